@@ -1,0 +1,45 @@
+# Dialograum: `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: setup run test lint typecheck e2e-deps i18n bench clean
+
+$(STAMP): pyproject.toml
+	@echo "==> setting up $(VENV) (first run takes a minute)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	@$(BIN)/dialograum serve
+
+lint: setup
+	@echo "==> ruff"
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+typecheck: setup
+	@echo "==> mypy --strict rooms server"
+	@$(BIN)/mypy
+
+e2e-deps:
+	@bash tools/ensure_chromium.sh
+
+test: setup lint typecheck e2e-deps
+	@echo "==> pytest"
+	@$(BIN)/pytest
+
+i18n: setup
+	@$(BIN)/python tools/i18n.py
+
+bench: setup
+	@$(BIN)/python -m loadtests.run
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,63 @@
+"""Types every activity shares: who acts, what a refusal looks like, the limits.
+
+The core never trusts a role claimed inside a message: the transport resolves
+the role from a cookie or token and hands it in as an :class:`Actor`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import msgspec
+
+
+class Role(enum.StrEnum):
+    """Who is asking. Ordered from most to least powerful only by convention."""
+
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+    PARTICIPANT = "participant"
+    GUEST = "guest"  # knows the join code, has not joined yet
+    SCREEN = "screen"
+
+
+class Actor(msgspec.Struct, frozen=True):
+    """The authenticated author of a command.
+
+    ``participant`` is set for participants only; ``key`` scopes client ids
+    (``cid``), so that two phones choosing the same cid never collide.
+    """
+
+    role: Role
+    participant: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.participant is not None:
+            return f"p:{self.participant}"
+        return self.role.value
+
+
+class Rejected(msgspec.Struct, frozen=True):
+    """A refusal. ``reason`` is a stable key that the UI translates.
+
+    ``transient`` refusals (rate limit, storage trouble) are not remembered
+    for their ``cid``: resending later may succeed.
+    """
+
+    reason: str
+    transient: bool = False
+
+
+class Limits(msgspec.Struct, frozen=True):
+    """Defaults from DESIGN.md; every one is configurable by the server."""
+
+    name_length: int = 40
+    title_length: int = 120
+    idea_length: int = 280
+    notes_length: int = 2000
+    max_participants: int = 5000
+    recent_cids_per_actor: int = 64
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,122 @@
+"""A room is one dialogue event: its state, and the two functions that drive it.
+
+``decide(state, command, actor, now)`` answers a command with events or a
+refusal; ``apply(state, envelope)`` folds one logged event into the state.
+Replaying a room's log through ``apply`` rebuilds the room exactly, which is
+what lets any worker load any room, and lets several workers converge.
+
+The state is mutated in place, for a reason: rooms hold up to 5,000
+participants, and copying them on every event would make a vote cost O(n).
+``apply`` still behaves as a pure function of (state, event) → state, and
+the property tests replay logs to hold it to that.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import msgspec
+
+from rooms import lobby
+from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
+
+Command = lobby.LobbyCommand
+Event = lobby.LobbyEvent
+
+
+class Envelope(msgspec.Struct, frozen=True):
+    """One entry of a room's log, as stored.
+
+    ``seq`` is assigned by the store at append time and has no gaps;
+    ``at`` is milliseconds since the epoch, read by the transport; ``actor``
+    and ``cid`` make resends idempotent across reconnects and workers.
+    """
+
+    seq: int
+    at: int
+    actor: str
+    cid: str | None
+    event: Event
+    part: int = 0
+
+
+class Outcome(msgspec.Struct, frozen=True):
+    """What a command did, remembered for its cid: the last seq it wrote, and what it made."""
+
+    seq: int | None
+    id: str | None = None
+
+
+class RoomState(msgspec.Struct):
+    seq: int = 0
+    lobby: lobby.Lobby = msgspec.field(default_factory=lobby.Lobby)
+    # actor key -> cid -> outcome, the newest last; bounded per actor.
+    outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    """A decision to write ``events``; ``id`` names what the command created, if anything."""
+
+    events: list[Event]
+    id: str | None = None
+
+
+def previous_outcome(state: RoomState, actor: Actor, cid: str | None) -> Outcome | None:
+    """The first outcome of a command with this cid, if the log holds one."""
+    if cid is None:
+        return None
+    seen = state.outcomes.get(actor.key)
+    return None if seen is None else seen.get(cid)
+
+
+def decide(state: RoomState, command: Command, actor: Actor, now: int) -> Accepted | Rejected:
+    """Answer one command. ``now`` is milliseconds since the epoch, from the caller."""
+    del now  # no lobby rule depends on time yet; polls and timers will.
+    result = lobby.decide(state.lobby, command, actor, DEFAULT_LIMITS)
+    if isinstance(result, Rejected):
+        return result
+    return Accepted(result, next((i for e in result if (i := created_id(e))), None))
+
+
+def created_id(event: Event) -> str | None:
+    """The id a command reports back when its event made something new."""
+    if isinstance(event, lobby.ParticipantJoined):
+        return event.participant
+    return None
+
+
+def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS) -> set[str]:
+    """Fold one log entry into the state; returns participants whose personal view changed.
+
+    A resend (same actor and cid as an earlier command in the log) is a
+    no-op, so a command appended twice, say by two workers, counts once. A
+    command may write several events; they follow each other in the log
+    with ``part`` 0, 1, 2 …, and only part 0 can start a new command.
+    """
+    if envelope.seq != state.seq + 1:
+        raise ValueError(f"log gap: state at {state.seq}, entry {envelope.seq}")
+    state.seq = envelope.seq
+    if envelope.cid is not None:
+        seen = state.outcomes.setdefault(envelope.actor, OrderedDict())
+        first = seen.get(envelope.cid)
+        if envelope.part == 0:
+            if first is not None:
+                return set()
+            outcome = Outcome(envelope.seq, created_id(envelope.event))
+        else:
+            if first is None or first.seq != envelope.seq - 1:
+                return set()
+            outcome = Outcome(envelope.seq, first.id or created_id(envelope.event))
+        seen[envelope.cid] = outcome
+        seen.move_to_end(envelope.cid)
+        while len(seen) > limits.recent_cids_per_actor:
+            seen.popitem(last=False)
+    return lobby.apply(state.lobby, envelope.event, envelope.at, limits)
+
+
+def replay(envelopes: list[Envelope], limits: Limits = DEFAULT_LIMITS) -> RoomState:
+    """Rebuild a room from its log; what every worker does when it loads a room."""
+    state = RoomState()
+    for envelope in envelopes:
+        apply(state, envelope, limits)
+    return state

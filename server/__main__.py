@@ -1,0 +1,5 @@
+"""``python -m server`` is ``dialograum serve``."""
+
+from server.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""The JSON API: the same commands as the pages, with JSON replies.
+
+For integrations (livestream overlays, exports) and the load tests. The
+contract is documented in docs/api.md and served as OpenAPI at /schema.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import HTTPException, ValidationException
+
+from rooms import views
+from rooms.base import Actor, Role
+from rooms.codes import normalise_code
+from rooms.lobby import Join
+from server.auth import key_hash, key_matches, new_key, new_participant_id
+from server.hub import Hub
+from server.i18n import from_accept_language, gettext, pick_language, reason_text
+from server.services import Services, client_ip, services
+from server.wire import (
+    CreateEventRequest,
+    CreateEventResponse,
+    ErrorResponse,
+    EventInfo,
+    EventLinks,
+    JoinRequest,
+    JoinResponse,
+    StateResponse,
+)
+
+AnyRequest = Request[Any, Any, Any]
+
+# reason -> the request field it is about, for field-level messages
+_FIELDS = {
+    "title_missing": "title",
+    "title_too_long": "title",
+    "name_too_long": "name",
+}
+
+
+class ApiError(HTTPException):
+    """An error with a reason key, translated into the caller's language."""
+
+    def __init__(self, status_code: int, reason: str, field: str | None = None) -> None:
+        super().__init__(status_code=status_code, detail=reason)
+        self.reason = reason
+        self.field = field
+
+
+def api_language(request: AnyRequest) -> str:
+    return pick_language(from_accept_language(request.headers.get("accept-language")))
+
+
+def api_error_handler(request: AnyRequest, exc: ApiError) -> Response[ErrorResponse]:
+    lang = api_language(request)
+    text = reason_text(lang, exc.reason) or exc.reason
+    return Response(
+        ErrorResponse(exc.status_code, text, exc.reason, exc.field), status_code=exc.status_code
+    )
+
+
+def validation_error_handler(
+    request: AnyRequest, exc: ValidationException
+) -> Response[ErrorResponse]:
+    """Bad input is 422 with the field named, not a bare 400."""
+    lang = api_language(request)
+    field: str | None = None
+    detail = str(exc.detail)
+    extra = exc.extra
+    if isinstance(extra, list) and extra and isinstance(extra[0], dict):
+        key = str(extra[0].get("key", ""))
+        field = key or None
+        detail = str(extra[0].get("message", detail))
+    text = gettext(lang, "Please check this field: %(field)s. %(detail)s") % {
+        "field": field or "body",
+        "detail": detail,
+    }
+    return Response(ErrorResponse(422, text, "invalid_input", field), status_code=422)
+
+
+def bearer(request: AnyRequest) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def require_event(svc: Services, code: str) -> Hub:
+    canonical = normalise_code(code)
+    hub = await svc.rooms.get(canonical) if canonical else None
+    if hub is None:
+        raise ApiError(404, "unknown_event")
+    return hub
+
+
+@post("/api/events", status_code=201, tags=["events"])
+async def create_event(request: AnyRequest, data: CreateEventRequest) -> CreateEventResponse:
+    """Create an event (admin only). Returns its join code, moderator token and links."""
+    svc = services(request)
+    token = bearer(request)
+    if token is None or not key_matches(token, key_hash(svc.admin_token)):
+        raise ApiError(401, "not_allowed")
+    key = new_key()
+    created = await svc.rooms.create_event(
+        data.title, data.format, data.language, data.date, key_hash(key)
+    )
+    if not isinstance(created, str):
+        raise ApiError(422, created.reason, _FIELDS.get(created.reason))
+    hub = await require_event(svc, created)
+    links = svc.links(created, key)
+    assert links.moderator is not None
+    lobby = hub.state.lobby
+    return CreateEventResponse(
+        code=created,
+        moderator_token=key,
+        links=EventLinks(moderator=links.moderator, screen=links.screen, join=links.join),
+        title=lobby.title,
+        format=lobby.format,
+        language=lobby.language,
+    )
+
+
+@get("/api/events/{code:str}", tags=["events"])
+async def event_info(request: AnyRequest, code: str) -> EventInfo:
+    """Public information about an event, with live participant counts."""
+    svc = services(request)
+    hub = await require_event(svc, code)
+    view = views.public_view(hub.state, len(hub.online))
+    return EventInfo(
+        code=view.code,
+        title=view.title,
+        format=view.format,
+        language=view.language,
+        date=view.date,
+        status=view.status,
+        participants=view.participants,
+        join_url=svc.join_url(hub.code),
+    )
+
+
+@post("/api/events/{code:str}/participants", status_code=201, tags=["participants"])
+async def join(request: AnyRequest, code: str, data: JoinRequest) -> JoinResponse:
+    """Join an event as a participant. The token identifies you on the live socket."""
+    svc = services(request)
+    hub = await require_event(svc, code)
+    if not svc.join_limits.allow(client_ip(request), time.monotonic()):
+        raise ApiError(429, "rate_limited")
+    cid = request.headers.get("idempotency-key")
+    result = await hub.submit(
+        Actor(Role.GUEST), Join(new_participant_id(), data.name, data.organisation_type), cid
+    )
+    if not result.ok or result.id is None:
+        status = {"event_closed": 409, "event_full": 409, "rate_limited": 429}.get(
+            result.reason or "", 422
+        )
+        if result.reason == "store_unavailable":
+            status = 503
+        raise ApiError(status, result.reason or "bad_message", _FIELDS.get(result.reason or ""))
+    return JoinResponse(result.id, svc.signer.participant_token(hub.code, result.id))
+
+
+@get("/api/events/{code:str}/state", tags=["events"])
+async def moderator_state(request: AnyRequest, code: str) -> StateResponse:
+    """The full moderator view of an event (moderator token as Bearer)."""
+    svc = services(request)
+    hub = await require_event(svc, code)
+    token = bearer(request)
+    if token is None:
+        raise ApiError(401, "not_allowed")
+    if not key_matches(token, hub.state.lobby.moderator_key_hash):
+        raise ApiError(403, "bad_token")
+    return StateResponse(hub.state.seq, views.moderator_view(hub.state, hub.online))
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz(request: AnyRequest) -> dict[str, Any]:
+    svc = services(request)
+    return {"ok": True, "rooms_loaded": svc.rooms.loaded}

@@ -1,0 +1,165 @@
+"""The Litestar app factory: wires store, broker, hubs and handlers together.
+
+``create_app(settings)`` is all the tests and uvicorn need; nothing here
+decides anything about a room.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.exceptions import ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+
+from rooms.lobby import Format, Language
+from server import api, live, pages
+from server.auth import Signer, key_hash, load_secret, new_key
+from server.broker import Broker, LocalBroker
+from server.hub import HubSettings
+from server.netinfo import public_base
+from server.present import Presenter
+from server.ratelimit import TokenBuckets
+from server.registry import Rooms
+from server.render import STATIC, Renderer
+from server.services import Services
+from server.settings import Settings, from_env
+from server.stores.base import EventStore, StoreError
+from server.stores.sqlite import SqliteStore
+
+log = logging.getLogger("dialograum")
+
+
+def make_backends(settings: Settings) -> tuple[EventStore, Broker]:
+    """The embedded default (SQLite + in-process broker), or Redis when configured."""
+    if settings.redis:
+        raise SystemExit(
+            "Redis support (REDIS_URL / --redis) is not built yet; "
+            "run without it to use the embedded SQLite store."
+        )
+    return SqliteStore(settings.db), LocalBroker()
+
+
+def announce(text: str) -> None:
+    print(text, file=sys.stdout, flush=True)
+
+
+async def bootstrap(svc: Services) -> None:
+    """Print the admin link; on first start create a sample event and print its links."""
+    settings = svc.settings
+    announce("")
+    announce("Dialograum läuft / is running")
+    announce(f"  Admin:        {svc.base_url}/admin/login?token={svc.admin_token}")
+    codes = await svc.rooms.store.rooms()
+    if not codes and settings.sample_event:
+        key = new_key()
+        created = await svc.rooms.create_event(
+            "Zukunft der Industrie in unserer Region",
+            Format.WORLD_CAFE,
+            Language.DE,
+            None,
+            key_hash(key),
+        )
+        assert isinstance(created, str)
+        links = svc.links(created, key)
+        announce("  Beispielveranstaltung / sample event:")
+        announce(f"  Moderation:   {links.moderator}")
+        announce(f"  Leinwand:     {links.screen}")
+        announce(f"  Teilnahme:    {links.join}")
+    elif codes:
+        announce(f"  {len(codes)} Veranstaltung(en) / event(s); Links im Admin-Bereich.")
+    announce("")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or from_env()
+    renderer = Renderer()
+    base_url = public_base(settings.public_url, settings.host, settings.port)
+    admin_token = settings.admin_token or new_key()
+    store, broker = make_backends(settings)
+    holder: dict[str, Services] = {}
+
+    def join_url(code: str) -> str:
+        return holder["svc"].join_url(code)
+
+    presenter = Presenter(renderer, join_url)
+    hub_settings = HubSettings(
+        window=settings.tick_ms / 1000, burst=settings.burst, per_second=settings.per_second
+    )
+    rooms = Rooms(store, broker, presenter, hub_settings)
+    svc = Services(
+        settings=settings,
+        rooms=rooms,
+        renderer=renderer,
+        presenter=presenter,
+        signer=Signer(load_secret(settings.data_path, settings.secret_key)),
+        admin_token=admin_token,
+        base_url=base_url,
+        join_limits=TokenBuckets(settings.join_burst, settings.join_per_second),
+    )
+    holder["svc"] = svc
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            await store.open()
+            await broker.open()
+        except StoreError as exc:
+            log.error("cannot open the event store: %s", exc)
+            raise SystemExit(f"Dialograum: cannot open the event store: {exc}") from exc
+        app.state["svc"] = svc
+        await bootstrap(svc)
+        try:
+            yield
+        finally:
+            await rooms.close()
+            await broker.close()
+            await store.close()
+
+    return Litestar(
+        route_handlers=[
+            pages.start,
+            pages.join_form,
+            pages.join_submit,
+            pages.phone,
+            pages.leave,
+            pages.switch_language,
+            pages.screen,
+            pages.qr_image,
+            pages.moderator_link,
+            pages.console,
+            pages.poster,
+            pages.admin_login,
+            pages.admin,
+            pages.admin_create,
+            api.create_event,
+            api.event_info,
+            api.join,
+            api.moderator_state,
+            api.healthz,
+            live.screen_socket,
+            live.phone_socket,
+            live.console_socket,
+            live.api_socket,
+            create_static_files_router(
+                path="/static", directories=[STATIC], include_in_schema=False
+            ),
+        ],
+        lifespan=[lifespan],
+        exception_handlers={
+            api.ApiError: api.api_error_handler,
+            ValidationException: api.validation_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Dialograum API", version="0.1.0", path="/schema", use_handler_docstrings=True
+        ),
+    )
+
+
+def create_default_app() -> Litestar:
+    """Entry point for ``uvicorn --factory server.app:create_default_app``."""
+    return create_app(from_env())

@@ -1,0 +1,52 @@
+"""The broker tells every worker's hub that a room's log has grown.
+
+In-process for the embedded default (there is only one worker, so it only
+has to keep the interface honest); Redis pub/sub for scale-out. A broker
+may drop notices: hubs fill gaps from the store, which is the truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+Listener = Callable[[str, int], None]
+
+
+class Broker(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def publish(self, room: str, seq: int) -> None:
+        """Announce that ``room`` now has entries up to ``seq``."""
+
+    def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(room, seq)`` on notices; returns the unsubscribe function."""
+
+
+class LocalBroker:
+    def __init__(self) -> None:
+        self._listeners: dict[str, list[Listener]] = {}
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._listeners.clear()
+
+    async def publish(self, room: str, seq: int) -> None:
+        for listener in list(self._listeners.get(room, ())):
+            listener(room, seq)
+
+    def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
+        self._listeners.setdefault(room, []).append(listener)
+
+        def unsubscribe() -> None:
+            listeners = self._listeners.get(room, [])
+            if listener in listeners:
+                listeners.remove(listener)
+            if not listeners:
+                self._listeners.pop(room, None)
+
+        return unsubscribe

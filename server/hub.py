@@ -1,0 +1,367 @@
+"""The per-room hub: the one place a worker keeps a room alive.
+
+It serialises the room's commands, group-commits their events to the store,
+applies them in log order, and fans the resulting views out to every local
+subscriber. Shared views are rendered at most once per tick and the same
+text goes to everyone; personal views only for participants whose own
+state changed. Ticks are leading-edge: the first change after a quiet spell
+goes out at once, later ones within ``window`` are merged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import msgspec
+
+from rooms.base import Actor, Rejected, Role
+from rooms.room import Command, Envelope, RoomState, apply, decide, previous_outcome, replay
+from server.broker import Broker
+from server.outbox import Outbox, OutboxOverflow
+from server.ratelimit import TokenBuckets
+from server.stores.base import EventStore, SeqConflict, StoreError
+
+log = logging.getLogger("dialograum.hub")
+
+_encode_entry = msgspec.json.Encoder().encode
+_decode_entry = msgspec.json.Decoder(Envelope).decode
+
+
+def encode_entry(envelope: Envelope) -> bytes:
+    return _encode_entry(envelope)
+
+
+def decode_entries(raw: list[bytes]) -> list[Envelope]:
+    return [_decode_entry(r) for r in raw]
+
+
+class Result(msgspec.Struct, frozen=True):
+    """What became of one command: written (``seq``), unchanged, or refused (``reason``)."""
+
+    ok: bool
+    seq: int | None = None
+    reason: str | None = None
+    id: str | None = None
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One live connection's interest in a room.
+
+    ``kind`` names the views it receives (``phone``, ``console``, ``screen``
+    or ``api:<role>``); ``lang`` the language they are rendered in.
+    """
+
+    kind: str
+    lang: str
+    participant: str | None
+    outbox: Outbox
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+class Presenter(Protocol):
+    """Turns a room into the texts subscribers receive; the hub caches around it."""
+
+    def shared(self, kind: str, lang: str, state: RoomState, online: frozenset[str]) -> str:
+        """The view every subscriber of ``kind`` and ``lang`` gets, identical for all."""
+
+    def personal(
+        self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
+    ) -> str | None:
+        """One participant's own view, or None for kinds that have none."""
+
+    def frames(
+        self, kind: str, shared: str | None, personal: str | None, both: tuple[str, str | None]
+    ) -> list[tuple[str, str]]:
+        """The (outbox key, text) messages for what changed; ``both`` holds the current pair."""
+
+
+@dataclass
+class HubSettings:
+    window: float = 0.1
+    burst: float = 20
+    per_second: float = 2
+    remembered_rejections: int = 10_000
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Hub:
+    def __init__(
+        self,
+        code: str,
+        store: EventStore,
+        broker: Broker,
+        presenter: Presenter,
+        settings: HubSettings | None = None,
+    ) -> None:
+        self.code = code
+        self.store = store
+        self.broker = broker
+        self.presenter = presenter
+        self.settings = settings or HubSettings()
+        self.state = RoomState()
+        self.subscribers: set[Subscriber] = set()
+        self._online: dict[str, int] = {}
+        self._online_frozen: frozenset[str] = frozenset()
+        self._pending: list[tuple[Actor, Command, str | None, asyncio.Future[Result]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._rejections: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._buckets = TokenBuckets(self.settings.burst, self.settings.per_second)
+        self._needs_reload = False
+        self._appending = False
+        # fan-out
+        self._dirty_shared = False
+        self._dirty_people: set[str] = set()
+        self._flush_handle: asyncio.Handle | None = None
+        self._last_flush = -1e9
+        self._shared_cache: dict[tuple[str, str], str] = {}
+        self._personal_cache: dict[tuple[str, str, str], str | None] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        self.flushes = 0
+
+    # --- loading ----------------------------------------------------------
+
+    async def load(self) -> None:
+        """Rebuild the room by replaying its log, then follow the broker."""
+        self.state = replay(decode_entries(await self.store.read(self.code)))
+        self._unsubscribe = self.broker.subscribe(self.code, self._on_notice)
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        for sub in list(self.subscribers):
+            sub.close()
+
+    @property
+    def exists(self) -> bool:
+        return self.state.lobby.created
+
+    @property
+    def online(self) -> frozenset[str]:
+        return self._online_frozen
+
+    def _on_notice(self, room: str, seq: int) -> None:
+        if seq > self.state.seq and not self._appending:
+            asyncio.get_running_loop().create_task(self.catch_up())
+
+    async def catch_up(self) -> None:
+        """Apply what other workers appended; the store fills any gap the broker left."""
+        entries = decode_entries(await self.store.read(self.code, self.state.seq))
+        for envelope in entries:
+            if envelope.seq == self.state.seq + 1:
+                self._touch(apply(self.state, envelope))
+
+    # --- commands ---------------------------------------------------------
+
+    async def submit(self, actor: Actor, command: Command, cid: str | None) -> Result:
+        """Queue a command; resolves once its events are durable and applied."""
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((actor, command, cid, future))
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        return await future
+
+    async def _write_loop(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                results = await self._process([(a, c, i) for a, c, i, _ in batch])
+                for (_, _, _, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._writer = None
+
+    async def _process(self, batch: list[tuple[Actor, Command, str | None]]) -> list[Result]:
+        if self._needs_reload:
+            try:
+                await self._reload()
+            except StoreError:
+                return [Result(False, reason="store_unavailable")] * len(batch)
+        base = self.state.seq
+        now = now_ms()
+        clock = asyncio.get_running_loop().time()
+        results: list[Result] = []
+        staged: list[Envelope] = []
+        written: list[int] = []  # indexes of results that depend on the append
+        touched: set[str] = set()
+        for actor, command, cid in batch:
+            earlier = previous_outcome(self.state, actor, cid)
+            if earlier is not None:
+                results.append(Result(True, earlier.seq, id=earlier.id))
+                continue
+            if cid is not None and (reason := self._rejections.get((actor.key, cid))):
+                results.append(Result(False, reason=reason))
+                continue
+            if actor.role is Role.PARTICIPANT and not self._buckets.allow(actor.key, clock):
+                results.append(Result(False, reason="rate_limited"))
+                continue
+            decision = decide(self.state, command, actor, now)
+            if isinstance(decision, Rejected):
+                if not decision.transient and cid is not None:
+                    self._remember_rejection(actor.key, cid, decision.reason)
+                results.append(Result(False, reason=decision.reason))
+                continue
+            for part, event in enumerate(decision.events):
+                envelope = Envelope(self.state.seq + 1, now, actor.key, cid, event, part)
+                touched |= apply(self.state, envelope)
+                staged.append(envelope)
+            if decision.events:
+                written.append(len(results))
+            results.append(Result(True, self.state.seq, id=decision.id))
+        if staged:
+            self._appending = True
+            try:
+                await self.store.append(self.code, base, [encode_entry(e) for e in staged])
+            except (StoreError, SeqConflict) as exc:
+                log.warning("room %s: append failed, reloading: %s", self.code, exc)
+                self._needs_reload = True
+                for index in written:
+                    results[index] = Result(False, reason="store_unavailable")
+                with contextlib.suppress(StoreError):
+                    await self._reload()
+                return results
+            finally:
+                self._appending = False
+            self._touch(touched)
+            try:
+                await self.broker.publish(self.code, self.state.seq)
+            except StoreError as exc:  # the store has it; other workers will catch up
+                log.warning("room %s: publish failed: %s", self.code, exc)
+        return results
+
+    async def _reload(self) -> None:
+        self.state = replay(decode_entries(await self.store.read(self.code)))
+        self._needs_reload = False
+        self._touch(set(self._online))
+
+    def _remember_rejection(self, actor_key: str, cid: str, reason: str) -> None:
+        self._rejections[(actor_key, cid)] = reason
+        if len(self._rejections) > self.settings.remembered_rejections:
+            self._rejections.popitem(last=False)
+
+    # --- presence and subscribers -----------------------------------------
+
+    def attach(self, sub: Subscriber) -> None:
+        """Start sending views to ``sub``; counts a participant as online."""
+        self.subscribers.add(sub)
+        if sub.participant is not None:
+            count = self._online.get(sub.participant, 0)
+            self._online[sub.participant] = count + 1
+            if count == 0:
+                self._online_frozen = frozenset(self._online)
+                self._dirty_shared = True
+                self._schedule()
+
+    def detach(self, sub: Subscriber) -> None:
+        if sub not in self.subscribers:
+            return
+        self.subscribers.discard(sub)
+        sub.outbox.close()
+        if sub.participant is not None:
+            count = self._online.get(sub.participant, 0) - 1
+            if count <= 0:
+                self._online.pop(sub.participant, None)
+                self._online_frozen = frozenset(self._online)
+                self._dirty_shared = True
+                self._schedule()
+            else:
+                self._online[sub.participant] = count
+
+    def send_current(self, sub: Subscriber) -> None:
+        """Queue every current view for ``sub``: on connect, and on resume when behind."""
+        shared, personal = self._views_for(sub)
+        self._deliver(sub, self.presenter.frames(sub.kind, shared, personal, (shared, personal)))
+
+    # --- fan-out ----------------------------------------------------------
+
+    def _touch(self, people: set[str]) -> None:
+        self._dirty_shared = True
+        self._dirty_people |= people
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._flush_handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+        delay = self._last_flush + self.settings.window - loop.time()
+        if delay <= 0:
+            self._flush_handle = loop.call_soon(self._flush)
+        else:
+            self._flush_handle = loop.call_later(delay, self._flush)
+
+    def _views_for(self, sub: Subscriber) -> tuple[str, str | None]:
+        key = (sub.kind, sub.lang)
+        shared = self._shared_cache.get(key)
+        if shared is None:
+            shared = self.presenter.shared(sub.kind, sub.lang, self.state, self._online_frozen)
+            self._shared_cache[key] = shared
+        personal: str | None = None
+        if sub.participant is not None:
+            pkey = (sub.participant, sub.kind, sub.lang)
+            if pkey in self._personal_cache:
+                personal = self._personal_cache[pkey]
+            else:
+                personal = self.presenter.personal(
+                    sub.kind, sub.lang, self.state, self._online_frozen, sub.participant
+                )
+                self._personal_cache[pkey] = personal
+        return shared, personal
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        if self._appending:  # never show what is not yet durable
+            self._schedule_after_append()
+            return
+        self._last_flush = asyncio.get_running_loop().time()
+        self.flushes += 1
+        dirty_shared, self._dirty_shared = self._dirty_shared, False
+        dirty_people, self._dirty_people = self._dirty_people, set()
+        previous = self._shared_cache
+        if dirty_shared:
+            self._shared_cache = {}
+        for pid in dirty_people:
+            for key in [k for k in self._personal_cache if k[0] == pid]:
+                del self._personal_cache[key]
+        for sub in list(self.subscribers):
+            shared, personal = self._views_for(sub)
+            shared_changed = shared != previous.get((sub.kind, sub.lang))
+            personal_changed = sub.participant in dirty_people
+            if not (shared_changed or personal_changed):
+                continue
+            frames = self.presenter.frames(
+                sub.kind,
+                shared if shared_changed else None,
+                personal if personal_changed else None,
+                (shared, personal),
+            )
+            self._deliver(sub, frames)
+
+    def _schedule_after_append(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._flush_handle = loop.call_later(self.settings.window / 10, self._flush)
+
+    def _deliver(self, sub: Subscriber, frames: list[tuple[str, str]]) -> None:
+        try:
+            for key, text in frames:
+                sub.outbox.put(key, text)
+        except OutboxOverflow:
+            log.info("room %s: closing a connection whose outbox overflowed", self.code)
+            sub.close()
+
+    def deliver(self, sub: Subscriber, key: str, text: str) -> None:
+        """Queue a message for one subscriber only (acks, errors)."""
+        self._deliver(sub, [(key, text)])

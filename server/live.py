@@ -1,0 +1,277 @@
+"""WebSocket handlers: one per page kind, and the JSON API's live socket.
+
+Each connection gets a subscriber with a bounded, latest-wins outbox that
+its own task drains, so a slow phone never holds up the room. Inbound
+messages are commands; each is answered with an ack once its events are
+durable. A bad message gets an error ack; the connection stays healthy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+
+from rooms import views
+from rooms.base import Actor, Role
+from rooms.codes import normalise_code
+from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
+from server.hub import Hub, Subscriber
+from server.i18n import from_accept_language, pick_language, reason_text
+from server.outbox import Outbox, drain
+from server.services import Services, services
+from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse
+
+log = logging.getLogger("dialograum.live")
+
+AnySocket = WebSocket[Any, Any, Any]
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNKNOWN_EVENT = 4404
+CLOSE_POLICY = 1008
+CLOSE_TRY_AGAIN = 1013  # clients reconnect on this, and resume
+
+
+def origin_allowed(socket: AnySocket, svc: Services) -> bool:
+    """Browsers always send Origin on a WebSocket upgrade; it must be our own.
+
+    Litestar's CSRF and CORS middleware do not cover WebSockets. Clients
+    that are not browsers (load tests, overlays) send no Origin and are let
+    through: they cannot carry a victim's cookies.
+    """
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True
+    netloc = urlsplit(origin).netloc.lower()
+    allowed = {socket.headers.get("host", "").lower(), urlsplit(svc.base_url).netloc.lower()}
+    return netloc in allowed
+
+
+async def refuse(socket: AnySocket, code: int) -> None:
+    if socket.connection_state == "init":
+        await socket.receive()
+    await socket.close(code=code)
+
+
+def socket_language(socket: AnySocket, hub: Hub) -> str:
+    return pick_language(
+        socket.cookies.get(LANG_COOKIE),
+        hub.state.lobby.language.value,
+        from_accept_language(socket.headers.get("accept-language")),
+    )
+
+
+async def receive_text(socket: AnySocket) -> str | bytes:
+    event = await socket.receive()
+    if event["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(detail="disconnect", code=event.get("code", 1000))
+    text = event.get("text")
+    if isinstance(text, str):
+        return text
+    data = event.get("bytes")
+    return data if isinstance(data, bytes) else b""
+
+
+class Session:
+    """One open socket in one room: its subscriber, its sender task, its command loop."""
+
+    def __init__(
+        self, socket: AnySocket, svc: Services, hub: Hub, sub: Subscriber, actor: Actor
+    ) -> None:
+        self.socket = socket
+        self.svc = svc
+        self.hub = hub
+        self.sub = sub
+        self.actor = actor
+        self._closing = False
+        sub.close = self.request_close
+
+    def request_close(self) -> None:
+        """Close from the server side (overflow, room gone); the client resumes."""
+        if self._closing:
+            return
+        self._closing = True
+        self.sub.outbox.close()
+        asyncio.get_running_loop().create_task(self._close(CLOSE_TRY_AGAIN))
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await self.socket.close(code=code)
+
+    def reply(
+        self,
+        cid: str | None,
+        ok: bool,
+        seq: int | None = None,
+        reason: str | None = None,
+        created: str | None = None,
+    ) -> None:
+        """Queue an ack; uncorrelated errors share one slot, so floods of them coalesce."""
+        text = encode(Ack(cid, ok, seq, reason, created, reason_text(self.sub.lang, reason)))
+        self.hub.deliver(self.sub, f"ack:{cid}" if cid else "error", text)
+
+    async def run(self, on_hello: Callable[[Hello], None]) -> None:
+        svc = self.svc
+        sender = asyncio.get_running_loop().create_task(
+            drain(
+                self.sub.outbox,
+                self.socket.send_text,
+                svc.settings.stuck_after_s,
+                self._on_stuck,
+            )
+        )
+        svc.rooms.attach(self.hub, self.sub)
+        try:
+            while not self._closing:
+                raw = await receive_text(self.socket)
+                if len(raw) > svc.settings.ws_max_bytes:
+                    self.reply(None, False, None, "message_too_large")
+                    continue
+                try:
+                    message, cid = parse(raw)
+                except BadMessage as exc:
+                    self.reply(exc.cid, False, None, exc.reason)
+                    continue
+                if isinstance(message, Hello):
+                    on_hello(message)
+                    continue
+                result = await self.hub.submit(self.actor, message, cid)
+                self.reply(cid, result.ok, result.seq, result.reason, result.id)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            svc.rooms.detach(self.hub, self.sub)
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+
+    async def _on_stuck(self) -> None:
+        log.info("room %s: closing a stuck connection", self.hub.code)
+        self._closing = True
+        await self._close(CLOSE_TRY_AGAIN)
+
+
+async def open_room(socket: AnySocket, code: str) -> tuple[Services, Hub] | None:
+    svc = services(socket)
+    if not origin_allowed(socket, svc):
+        await refuse(socket, CLOSE_FORBIDDEN)
+        return None
+    canonical = normalise_code(code)
+    hub = await svc.rooms.get(canonical) if canonical else None
+    if hub is None:
+        await refuse(socket, CLOSE_UNKNOWN_EVENT)
+        return None
+    return svc, hub
+
+
+def resume(hub: Hub, sub: Subscriber, always: bool) -> Callable[[Hello], None]:
+    """On hello, send current views if the page is behind (or always, for the console)."""
+
+    def on_hello(hello: Hello) -> None:
+        if always or hello.after is None or hello.after != hub.state.seq:
+            hub.send_current(sub)
+
+    return on_hello
+
+
+# --- page sockets -----------------------------------------------------------
+
+
+@websocket("/ws/screen/{code:str}")
+async def screen_socket(socket: AnySocket, code: str) -> None:
+    opened = await open_room(socket, code)
+    if opened is None:
+        return
+    svc, hub = opened
+    await socket.accept()
+    sub = Subscriber(
+        "screen", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
+    )
+    await Session(socket, svc, hub, sub, Actor(Role.SCREEN)).run(resume(hub, sub, always=False))
+
+
+@websocket("/ws/phone/{code:str}")
+async def phone_socket(socket: AnySocket, code: str) -> None:
+    opened = await open_room(socket, code)
+    if opened is None:
+        return
+    svc, hub = opened
+    pid = svc.signer.participant_from(hub.code, socket.cookies.get(participant_cookie(hub.code)))
+    if pid is None:
+        await refuse(socket, CLOSE_FORBIDDEN)
+        return
+    await socket.accept()
+    sub = Subscriber("phone", socket_language(socket, hub), pid, Outbox(svc.settings.outbox_limit))
+    actor = Actor(Role.PARTICIPANT, pid)
+    await Session(socket, svc, hub, sub, actor).run(resume(hub, sub, always=False))
+
+
+@websocket("/ws/console/{code:str}")
+async def console_socket(socket: AnySocket, code: str) -> None:
+    opened = await open_room(socket, code)
+    if opened is None:
+        return
+    svc, hub = opened
+    key = socket.cookies.get(moderator_cookie(hub.code))
+    if not key_matches(key, hub.state.lobby.moderator_key_hash):
+        await refuse(socket, CLOSE_FORBIDDEN)
+        return
+    await socket.accept()
+    sub = Subscriber(
+        "console", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
+    )
+    await Session(socket, svc, hub, sub, Actor(Role.MODERATOR)).run(resume(hub, sub, always=True))
+
+
+# --- the JSON API socket ------------------------------------------------------
+
+
+@websocket("/api/events/{code:str}/live")
+async def api_socket(socket: AnySocket, code: str) -> None:
+    """JSON live socket: hello → welcome, then state pushes and acks (docs/api.md)."""
+    opened = await open_room(socket, code)
+    if opened is None:
+        return
+    svc, hub = opened
+    await socket.accept()
+    lang = socket_language(socket, hub)
+    try:
+        raw = await asyncio.wait_for(receive_text(socket), timeout=30)
+        message, _ = parse(raw)
+        if not isinstance(message, Hello):
+            raise BadMessage("hello_first")
+    except (BadMessage, TimeoutError) as exc:
+        reason = exc.reason if isinstance(exc, BadMessage) else "hello_first"
+        with contextlib.suppress(Exception):
+            await socket.send_text(encode(Error(reason, reason_text(lang, reason) or reason)))
+            await socket.close(code=CLOSE_POLICY)
+        return
+    except WebSocketDisconnect:
+        return
+    lobby = hub.state.lobby
+    pid = svc.signer.participant_from(hub.code, message.token)
+    state: views.ParticipantView | views.PublicView | views.ModeratorView
+    if pid is not None:
+        actor = Actor(Role.PARTICIPANT, pid)
+        state = views.participant_view(hub.state, pid, len(hub.online))
+    elif message.token is None:
+        actor = Actor(Role.SCREEN)
+        state = views.public_view(hub.state, len(hub.online))
+    elif key_matches(message.token, lobby.moderator_key_hash):
+        actor = Actor(Role.MODERATOR)
+        state = views.moderator_view(hub.state, hub.online)
+    else:
+        with contextlib.suppress(Exception):
+            await socket.send_text(encode(Error("bad_token", reason_text(lang, "bad_token") or "")))
+            await socket.close(code=CLOSE_FORBIDDEN)
+        return
+    kind = f"api:{actor.role.value}"
+    sub = Subscriber(kind, lang, pid, Outbox(svc.settings.outbox_limit))
+    sub.outbox.put("welcome", encode(Welcome(actor.role.value, hub.state.seq, state)))
+    await Session(socket, svc, hub, sub, actor).run(lambda hello: hub.send_current(sub))

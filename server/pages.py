@@ -1,0 +1,473 @@
+"""The HTML pages: start, join, phone, console, poster, screen, admin.
+
+Handlers decode the request, ask the hub, and render. Live updates then
+arrive over each page's WebSocket (see :mod:`server.live`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import MediaType
+from litestar.response import Redirect
+
+from rooms import views
+from rooms.base import Actor, Role
+from rooms.codes import normalise_code
+from rooms.lobby import Format, Join, Language, Leave, OrganisationType
+from server.auth import (
+    ADMIN_COOKIE,
+    LANG_COOKIE,
+    key_hash,
+    key_matches,
+    moderator_cookie,
+    new_key,
+    new_participant_id,
+    participant_cookie,
+)
+from server.hub import Hub
+from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
+from server.qr import qr_svg
+from server.services import Services, client_ip, services
+
+AnyRequest = Request[Any, Any, Any]
+YEAR = 365 * 24 * 3600
+
+
+def page_language(request: AnyRequest, hub: Hub | None = None) -> str:
+    event_lang = hub.state.lobby.language.value if hub is not None else None
+    return pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        event_lang,
+        from_accept_language(request.headers.get("accept-language")),
+    )
+
+
+def html(svc: Services, lang: str, template: str, status: int = 200, **ctx: Any) -> Response[str]:
+    body = svc.renderer.render(lang, template, **ctx)
+    return Response(
+        body,
+        status_code=status,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def cookie(svc: Services, key: str, value: str, max_age: int | None = YEAR) -> Cookie:
+    return Cookie(
+        key=key,
+        value=value,
+        path="/",
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=svc.settings.cookie_secure,
+    )
+
+
+def message_page(
+    svc: Services, lang: str, status: int, title: str, text: str, **ctx: Any
+) -> Response[str]:
+    return html(svc, lang, "message.html", status, title=title, text=text, **ctx)
+
+
+def follow(svc: Services, lang: str, target: str, cookies: list[Cookie]) -> Response[str]:
+    """Set cookies, then move on by a same-site navigation.
+
+    A plain redirect would arrive without the new SameSite=Strict cookie
+    when the link was opened from another site (mail, chat): browsers treat
+    that redirect chain as cross-site. A page that refreshes itself is not.
+    """
+    response = html(svc, lang, "follow.html", target=target)
+    response.cookies.extend(cookies)
+    return response
+
+
+async def find_event(svc: Services, raw_code: str) -> tuple[str | None, Hub | None]:
+    code = normalise_code(raw_code)
+    if code is None:
+        return None, None
+    return code, await svc.rooms.get(code)
+
+
+def unknown_event(svc: Services, lang: str) -> Response[str]:
+    return html(
+        svc, lang, "start.html", 404, error=gettext(lang, "We do not know this code."), code=""
+    )
+
+
+def participant_of(svc: Services, request: AnyRequest, hub: Hub) -> str | None:
+    """The participant this browser is, if it joined this event and has not left."""
+    token = request.cookies.get(participant_cookie(hub.code))
+    pid = svc.signer.participant_from(hub.code, token)
+    if pid is None:
+        return None
+    person = hub.state.lobby.participants.get(pid)
+    return pid if person is not None and not person.left else None
+
+
+def is_moderator(request: AnyRequest, hub: Hub) -> bool:
+    key = request.cookies.get(moderator_cookie(hub.code))
+    return key_matches(key, hub.state.lobby.moderator_key_hash)
+
+
+# --- start and join -------------------------------------------------------
+
+
+@get("/", include_in_schema=False)
+async def start(request: AnyRequest) -> Response[Any]:
+    svc = services(request)
+    lang = page_language(request)
+    raw = request.query_params.get("code")
+    if raw is None:
+        return html(svc, lang, "start.html", code="", error=None)
+    code, hub = await find_event(svc, raw)
+    if code is None:
+        error = gettext(lang, "A code has six letters and digits, for example KXR-7PM.")
+        return html(svc, lang, "start.html", 422, code=raw[:20], error=error)
+    if hub is None:
+        return unknown_event(svc, lang)
+    return Redirect(f"/j/{code}", status_code=303)
+
+
+@get("/j/{raw_code:str}", include_in_schema=False)
+async def join_form(request: AnyRequest, raw_code: str) -> Response[Any]:
+    svc = services(request)
+    code, hub = await find_event(svc, raw_code)
+    if code is not None and code != raw_code:
+        return Redirect(f"/j/{code}", status_code=303)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    lang = page_language(request, hub)
+    if participant_of(svc, request, hub) is not None:
+        return Redirect(f"/p/{hub.code}", status_code=303)
+    if hub.state.lobby.closed:
+        return closed_page(svc, lang, hub)
+    return join_page(svc, lang, hub)
+
+
+def closed_page(svc: Services, lang: str, hub: Hub) -> Response[str]:
+    return message_page(
+        svc,
+        lang,
+        410,
+        hub.state.lobby.title,
+        gettext(lang, "This event has ended. Thank you for taking part!"),
+    )
+
+
+def join_page(
+    svc: Services,
+    lang: str,
+    hub: Hub,
+    status: int = 200,
+    error: str | None = None,
+    name: str = "",
+    organisation_type: str = "",
+    cid: str | None = None,
+) -> Response[str]:
+    return html(
+        svc,
+        lang,
+        "phone/join.html",
+        status,
+        ev=views.public_view(hub.state, len(hub.online)),
+        error=error,
+        name=name,
+        organisation_type=organisation_type,
+        organisation_types=[t.value for t in OrganisationType],
+        cid=cid or secrets.token_hex(12),
+        name_limit=40,
+    )
+
+
+class JoinForm(msgspec.Struct):
+    cid: str | None = None
+    name: str | None = None
+    organisation_type: OrganisationType | None = None
+
+
+@post("/j/{code:str}", include_in_schema=False, status_code=303)
+async def join_submit(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    lang = page_language(request, hub)
+    raw = {k: v for k, v in (await request.form()).items() if v != ""}
+    name = str(raw.get("name") or "")
+    org = str(raw.get("organisation_type") or "")
+    try:
+        form = msgspec.convert(raw, JoinForm, strict=False)
+    except msgspec.ValidationError:
+        error: str | None = gettext(lang, "Please choose one of the listed organisation types.")
+        return join_page(svc, lang, hub, 422, error, name, "", raw.get("cid"))
+    if not svc.join_limits.allow(client_ip(request), time.monotonic()):
+        error = reason_text(lang, "rate_limited")
+        return join_page(svc, lang, hub, 429, error, name, org, form.cid)
+    command = Join(new_participant_id(), form.name, form.organisation_type)
+    result = await hub.submit(Actor(Role.GUEST), command, form.cid)
+    if not result.ok or result.id is None:
+        if result.reason == "event_closed":
+            return closed_page(svc, lang, hub)
+        error = reason_text(lang, result.reason)
+        return join_page(svc, lang, hub, 422, error, name, org, form.cid)
+    token = svc.signer.participant_token(hub.code, result.id)
+    response: Response[Any] = Redirect(f"/p/{hub.code}", status_code=303)
+    response.cookies.append(cookie(svc, participant_cookie(hub.code), token))
+    return response
+
+
+@get("/p/{code:str}", include_in_schema=False)
+async def phone(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    pid = participant_of(svc, request, hub)
+    if pid is None:
+        return Redirect(f"/j/{hub.code}", status_code=303)
+    lang = page_language(request, hub)
+    return html(
+        svc,
+        lang,
+        "phone/page.html",
+        ev=views.public_view(hub.state, len(hub.online)),
+        me=views.me_view(hub.state, pid),
+        seq=hub.state.seq,
+        organisation_types=[t.value for t in OrganisationType],
+        oob=False,
+    )
+
+
+@post("/p/{code:str}/leave", include_in_schema=False, status_code=303)
+async def leave(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    lang = page_language(request, hub)
+    pid = participant_of(svc, request, hub)
+    if pid is not None:
+        form = await request.form()
+        await hub.submit(Actor(Role.PARTICIPANT, pid), Leave(), form.get("cid"))
+    response = message_page(
+        svc,
+        lang,
+        200,
+        hub.state.lobby.title,
+        gettext(lang, "You have left the event. Your name is no longer shown."),
+        rejoin=f"/j/{hub.code}",
+    )
+    response.cookies.append(cookie(svc, participant_cookie(hub.code), "", max_age=0))
+    return response
+
+
+@get("/lang/{lang:str}", include_in_schema=False)
+async def switch_language(request: AnyRequest, lang: str) -> Response[Any]:
+    svc = services(request)
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response: Response[Any] = Redirect(target, status_code=303)
+    if lang in LANGUAGES:
+        response.cookies.append(cookie(svc, LANG_COOKIE, lang))
+    return response
+
+
+# --- screen and QR --------------------------------------------------------
+
+
+@get("/s/{code:str}", include_in_schema=False)
+async def screen(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    lang = page_language(request, hub)
+    return html(
+        svc,
+        lang,
+        "screen/page.html",
+        ev=views.public_view(hub.state, len(hub.online)),
+        seq=hub.state.seq,
+        join_url=svc.join_url(hub.code),
+        qr=qr_svg(svc.join_url(hub.code)),
+        oob=False,
+    )
+
+
+@get("/qr/{code:str}", include_in_schema=False)
+async def qr_image(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return Response("", status_code=404)
+    return Response(qr_svg(svc.join_url(hub.code)), media_type="image/svg+xml")
+
+
+# --- moderator ------------------------------------------------------------
+
+
+@get("/m/{code:str}", include_in_schema=False)
+async def moderator_link(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    lang = page_language(request, hub)
+    key = request.query_params.get("key")
+    if hub is None or not key_matches(key, hub.state.lobby.moderator_key_hash):
+        return message_page(
+            svc,
+            lang,
+            403,
+            gettext(lang, "Link not valid"),
+            gettext(lang, "This moderator link is not (or no longer) valid."),
+        )
+    assert key is not None
+    return follow(svc, lang, f"/console/{hub.code}", [cookie(svc, moderator_cookie(hub.code), key)])
+
+
+def console_denied(svc: Services, lang: str) -> Response[str]:
+    return message_page(
+        svc,
+        lang,
+        403,
+        gettext(lang, "Moderator link needed"),
+        gettext(lang, "Please open the console with the moderator link of this event."),
+    )
+
+
+@get("/console/{code:str}", include_in_schema=False)
+async def console(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    lang = page_language(request, hub)
+    if not is_moderator(request, hub):
+        return console_denied(svc, lang)
+    key = request.cookies.get(moderator_cookie(hub.code))
+    ctx = svc.presenter.console_context(hub.state, hub.online)
+    return html(
+        svc,
+        lang,
+        "console/page.html",
+        links=svc.links(hub.code, key),
+        qr=qr_svg(svc.join_url(hub.code)),
+        oob=False,
+        **ctx,
+    )
+
+
+@get("/console/{code:str}/poster", include_in_schema=False)
+async def poster(request: AnyRequest, code: str) -> Response[Any]:
+    svc = services(request)
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, page_language(request))
+    lang = page_language(request, hub)
+    if not is_moderator(request, hub):
+        return console_denied(svc, lang)
+    return html(
+        svc,
+        lang,
+        "console/poster.html",
+        ev=views.public_view(hub.state, 0),
+        join_url=svc.join_url(hub.code),
+        qr=qr_svg(svc.join_url(hub.code)),
+    )
+
+
+# --- admin ----------------------------------------------------------------
+
+
+def is_admin(svc: Services, request: AnyRequest) -> bool:
+    token = request.cookies.get(ADMIN_COOKIE) or ""
+    return secrets.compare_digest(token.encode(), svc.admin_token.encode())
+
+
+@get("/admin/login", include_in_schema=False)
+async def admin_login(request: AnyRequest) -> Response[Any]:
+    svc = services(request)
+    lang = page_language(request)
+    token = request.query_params.get("token") or ""
+    if not secrets.compare_digest(token.encode(), svc.admin_token.encode()):
+        return message_page(
+            svc,
+            lang,
+            403,
+            gettext(lang, "Link not valid"),
+            gettext(lang, "This admin link is not valid. Use the link the server printed."),
+        )
+    return follow(svc, lang, "/admin", [cookie(svc, ADMIN_COOKIE, token, max_age=None)])
+
+
+async def admin_page(
+    svc: Services, lang: str, status: int = 200, error: str | None = None, **form: Any
+) -> Response[str]:
+    events = []
+    for code in await svc.rooms.store.rooms():
+        hub = await svc.rooms.get(code)
+        if hub is not None:
+            events.append((views.public_view(hub.state, len(hub.online)), svc.links(code)))
+    events.reverse()
+    return html(
+        svc,
+        lang,
+        "admin/page.html",
+        status,
+        events=events,
+        error=error,
+        formats=[f.value for f in Format],
+        form={"title": "", "format": "world_cafe", "language": lang, "date": "", **form},
+        new_link=None,
+    )
+
+
+@get("/admin", include_in_schema=False)
+async def admin(request: AnyRequest) -> Response[Any]:
+    svc = services(request)
+    lang = page_language(request)
+    if not is_admin(svc, request):
+        return message_page(
+            svc,
+            lang,
+            401,
+            gettext(lang, "Admin link needed"),
+            gettext(lang, "Please open the admin link that the server printed at start."),
+        )
+    return await admin_page(svc, lang)
+
+
+class EventForm(msgspec.Struct):
+    title: str = ""
+    format: Format = Format.CUSTOM
+    language: Language = Language.DE
+    date: str | None = None
+
+
+@post("/admin/events", include_in_schema=False, status_code=303)
+async def admin_create(request: AnyRequest) -> Response[Any]:
+    svc = services(request)
+    lang = page_language(request)
+    if not is_admin(svc, request):
+        return message_page(svc, lang, 401, gettext(lang, "Admin link needed"), "")
+    raw = {k: v for k, v in (await request.form()).items() if v != ""}
+    try:
+        form = msgspec.convert(raw, EventForm, strict=False)
+    except msgspec.ValidationError:
+        error = gettext(lang, "Please check the format and the language.")
+        return await admin_page(svc, lang, 422, error, **raw)
+    key = new_key()
+    created = await svc.rooms.create_event(
+        form.title, form.format, form.language, form.date, key_hash(key)
+    )
+    if not isinstance(created, str):
+        return await admin_page(svc, lang, 422, reason_text(lang, created.reason), **raw)
+    return follow(svc, lang, f"/console/{created}", [cookie(svc, moderator_cookie(created), key)])

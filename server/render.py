@@ -1,0 +1,57 @@
+"""Jinja rendering, one environment per language.
+
+Pages and live fragments come from the same partials: a partial rendered
+with ``oob=True`` carries ``hx-swap-oob`` and replaces its twin by ``id``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from rooms.codes import display_code
+from server.i18n import LANGUAGES, translations
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+
+
+@cache
+def static_url(path: str) -> str:
+    """A cache-busting URL: phones on venue Wi-Fi cache assets for good."""
+    digest = hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+def _format_ms(ms: int, fmt: str = "%H:%M") -> str:
+    return datetime.fromtimestamp(ms / 1000).strftime(fmt)
+
+
+class Renderer:
+    def __init__(self) -> None:
+        loader = jinja2.FileSystemLoader(TEMPLATES)
+        self._envs: dict[str, jinja2.Environment] = {}
+        for lang in LANGUAGES:
+            env = jinja2.Environment(
+                loader=loader,
+                autoescape=True,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+                undefined=jinja2.StrictUndefined,
+            )
+            env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env.globals.update(static=static_url, lang=lang, languages=LANGUAGES)
+            env.filters["code"] = display_code
+            env.filters["clock"] = _format_ms
+            self._envs[lang] = env
+
+    def render(self, lang: str, template: str, **context: Any) -> str:
+        env = self._envs.get(lang) or self._envs["de"]
+        return env.get_template(template).render(**context)

@@ -1,0 +1,45 @@
+"""Everything a request handler needs, built once per app and kept on ``app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+
+from server.auth import Signer
+from server.links import Links, links_for
+from server.present import Presenter
+from server.ratelimit import TokenBuckets
+from server.registry import Rooms
+from server.render import Renderer
+from server.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    rooms: Rooms
+    renderer: Renderer
+    presenter: Presenter
+    signer: Signer
+    admin_token: str
+    base_url: str
+    join_limits: TokenBuckets
+
+    def links(self, code: str, moderator_key: str | None = None) -> Links:
+        return links_for(self.base_url, code, moderator_key)
+
+    def join_url(self, code: str) -> str:
+        return self.links(code).join
+
+
+def services(connection: ASGIConnection[Any, Any, Any, Any]) -> Services:
+    svc: Services = connection.app.state["svc"]
+    return svc
+
+
+def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The peer address; behind a proxy, uvicorn's --proxy-headers fills it in."""
+    client = connection.client
+    return client.host if client is not None else "unknown"

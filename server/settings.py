@@ -1,0 +1,76 @@
+"""Settings from the environment, overridable on the command line.
+
+Every setting has an environment variable (``DIALOGRAUM_*`` or the
+conventional name such as ``REDIS_URL``) so that systemd units, Procfiles
+and containers configure it the same way a laptop does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct):
+    host: str = "0.0.0.0"  # noqa: S104 - phones at the venue must reach the laptop
+    port: int = 8000
+    db: str = "data/dialograum.sqlite3"
+    redis: str | None = None
+    public_url: str | None = None
+    admin_token: str | None = None
+    secret_key: str | None = None
+    data_dir: str = "data"
+    tick_ms: int = 100
+    ws_max_bytes: int = 16 * 1024
+    outbox_limit: int = 64
+    stuck_after_s: float = 10.0
+    burst: int = 20
+    per_second: float = 2.0
+    join_burst: int = 600
+    join_per_second: float = 20.0
+    sample_event: bool = True
+    cookie_secure: bool = False
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+
+_ENV = {
+    "host": "DIALOGRAUM_HOST",
+    "port": "DIALOGRAUM_PORT",
+    "db": "DIALOGRAUM_DB",
+    "redis": "REDIS_URL",
+    "public_url": "DIALOGRAUM_PUBLIC_URL",
+    "admin_token": "ADMIN_TOKEN",
+    "secret_key": "DIALOGRAUM_SECRET_KEY",
+    "data_dir": "DIALOGRAUM_DATA_DIR",
+    "tick_ms": "DIALOGRAUM_TICK_MS",
+    "ws_max_bytes": "DIALOGRAUM_WS_MAX_BYTES",
+    "burst": "DIALOGRAUM_BURST",
+    "per_second": "DIALOGRAUM_PER_SECOND",
+    "join_burst": "DIALOGRAUM_JOIN_BURST",
+    "join_per_second": "DIALOGRAUM_JOIN_PER_SECOND",
+    "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
+    "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
+}
+
+
+def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from the environment; ``overrides`` (not None) win.
+
+    Values are converted by msgspec, so ``DIALOGRAUM_PORT=abc`` fails with
+    a message naming the field instead of a traceback deep in uvicorn.
+    """
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for name, var in _ENV.items():
+        if var in env and env[var] != "":
+            raw[name] = env[var]
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    for flag in ("sample_event", "cookie_secure"):
+        if isinstance(raw.get(flag), str):
+            raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
+    return msgspec.convert(raw, Settings, strict=False)
