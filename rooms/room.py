@@ -69,10 +69,12 @@ def previous_outcome(state: RoomState, actor: Actor, cid: str | None) -> Outcome
     return None if seen is None else seen.get(cid)
 
 
-def decide(state: RoomState, command: Command, actor: Actor, now: int) -> Accepted | Rejected:
+def decide(
+    state: RoomState, command: Command, actor: Actor, now: int, limits: Limits = DEFAULT_LIMITS
+) -> Accepted | Rejected:
     """Answer one command. ``now`` is milliseconds since the epoch, from the caller."""
     del now  # no lobby rule depends on time yet; polls and timers will.
-    result = lobby.decide(state.lobby, command, actor, DEFAULT_LIMITS)
+    result = lobby.decide(state.lobby, command, actor, limits)
     if isinstance(result, Rejected):
         return result
     return Accepted(result, next((i for e in result if (i := created_id(e))), None))
@@ -120,3 +122,44 @@ def replay(envelopes: list[Envelope], limits: Limits = DEFAULT_LIMITS) -> RoomSt
     for envelope in envelopes:
         apply(state, envelope, limits)
     return state
+
+
+class Handled(msgspec.Struct):
+    """The outcome of :func:`handle`: what to acknowledge, and what to append."""
+
+    ok: bool
+    seq: int | None
+    id: str | None = None
+    reason: str | None = None
+    transient: bool = False
+    envelopes: list[Envelope] = msgspec.field(default_factory=list)
+    touched: set[str] = msgspec.field(default_factory=set)
+
+
+def handle(
+    state: RoomState,
+    command: Command,
+    actor: Actor,
+    cid: str | None,
+    now: int,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Handled:
+    """Decide one command and apply its events to ``state`` at once.
+
+    A resend of a logged cid returns its first outcome and writes nothing.
+    The caller appends ``envelopes`` to the log before it acknowledges; if
+    that fails it must rebuild the state from the log (see the hub).
+    """
+    earlier = previous_outcome(state, actor, cid)
+    if earlier is not None:
+        return Handled(True, earlier.seq, earlier.id)
+    decision = decide(state, command, actor, now, limits)
+    if isinstance(decision, Rejected):
+        return Handled(False, None, reason=decision.reason, transient=decision.transient)
+    handled = Handled(True, state.seq, decision.id)
+    for part, event in enumerate(decision.events):
+        envelope = Envelope(state.seq + 1, now, actor.key, cid, event, part)
+        handled.touched |= apply(state, envelope, limits)
+        handled.envelopes.append(envelope)
+    handled.seq = state.seq
+    return handled

@@ -21,8 +21,16 @@ from typing import Protocol
 
 import msgspec
 
-from rooms.base import Actor, Rejected, Role
-from rooms.room import Command, Envelope, RoomState, apply, decide, previous_outcome, replay
+from rooms.base import Actor, Role
+from rooms.room import (
+    Command,
+    Envelope,
+    RoomState,
+    apply,
+    handle,
+    previous_outcome,
+    replay,
+)
 from server.broker import Broker
 from server.outbox import Outbox, OutboxOverflow
 from server.ratelimit import TokenBuckets
@@ -199,29 +207,28 @@ class Hub:
         written: list[int] = []  # indexes of results that depend on the append
         touched: set[str] = set()
         for actor, command, cid in batch:
-            earlier = previous_outcome(self.state, actor, cid)
-            if earlier is not None:
-                results.append(Result(True, earlier.seq, id=earlier.id))
-                continue
             if cid is not None and (reason := self._rejections.get((actor.key, cid))):
                 results.append(Result(False, reason=reason))
                 continue
-            if actor.role is Role.PARTICIPANT and not self._buckets.allow(actor.key, clock):
+            fresh = previous_outcome(self.state, actor, cid) is None
+            if (
+                fresh
+                and actor.role is Role.PARTICIPANT
+                and not self._buckets.allow(actor.key, clock)
+            ):
                 results.append(Result(False, reason="rate_limited"))
                 continue
-            decision = decide(self.state, command, actor, now)
-            if isinstance(decision, Rejected):
-                if not decision.transient and cid is not None:
-                    self._remember_rejection(actor.key, cid, decision.reason)
-                results.append(Result(False, reason=decision.reason))
+            handled = handle(self.state, command, actor, cid, now)
+            if not handled.ok and handled.reason is not None:
+                if not handled.transient and cid is not None:
+                    self._remember_rejection(actor.key, cid, handled.reason)
+                results.append(Result(False, reason=handled.reason))
                 continue
-            for part, event in enumerate(decision.events):
-                envelope = Envelope(self.state.seq + 1, now, actor.key, cid, event, part)
-                touched |= apply(self.state, envelope)
-                staged.append(envelope)
-            if decision.events:
+            if handled.envelopes:
                 written.append(len(results))
-            results.append(Result(True, self.state.seq, id=decision.id))
+                staged.extend(handled.envelopes)
+                touched |= handled.touched
+            results.append(Result(True, handled.seq, id=handled.id))
         if staged:
             self._appending = True
             try:

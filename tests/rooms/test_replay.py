@@ -1,0 +1,87 @@
+"""Properties of the log: replay rebuilds the room, resends change nothing."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+
+from rooms.base import Actor, Role
+from rooms.lobby import CloseEvent
+from rooms.room import Command, Envelope, apply, handle, replay
+from tests.rooms.helpers import T0, new_room, run
+from tests.rooms.strategies import steps
+
+Step = tuple[Actor, Command, str | None]
+
+
+def snapshot(state: object) -> object:
+    return msgspec.to_builtins(state)
+
+
+@settings(max_examples=150)
+@given(steps)
+def test_replaying_the_log_rebuilds_the_room_exactly(script: list[Step]) -> None:
+    state, log = new_room()
+    run(state, log, script)
+    assert [e.seq for e in log] == list(range(1, len(log) + 1))  # no gaps
+    assert snapshot(replay(log)) == snapshot(state)
+
+
+@settings(max_examples=150)
+@given(steps)
+def test_the_log_survives_encoding(script: list[Step]) -> None:
+    state, log = new_room()
+    run(state, log, script)
+    raw = [msgspec.json.encode(e) for e in log]
+    decoded = [msgspec.json.decode(r, type=Envelope) for r in raw]
+    assert snapshot(replay(decoded)) == snapshot(state)
+
+
+@settings(max_examples=150)
+@given(steps)
+def test_a_repeated_cid_changes_nothing_and_gets_the_first_answer(script: list[Step]) -> None:
+    state, log = new_room()
+    first = run(state, log, script)
+    before = snapshot(state)
+    for (actor, command, cid), answer in zip(script, first, strict=True):
+        if cid is None or not answer.envelopes:
+            continue
+        again = handle(state, command, actor, cid, T0)
+        assert again.envelopes == []
+        assert (again.ok, again.seq, again.id) == (True, answer.seq, answer.id)
+    assert snapshot(state) == before
+
+
+@settings(max_examples=150)
+@given(steps)
+def test_a_duplicate_entry_in_the_log_is_a_no_op(script: list[Step]) -> None:
+    """Two workers may both append the same resend; apply counts it once."""
+    state, log = new_room()
+    run(state, log, script)
+    duplicates = [e for e in log if e.cid is not None and e.part == 0]
+    for original in duplicates:
+        before = snapshot(state)
+        copy = Envelope(state.seq + 1, original.at, original.actor, original.cid, original.event)
+        touched = apply(state, copy)
+        assert touched == set()
+        after = snapshot(state)
+        assert isinstance(before, dict) and isinstance(after, dict)
+        assert after["lobby"] == before["lobby"]
+
+
+@settings(max_examples=100)
+@given(steps)
+def test_joined_counts_the_people_present(script: list[Step]) -> None:
+    state, log = new_room()
+    run(state, log, script)
+    present = [p for p in state.lobby.participants.values() if not p.left]
+    assert state.lobby.joined == len(present)
+
+
+def test_a_gap_in_the_log_is_refused() -> None:
+    state, _ = new_room()
+    handled = handle(state, CloseEvent(), Actor(Role.MODERATOR), None, T0)
+    gap = Envelope(handled.envelopes[0].seq + 5, T0, "moderator", None, handled.envelopes[0].event)
+    with pytest.raises(ValueError, match="gap"):
+        apply(state, gap)
