@@ -27,10 +27,8 @@ def main() -> None:
         po = ROOT / "locale" / lang / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             po.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(  # noqa: S603
-                [PYBABEL, "init", "-i", "locale/messages.pot", "-d", "locale", "-l", lang, "--no-wrap"],
-                cwd=ROOT, check=True,
-            )  # fmt: skip
+            init = [PYBABEL, "init", "-i", "locale/messages.pot", "-d", "locale", "-l", lang]
+            subprocess.run([*init, "--no-wrap"], cwd=ROOT, check=True)  # noqa: S603
         else:
             subprocess.run(  # noqa: S603
                 [PYBABEL, "update", "-i", "locale/messages.pot", "-d", "locale", "-l", lang,
