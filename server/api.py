@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import FromPath, JSONBody
 
 from rooms import views
 from rooms.base import Actor, Role
@@ -98,7 +99,9 @@ async def require_event(svc: Services, code: str) -> Hub:
 
 
 @post("/api/events", status_code=201, tags=["events"])
-async def create_event(request: AnyRequest, data: CreateEventRequest) -> CreateEventResponse:
+async def create_event(
+    request: AnyRequest, data: JSONBody[CreateEventRequest]
+) -> CreateEventResponse:
     """Create an event (admin only). Returns its join code, moderator token and links."""
     svc = services(request)
     token = bearer(request)
@@ -125,7 +128,7 @@ async def create_event(request: AnyRequest, data: CreateEventRequest) -> CreateE
 
 
 @get("/api/events/{code:str}", tags=["events"])
-async def event_info(request: AnyRequest, code: str) -> EventInfo:
+async def event_info(request: AnyRequest, code: FromPath[str]) -> EventInfo:
     """Public information about an event, with live participant counts."""
     svc = services(request)
     hub = await require_event(svc, code)
@@ -143,7 +146,9 @@ async def event_info(request: AnyRequest, code: str) -> EventInfo:
 
 
 @post("/api/events/{code:str}/participants", status_code=201, tags=["participants"])
-async def join(request: AnyRequest, code: str, data: JoinRequest) -> JoinResponse:
+async def join(
+    request: AnyRequest, code: FromPath[str], data: JSONBody[JoinRequest]
+) -> JoinResponse:
     """Join an event as a participant. The token identifies you on the live socket."""
     svc = services(request)
     hub = await require_event(svc, code)
@@ -164,7 +169,7 @@ async def join(request: AnyRequest, code: str, data: JoinRequest) -> JoinRespons
 
 
 @get("/api/events/{code:str}/state", tags=["events"])
-async def moderator_state(request: AnyRequest, code: str) -> StateResponse:
+async def moderator_state(request: AnyRequest, code: FromPath[str]) -> StateResponse:
     """The full moderator view of an event (moderator token as Bearer)."""
     svc = services(request)
     hub = await require_event(svc, code)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 
 from rooms import views
 from rooms.base import Actor, Role
@@ -184,7 +185,7 @@ def resume(hub: Hub, sub: Subscriber, always: bool) -> Callable[[Hello], None]:
 
 
 @websocket("/ws/screen/{code:str}")
-async def screen_socket(socket: AnySocket, code: str) -> None:
+async def screen_socket(socket: AnySocket, code: FromPath[str]) -> None:
     opened = await open_room(socket, code)
     if opened is None:
         return
@@ -197,7 +198,7 @@ async def screen_socket(socket: AnySocket, code: str) -> None:
 
 
 @websocket("/ws/phone/{code:str}")
-async def phone_socket(socket: AnySocket, code: str) -> None:
+async def phone_socket(socket: AnySocket, code: FromPath[str]) -> None:
     opened = await open_room(socket, code)
     if opened is None:
         return
@@ -213,7 +214,7 @@ async def phone_socket(socket: AnySocket, code: str) -> None:
 
 
 @websocket("/ws/console/{code:str}")
-async def console_socket(socket: AnySocket, code: str) -> None:
+async def console_socket(socket: AnySocket, code: FromPath[str]) -> None:
     opened = await open_room(socket, code)
     if opened is None:
         return
@@ -233,7 +234,7 @@ async def console_socket(socket: AnySocket, code: str) -> None:
 
 
 @websocket("/api/events/{code:str}/live")
-async def api_socket(socket: AnySocket, code: str) -> None:
+async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
     """JSON live socket: hello → welcome, then state pushes and acks (docs/api.md)."""
     opened = await open_room(socket, code)
     if opened is None:

@@ -14,6 +14,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.enums import MediaType
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from rooms import views
@@ -137,7 +138,7 @@ async def start(request: AnyRequest) -> Response[Any]:
 
 
 @get("/j/{raw_code:str}", include_in_schema=False)
-async def join_form(request: AnyRequest, raw_code: str) -> Response[Any]:
+async def join_form(request: AnyRequest, raw_code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     code, hub = await find_event(svc, raw_code)
     if code is not None and code != raw_code:
@@ -194,7 +195,7 @@ class JoinForm(msgspec.Struct):
 
 
 @post("/j/{code:str}", include_in_schema=False, status_code=303)
-async def join_submit(request: AnyRequest, code: str) -> Response[Any]:
+async def join_submit(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:
@@ -225,7 +226,7 @@ async def join_submit(request: AnyRequest, code: str) -> Response[Any]:
 
 
 @get("/p/{code:str}", include_in_schema=False)
-async def phone(request: AnyRequest, code: str) -> Response[Any]:
+async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:
@@ -247,7 +248,7 @@ async def phone(request: AnyRequest, code: str) -> Response[Any]:
 
 
 @post("/p/{code:str}/leave", include_in_schema=False, status_code=303)
-async def leave(request: AnyRequest, code: str) -> Response[Any]:
+async def leave(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:
@@ -270,7 +271,7 @@ async def leave(request: AnyRequest, code: str) -> Response[Any]:
 
 
 @get("/lang/{lang:str}", include_in_schema=False)
-async def switch_language(request: AnyRequest, lang: str) -> Response[Any]:
+async def switch_language(request: AnyRequest, lang: FromPath[str]) -> Response[Any]:
     svc = services(request)
     target = request.query_params.get("next", "/")
     if not target.startswith("/") or target.startswith("//"):
@@ -285,7 +286,7 @@ async def switch_language(request: AnyRequest, lang: str) -> Response[Any]:
 
 
 @get("/s/{code:str}", include_in_schema=False)
-async def screen(request: AnyRequest, code: str) -> Response[Any]:
+async def screen(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:
@@ -304,7 +305,7 @@ async def screen(request: AnyRequest, code: str) -> Response[Any]:
 
 
 @get("/qr/{code:str}", include_in_schema=False)
-async def qr_image(request: AnyRequest, code: str) -> Response[Any]:
+async def qr_image(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:
@@ -316,7 +317,7 @@ async def qr_image(request: AnyRequest, code: str) -> Response[Any]:
 
 
 @get("/m/{code:str}", include_in_schema=False)
-async def moderator_link(request: AnyRequest, code: str) -> Response[Any]:
+async def moderator_link(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     lang = page_language(request, hub)
@@ -344,7 +345,7 @@ def console_denied(svc: Services, lang: str) -> Response[str]:
 
 
 @get("/console/{code:str}", include_in_schema=False)
-async def console(request: AnyRequest, code: str) -> Response[Any]:
+async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:
@@ -366,7 +367,7 @@ async def console(request: AnyRequest, code: str) -> Response[Any]:
 
 
 @get("/console/{code:str}/poster", include_in_schema=False)
-async def poster(request: AnyRequest, code: str) -> Response[Any]:
+async def poster(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await svc.rooms.get(code)
     if hub is None:

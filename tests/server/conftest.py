@@ -1,0 +1,63 @@
+"""Fixtures for the transport tests: one app per test, on a temporary SQLite file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from server.app import create_app
+from server.settings import Settings
+
+ADMIN = "test-admin-token"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        db=str(tmp_path / "test.sqlite3"),
+        data_dir=str(tmp_path),
+        admin_token=ADMIN,
+        public_url="http://testserver.local",
+        sample_event=False,
+        tick_ms=20,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url="http://testserver.local") as client:
+        yield client
+
+
+def create_event(client: TestClient[Litestar], **body: Any) -> dict[str, Any]:
+    payload = {"title": "Zukunft der Industrie", "format": "world_cafe", "language": "de", **body}
+    response = client.post(
+        "/api/events", json=payload, headers={"Authorization": f"Bearer {ADMIN}"}
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def join(client: TestClient[Litestar], code: str, name: str | None = None) -> dict[str, Any]:
+    response = client.post(
+        f"/api/events/{code}/participants", json={"name": name, "organisation_type": None}
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+@pytest.fixture
+def event(client: TestClient[Litestar]) -> dict[str, Any]:
+    return create_event(client)
