@@ -1,0 +1,214 @@
+"""The hub on its own: group commit, coalesced fan-out, latest-wins outboxes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from rooms.base import Actor, Role
+from rooms.lobby import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
+from rooms.room import Envelope, RoomState, handle
+from server.broker import LocalBroker
+from server.hub import Hub, HubSettings, Subscriber, encode_entry
+from server.outbox import Outbox, OutboxOverflow, drain
+from server.stores.base import StoreError
+from server.stores.sqlite import SqliteStore
+
+pytestmark = pytest.mark.anyio
+
+
+class CountingPresenter:
+    """Renders the joined count; counts how often each kind was rendered."""
+
+    def __init__(self) -> None:
+        self.shared_renders = 0
+        self.personal_renders = 0
+
+    def shared(self, kind: str, lang: str, state: RoomState, online: frozenset[str]) -> str:
+        self.shared_renders += 1
+        return f"{kind}:{state.lobby.joined}:{state.lobby.screen.value}"
+
+    def personal(
+        self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
+    ) -> str | None:
+        self.personal_renders += 1
+        me = state.lobby.participants.get(participant)
+        return None if me is None else f"me:{me.name}"
+
+    def frames(
+        self, kind: str, shared: str | None, personal: str | None, both: tuple[str, str | None]
+    ) -> list[tuple[str, str]]:
+        out = []
+        if shared is not None:
+            out.append(("shared", shared))
+        if personal is not None:
+            out.append(("personal", personal))
+        return out
+
+
+class FlakyStore(SqliteStore):
+    fail_next = False
+
+    async def append(self, room: str, expected_seq: int, entries: list[bytes]) -> int:
+        if self.fail_next:
+            self.fail_next = False
+            raise StoreError("disk full")
+        return await super().append(room, expected_seq, entries)
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    store = FlakyStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    state = RoomState()
+    created = handle(state, CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
+    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
+    the_hub = Hub("ABCDEF", store, LocalBroker(), CountingPresenter(), HubSettings(window=0.05))
+    await the_hub.load()
+    yield the_hub
+    the_hub.stop()
+    await store.close()
+
+
+def presenter(hub: Hub) -> CountingPresenter:
+    assert isinstance(hub.presenter, CountingPresenter)
+    return hub.presenter
+
+
+async def receive_until(sub: Subscriber, wanted: str) -> list[str]:
+    """Everything ``sub`` receives up to and including ``wanted``; fails after 5 s."""
+    seen: list[str] = []
+    async with asyncio.timeout(5):
+        while not seen or seen[-1] != wanted:
+            text = await sub.outbox.next()
+            assert text is not None
+            seen.append(text)
+    return seen
+
+
+async def test_a_burst_of_commands_is_group_committed_and_rendered_few_times(hub: Hub) -> None:
+    screen = Subscriber("screen", "de", None, Outbox())
+    hub.attach(screen)
+    guest = Actor(Role.GUEST)
+    results = await asyncio.gather(
+        *(hub.submit(guest, Join(f"p{i}", None, None), f"c{i}") for i in range(200))
+    )
+    assert all(r.ok for r in results)
+    assert sorted(r.seq for r in results if r.seq) == list(range(2, 202))
+    await receive_until(screen, "screen:200:welcome")
+    # 200 joins, one shared view: rendered a handful of times, not 200.
+    assert presenter(hub).shared_renders <= 10
+    assert len(screen.outbox) == 0
+
+
+async def test_ticks_are_leading_edge(hub: Hub) -> None:
+    screen = Subscriber("screen", "de", None, Outbox())
+    hub.attach(screen)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await hub.submit(Actor(Role.MODERATOR), ShowOnScreen(ScreenMode.BLANK), "s1")
+    assert await screen.outbox.next() == "screen:0:blank"
+    # The first change after a quiet spell goes out at once, not after the window.
+    assert loop.time() - start < 0.05
+
+
+async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:
+    anna = Subscriber("phone", "de", "anna", Outbox())
+    bob = Subscriber("phone", "de", "bob", Outbox())
+    hub.attach(anna)
+    hub.attach(bob)
+    guest = Actor(Role.GUEST)
+    for pid in ("anna", "bob"):
+        await hub.submit(guest, Join(pid, pid.title(), None), None)
+    await receive_until(anna, "me:Anna")
+    await receive_until(bob, "me:Bob")
+    before = presenter(hub).personal_renders
+    await hub.submit(Actor(Role.PARTICIPANT, "anna"), Rename("Anna B.", None), "r")
+    await receive_until(anna, "me:Anna B.")
+    # The same flush served Bob: his shared view at most, never a personal one.
+    assert presenter(hub).personal_renders == before + 1
+    bob_got = [await bob.outbox.next() for _ in range(len(bob.outbox))]
+    assert all(not (text or "").startswith("me:") for text in bob_got)
+
+
+async def test_a_failed_append_is_refused_and_leaves_no_trace(hub: Hub) -> None:
+    assert isinstance(hub.store, FlakyStore)
+    hub.store.fail_next = True
+    failed = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
+    assert failed.ok is False
+    assert failed.reason == "store_unavailable"
+    assert "anna" not in hub.state.lobby.participants
+    retried = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
+    assert retried.ok is True
+    assert hub.state.lobby.joined == 1
+
+
+async def test_a_resend_after_success_is_answered_from_the_log(hub: Hub) -> None:
+    guest = Actor(Role.GUEST)
+    first = await hub.submit(guest, Join("anna", None, None), "same")
+    again = await hub.submit(guest, Join("other", None, None), "same")
+    assert again == first
+    assert hub.state.lobby.joined == 1
+    raw = await hub.store.read("ABCDEF")
+    assert len(raw) == 2
+
+
+async def test_outbox_keeps_only_the_latest_render_of_a_view() -> None:
+    box = Outbox(limit=3)
+    box.put("shared", "v1")
+    box.put("ack:a", "ack a")
+    box.put("shared", "v2")
+    assert await box.next() == "ack a"
+    assert await box.next() == "v2"
+    assert len(box) == 0
+
+
+async def test_outbox_overflow_is_reported() -> None:
+    box = Outbox(limit=2)
+    box.put("ack:1", "1")
+    box.put("ack:2", "2")
+    with pytest.raises(OutboxOverflow):
+        box.put("ack:3", "3")
+
+
+async def test_a_stuck_connection_is_given_up_without_holding_others() -> None:
+    box = Outbox()
+    box.put("shared", "v1")
+    stuck_called = asyncio.Event()
+    never = asyncio.Event()
+
+    async def send(text: str) -> None:
+        await never.wait()
+
+    async def on_stuck() -> None:
+        stuck_called.set()
+
+    await asyncio.wait_for(drain(box, send, 0.05, on_stuck), timeout=5)
+    assert stuck_called.is_set()
+    assert box.closed
+
+
+async def test_presence_counts_people_not_connections(hub: Hub) -> None:
+    await hub.submit(Actor(Role.GUEST), Join("anna", None, None), None)
+    first = Subscriber("phone", "de", "anna", Outbox())
+    second = Subscriber("phone", "de", "anna", Outbox())
+    hub.attach(first)
+    hub.attach(second)
+    assert hub.online == frozenset({"anna"})
+    hub.detach(first)
+    assert hub.online == frozenset({"anna"})
+    hub.detach(second)
+    assert hub.online == frozenset()
+
+
+async def test_entries_round_trip_through_the_store(hub: Hub) -> None:
+    await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "x")
+    raw = await hub.store.read("ABCDEF")
+    import msgspec
+
+    decoded = [msgspec.json.decode(r, type=Envelope) for r in raw]
+    assert [e.seq for e in decoded] == [1, 2]
+    assert decoded[1].cid == "x"

@@ -1,0 +1,66 @@
+"""The store contract, run against every backend (Redis joins with the scale-out work)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from server.stores.base import EventStore, SeqConflict
+from server.stores.sqlite import SqliteStore
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
+    backend: EventStore = SqliteStore(tmp_path / "store.sqlite3")
+    assert request.param == "sqlite"
+    await backend.open()
+    yield backend
+    await backend.close()
+
+
+async def test_a_room_starts_with_its_first_entry_once(store: EventStore) -> None:
+    assert await store.create_room("ABCDEF", b"first") is True
+    assert await store.create_room("ABCDEF", b"again") is False
+    assert await store.read("ABCDEF") == [b"first"]
+    assert await store.rooms() == ["ABCDEF"]
+
+
+async def test_appends_are_gap_free_and_ordered(store: EventStore) -> None:
+    await store.create_room("R", b"1")
+    assert await store.append("R", 1, [b"2", b"3"]) == 3
+    assert await store.append("R", 3, [b"4"]) == 4
+    assert await store.read("R") == [b"1", b"2", b"3", b"4"]
+    assert await store.read("R", after=2) == [b"3", b"4"]
+
+
+async def test_a_stale_append_is_refused_and_writes_nothing(store: EventStore) -> None:
+    await store.create_room("R", b"1")
+    await store.append("R", 1, [b"2"])
+    with pytest.raises(SeqConflict) as info:
+        await store.append("R", 1, [b"other"])
+    assert info.value.actual == 2
+    assert await store.read("R") == [b"1", b"2"]
+
+
+async def test_rooms_are_independent(store: EventStore) -> None:
+    await store.create_room("A", b"a1")
+    await store.create_room("B", b"b1")
+    await store.append("A", 1, [b"a2"])
+    assert await store.read("B") == [b"b1"]
+    assert sorted(await store.rooms()) == ["A", "B"]
+
+
+async def test_reopening_the_file_keeps_the_log(tmp_path: Path) -> None:
+    first = SqliteStore(tmp_path / "keep.sqlite3")
+    await first.open()
+    await first.create_room("R", b"1")
+    await first.append("R", 1, [b"2"])
+    await first.close()
+    second = SqliteStore(tmp_path / "keep.sqlite3")
+    await second.open()
+    assert await second.read("R") == [b"1", b"2"]
+    await second.close()
