@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pages.admin_login,
             pages.admin,
             pages.admin_create,
+            pages.admin_rekey,
             api.create_event,
             api.event_info,
             api.join,

@@ -20,7 +20,7 @@ from litestar.response import Redirect
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby import Format, Join, Language, Leave, OrganisationType
+from rooms.lobby import ChangeModeratorKey, Format, Join, Language, Leave, OrganisationType
 from server.auth import (
     ADMIN_COOKIE,
     LANG_COOKIE,
@@ -472,3 +472,31 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
     if not isinstance(created, str):
         return await admin_page(svc, lang, 422, reason_text(lang, created.reason), **raw)
     return follow(svc, lang, f"/console/{created}", [cookie(svc, moderator_cookie(created), key)])
+
+
+@post("/admin/events/{code:str}/rekey", include_in_schema=False, status_code=200)
+async def admin_rekey(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """A lost moderator link is replaced, never recovered: only its hash is stored."""
+    svc = services(request)
+    lang = page_language(request)
+    if not is_admin(svc, request):
+        return message_page(svc, lang, 401, gettext(lang, "Admin link needed"), "")
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        return unknown_event(svc, lang)
+    key = new_key()
+    form = await request.form()
+    result = await hub.submit(Actor(Role.ADMIN), ChangeModeratorKey(key_hash(key)), form.get("cid"))
+    if not result.ok:
+        return message_page(
+            svc, lang, 503, gettext(lang, "Link not valid"), reason_text(lang, result.reason) or ""
+        )
+    response = html(
+        svc,
+        lang,
+        "admin/new_link.html",
+        ev=views.public_view(hub.state, len(hub.online)),
+        links=svc.links(hub.code, key),
+    )
+    response.cookies.append(cookie(svc, moderator_cookie(hub.code), key))
+    return response

@@ -214,3 +214,16 @@ def test_language_switch_is_remembered(client: Client, event: dict[str, Any]) ->
 def test_english_events_default_to_english(client: Client) -> None:
     english = create_event(client, language="en")
     assert "Take part" in client.get(f"/j/{english['code']}").text
+
+
+def test_admin_replaces_a_lost_moderator_link(client: Client, event: dict[str, Any]) -> None:
+    code = event["code"]
+    client.get("/admin/login", params={"token": ADMIN})
+    page = client.post(f"/admin/events/{code}/rekey", data={"cid": "rk1"})
+    assert page.status_code == 200
+    new_link = re.search(rf"(/m/{code}\?key=[^\"<\s]+)", page.text)
+    assert new_link is not None
+    old = client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
+    assert old.status_code == 403
+    assert client.get(new_link.group(1).replace("&amp;", "&")).status_code == 200
+    assert client.get(f"/console/{code}").status_code == 200
