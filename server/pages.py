@@ -56,7 +56,11 @@ def html(svc: Services, lang: str, template: str, status: int = 200, **ctx: Any)
         body,
         status_code=status,
         media_type=MediaType.HTML,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",  # secret links must not leak via Referer
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

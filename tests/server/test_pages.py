@@ -227,3 +227,13 @@ def test_admin_replaces_a_lost_moderator_link(client: Client, event: dict[str, A
     assert old.status_code == 403
     assert client.get(new_link.group(1).replace("&amp;", "&")).status_code == 200
     assert client.get(f"/console/{code}").status_code == 200
+
+
+def test_assets_are_compressed_and_cached_for_slow_phones(client: Client) -> None:
+    page = client.get("/")
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]+)"', page.text)
+    assert css is not None
+    asset = client.get(css.group(1), headers={"Accept-Encoding": "gzip"})
+    assert asset.headers["content-encoding"] == "gzip"
+    assert "immutable" in asset.headers["cache-control"]
+    assert page.headers["cache-control"] == "no-store"
