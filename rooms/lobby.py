@@ -41,6 +41,7 @@ class OrganisationType(enum.StrEnum):
 class ScreenMode(enum.StrEnum):
     WELCOME = "welcome"
     BLANK = "blank"
+    POLL = "poll"
 
 
 # --- commands ---------------------------------------------------------------
@@ -86,6 +87,7 @@ class Leave(msgspec.Struct, tag="participant.leave", frozen=True):
 
 class ShowOnScreen(msgspec.Struct, tag="screen.show", frozen=True):
     what: ScreenMode
+    poll: str | None = None  # with what="poll"; checked against the polls by the room
 
 
 LobbyCommand = (
@@ -141,6 +143,7 @@ class ParticipantLeft(msgspec.Struct, tag="participant.left", frozen=True):
 
 class ScreenShown(msgspec.Struct, tag="screen.shown", frozen=True):
     what: ScreenMode
+    poll: str | None = None
 
 
 LobbyEvent = (
@@ -178,6 +181,7 @@ class Lobby(msgspec.Struct):
     created_at: int = 0
     closed: bool = False
     screen: ScreenMode = ScreenMode.WELCOME
+    screen_poll: str | None = None
     participants: dict[str, Participant] = msgspec.field(default_factory=dict)
     joined: int = 0
 
@@ -232,10 +236,15 @@ def decide(
             if actor.role not in (Role.ADMIN, Role.MODERATOR):
                 return Rejected("not_allowed")
             return [ModeratorKeyChanged(key_hash)]
-        case ShowOnScreen(what=what):
+        case ShowOnScreen(what=what, poll=poll):
             if actor.role is not Role.MODERATOR:
                 return Rejected("not_allowed")
-            return [] if lobby.screen is what else [ScreenShown(what)]
+            poll = poll if what is ScreenMode.POLL else None
+            if what is ScreenMode.POLL and poll is None:
+                return Rejected("poll_not_found")
+            if lobby.screen is what and lobby.screen_poll == poll:
+                return []
+            return [ScreenShown(what, poll)]
         case Join():
             return _decide_join(lobby, command, actor, limits)
         case Rename():
@@ -316,8 +325,9 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             lobby.closed = False
         case ModeratorKeyChanged(moderator_key_hash=key_hash):
             lobby.moderator_key_hash = key_hash
-        case ScreenShown(what=what):
+        case ScreenShown(what=what, poll=poll):
             lobby.screen = what
+            lobby.screen_poll = poll
         case ParticipantJoined():
             if (
                 event.participant in lobby.participants

@@ -17,11 +17,11 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms import lobby
+from rooms import lobby, poll
 from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
 
-Command = lobby.LobbyCommand
-Event = lobby.LobbyEvent
+Command = lobby.LobbyCommand | poll.PollCommand
+Event = lobby.LobbyEvent | poll.PollEvent
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -50,6 +50,7 @@ class Outcome(msgspec.Struct, frozen=True):
 class RoomState(msgspec.Struct):
     seq: int = 0
     lobby: lobby.Lobby = msgspec.field(default_factory=lobby.Lobby)
+    polls: poll.Polls = msgspec.field(default_factory=poll.Polls)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 
@@ -73,17 +74,33 @@ def decide(
     state: RoomState, command: Command, actor: Actor, now: int, limits: Limits = DEFAULT_LIMITS
 ) -> Accepted | Rejected:
     """Answer one command. ``now`` is milliseconds since the epoch, from the caller."""
-    del now  # no lobby rule depends on time yet; polls and timers will.
-    result = lobby.decide(state.lobby, command, actor, limits)
-    if isinstance(result, Rejected):
-        return result
-    return Accepted(result, next((i for e in result if (i := created_id(e))), None))
+    del now  # no rule depends on time yet; timers will.
+    events: list[Event] = []
+    if isinstance(command, poll.POLL_COMMAND_TYPES):
+        if not state.lobby.created:
+            return Rejected("unknown_event")
+        decided = poll.decide(state.polls, state.lobby, command, actor, limits)
+        if isinstance(decided, Rejected):
+            return decided
+        events.extend(decided)
+    else:
+        if isinstance(command, lobby.ShowOnScreen) and command.what is lobby.ScreenMode.POLL:
+            shown = state.polls.by_id.get(command.poll or "")
+            if shown is None or shown.status is poll.PollStatus.DRAFT:
+                return Rejected("poll_not_open")
+        lobby_events = lobby.decide(state.lobby, command, actor, limits)
+        if isinstance(lobby_events, Rejected):
+            return lobby_events
+        events.extend(lobby_events)
+    return Accepted(events, next((i for e in events if (i := created_id(e))), None))
 
 
 def created_id(event: Event) -> str | None:
     """The id a command reports back when its event made something new."""
     if isinstance(event, lobby.ParticipantJoined):
         return event.participant
+    if isinstance(event, poll.PollCreated):
+        return event.poll
     return None
 
 
@@ -113,7 +130,10 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
         seen.move_to_end(envelope.cid)
         while len(seen) > limits.recent_cids_per_actor:
             seen.popitem(last=False)
-    return lobby.apply(state.lobby, envelope.event, envelope.at, limits)
+    event = envelope.event
+    if isinstance(event, poll.POLL_EVENT_TYPES):
+        return poll.apply(state.polls, state.lobby, event)
+    return lobby.apply(state.lobby, event, envelope.at, limits)
 
 
 def replay(envelopes: list[Envelope], limits: Limits = DEFAULT_LIMITS) -> RoomState:

@@ -1,0 +1,50 @@
+"""Words for the word cloud: normalised, German and English stop words removed.
+
+Deliberately simple and predictable: lower case, split on anything that is
+not a letter or digit, keep words of two or more characters. Facilitators
+must be able to predict what the cloud shows, and hide a word by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+_STOP = """
+aber alle allem allen aller alles als also am an ander andere anderem anderen anderer anderes
+auch auf aus bei bin bis bist da damit dann das dass dem den der des dessen die dies diese
+diesem diesen dieser dieses doch dort du durch ein eine einem einen einer eines einig einige
+er es etwas euch euer für gegen gewesen hab habe haben hat hatte hier hin hinter ich ihr ihre
+im in ist ja jede jedem jeden jeder jedes jetzt kann kein keine können man manche mehr mein
+meine mich mir mit muss nach nicht nichts noch nun nur ob oder ohne schon sehr sein seine sich
+sie sind so solche soll sollte sondern sonst über um und uns unser unsere unter viel vom von
+vor war waren was weil welche wenn wer werden wie wieder will wir wird wo zu zum zur zwar
+zwischen bzw usw
+a about after all also am an and any are as at be because been but by can could did do does
+for from had has have he her here his how i if in into is it its just me more most my no not
+of on one or our out so some than that the their them then there these they this to too up us
+very was we were what when where which who will with would you your
+"""
+STOP_WORDS = frozenset(_STOP.split())
+
+
+def words_of(text: str) -> list[str]:
+    """The cloud-worthy words of one answer, each once, in order."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(text.lower()):
+        word = match.group(0).strip("-'")
+        if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def word_counts(
+    texts: list[str], hidden: set[str] | frozenset[str], limit: int = 40
+) -> list[tuple[str, int]]:
+    """How many answers use each word, most used first; ties alphabetically."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in words_of(text) if w not in hidden)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
