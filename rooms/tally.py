@@ -63,10 +63,11 @@ class Word(msgspec.Struct, frozen=True):
     count: int
 
 
-class TextResults(msgspec.Struct, frozen=True, tag="text"):
+class TextResults(msgspec.Struct, frozen=True, tag="text", omit_defaults=True):
     voters: int
     answers: list[Answer]  # newest first
     words: list[Word]
+    hidden_words: list[str] = msgspec.field(default_factory=list)  # moderator only
 
 
 Results = ChoiceResults | ScaleResults | RankingResults | PointsResults | TextResults
@@ -130,7 +131,8 @@ def tally(
             ]
             shown = [text for number, _, text in numbered if number not in poll.hidden_answers]
             words = [Word(w, c) for w, c in word_counts(shown, poll.hidden_words)]
-            return TextResults(voters, answers, words)
+            hidden_words = sorted(poll.hidden_words) if moderator else []
+            return TextResults(voters, answers, words, hidden_words)
     raise AssertionError(poll.kind)  # pragma: no cover
 
 

@@ -10,12 +10,27 @@ from __future__ import annotations
 import msgspec
 
 from rooms.lobby import OrganisationType, Participant
+from rooms.poll import Ballot, Option, Poll, PollSettings, PollStatus
 from rooms.room import RoomState
+from rooms.tally import Results, tally
 
 
 class Counts(msgspec.Struct, frozen=True):
     joined: int
     online: int
+
+
+class PollView(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One poll as a role sees it; ``results`` only where that role may see them."""
+
+    id: str
+    kind: str
+    question: str
+    status: str
+    options: list[Option]
+    settings: PollSettings
+    voters: int
+    results: Results | None = None
 
 
 class PublicView(msgspec.Struct, frozen=True):
@@ -28,7 +43,9 @@ class PublicView(msgspec.Struct, frozen=True):
     date: str | None
     status: str  # "open" | "closed"
     screen: str
+    screen_poll: str | None
     participants: Counts
+    polls: list[PollView]
 
 
 class Me(msgspec.Struct, frozen=True):
@@ -37,6 +54,7 @@ class Me(msgspec.Struct, frozen=True):
     organisation_type: str | None
     joined_at: int
     left: bool
+    ballots: dict[str, Ballot]  # poll id -> my current ballot
 
 
 class ParticipantRow(msgspec.Struct, frozen=True):
@@ -57,7 +75,9 @@ class ModeratorView(msgspec.Struct, frozen=True):
     date: str | None
     status: str
     screen: str
+    screen_poll: str | None
     participants: Counts
+    polls: list[PollView]
     people: list[ParticipantRow]
     organisation_types: dict[str, int]
 
@@ -70,11 +90,53 @@ class ParticipantView(msgspec.Struct, frozen=True):
     date: str | None
     status: str
     screen: str
+    screen_poll: str | None
     participants: Counts
+    polls: list[PollView]
     me: Me | None
 
 
-def public_view(state: RoomState, online: int) -> PublicView:
+def results_visible(poll: Poll, audience: str) -> bool:
+    """Who sees results when: the moderator always; the screen unless held back
+    until close; phones only when the moderator shares them."""
+    if audience == "moderator":
+        return True
+    held_back = poll.settings.hide_results and poll.status is not PollStatus.CLOSED
+    if audience == "screen":
+        return not held_back
+    return poll.settings.results_on_phones and not held_back
+
+
+def poll_view(state: RoomState, poll: Poll, audience: str) -> PollView:
+    moderator = audience == "moderator"
+    results = None
+    if results_visible(poll, audience):
+        names = None
+        if moderator and not poll.settings.anonymous:
+            names = {pid: p.name for pid, p in state.lobby.participants.items()}
+        results = tally(poll, moderator=moderator, names=names)
+    return PollView(
+        id=poll.id,
+        kind=poll.kind.value,
+        question=poll.question,
+        status=poll.status.value,
+        options=poll.options,
+        settings=poll.settings,
+        voters=len(poll.ballots),
+        results=results,
+    )
+
+
+def poll_views(state: RoomState, audience: str) -> list[PollView]:
+    """Drafts are the moderator's alone."""
+    return [
+        poll_view(state, poll, audience)
+        for poll in state.polls.in_order()
+        if audience == "moderator" or poll.status is not PollStatus.DRAFT
+    ]
+
+
+def public_view(state: RoomState, online: int, audience: str = "screen") -> PublicView:
     lob = state.lobby
     return PublicView(
         code=lob.code,
@@ -84,7 +146,9 @@ def public_view(state: RoomState, online: int) -> PublicView:
         date=lob.date,
         status="closed" if lob.closed else "open",
         screen=lob.screen.value,
+        screen_poll=lob.screen_poll,
         participants=Counts(lob.joined, online),
+        polls=poll_views(state, audience),
     )
 
 
@@ -92,11 +156,16 @@ def me_view(state: RoomState, participant: str) -> Me | None:
     p = state.lobby.participants.get(participant)
     if p is None:
         return None
-    return Me(p.id, p.name, _org(p), p.joined_at, p.left)
+    ballots = {
+        poll.id: poll.ballots[p.id]
+        for poll in state.polls.in_order()
+        if p.id in poll.ballots and poll.status is not PollStatus.DRAFT
+    }
+    return Me(p.id, p.name, _org(p), p.joined_at, p.left, ballots)
 
 
 def participant_view(state: RoomState, participant: str, online: int) -> ParticipantView:
-    pub = public_view(state, online)
+    pub = public_view(state, online, audience="participant")
     return ParticipantView(**msgspec.structs.asdict(pub), me=me_view(state, participant))
 
 
@@ -119,7 +188,7 @@ def moderator_view(
     if limit is not None:
         present = present[:limit]
     rows = [ParticipantRow(p.id, p.name, _org(p), p.joined_at, p.id in online_ids) for p in present]
-    pub = public_view(state, len(online_ids))
+    pub = public_view(state, len(online_ids), audience="moderator")
     return ModeratorView(
         **msgspec.structs.asdict(pub), people=rows, organisation_types=organisation_mix(state)
     )

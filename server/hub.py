@@ -77,8 +77,15 @@ class Subscriber:
 class Presenter(Protocol):
     """Turns a room into the texts subscribers receive; the hub caches around it."""
 
-    def shared(self, kind: str, lang: str, state: RoomState, online: frozenset[str]) -> str:
-        """The view every subscriber of ``kind`` and ``lang`` gets, identical for all."""
+    def shared(
+        self, kind: str, lang: str, state: RoomState, online: frozenset[str]
+    ) -> dict[str, str]:
+        """The views every subscriber of ``kind`` and ``lang`` gets, identical for all.
+
+        Split into named parts (one per page fragment) so that a part that did
+        not change is not sent again: a phone's open ballot form is not
+        replaced under the user's thumb just because someone else voted.
+        """
 
     def personal(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
@@ -86,9 +93,17 @@ class Presenter(Protocol):
         """One participant's own view, or None for kinds that have none."""
 
     def frames(
-        self, kind: str, shared: str | None, personal: str | None, both: tuple[str, str | None]
+        self,
+        kind: str,
+        changed: dict[str, str],
+        personal: str | None,
+        current: tuple[dict[str, str], str | None],
     ) -> list[tuple[str, str]]:
-        """The (outbox key, text) messages for what changed; ``both`` holds the current pair."""
+        """The (outbox key, text) messages for what changed.
+
+        ``changed`` holds the shared parts that changed, ``personal`` the
+        personal view if it changed, ``current`` everything as it is now.
+        """
 
 
 @dataclass
@@ -132,7 +147,7 @@ class Hub:
         self._dirty_people: set[str] = set()
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = -1e9
-        self._shared_cache: dict[tuple[str, str], str] = {}
+        self._shared_cache: dict[tuple[str, str], dict[str, str]] = {}
         self._personal_cache: dict[tuple[str, str, str], str | None] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self.flushes = 0
@@ -291,7 +306,8 @@ class Hub:
     def send_current(self, sub: Subscriber) -> None:
         """Queue every current view for ``sub``: on connect, and on resume when behind."""
         shared, personal = self._views_for(sub)
-        self._deliver(sub, self.presenter.frames(sub.kind, shared, personal, (shared, personal)))
+        frames = self.presenter.frames(sub.kind, shared, personal, (shared, personal))
+        self._deliver(sub, frames)
 
     # --- fan-out ----------------------------------------------------------
 
@@ -310,7 +326,7 @@ class Hub:
         else:
             self._flush_handle = loop.call_later(delay, self._flush)
 
-    def _views_for(self, sub: Subscriber) -> tuple[str, str | None]:
+    def _views_for(self, sub: Subscriber) -> tuple[dict[str, str], str | None]:
         key = (sub.kind, sub.lang)
         shared = self._shared_cache.get(key)
         if shared is None:
@@ -345,15 +361,13 @@ class Hub:
                 del self._personal_cache[key]
         for sub in list(self.subscribers):
             shared, personal = self._views_for(sub)
-            shared_changed = shared != previous.get((sub.kind, sub.lang))
+            before = previous.get((sub.kind, sub.lang), {})
+            changed = {part: text for part, text in shared.items() if before.get(part) != text}
             personal_changed = sub.participant in dirty_people
-            if not (shared_changed or personal_changed):
+            if not (changed or personal_changed):
                 continue
             frames = self.presenter.frames(
-                sub.kind,
-                shared if shared_changed else None,
-                personal if personal_changed else None,
-                (shared, personal),
+                sub.kind, changed, personal if personal_changed else None, (shared, personal)
             )
             self._deliver(sub, frames)
 

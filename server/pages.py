@@ -243,7 +243,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         svc,
         lang,
         "phone/page.html",
-        ev=views.public_view(hub.state, len(hub.online)),
+        ev=views.public_view(hub.state, len(hub.online), "participant"),
         me=views.me_view(hub.state, pid),
         seq=hub.state.seq,
         organisation_types=[t.value for t in OrganisationType],

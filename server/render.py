@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import msgspec
 
 from rooms.codes import display_code
 from server.i18n import LANGUAGES, translations
@@ -33,6 +34,11 @@ def _format_ms(ms: int, fmt: str = "%H:%M") -> str:
     return datetime.fromtimestamp(ms / 1000).strftime(fmt)
 
 
+def _dumps(obj: Any, **_: Any) -> str:
+    """``|tojson`` through msgspec, which knows the view Structs."""
+    return msgspec.json.encode(obj).decode()
+
+
 class Renderer:
     def __init__(self) -> None:
         loader = jinja2.FileSystemLoader(TEMPLATES)
@@ -48,6 +54,7 @@ class Renderer:
             )
             env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(static=static_url, lang=lang, languages=LANGUAGES)
+            env.policies["json.dumps_function"] = _dumps
             env.filters["code"] = display_code
             env.filters["clock"] = _format_ms
             self._envs[lang] = env

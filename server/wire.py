@@ -21,9 +21,42 @@ from rooms.lobby import (
     ReopenEvent,
     ShowOnScreen,
 )
+from rooms.poll import (
+    ClosePoll,
+    CreatePoll,
+    DeletePoll,
+    DuplicatePoll,
+    HideAnswer,
+    HideWord,
+    MovePoll,
+    OpenPoll,
+    ResetPoll,
+    UpdatePoll,
+    Vote,
+)
 from rooms.views import Counts
 
-ClientCommand = Rename | Leave | ShowOnScreen | CloseEvent | ReopenEvent
+ClientCommand = (
+    Rename
+    | Leave
+    | ShowOnScreen
+    | CloseEvent
+    | ReopenEvent
+    | CreatePoll
+    | UpdatePoll
+    | DuplicatePoll
+    | MovePoll
+    | DeletePoll
+    | OpenPoll
+    | ClosePoll
+    | ResetPoll
+    | Vote
+    | HideAnswer
+    | HideWord
+)
+
+_LIST_FIELDS = ("choices", "ranking")
+_FLAGS = ("hide_results", "results_on_phones")
 
 _decode_object = msgspec.json.Decoder(dict[str, Any]).decode
 _encode = msgspec.json.Encoder().encode
@@ -51,7 +84,7 @@ def parse(raw: str | bytes) -> tuple[Hello | ClientCommand, str | None]:
     cid = str(cid)[:64] if cid not in (None, "") else None
     fields.pop("HEADERS", None)
     kind = fields.get("type")
-    cleaned = {k: v for k, v in fields.items() if v != ""}
+    cleaned = from_form({k: v for k, v in fields.items() if v != ""})
     if kind == "hello":
         try:
             return msgspec.convert(cleaned, Hello, strict=False), cid
@@ -67,6 +100,38 @@ def parse(raw: str | bytes) -> tuple[Hello | ClientCommand, str | None]:
         )
         raise BadMessage(reason, cid) from exc
     return command, cid
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "on", "1", "yes")
+
+
+def from_form(fields: dict[str, Any]) -> dict[str, Any]:
+    """Turn HTML form fields into the shapes the commands expect.
+
+    Pages send what forms hold: a lone checked checkbox as a string, a list
+    of options as lines of a textarea, points as ``points.<option>`` fields,
+    "named" for a non-anonymous poll. JSON clients send the shapes directly
+    and pass through unchanged.
+    """
+    out = dict(fields)
+    for name in _LIST_FIELDS:
+        if isinstance(out.get(name), str):
+            out[name] = [out[name]]
+    if isinstance(out.get("options"), str):
+        out["options"] = [line for line in out["options"].splitlines() if line.strip()]
+    points = {k.removeprefix("points."): v for k, v in out.items() if k.startswith("points.")}
+    if points:
+        for key in list(out):
+            if key.startswith("points."):
+                del out[key]
+        out["points"] = {k: v for k, v in points.items() if str(v).strip() not in ("", "0")}
+    if out.get("type") in ("poll.create", "poll.update"):
+        for flag in _FLAGS:
+            out[flag] = _truthy(out.get(flag, False))
+        if "named" in out:
+            out["anonymous"] = not _truthy(out.pop("named"))
+    return out
 
 
 class Ack(msgspec.Struct, tag="ack", frozen=True):

@@ -10,6 +10,7 @@
 (function () {
   "use strict";
   var pending = {};   // cid -> message body, until acked
+  var pendingForms = {};  // cid -> the form that sent it, to reset on success
   var toastTimer = null;
 
   function newCid() {
@@ -51,6 +52,11 @@
     var body = Object.assign({}, evt.detail.parameters);
     evt.detail.messageBody = JSON.stringify(body);
     pending[cid] = evt.detail.messageBody;
+    var sender = evt.target && evt.target.closest ? evt.target.closest("form") : null;
+    if (sender) {
+      pendingForms[cid] = sender;
+      sender.classList.add("sending");
+    }
   });
 
   document.addEventListener("htmx:wsOpen", function (evt) {
@@ -73,8 +79,12 @@
     var msg;
     try { msg = JSON.parse(text); } catch (e) { return; }
     if (msg.type === "ack") {
-      if (msg.cid) delete pending[msg.cid];
-      if (!msg.ok) toast(msg.message || msg.reason, false);
+      var form = msg.cid ? pendingForms[msg.cid] : null;
+      if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; }
+      if (form) form.classList.remove("sending");
+      if (!msg.ok) { toast(msg.message || msg.reason, false); return; }
+      if (form && form.hasAttribute("data-reset-on-ok")) resetEditor(form);
+      if (form && form.hasAttribute("data-poll")) { form.classList.remove("editing"); form.dataset.dirty = ""; }
     }
   });
 
@@ -107,8 +117,171 @@
       lastByKey[key] = shown.get(el);
     });
   }
-  document.addEventListener("htmx:wsAfterMessage", tweenAll);
-  document.addEventListener("DOMContentLoaded", tweenAll);
+  // Bars grow from their old size to the new one: the swapped-in element
+  // starts at the width the old one had, then transitions (CSS) to its own.
+  var barSizes = {};
+  function animateBars() {
+    document.querySelectorAll("[data-bar]").forEach(function (el) {
+      var prop = el.getAttribute("data-bar") === "height" ? "height" : "width";
+      var target = el.style[prop];
+      var before = barSizes[el.id];
+      barSizes[el.id] = target;
+      if (before === undefined || before === target || el.dataset.animated === target) return;
+      el.dataset.animated = target;
+      el.style.transition = "none";
+      el.style[prop] = before;
+      void el.offsetWidth;  // commit the old size before transitioning
+      el.style.transition = "";
+      el.style[prop] = target;
+    });
+  }
+
+  // --- phone ballots -------------------------------------------------------
+  function myBallots() {
+    var el = document.getElementById("my-ballots");
+    if (!el) return {};
+    try { return JSON.parse(el.textContent || "{}"); } catch (e) { return {}; }
+  }
+
+  function labelFor(form, value) {
+    var input = form.querySelector('[data-label][value="' + value + '"]');
+    return input ? input.getAttribute("data-label") : value;
+  }
+
+  function summary(form, ballot) {
+    if (ballot.choice !== undefined) return labelFor(form, ballot.choice);
+    if (ballot.choices) return ballot.choices.map(function (c) { return labelFor(form, c); }).join(", ");
+    if (ballot.value !== undefined) return String(ballot.value);
+    if (ballot.ranking) return ballot.ranking.map(function (c, i) { return (i + 1) + ". " + labelFor(form, c); }).join("  ");
+    if (ballot.points) return Object.keys(ballot.points).map(function (k) {
+      var input = form.querySelector('[name="points.' + k + '"]');
+      return (input ? input.getAttribute("data-label") : k) + ": " + ballot.points[k];
+    }).join(", ");
+    return ballot.text || "";
+  }
+
+  function fill(form, ballot) {
+    form.querySelectorAll('input[type="radio"], input[type="checkbox"]').forEach(function (input) {
+      var v = input.value;
+      input.checked = ballot.choice === v || String(ballot.value) === v || (ballot.choices || []).indexOf(v) >= 0;
+    });
+    if (ballot.ranking) {
+      var list = form.querySelector(".rank-list");
+      ballot.ranking.forEach(function (id) {
+        var item = list && list.querySelector('[data-option="' + id + '"]');
+        if (item) list.appendChild(item);
+      });
+    }
+    if (ballot.points) {
+      form.querySelectorAll('input[name^="points."]').forEach(function (input) {
+        input.value = ballot.points[input.name.slice(7)] || 0;
+      });
+      updatePoints(form);
+    }
+    var text = form.querySelector("textarea[name=text]");
+    if (text && ballot.text !== undefined) { text.value = ballot.text; updateCounter(text); }
+  }
+
+  function applyBallots() {
+    var ballots = myBallots();
+    document.querySelectorAll("form[data-poll]").forEach(function (form) {
+      var ballot = ballots[form.getAttribute("data-poll")];
+      var mine = form.querySelector(".mine");
+      var key = ballot ? JSON.stringify(ballot) : "";
+      if (form.dataset.applied === key) return;  // nothing new: keep what the user is doing
+      form.dataset.applied = key;
+      if (!ballot) { form.classList.remove("voted"); if (mine) mine.hidden = true; return; }
+      if (!form.dataset.dirty) fill(form, ballot);
+      form.classList.add("voted");
+      if (mine) { mine.hidden = false; mine.querySelector(".mine-text").textContent = summary(form, ballot); }
+    });
+  }
+
+  function updatePoints(form) {
+    var info = form.querySelector(".points-left");
+    if (!info) return;
+    var budget = parseInt(info.getAttribute("data-budget"), 10);
+    var used = 0;
+    form.querySelectorAll('input[name^="points."]').forEach(function (i) { used += parseInt(i.value, 10) || 0; });
+    info.textContent = info.getAttribute("data-template").replace("{left}", String(budget - used));
+    info.classList.toggle("over", used > budget);
+  }
+
+  function updateCounter(area) {
+    var counter = area.parentNode.querySelector(".counter .count");
+    if (counter) counter.textContent = String(area.value.length);
+  }
+
+  document.addEventListener("input", function (evt) {
+    var form = evt.target.closest && evt.target.closest("form[data-poll]");
+    if (!form) return;
+    form.dataset.dirty = "1";
+    if (evt.target.matches("textarea[data-counter]")) updateCounter(evt.target);
+    if (evt.target.name && evt.target.name.indexOf("points.") === 0) updatePoints(form);
+  });
+
+  document.addEventListener("click", function (evt) {
+    var t = evt.target;
+    var form = t.closest && t.closest("form[data-poll]");
+    if (!form) return;
+    if (t.closest(".change")) { form.classList.add("editing"); return; }
+    var move = t.closest(".rank-move");
+    if (move) {
+      var item = move.closest("li"), list = item.parentNode;
+      if (move.getAttribute("data-dir") === "-1" && item.previousElementSibling) list.insertBefore(item, item.previousElementSibling);
+      if (move.getAttribute("data-dir") === "1" && item.nextElementSibling) list.insertBefore(item.nextElementSibling, item);
+      form.dataset.dirty = "1";
+      move.focus();
+      return;
+    }
+    var step = t.closest(".step");
+    if (step) {
+      var input = step.parentNode.querySelector("input");
+      var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
+      input.value = Math.max(0, Math.min(parseInt(input.max, 10) || 9999, next));
+      form.dataset.dirty = "1";
+      updatePoints(form);
+    }
+  });
+
+  // --- console poll editor -------------------------------------------------
+  function resetEditor(form) {
+    form.reset();
+    form.querySelector('[name="type"]').value = "poll.create";
+    var id = form.querySelector('[name="poll"]');
+    id.value = ""; id.disabled = true;
+    var details = form.closest("details");
+    if (details) details.open = false;
+  }
+
+  document.addEventListener("click", function (evt) {
+    var edit = evt.target.closest && evt.target.closest("[data-edit]");
+    var cancel = evt.target.closest && evt.target.closest("[data-editor-cancel]");
+    var editor = document.querySelector(".editor-form");
+    if (!editor) return;
+    if (cancel) { resetEditor(editor); return; }
+    if (!edit) return;
+    var row = document.getElementById("poll-" + edit.getAttribute("data-edit"));
+    var def = JSON.parse(row.getAttribute("data-poll-def"));
+    editor.querySelector('[name="type"]').value = "poll.update";
+    var id = editor.querySelector('[name="poll"]');
+    id.disabled = false; id.value = def.poll;
+    editor.querySelector('[name="kind"]').value = def.kind;
+    editor.querySelector('[name="question"]').value = def.question;
+    editor.querySelector('[name="options"]').value = def.options.join("\n");
+    ["max_choices", "scale_min", "scale_max", "min_label", "max_label", "budget", "max_per_option"].forEach(function (k) {
+      editor.querySelector('[name="' + k + '"]').value = def.settings[k];
+    });
+    editor.querySelector('[name="hide_results"]').checked = def.settings.hide_results;
+    editor.querySelector('[name="results_on_phones"]').checked = def.settings.results_on_phones;
+    editor.querySelector('[name="named"]').checked = !def.settings.anonymous;
+    editor.closest("details").open = true;
+    editor.querySelector('[name="question"]').focus();
+  });
+
+  function afterSwap() { tweenAll(); animateBars(); applyBallots(); }
+  document.addEventListener("htmx:wsAfterMessage", afterSwap);
+  document.addEventListener("DOMContentLoaded", afterSwap);
 
   // Plain (non-socket) forms that ask before they act, e.g. "leave event".
   document.addEventListener("submit", function (evt) {
@@ -137,6 +310,13 @@
     if (evt.ctrlKey || evt.metaKey || evt.altKey) return;
     var tag = (evt.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") return;
+    if (evt.key.toLowerCase() === "n" && document.getElementById("poll-editor")) {
+      evt.preventDefault();
+      var details = document.getElementById("poll-editor");
+      details.open = true;
+      details.querySelector('[name="question"]').focus();
+      return;
+    }
     var btn = document.querySelector('[data-key="' + evt.key.toLowerCase() + '"]');
     if (btn) { evt.preventDefault(); btn.click(); }
   });

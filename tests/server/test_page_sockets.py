@@ -77,8 +77,9 @@ def test_the_screen_gets_fresh_views_only_when_behind(
         ws.send_json({"type": "hello", "after": 0})  # the page showed seq 0: behind
         assert 'id="stage"' in read_until(ws, 'id="stage"')
         client.post(f"/api/events/{code}/participants", json={"name": "Bo"})
-        update = read_until(ws, 'data-seq="2"')
-        assert 'class="num" data-tween>1<' in update
+        update = read_until(ws, 'class="num" data-tween>1<')
+        assert 'id="stage"' in update
+        assert 'data-seq="2"' in ws.receive_text(timeout=5)  # the seq marker follows its parts
 
 
 def test_console_socket_drives_the_screen(client: Client, event: dict[str, Any]) -> None:
