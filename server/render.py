@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import msgspec
+from babel.numbers import format_decimal
 
 from rooms.codes import display_code
 from server.i18n import LANGUAGES, translations
@@ -39,6 +40,11 @@ def _dumps(obj: Any, **_: Any) -> str:
     return msgspec.json.encode(obj).decode()
 
 
+def _decimal(lang: str, value: float, digits: int = 1) -> str:
+    """2,8 in German, 2.8 in English."""
+    return format_decimal(round(value, digits), format=f"#,##0.{'#' * digits}", locale=lang)
+
+
 class Renderer:
     def __init__(self) -> None:
         loader = jinja2.FileSystemLoader(TEMPLATES)
@@ -57,6 +63,7 @@ class Renderer:
             env.policies["json.dumps_function"] = _dumps
             env.filters["code"] = display_code
             env.filters["clock"] = _format_ms
+            env.filters["decimal"] = partial(_decimal, lang)
             self._envs[lang] = env
 
     def render(self, lang: str, template: str, **context: Any) -> str:
