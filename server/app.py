@@ -27,11 +27,13 @@ from server.hub import HubSettings
 from server.netinfo import public_base
 from server.present import Presenter
 from server.ratelimit import TokenBuckets
+from server.redis_broker import RedisBroker
 from server.registry import Rooms
 from server.render import STATIC, Renderer
 from server.services import Services
 from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
+from server.stores.redis import RedisStore
 from server.stores.sqlite import SqliteStore
 
 log = logging.getLogger("dialograum")
@@ -40,10 +42,7 @@ log = logging.getLogger("dialograum")
 def make_backends(settings: Settings) -> tuple[EventStore, Broker]:
     """The embedded default (SQLite + in-process broker), or Redis when configured."""
     if settings.redis:
-        raise SystemExit(
-            "Redis support (REDIS_URL / --redis) is not built yet; "
-            "run without it to use the embedded SQLite store."
-        )
+        return RedisStore(settings.redis), RedisBroker(settings.redis)
     return SqliteStore(settings.db), LocalBroker()
 
 

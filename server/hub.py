@@ -25,6 +25,7 @@ from rooms.base import Actor, Role
 from rooms.room import (
     Command,
     Envelope,
+    Handled,
     RoomState,
     apply,
     handle,
@@ -150,6 +151,7 @@ class Hub:
         self._shared_cache: dict[tuple[str, str], dict[str, str]] = {}
         self._personal_cache: dict[tuple[str, str, str], str | None] = {}
         self._unsubscribe: Callable[[], None] | None = None
+        self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.flushes = 0
 
     # --- loading ----------------------------------------------------------
@@ -209,11 +211,28 @@ class Hub:
             self._writer = None
 
     async def _process(self, batch: list[tuple[Actor, Command, str | None]]) -> list[Result]:
-        if self._needs_reload:
-            try:
-                await self._reload()
-            except StoreError:
-                return [Result(False, reason="store_unavailable")] * len(batch)
+        """Decide, append and apply a batch; on a lost race with another worker, again.
+
+        A ``SeqConflict`` means another worker appended first. The room is
+        rebuilt from the log (which now holds their entries) and the whole
+        batch is decided again against it, so the log order is the truth.
+        """
+        for attempt in range(5):
+            if self._needs_reload:
+                try:
+                    await self._reload()
+                except StoreError:
+                    return [Result(False, reason="store_unavailable")] * len(batch)
+            results = await self._attempt(batch, limit_rate=attempt == 0)
+            if results is not None:
+                return results
+        log.warning("room %s: lost the append race 5 times in a row", self.code)
+        return [Result(False, reason="store_unavailable")] * len(batch)
+
+    async def _attempt(
+        self, batch: list[tuple[Actor, Command, str | None]], limit_rate: bool
+    ) -> list[Result] | None:
+        """One try at a batch; None if another worker appended first (the room is reloaded)."""
         base = self.state.seq
         now = now_ms()
         clock = asyncio.get_running_loop().time()
@@ -221,6 +240,7 @@ class Hub:
         staged: list[Envelope] = []
         written: list[int] = []  # indexes of results that depend on the append
         touched: set[str] = set()
+        refusals: list[tuple[str, str | None, Handled]] = []
         for actor, command, cid in batch:
             if cid is not None and (reason := self._rejections.get((actor.key, cid))):
                 results.append(Result(False, reason=reason))
@@ -228,6 +248,7 @@ class Hub:
             fresh = previous_outcome(self.state, actor, cid) is None
             if (
                 fresh
+                and limit_rate
                 and actor.role is Role.PARTICIPANT
                 and not self._buckets.allow(actor.key, clock)
             ):
@@ -235,8 +256,7 @@ class Hub:
                 continue
             handled = handle(self.state, command, actor, cid, now)
             if not handled.ok and handled.reason is not None:
-                if not handled.transient and cid is not None:
-                    self._remember_rejection(actor.key, cid, handled.reason)
+                refusals.append((actor.key, cid, handled))
                 results.append(Result(False, reason=handled.reason))
                 continue
             if handled.envelopes:
@@ -244,11 +264,19 @@ class Hub:
                 staged.extend(handled.envelopes)
                 touched |= handled.touched
             results.append(Result(True, handled.seq, id=handled.id))
+        if refusals and not staged and await self._behind(base):
+            return None  # refused on an old state: another worker moved the room on
+        for actor_key, cid, handled in refusals:
+            if not handled.transient and cid is not None and handled.reason is not None:
+                self._remember_rejection(actor_key, cid, handled.reason)
         if staged:
             self._appending = True
             try:
                 await self.store.append(self.code, base, [encode_entry(e) for e in staged])
-            except (StoreError, SeqConflict) as exc:
+            except SeqConflict:
+                self._needs_reload = True
+                return None
+            except StoreError as exc:
                 log.warning("room %s: append failed, reloading: %s", self.code, exc)
                 self._needs_reload = True
                 for index in written:
@@ -264,6 +292,21 @@ class Hub:
             except StoreError as exc:  # the store has it; other workers will catch up
                 log.warning("room %s: publish failed: %s", self.code, exc)
         return results
+
+    async def _behind(self, base: int) -> bool:
+        """Whether the log has entries this hub has not applied; if so, apply them.
+
+        Only asked before refusing, so a refusal is never based on a state
+        that another worker has already moved on (say, a poll it opened).
+        """
+        try:
+            newer = decode_entries(await self.store.read(self.code, base))
+        except StoreError:
+            return False
+        for envelope in newer:
+            if envelope.seq == self.state.seq + 1:
+                self._touch(apply(self.state, envelope))
+        return bool(newer)
 
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)))
@@ -315,6 +358,22 @@ class Hub:
         self._dirty_shared = True
         self._dirty_people |= people
         self._schedule()
+        if self._seq_waiters:
+            waiting = []
+            for seq, future in self._seq_waiters:
+                if self.state.seq >= seq and not future.done():
+                    future.set_result(None)
+                elif not future.done():
+                    waiting.append((seq, future))
+            self._seq_waiters = waiting
+
+    async def reached(self, seq: int) -> None:
+        """Wait until this hub has applied the log up to ``seq`` (from any worker)."""
+        if self.state.seq >= seq:
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._seq_waiters.append((seq, future))
+        await future
 
     def _schedule(self) -> None:
         if self._flush_handle is not None:

@@ -1,4 +1,4 @@
-"""The store contract, run against every backend (Redis joins with the scale-out work)."""
+"""The store contract, run against every backend."""
 
 from __future__ import annotations
 
@@ -8,16 +8,24 @@ from pathlib import Path
 import pytest
 
 from server.stores.base import EventStore, SeqConflict
+from server.stores.redis import RedisStore
 from server.stores.sqlite import SqliteStore
+from tests.redis_support import REDIS_TEST_URL, flush_test_db
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
-    backend: EventStore = SqliteStore(tmp_path / "store.sqlite3")
-    assert request.param == "sqlite"
-    await backend.open()
+    """Every backend, through one fixture: the contract is the same."""
+    backend: EventStore
+    if request.param == "redis":
+        backend = RedisStore(REDIS_TEST_URL)
+        await backend.open()
+        await flush_test_db()
+    else:
+        backend = SqliteStore(tmp_path / "store.sqlite3")
+        await backend.open()
     yield backend
     await backend.close()
 
@@ -64,3 +72,12 @@ async def test_reopening_the_file_keeps_the_log(tmp_path: Path) -> None:
     await second.open()
     assert await second.read("R") == [b"1", b"2"]
     await second.close()
+
+
+@pytest.mark.redis
+async def test_redis_unreachable_is_a_clear_store_error() -> None:
+    from server.stores.base import StoreError
+
+    dead = RedisStore("redis://127.0.0.1:1/0")
+    with pytest.raises(StoreError, match="does not answer"):
+        await dead.open()

@@ -1,0 +1,110 @@
+"""Two workers on one Redis: one log, and every worker converges to the same room.
+
+The two workers live in this process (each with its own store, broker and
+hub, talking to Redis over its own connections), which is what a worker is
+to the room. Separate processes come with the scale-out load tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+
+import msgspec
+import pytest
+
+from rooms.base import Actor, Role
+from rooms.lobby import CreateEvent, Join
+from rooms.poll import ClosePoll, CreatePoll, OpenPoll, PollKind, Vote
+from rooms.room import RoomState, handle
+from rooms.tally import ChoiceResults, tally
+from server.hub import Hub, HubSettings, encode_entry
+from server.redis_broker import RedisBroker
+from server.stores.redis import RedisStore
+from tests.redis_support import REDIS_TEST_URL, flush_test_db
+from tests.server.test_hub import CountingPresenter
+
+pytestmark = [pytest.mark.anyio, pytest.mark.redis]
+
+ROOM = "RDS234"
+MOD = Actor(Role.MODERATOR)
+
+
+async def start_worker() -> tuple[Hub, RedisStore, RedisBroker]:
+    store, broker = RedisStore(REDIS_TEST_URL), RedisBroker(REDIS_TEST_URL)
+    await store.open()
+    await broker.open()
+    await asyncio.wait_for(broker.connected.wait(), 5)
+    hub = Hub(ROOM, store, broker, CountingPresenter(), HubSettings(window=0.02))
+    await hub.load()
+    return hub, store, broker
+
+
+@pytest.fixture
+async def workers() -> AsyncIterator[list[Hub]]:
+    await flush_test_db()
+    first = RedisStore(REDIS_TEST_URL)
+    await first.open()
+    created = handle(RoomState(), CreateEvent(ROOM, "Plenum"), Actor(Role.ADMIN), None, 0)
+    assert await first.create_room(ROOM, encode_entry(created.envelopes[0]))
+    await first.close()
+    started = [await start_worker() for _ in range(2)]
+    yield [hub for hub, _, _ in started]
+    for hub, store, broker in started:
+        hub.stop()
+        await broker.close()
+        await store.close()
+
+
+async def test_votes_through_both_workers_count_exactly_once(workers: list[Hub]) -> None:
+    a, b = workers
+    people = [f"p{i}" for i in range(60)]
+    joins = [
+        (a if i % 2 else b).submit(Actor(Role.GUEST), Join(pid, None, None), f"j{pid}")
+        for i, pid in enumerate(people)
+    ]
+    assert all(r.ok for r in await asyncio.gather(*joins))
+    poll = await a.submit(
+        MOD, CreatePoll(kind=PollKind.SINGLE, question="?", options=["A", "B"]), "c"
+    )
+    assert poll.id == "p1"
+    assert (await b.submit(MOD, OpenPoll("p1"), "o")).ok
+    await a.reached(b.state.seq)
+    rng = random.Random(7)
+    choices = {pid: rng.choice(["o1", "o2"]) for pid in people}
+    votes = []
+    for pid in people:
+        worker = rng.choice(workers)
+        vote = Vote(poll="p1", choice=choices[pid])
+        votes.append(worker.submit(Actor(Role.PARTICIPANT, pid), vote, f"v{pid}"))
+        # Every fifth phone resends through the other worker, as after a reconnect.
+        if rng.random() < 0.2:
+            other = b if worker is a else a
+            votes.append(other.submit(Actor(Role.PARTICIPANT, pid), vote, f"v{pid}"))
+    results = await asyncio.gather(*votes)
+    assert all(r.ok for r in results), {r.reason for r in results}
+    last = max(a.state.seq, b.state.seq)
+    await asyncio.wait_for(asyncio.gather(a.reached(last), b.reached(last)), 10)
+    expected = ChoiceResults(
+        len(people),
+        {
+            "o1": sum(c == "o1" for c in choices.values()),
+            "o2": sum(c == "o2" for c in choices.values()),
+        },
+    )
+    assert tally(a.state.polls.by_id["p1"]) == expected
+    assert msgspec.to_builtins(a.state) == msgspec.to_builtins(b.state)
+
+
+async def test_a_vote_after_close_on_another_worker_is_refused(workers: list[Hub]) -> None:
+    a, b = workers
+    await a.submit(Actor(Role.GUEST), Join("anna", None, None), None)
+    await a.submit(MOD, CreatePoll(kind=PollKind.SINGLE, question="?", options=["A", "B"]), None)
+    await a.submit(MOD, OpenPoll("p1"), None)
+    await b.reached(a.state.seq)
+    assert (await a.submit(MOD, ClosePoll("p1"), None)).ok
+    late = await b.submit(Actor(Role.PARTICIPANT, "anna"), Vote(poll="p1", choice="o1"), "late")
+    assert late.ok is False
+    assert late.reason == "poll_closed"
+    assert tally(b.state.polls.by_id["p1"]).voters == 0
