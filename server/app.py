@@ -81,7 +81,8 @@ async def bootstrap(svc: Services) -> None:
     announce("Dialograum läuft / is running")
     announce(f"  Admin:        {svc.base_url}/admin/login?token={svc.admin_token}")
     codes = await svc.rooms.store.rooms()
-    if not codes and settings.sample_event:
+    # With Redis, several workers start at once; a sample event would be made by each.
+    if not codes and settings.sample_event and not settings.redis:
         key = new_key()
         created = await svc.rooms.create_event(
             "Zukunft der Industrie in unserer Region",
