@@ -1,0 +1,169 @@
+"""``python -m loadtests.run``: run scenarios, keep their JSON, regenerate docs/benchmarks.md.
+
+Defaults are the published baseline (``make bench``): the join scenario at
+N=200 and N=1000, three runs each, because the benchmark machine has two
+shared, noisy cores and a single run proves little. ``--quick`` is a smoke
+run (N=50, once) that writes its own file and leaves the docs alone, so a
+quick check can never overwrite the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from loadtests import report
+from loadtests.scenarios import join
+from loadtests.server_proc import busy_cores
+
+RESULTS = Path(__file__).parent / "results"
+BENCHMARKS = Path(__file__).parent.parent / "docs" / "benchmarks.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m loadtests.run", description=__doc__)
+    parser.add_argument("--scenario", choices=["join"], default="join")
+    parser.add_argument("--n", type=int, nargs="+", default=[200, 1000], help="phones per run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per N (medians are quoted)")
+    parser.add_argument("--quick", action="store_true", help="smoke: N=50, once, docs untouched")
+    parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which joins start")
+    parser.add_argument("--timeout", type=float, default=120.0, help="hard limit per run (s)")
+    parser.add_argument("--idle", type=float, default=2.0, help="idle time before memory (s)")
+    parser.add_argument(
+        "--http-connections", type=int, default=16, help="join POSTs in flight at once"
+    )
+    parser.add_argument(
+        "--quiet-below", type=float, default=0.3, help="wait until others use < this many cores"
+    )
+    parser.add_argument("--quiet-wait", type=float, default=300.0, help="but at most this long")
+    parser.add_argument("--out", type=Path, help="results file (default loadtests/results/)")
+    parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.repeat, args.no_docs = [50], 1, True
+    if args.out is None:
+        args.out = RESULTS / (
+            f"{args.scenario}-quick.json" if args.quick else f"{args.scenario}.json"
+        )
+    return args
+
+
+def raise_open_files(wanted: int) -> int:
+    """Each phone is one socket here and one in the server (which inherits the limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def prefixed(label: str) -> join.Progress:
+    def progress(text: str) -> None:
+        say(f"{label} {text}")
+
+    return progress
+
+
+def one_line(run: dict[str, Any]) -> str:
+    if not run.get("convergence_s"):
+        return f"FAILED: {run.get('error')}"
+    lat = run["join_to_screen_ms"]
+    srv = run["server"]
+    line = (
+        f"converged in {run['convergence_s']:.2f} s; join-to-screen p50 {lat['p50']:.0f} ms, "
+        f"p99 {lat['p99']:.0f} ms; {srv['rss_per_connection_kib']} KiB/conn; "
+        f"server CPU {srv['cpu_s']:.2f} s"
+    )
+    return line if run["ok"] else f"{line}; NOT OK: {run.get('error')}"
+
+
+async def wait_for_quiet(below: float, within_s: float, progress: join.Progress) -> float:
+    """Wait until the machine is nearly idle before a run; other work skews every number.
+
+    Gives up after ``within_s`` and runs anyway: the run then records how busy
+    the machine was (``other_processes_cores``) so the report can flag it.
+    """
+    deadline = time.monotonic() + within_s
+    while True:
+        busy = await busy_cores(1.0)
+        if busy < below or time.monotonic() >= deadline:
+            if busy >= below:
+                progress(f"machine still busy ({busy:.2f} cores); running anyway")
+            return busy
+        progress(f"machine busy with other work ({busy:.2f} cores); waiting for quiet")
+
+
+async def run_join(args: argparse.Namespace) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    for n in args.n:
+        for repeat in range(1, args.repeat + 1):
+            label = f"[join n={n} {repeat}/{args.repeat}]"
+            config = join.JoinConfig(
+                n=n,
+                ramp_s=args.ramp,
+                timeout_s=args.timeout,
+                idle_s=args.idle,
+                http_connections=args.http_connections,
+            )
+            say(f"{label} start")
+            before = await wait_for_quiet(args.quiet_below, args.quiet_wait, prefixed(label))
+            result = await join.run(config, prefixed(label))
+            result["machine_busy_before_cores"] = round(before, 2)
+            result["repeat"] = repeat
+            say(f"{label} {one_line(result)}")
+            runs.append(result)
+            await asyncio.sleep(1)  # let the last run's sockets close before the next
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # SIGTERM exits through SystemExit, so atexit still kills any server under test.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    limit = raise_open_files(4 * max(args.n) + 1024)
+    command = shlex.join(["python", "-m", "loadtests.run", *sys.argv[1:]])
+    say(f"==> {command}  (open files limit {limit})")
+    started = time.time()
+    runs = asyncio.run(run_join(args))
+    results = {
+        "scenario": args.scenario,
+        "command": command,
+        "machine": report.machine(),
+        "started": report.iso(started),
+        "duration_s": round(time.time() - started, 1),
+        "settings": {
+            "ramp_s": args.ramp,
+            "timeout_s": args.timeout,
+            "idle_s": args.idle,
+            "http_connections": args.http_connections,
+            "repeat": args.repeat,
+            "quiet_below_cores": args.quiet_below,
+        },
+        "summary": report.summarise(runs),
+        "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    say(f"==> results in {args.out}")
+    if not args.no_docs:
+        report.update_benchmarks(BENCHMARKS, results)
+        say(f"==> {BENCHMARKS} regenerated (join section)")
+    say(report.summary_table(results))
+    return 0 if all(r["ok"] for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
