@@ -62,15 +62,11 @@ def machine() -> dict[str, Any]:
     mem_kib = 0
     with contextlib.suppress(OSError, ValueError, IndexError):
         mem_kib = int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1])
-    commit = "unknown"
+    commit, dirty = "unknown", []
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH is fine here
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short", "HEAD").strip()
+        # the server runs from the working tree: say if it differs from the commit
+        dirty = [line[3:] for line in _git("status", "--porcelain", "--", *SERVED).splitlines()]
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu_model": model,
@@ -78,7 +74,22 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "kernel": platform.release(),
         "commit": commit,
+        "uncommitted": dirty,
     }
+
+
+SERVED = ("server", "rooms", "templates", "static", "pyproject.toml")
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(  # noqa: S603 - fixed arguments, no user input
+        ["git", *args],  # noqa: S607 - git from PATH is fine here
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    ).stdout
 
 
 def _get(run: dict[str, Any], path: tuple[str, ...]) -> float | None:
@@ -160,15 +171,26 @@ def _run_rows(results: dict[str, Any]) -> str:
             f"{srv.get('cpu_s', 'n/a')} | {run.get('server_peak_core_share', 'n/a')} / "
             f"{run.get('generator_peak_core_share', 'n/a')} / "
             f"{run.get('machine_peak_busy_cores', 'n/a')} | "
-            f"{run.get('other_processes_cores', 'n/a')} | {run.get('machine_steal_s', 'n/a')} | "
+            f"{_others(run)} | {run.get('machine_steal_s', 'n/a')} | "
             f"{run.get('screen_pushes', 'n/a')} | {_num(run.get('screen_max_gap_ms'))} | "
             f"{'; '.join(problems) or '–'} |"
         )
     return "\n".join(lines)
 
 
+def _others(run: dict[str, Any]) -> str:
+    """Other processes' load; tick rounding can make an idle machine read slightly below 0."""
+    value = run.get("other_processes_cores")
+    return "n/a" if value is None else f"{max(0.0, value):.2f}"
+
+
 def _num(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
+
+
+def _dirty(machine: dict[str, Any]) -> str:
+    changed = machine.get("uncommitted") or []
+    return f" plus uncommitted changes to {', '.join(changed)}" if changed else ""
 
 
 def render_join(results: dict[str, Any]) -> str:
@@ -184,7 +206,7 @@ their token, started evenly over {s["ramp_s"]:g} s. Everything runs on
 compete with the server for the same cores (see "generator CPU").
 
 - **Machine:** {m["nproc"]} cores ({m["cpu_model"]}), {m["memory_gib"]} GiB,
-  Linux {m["kernel"]}, Python {m["python"]}, commit `{m["commit"]}`
+  Linux {m["kernel"]}, Python {m["python"]}, commit `{m["commit"]}`{_dirty(m)}
 - **Date:** {results["started"]} ({results["duration_s"]:.0f} s in all)
 - **Command:** `{results["command"]}`
 - **Settings:** ramp {s["ramp_s"]:g} s, hard timeout {s["timeout_s"]:g} s per run,

@@ -54,7 +54,7 @@ def load_profile(load: list[LoadSample], phones: Phones, every_s: float) -> dict
         ours = (last.server_cpu_s - first.server_cpu_s) + (
             last.generator_cpu_s - first.generator_cpu_s
         )
-        others = round((busy - ours) / ((last.t_ns - first.t_ns) / 1e9), 2)
+        others = round(max(0.0, busy - ours) / ((last.t_ns - first.t_ns) / 1e9), 2)
     return {
         "other_processes_cores": others,
         "server_peak_core_share": round(peaks["server"], 2),
