@@ -65,7 +65,10 @@ async def drain(
     """
     while (text := await outbox.next()) is not None:
         try:
-            await asyncio.wait_for(send(text), timeout=stuck_after)
+            # asyncio.timeout, not wait_for: wait_for wraps every send in a new
+            # task, which showed up as the top self-time entry under load.
+            async with asyncio.timeout(stuck_after):
+                await send(text)
         except TimeoutError:
             outbox.close()
             await on_stuck()
