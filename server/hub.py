@@ -207,8 +207,24 @@ class Hub:
                 for (_, _, _, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
+                self._flush_if_due()
         finally:
             self._writer = None
+
+    def _flush_if_due(self) -> None:
+        """Flush between batches when a tick is due.
+
+        A flush waits while an append is in flight; under a steady stream of
+        commands the next batch starts in the same step the last one ended,
+        so the deferred flush kept finding an append in flight and the
+        screen went a second without news (found by the join load test).
+        """
+        if self._flush_handle is None or self._appending:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._last_flush + self.settings.window:
+            self._flush_handle.cancel()
+            self._flush()
 
     async def _process(self, batch: list[tuple[Actor, Command, str | None]]) -> list[Result]:
         """Decide, append and apply a batch; on a lost race with another worker, again.
