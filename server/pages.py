@@ -101,10 +101,10 @@ async def find_event(svc: Services, raw_code: str) -> tuple[str | None, Hub | No
     return code, await svc.rooms.get(code)
 
 
-def unknown_event(svc: Services, lang: str) -> Response[str]:
-    return html(
-        svc, lang, "start.html", 404, error=gettext(lang, "We do not know this code."), code=""
-    )
+def unknown_event(svc: Services, lang: str, typed: str = "") -> Response[str]:
+    """The start page again, with what was typed, so a typo can be seen and fixed."""
+    error = gettext(lang, "We do not know this code. Please check it against the screen.")
+    return html(svc, lang, "start.html", 404, error=error, code=typed[:20])
 
 
 def participant_of(svc: Services, request: AnyRequest, hub: Hub) -> str | None:
@@ -137,7 +137,7 @@ async def start(request: AnyRequest) -> Response[Any]:
         error = gettext(lang, "A code has six letters and digits, for example KXR-7PM.")
         return html(svc, lang, "start.html", 422, code=raw[:20], error=error)
     if hub is None:
-        return unknown_event(svc, lang)
+        return unknown_event(svc, lang, raw)
     return Redirect(f"/j/{code}", status_code=303)
 
 

@@ -100,7 +100,7 @@
     }
     var text = el.textContent, start = performance.now(), ms = 400;
     function step(now) {
-      var t = Math.min(1, (now - start) / ms);
+      var t = Math.max(0, Math.min(1, (now - start) / ms));  // rAF time may precede start
       var value = Math.round(from + (target - from) * (1 - Math.pow(1 - t, 3)));
       el.textContent = text.replace(/\d+/, String(value));
       if (t < 1) requestAnimationFrame(step);
@@ -112,7 +112,9 @@
   function tweenAll() {
     document.querySelectorAll("[data-tween]").forEach(function (el, i) {
       var key = (el.closest("[id]") || {}).id + ":" + i;
-      if (lastByKey[key] !== undefined && !shown.has(el)) shown.set(el, lastByKey[key]);
+      // An element already animating keeps its target: its half-way text is no target.
+      if (shown.has(el)) return;
+      if (lastByKey[key] !== undefined) shown.set(el, lastByKey[key]);
       tween(el);
       lastByKey[key] = shown.get(el);
     });
@@ -218,6 +220,11 @@
     form.dataset.dirty = "1";
     if (evt.target.matches("textarea[data-counter]")) updateCounter(evt.target);
     if (evt.target.name && evt.target.name.indexOf("points.") === 0) updatePoints(form);
+  });
+
+  document.addEventListener("click", function (evt) {
+    var closer = evt.target.closest && evt.target.closest("[data-close-details]");
+    if (closer) { closer.closest("details").open = false; }
   });
 
   document.addEventListener("click", function (evt) {
