@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         exception_handlers={
             api.ApiError: api.api_error_handler,
+            pages.NoSuchEvent: pages.no_such_event_page,
             ValidationException: api.validation_error_handler,
         },
         openapi_config=OpenAPIConfig(

@@ -25,9 +25,38 @@ class Broker(Protocol):
         """Call ``listener(room, seq)`` on notices; returns the unsubscribe function."""
 
 
+class Listeners:
+    """Who listens to which room: the part every broker shares."""
+
+    def __init__(self) -> None:
+        self._by_room: dict[str, list[Listener]] = {}
+
+    def rooms(self) -> list[str]:
+        return list(self._by_room)
+
+    def add(self, room: str, listener: Listener) -> Callable[[], None]:
+        self._by_room.setdefault(room, []).append(listener)
+
+        def remove() -> None:
+            listeners = self._by_room.get(room, [])
+            if listener in listeners:
+                listeners.remove(listener)
+            if not listeners:
+                self._by_room.pop(room, None)
+
+        return remove
+
+    def notify(self, room: str, seq: int) -> None:
+        for listener in list(self._by_room.get(room, ())):
+            listener(room, seq)
+
+    def clear(self) -> None:
+        self._by_room.clear()
+
+
 class LocalBroker:
     def __init__(self) -> None:
-        self._listeners: dict[str, list[Listener]] = {}
+        self._listeners = Listeners()
 
     async def open(self) -> None:
         return None
@@ -36,17 +65,7 @@ class LocalBroker:
         self._listeners.clear()
 
     async def publish(self, room: str, seq: int) -> None:
-        for listener in list(self._listeners.get(room, ())):
-            listener(room, seq)
+        self._listeners.notify(room, seq)
 
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
-        self._listeners.setdefault(room, []).append(listener)
-
-        def unsubscribe() -> None:
-            listeners = self._listeners.get(room, [])
-            if listener in listeners:
-                listeners.remove(listener)
-            if not listeners:
-                self._listeners.pop(room, None)
-
-        return unsubscribe
+        return self._listeners.add(room, listener)

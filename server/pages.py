@@ -101,6 +101,22 @@ async def find_event(svc: Services, raw_code: str) -> tuple[str | None, Hub | No
     return code, await svc.rooms.get(code)
 
 
+class NoSuchEvent(Exception):
+    """A page was asked for an event code that names no event."""
+
+
+async def room_of(svc: Services, code: str) -> Hub:
+    """The room behind a page's code; pages for unknown codes end in the start page."""
+    hub = await svc.rooms.get(code)
+    if hub is None:
+        raise NoSuchEvent(code)
+    return hub
+
+
+def no_such_event_page(request: AnyRequest, exc: NoSuchEvent) -> Response[str]:
+    return unknown_event(services(request), page_language(request))
+
+
 def unknown_event(svc: Services, lang: str, typed: str = "") -> Response[str]:
     """The start page again, with what was typed, so a typo can be seen and fixed."""
     error = gettext(lang, "We do not know this code. Please check it against the screen.")
@@ -201,9 +217,7 @@ class JoinForm(msgspec.Struct):
 @post("/j/{code:str}", include_in_schema=False, status_code=303)
 async def join_submit(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, page_language(request))
+    hub = await room_of(svc, code)
     lang = page_language(request, hub)
     raw = {k: v for k, v in (await request.form()).items() if v != ""}
     name = str(raw.get("name") or "")
@@ -232,9 +246,7 @@ async def join_submit(request: AnyRequest, code: FromPath[str]) -> Response[Any]
 @get("/p/{code:str}", include_in_schema=False)
 async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, page_language(request))
+    hub = await room_of(svc, code)
     pid = participant_of(svc, request, hub)
     if pid is None:
         return Redirect(f"/j/{hub.code}", status_code=303)
@@ -254,9 +266,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
 @post("/p/{code:str}/leave", include_in_schema=False, status_code=303)
 async def leave(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, page_language(request))
+    hub = await room_of(svc, code)
     lang = page_language(request, hub)
     pid = participant_of(svc, request, hub)
     if pid is not None:
@@ -292,9 +302,7 @@ async def switch_language(request: AnyRequest, lang: FromPath[str]) -> Response[
 @get("/s/{code:str}", include_in_schema=False)
 async def screen(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, page_language(request))
+    hub = await room_of(svc, code)
     lang = page_language(request, hub)
     return html(
         svc,
@@ -351,9 +359,7 @@ def console_denied(svc: Services, lang: str) -> Response[str]:
 @get("/console/{code:str}", include_in_schema=False)
 async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, page_language(request))
+    hub = await room_of(svc, code)
     lang = page_language(request, hub)
     if not is_moderator(request, hub):
         return console_denied(svc, lang)
@@ -373,9 +379,7 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
 @get("/console/{code:str}/poster", include_in_schema=False)
 async def poster(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, page_language(request))
+    hub = await room_of(svc, code)
     lang = page_language(request, hub)
     if not is_moderator(request, hub):
         return console_denied(svc, lang)
@@ -485,9 +489,7 @@ async def admin_rekey(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     lang = page_language(request)
     if not is_admin(svc, request):
         return message_page(svc, lang, 401, gettext(lang, "Admin link needed"), "")
-    hub = await svc.rooms.get(code)
-    if hub is None:
-        return unknown_event(svc, lang)
+    hub = await room_of(svc, code)
     key = new_key()
     form = await request.form()
     result = await hub.submit(Actor(Role.ADMIN), ChangeModeratorKey(key_hash(key)), form.get("cid"))

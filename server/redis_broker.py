@@ -15,8 +15,9 @@ from collections.abc import Callable
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from server.broker import Listener
+from server.broker import Listener, Listeners
 from server.stores.base import StoreError
+from server.stores.redis import connect
 
 log = logging.getLogger("dialograum.broker")
 
@@ -28,18 +29,12 @@ class RedisBroker:
     def __init__(self, url: str) -> None:
         self.url = url
         self._redis: aioredis.Redis | None = None
-        self._listeners: dict[str, list[Listener]] = {}
+        self._listeners = Listeners()
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
     async def open(self) -> None:
-        client = aioredis.Redis.from_url(self.url, socket_connect_timeout=5)
-        try:
-            await client.ping()
-        except (RedisError, OSError) as exc:
-            await client.aclose()
-            raise StoreError(f"Redis at {self.url} does not answer: {exc}") from exc
-        self._redis = client
+        self._redis = await connect(self.url)
         self._task = asyncio.get_running_loop().create_task(self._listen())
 
     async def close(self) -> None:
@@ -60,20 +55,7 @@ class RedisBroker:
             raise StoreError(f"Redis publish: {exc}") from exc
 
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
-        self._listeners.setdefault(room, []).append(listener)
-
-        def unsubscribe() -> None:
-            listeners = self._listeners.get(room, [])
-            if listener in listeners:
-                listeners.remove(listener)
-            if not listeners:
-                self._listeners.pop(room, None)
-
-        return unsubscribe
-
-    def _notify(self, room: str, seq: int) -> None:
-        for listener in list(self._listeners.get(room, ())):
-            listener(room, seq)
+        return self._listeners.add(room, listener)
 
     async def _listen(self) -> None:
         """Follow every room's channel; reconnect with backoff, then make all rooms catch up."""
@@ -87,15 +69,15 @@ class RedisBroker:
                 self.connected.set()
                 if not first:
                     log.info("broker: back on Redis; every room catches up from its log")
-                    for room in list(self._listeners):
-                        self._notify(room, EVERYTHING)
+                    for room in self._listeners.rooms():
+                        self._listeners.notify(room, EVERYTHING)
                 first, delay = False, 0.2
                 while True:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is None or message.get("type") != "pmessage":
                         continue
                     channel = message["channel"].decode()
-                    self._notify(channel.removeprefix(CHANNEL), int(message["data"]))
+                    self._listeners.notify(channel.removeprefix(CHANNEL), int(message["data"]))
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, ValueError) as exc:

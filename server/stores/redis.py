@@ -48,6 +48,17 @@ def seq_key(room: str) -> str:
 ROOMS_KEY = f"{PREFIX}:rooms"
 
 
+async def connect(url: str, **options: Any) -> aioredis.Redis:
+    """A client that has answered a PING, or a StoreError that says where Redis was expected."""
+    client = aioredis.Redis.from_url(url, socket_connect_timeout=5, **options)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        await client.aclose()
+        raise StoreError(f"Redis at {url} does not answer: {exc}") from exc
+    return client
+
+
 class RedisStore:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -56,14 +67,7 @@ class RedisStore:
         self._append: Any = None
 
     async def open(self) -> None:
-        client = aioredis.Redis.from_url(
-            self.url, socket_connect_timeout=5, socket_timeout=10, health_check_interval=15
-        )
-        try:
-            await client.ping()
-        except (RedisError, OSError) as exc:
-            await client.aclose()
-            raise StoreError(f"Redis at {self.url} does not answer: {exc}") from exc
+        client = await connect(self.url, socket_timeout=10, health_check_interval=15)
         self._redis = client
         self._create = client.register_script(_CREATE)
         self._append = client.register_script(_APPEND)
