@@ -16,11 +16,15 @@ from rooms.poll import Poll, PollKind
 from rooms.words import word_counts
 
 
-class ChoiceResults(msgspec.Struct, frozen=True, tag="choice"):
-    """single and multiple: how many ballots name each option."""
+class ChoiceResults(msgspec.Struct, frozen=True, tag="choice", omit_defaults=True):
+    """single and multiple: how many ballots name each option.
+
+    ``names`` (option -> voters' names) only in named polls, only for the moderator.
+    """
 
     voters: int
     counts: dict[str, int]
+    names: dict[str, list[str]] | None = None
 
 
 class ScaleResults(msgspec.Struct, frozen=True, tag="scale"):
@@ -83,10 +87,16 @@ def tally(
     match poll.kind:
         case PollKind.SINGLE | PollKind.MULTIPLE:
             counts = dict.fromkeys(ids, 0)
-            for b in ballots:
+            named: dict[str, list[str]] | None = None
+            show_names = moderator and names is not None and not poll.settings.anonymous
+            if show_names:
+                named = {i: [] for i in ids}
+            for pid, b in poll.ballots.items():
                 for choice in [b.choice] if b.choice is not None else b.choices or []:
                     counts[choice] += 1
-            return ChoiceResults(voters, counts)
+                    if named is not None and names is not None:
+                        named[choice].append(names.get(pid) or "?")
+            return ChoiceResults(voters, counts, named)
         case PollKind.SCALE:
             s = poll.settings
             dist = {str(v): 0 for v in range(s.scale_min, s.scale_max + 1)}

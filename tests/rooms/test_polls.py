@@ -403,3 +403,22 @@ def test_every_tally_equals_the_reference_model(kind: PollKind, steps: list[Any]
     expected = model_results(kind, ballots)
     assert actual_results(kind, tally(state.polls.by_id[poll])) == expected
     assert actual_results(kind, tally(replay(log).polls.by_id[poll])) == expected
+
+
+def test_named_polls_show_the_moderator_who_chose_what_and_anonymous_ones_never() -> None:
+    state, log = room_with_people()
+    named = create(state, log, question="?", options=["a", "b"], anonymous=False)
+    secret = create(state, log, question="?", options=["a", "b"])
+    for poll in (named, secret):
+        handle(state, OpenPoll(poll), MOD, None, T0)
+        handle(state, Vote(poll=poll, choice="o1"), person("p0"), None, T0)
+    names = {pid: p.name for pid, p in state.lobby.participants.items()}
+    shown = tally(state.polls.by_id[named], moderator=True, names=names)
+    assert isinstance(shown, ChoiceResults)
+    assert shown.names == {"o1": ["P0"], "o2": []}
+    hidden = tally(state.polls.by_id[secret], moderator=True, names=names)
+    assert isinstance(hidden, ChoiceResults)
+    assert hidden.names is None
+    public = tally(state.polls.by_id[named])
+    assert isinstance(public, ChoiceResults)
+    assert public.names is None
