@@ -29,7 +29,7 @@ class PollView(msgspec.Struct, frozen=True, omit_defaults=True):
     status: str
     options: list[Option]
     settings: PollSettings
-    voters: int
+    voters: int | None = None  # left out where results are: phones would change with every vote
     results: Results | None = None
 
 
@@ -122,7 +122,7 @@ def poll_view(state: RoomState, poll: Poll, audience: str) -> PollView:
         status=poll.status.value,
         options=poll.options,
         settings=poll.settings,
-        voters=len(poll.ballots),
+        voters=len(poll.ballots) if audience != "participant" or results else None,
         results=results,
     )
 

@@ -75,6 +75,9 @@ def test_single_choice_poll_end_to_end_over_the_api(client: Client, event: dict[
         mine = phone.wait(lambda m: m["type"] == "state" and m["state"]["me"]["ballots"])
         assert mine["state"]["me"]["ballots"] == {"p1": {"choice": "o2"}}
         assert "results" not in poll_of(mine["state"], "p1")  # phones see results only if shared
+        assert "voters" not in poll_of(
+            mine["state"], "p1"
+        )  # nor a count that moves with every vote
         shown = screen.wait(
             lambda m: (
                 m["type"] == "state"
