@@ -134,6 +134,7 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
             )
 
     def make(viewport: dict[str, int] = PHONE, **options: Any) -> BrowserContext:
+        options.setdefault("reduced_motion", "reduce")  # as the docstring promises
         context = browser.new_context(
             viewport=viewport,  # type: ignore[arg-type]
             locale="de-DE",

@@ -5,6 +5,7 @@ No pytest in here: the screenshot tool uses it too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -14,6 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,3 +157,93 @@ class LiveServer:
             raise RuntimeError(f"join: {status} {data}")
         result: dict[str, Any] = data
         return result
+
+    def join_in(
+        self,
+        context: BrowserContext,
+        code: str,
+        name: str | None = None,
+        organisation_type: str | None = None,
+    ) -> str:
+        """Join through the API and give a browser context the participant cookie.
+
+        Quicker than the join form (which test_live_event covers): the page at
+        /p/<code> then opens as that participant. Returns the participant id.
+        """
+        joined = self.join(code, name, organisation_type)
+        context.add_cookies(
+            [
+                {
+                    "name": f"dg_p_{code}",
+                    "value": joined["token"],
+                    "domain": "127.0.0.1",
+                    "path": "/",
+                    "httpOnly": True,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
+        participant: str = joined["participant_id"]
+        return participant
+
+    def live(self, code: str, token: str | None) -> LiveSocket:
+        """The JSON live socket (docs/api.md) as a moderator, participant or screen."""
+        return LiveSocket(f"ws://127.0.0.1:{self.port}/api/events/{code}/live", token)
+
+
+class LiveSocket:
+    """A blocking client of the JSON live socket, for setting up polls and votes fast.
+
+    ``with server.live(code, token) as sock: sock.send("poll.open", poll="p1")``;
+    ``send`` waits for the command's ack and raises unless it is ok (``try_send``
+    returns the ack as it is). State pushes are read and kept in ``state``.
+    """
+
+    def __init__(self, url: str, token: str | None, timeout: float = 10.0) -> None:
+        from websockets.sync.client import connect
+
+        self.timeout = timeout
+        # As a context manager: websockets deprecates a bare connect() (17.1).
+        self._exit = contextlib.ExitStack()
+        self._ws = self._exit.enter_context(
+            connect(url, proxy=None, compression=None, open_timeout=timeout)
+        )
+        self._ws.send(json.dumps({"type": "hello", "token": token, "after": None}))
+        welcome = self._receive()
+        if welcome.get("type") != "welcome":
+            self.close()
+            raise RuntimeError(f"live socket: no welcome but {welcome}")
+        self.role: str = welcome["role"]
+        self.seq: int = welcome["seq"]
+        self.state: dict[str, Any] = welcome["state"]
+
+    def _receive(self) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(self._ws.recv(timeout=self.timeout))
+        if message.get("type") == "state":
+            self.seq, self.state = message["seq"], message["state"]
+        return message
+
+    def try_send(self, type: str, **fields: Any) -> dict[str, Any]:
+        cid = uuid.uuid4().hex
+        self._ws.send(json.dumps({"type": type, "cid": cid, **fields}))
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            message = self._receive()
+            if message.get("type") == "ack" and message.get("cid") == cid:
+                return message
+        raise TimeoutError(f"no ack for {type} within {self.timeout}s")
+
+    def send(self, type: str, **fields: Any) -> dict[str, Any]:
+        ack = self.try_send(type, **fields)
+        if not ack["ok"]:
+            raise RuntimeError(f"{type} {fields}: refused with {ack['reason']}")
+        return ack
+
+    def close(self) -> None:
+        self._exit.close()
+
+    def __enter__(self) -> LiveSocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
