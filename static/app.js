@@ -154,7 +154,7 @@
     if (ballot.choice !== undefined) return labelFor(form, ballot.choice);
     if (ballot.choices) return ballot.choices.map(function (c) { return labelFor(form, c); }).join(", ");
     if (ballot.value !== undefined) return String(ballot.value);
-    if (ballot.ranking) return ballot.ranking.map(function (c, i) { return (i + 1) + ". " + labelFor(form, c); }).join("  ");
+    if (ballot.ranking) return ballot.ranking.map(function (c, i) { return (i + 1) + ". " + labelFor(form, c); }).join("\n");
     if (ballot.points) return Object.keys(ballot.points).map(function (k) {
       var input = form.querySelector('[name="points.' + k + '"]');
       return (input ? input.getAttribute("data-label") : k) + ": " + ballot.points[k];
@@ -184,15 +184,43 @@
     if (text && ballot.text !== undefined) { text.value = ballot.text; updateCounter(text); }
   }
 
+  function shuffleRankings() {
+    // Everyone starts from their own random order, so "just press vote" favours no option.
+    document.querySelectorAll(".rank-list[data-shuffle]").forEach(function (list) {
+      list.removeAttribute("data-shuffle");
+      var items = Array.prototype.slice.call(list.children);
+      for (var i = items.length - 1; i > 0; i--) {
+        var j = Math.floor(Math.random() * (i + 1));
+        var tmp = items[i]; items[i] = items[j]; items[j] = tmp;
+      }
+      items.forEach(function (item) { list.appendChild(item); });
+    });
+  }
+
+  function showResultsOnceVoted(ballots) {
+    // Results shared on phones appear after one's own vote, not before it.
+    document.querySelectorAll("[data-results-for]").forEach(function (card) {
+      card.hidden = !ballots[card.getAttribute("data-results-for")];
+    });
+  }
+
   function applyBallots() {
     var ballots = myBallots();
+    shuffleRankings();
+    showResultsOnceVoted(ballots);
     document.querySelectorAll("form[data-poll]").forEach(function (form) {
       var ballot = ballots[form.getAttribute("data-poll")];
       var mine = form.querySelector(".mine");
       var key = ballot ? JSON.stringify(ballot) : "";
       if (form.dataset.applied === key) return;  // nothing new: keep what the user is doing
       form.dataset.applied = key;
-      if (!ballot) { form.classList.remove("voted"); if (mine) mine.hidden = true; return; }
+      if (!ballot) {
+        // No ballot (any more, e.g. after a reset): start clean unless the person is mid-way.
+        if (form.classList.contains("voted") && !form.dataset.dirty) form.reset();
+        form.classList.remove("voted");
+        if (mine) mine.hidden = true;
+        return;
+      }
       if (!form.dataset.dirty) fill(form, ballot);
       form.classList.add("voted");
       if (mine) { mine.hidden = false; mine.querySelector(".mine-text").textContent = summary(form, ballot); }
@@ -205,7 +233,10 @@
     var budget = parseInt(info.getAttribute("data-budget"), 10);
     var used = 0;
     form.querySelectorAll('input[name^="points."]').forEach(function (i) { used += parseInt(i.value, 10) || 0; });
-    info.textContent = info.getAttribute("data-template").replace("{left}", String(budget - used));
+    var over = info.getAttribute("data-over");
+    info.textContent = used > budget && over
+      ? over.replace("{over}", String(used - budget))
+      : info.getAttribute("data-template").replace("{left}", String(budget - used));
     info.classList.toggle("over", used > budget);
   }
 
@@ -286,7 +317,20 @@
     editor.querySelector('[name="question"]').focus();
   });
 
-  function afterSwap() { tweenAll(); animateBars(); applyBallots(); }
+  // <details> that a moderator opened stay open when their fragment is replaced.
+  var openDetails = {};
+  document.addEventListener("toggle", function (evt) {
+    var el = evt.target;
+    if (el.tagName === "DETAILS" && el.id) openDetails[el.id] = el.open;
+  }, true);
+  function reopenDetails() {
+    Object.keys(openDetails).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el.open !== openDetails[id]) el.open = openDetails[id];
+    });
+  }
+
+  function afterSwap() { reopenDetails(); tweenAll(); animateBars(); applyBallots(); }
   document.addEventListener("htmx:wsAfterMessage", afterSwap);
   document.addEventListener("DOMContentLoaded", afterSwap);
 
