@@ -2,10 +2,13 @@
 
 A phone here is what a real phone's page does on the wire, without the
 browser: one join POST, then one live WebSocket that says hello and reads
-every push until told to stop. Thousands of them share one event loop, so
-they do as little as possible: pushes are counted, not decoded (see
-:mod:`loadtests.lean_socket`), and join POSTs share a small keep-alive
-pool (see :mod:`loadtests.lean_http`).
+every push until told to stop, and (in the plenum scenario) one vote whose
+ack it stamps. Thousands of them share one event loop, so they do as little
+as possible: pushes are counted, not decoded (see
+:mod:`loadtests.lean_socket`); only a message that starts like an ack is
+decoded, and only while the phone waits for one. Join POSTs share a small
+keep-alive pool (see :mod:`loadtests.lean_http`). The moderator is one more
+lean socket that sends commands and awaits their acks.
 """
 
 from __future__ import annotations
@@ -13,16 +16,19 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import itertools
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
+from websockets.typing import BytesLike
 
 from loadtests.lean_http import PostPool
-from loadtests.lean_socket import LeanSocket, open_socket
+from loadtests.lean_socket import ACK_PREFIX, LeanSocket, open_socket
 
 
 def now_ns() -> int:
@@ -40,9 +46,26 @@ class Welcome(msgspec.Struct):
     role: str | None = None
 
 
+class Ack(msgspec.Struct):
+    """``{"type": "ack", "cid", "ok", "seq", "reason", "id", "message"}`` (docs/api.md)."""
+
+    type: str
+    cid: str | None
+    ok: bool
+    seq: int | None = None
+    reason: str | None = None
+    id: str | None = None
+
+
 _decode_join = msgspec.json.Decoder(JoinReply).decode
 _JOIN_BODY = msgspec.json.encode({"name": None, "organisation_type": None})
 _decode_welcome = msgspec.json.Decoder(Welcome).decode
+_decode_ack = msgspec.json.Decoder(Ack).decode
+_ACK_LEN = len(ACK_PREFIX)
+
+
+def is_ack(data: BytesLike) -> bool:
+    return data[:_ACK_LEN] == ACK_PREFIX
 
 
 # --- the screen -----------------------------------------------------------------
@@ -61,6 +84,12 @@ class ScreenFeed:
         self.joined: list[int] = []  # running maximum, so it can be bisected
         self.online: list[int] = []
         self.seqs: list[int] = []
+        self.seq_max: list[int] = []  # running maximum, so it can be bisected
+        # the poll on screen, per push: id ("-" for none), status, results (voters -1 = none)
+        self.poll_ids: list[str] = []
+        self.poll_status: list[str] = []
+        self.poll_voters: list[int] = []
+        self.poll_counts: list[dict[str, int]] = []
         self.closed: str | None = None
         self.other: list[str] = []
         self._proc: asyncio.subprocess.Process | None = None
@@ -86,10 +115,17 @@ class ScreenFeed:
             parts = line.decode().split()
             if parts[0] == "msg":
                 self.times_ns.append(int(parts[1]))
-                self.seqs.append(int(parts[2]))
+                seq = int(parts[2])
+                self.seqs.append(seq)
+                self.seq_max.append(max(seq, self.seq_max[-1] if self.seq_max else 0))
                 best = self.joined[-1] if self.joined else 0
                 self.joined.append(max(best, int(parts[3])))
                 self.online.append(int(parts[4]))
+                poll, status, voters, counts = parts[5:9] if len(parts) >= 9 else _NO_POLL
+                self.poll_ids.append(poll)
+                self.poll_status.append(status)
+                self.poll_voters.append(int(voters))
+                self.poll_counts.append(_counts(counts))
             elif parts[0] in ("closed", "error"):
                 self.closed = " ".join(parts[2:])
             else:
@@ -121,6 +157,15 @@ class ScreenFeed:
         index = bisect.bisect_left(self.joined, joined)
         return self.times_ns[index] if index < len(self.times_ns) else None
 
+    def first_seq_at_least(self, seq: int) -> int | None:
+        """Index of the first push whose ``seq`` is ``seq`` or later, if any came."""
+        index = bisect.bisect_left(self.seq_max, seq)
+        return index if index < len(self.seq_max) else None
+
+    @property
+    def last_voters(self) -> int:
+        return self.poll_voters[-1] if self.poll_voters else -1
+
     def first_online_at_least(self, online: int) -> int | None:
         for t, count in zip(self.times_ns, self.online, strict=True):
             if count >= online:
@@ -138,6 +183,17 @@ class ScreenFeed:
         if self._reader is not None:
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(self._reader, 5)
+
+
+_NO_POLL = ["-", "-", "-1", "-"]
+
+
+def _counts(text: str) -> dict[str, int]:
+    """``o1:3,o2:5`` (the probe's compact form) back into a dict; ``-`` is none."""
+    if text == "-":
+        return {}
+    pairs = (item.split(":") for item in text.split(","))
+    return {option: int(n) for option, n in pairs}
 
 
 # --- phones -----------------------------------------------------------------------
@@ -161,6 +217,13 @@ class Phone:
     stopping: bool = False
     counted: bool = False  # already counted as settled
     socket: LeanSocket | None = field(default=None, repr=False)
+    # the plenum's one vote: what it chose, when it went out, and its ack
+    vote_cid: str | None = None
+    choice: str | None = None
+    vote_sent_ns: int | None = None
+    ack_ns: int | None = None
+    ack: Ack | None = None
+    vote_error: str | None = None  # could not be sent at all
 
     @property
     def settled(self) -> bool:
@@ -183,6 +246,9 @@ class Phones:
         self._tasks: list[asyncio.Task[None]] = []
         self.settled_count = 0
         self._all_settled = asyncio.Event()
+        self.votes_planned = 0
+        self.votes_answered = 0  # acked, or failed to send
+        self._all_answered = asyncio.Event()
 
     def start(self, ramp_s: float) -> None:
         """Schedule phone ``i`` at ``i * ramp / n``: a steady stream of people scanning."""
@@ -222,8 +288,10 @@ class Phones:
     async def _live(self, phone: Phone, token: str) -> None:
         hello = msgspec.json.encode({"type": "hello", "token": token, "after": None}).decode()
 
-        def counted() -> None:
+        def counted(data: BytesLike) -> None:
             phone.messages += 1
+            if phone.vote_sent_ns is not None and phone.ack is None and is_ack(data):
+                self._take_ack(phone, data)
 
         phone.socket_ns = now_ns()
         socket, first = await open_socket(
@@ -240,6 +308,54 @@ class Phones:
         code = await socket.closed
         if not phone.stopping:
             phone.closed_code = code
+
+    # --- voting (plenum) ------------------------------------------------------------
+
+    def plan_votes(self, plan: list[tuple[Phone, float, str]], poll: str) -> None:
+        """Send each phone's vote ``(phone, delay s, choice)`` from now, by the loop's timer.
+
+        No task per vote: a timer callback writes the frame and stamps it, so
+        a thousand votes cost the generator a thousand small callbacks.
+        """
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        self.votes_planned += len(plan)
+        for phone, delay, choice in plan:
+            phone.vote_cid = f"vote-{phone.index}"
+            phone.choice = choice
+            payload = msgspec.json.encode(
+                {"type": "poll.vote", "cid": phone.vote_cid, "poll": poll, "choice": choice}
+            )
+            loop.call_at(t0 + delay, self._vote, phone, payload)
+
+    def _vote(self, phone: Phone, payload: bytes) -> None:
+        if phone.socket is None:
+            phone.vote_error = phone.error or "no live socket"
+            self._answered()
+            return
+        try:
+            phone.vote_sent_ns = now_ns()
+            phone.socket.send_text(payload)
+        except ConnectionError as exc:
+            phone.vote_error = str(exc)
+            self._answered()
+
+    def _take_ack(self, phone: Phone, data: BytesLike) -> None:
+        stamped = now_ns()
+        ack = _decode_ack(data)
+        if ack.cid != phone.vote_cid:
+            return
+        phone.ack_ns, phone.ack = stamped, ack
+        self._answered()
+
+    def _answered(self) -> None:
+        self.votes_answered += 1
+        if self.votes_answered >= self.votes_planned:
+            self._all_answered.set()
+
+    async def wait_answered(self) -> None:
+        """Until every planned vote has its ack (or could not be sent)."""
+        await self._all_answered.wait()
 
     def _settle(self, phone: Phone) -> None:
         if phone.counted:
@@ -287,3 +403,66 @@ class Phones:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+# --- the moderator ------------------------------------------------------------------
+
+
+class Moderator:
+    """The moderator's live socket (hello with the moderator token): commands and acks.
+
+    Its pushes are the full moderator view (every participant listed), so
+    they are counted and measured, never decoded.
+    """
+
+    def __init__(self, host: str, port: int, url: str, token: str) -> None:
+        self.host, self.port, self.url = host, port, url
+        self._hello = msgspec.json.encode({"type": "hello", "token": token, "after": None})
+        self._socket: LeanSocket | None = None
+        self._waiting: dict[str, asyncio.Future[Ack]] = {}
+        self._cids = itertools.count(1)
+        self.messages = 0
+        self.bytes = 0
+
+    async def open(self, within_s: float = 30.0) -> None:
+        self._socket, first = await open_socket(
+            self.host,
+            self.port,
+            self.url,
+            self._hello.decode(),
+            self._on_message,
+            within_s,
+            max_size=64 << 20,  # the moderator view lists every participant
+        )
+        welcome = _decode_welcome(first)
+        if welcome.type != "welcome" or welcome.role != "moderator":
+            self._socket.abort()
+            raise RuntimeError(f"moderator got {welcome.type}/{welcome.role}, not a welcome")
+
+    def _on_message(self, data: BytesLike) -> None:
+        self.messages += 1
+        self.bytes += len(data)
+        if is_ack(data):
+            ack = _decode_ack(data)
+            future = self._waiting.pop(ack.cid or "", None)
+            if future is not None and not future.done():
+                future.set_result(ack)
+
+    async def command(self, fields: dict[str, Any], within_s: float = 30.0) -> Ack:
+        """Send one command and wait for its ack; raise if it was refused."""
+        if self._socket is None:
+            raise RuntimeError("moderator socket not open")
+        cid = f"mod-{next(self._cids)}"
+        future: asyncio.Future[Ack] = asyncio.get_running_loop().create_future()
+        self._waiting[cid] = future
+        self._socket.send_text(msgspec.json.encode({**fields, "cid": cid}))
+        ack = await asyncio.wait_for(future, within_s)
+        if not ack.ok:
+            raise RuntimeError(f"{fields['type']} refused: {ack.reason}")
+        return ack
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._socket.closed), 10)

@@ -19,20 +19,32 @@ from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import State
+from websockets.typing import BytesLike
 from websockets.uri import parse_uri
 
 ABNORMAL = 1006
+# msgspec writes a tagged struct's tag first, so an ack always starts like this.
+ACK_PREFIX = b'{"type":"ack"'
 
 
 class LeanSocket(asyncio.Protocol):
-    """Opens, says ``hello``, hands the first text message over, then only counts.
+    """Opens, says ``hello``, hands the first text message over, then passes each on.
 
     ``opened`` resolves with the first text message (the welcome) or fails;
     ``closed`` resolves with the close code once the connection is gone.
+    ``on_message`` gets every text message's raw bytes (the welcome too), in
+    ``data_received``: it must be quick, and most callers only count, or look
+    at the first bytes for an ack (see :data:`ACK_PREFIX`).
     """
 
-    def __init__(self, url: str, hello: str, on_message: Callable[[], None]) -> None:
-        self.ws = ClientProtocol(parse_uri(url), max_size=1 << 20)
+    def __init__(
+        self,
+        url: str,
+        hello: str,
+        on_message: Callable[[BytesLike], None],
+        max_size: int = 1 << 20,
+    ) -> None:
+        self.ws = ClientProtocol(parse_uri(url), max_size=max_size)
         self.hello = hello.encode()
         self.on_message = on_message
         loop = asyncio.get_running_loop()
@@ -67,7 +79,7 @@ class LeanSocket(asyncio.Protocol):
             elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
                 if not self.opened.done():
                     self.opened.set_result(bytes(event.data))
-                self.on_message()
+                self.on_message(event.data)
         self._flush()
 
     def eof_received(self) -> bool | None:
@@ -97,6 +109,13 @@ class LeanSocket(asyncio.Protocol):
             self._abort_armed = True
             asyncio.get_running_loop().call_later(5, self.abort)
 
+    def send_text(self, text: bytes) -> None:
+        """Send one text message (already UTF-8 JSON) now, if the socket is open."""
+        if self.ws.state is not State.OPEN:
+            raise ConnectionError(f"socket is {self.ws.state.name.lower()}")
+        self.ws.send_text(text)
+        self._flush()
+
     def close(self) -> None:
         """Start a normal close (1000), the way a page closes its socket on unload."""
         if self.ws.state is State.OPEN:
@@ -111,13 +130,20 @@ class LeanSocket(asyncio.Protocol):
 
 
 async def open_socket(
-    host: str, port: int, url: str, hello: str, on_message: Callable[[], None], within_s: float
+    host: str,
+    port: int,
+    url: str,
+    hello: str,
+    on_message: Callable[[BytesLike], None],
+    within_s: float,
+    max_size: int = 1 << 20,
 ) -> tuple[LeanSocket, bytes]:
     """Connect and wait for the first message; the caller then awaits ``socket.closed``."""
     loop = asyncio.get_running_loop()
     started = time.monotonic()
     _, socket = await asyncio.wait_for(
-        loop.create_connection(lambda: LeanSocket(url, hello, on_message), host, port), within_s
+        loop.create_connection(lambda: LeanSocket(url, hello, on_message, max_size), host, port),
+        within_s,
     )
     try:
         first = await asyncio.wait_for(socket.opened, within_s - (time.monotonic() - started))

@@ -2,9 +2,10 @@
 
 Defaults are the published baseline (``make bench``): the join scenario at
 N=200 and N=1000, three runs each, because the benchmark machine has two
-shared, noisy cores and a single run proves little. ``--quick`` is a smoke
-run (N=50, once) that writes its own file and leaves the docs alone, so a
-quick check can never overwrite the baseline.
+shared, noisy cores and a single run proves little. ``--scenario plenum``
+is the live poll (default N=1000, three runs). ``--quick`` is a smoke run
+(N=50, once) that writes its own file and leaves the docs alone, so a
+quick check can never overwrite the baseline; so does ``--profile``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import asyncio
 import json
 import resource
 import shlex
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from loadtests import report
-from loadtests.scenarios import join
-from loadtests.server_proc import busy_cores
+from loadtests.scenarios import join, plenum
+from loadtests.scenarios.common import Progress
+from loadtests.server_proc import busy_cores, export_tree
 
 RESULTS = Path(__file__).parent / "results"
 BENCHMARKS = Path(__file__).parent.parent / "docs" / "benchmarks.md"
@@ -30,8 +34,10 @@ BENCHMARKS = Path(__file__).parent.parent / "docs" / "benchmarks.md"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m loadtests.run", description=__doc__)
-    parser.add_argument("--scenario", choices=["join"], default="join")
-    parser.add_argument("--n", type=int, nargs="+", default=[200, 1000], help="phones per run")
+    parser.add_argument("--scenario", choices=["join", "plenum"], default="join")
+    parser.add_argument(
+        "--n", type=int, nargs="+", help="phones per run (join: 200 1000, plenum: 1000)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per N (medians are quoted)")
     parser.add_argument("--quick", action="store_true", help="smoke: N=50, once, docs untouched")
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which joins start")
@@ -46,13 +52,44 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quiet-wait", type=float, default=300.0, help="but at most this long")
     parser.add_argument("--out", type=Path, help="results file (default loadtests/results/)")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--server-rev",
+        metavar="REV",
+        help="run the server from an export of this commit (default: the working tree)",
+    )
+    parser.add_argument(
+        "--server-dir",
+        type=Path,
+        metavar="DIR",
+        help="run the server from this source tree (an experiment); not for baselines",
+    )
+    plenum_opts = parser.add_argument_group("plenum")
+    plenum_opts.add_argument(
+        "--vote-spread", type=float, default=5.0, help="votes start within this many seconds"
+    )
+    plenum_opts.add_argument(
+        "--seed", type=int, default=1, help="run r of each N uses seed + r - 1 (times, choices)"
+    )
+    plenum_opts.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="py-spy the server during the votes into DIR (raw stacks); implies --no-docs",
+    )
     args = parser.parse_args(argv)
+    if args.server_rev and args.server_dir:
+        parser.error("--server-rev and --server-dir exclude each other")
+    if args.server_dir is not None:
+        args.no_docs = True  # an experiment never becomes the baseline
+    if args.n is None:
+        args.n = [1000] if args.scenario == "plenum" else [200, 1000]
     if args.quick:
         args.n, args.repeat, args.no_docs = [50], 1, True
+    if args.profile is not None:
+        args.no_docs = True
     if args.out is None:
-        args.out = RESULTS / (
-            f"{args.scenario}-quick.json" if args.quick else f"{args.scenario}.json"
-        )
+        suffix = "-quick" if args.quick else "-profile" if args.profile else ""
+        args.out = RESULTS / f"{args.scenario}{suffix}.json"
     return args
 
 
@@ -70,7 +107,7 @@ def say(text: str) -> None:
     print(text, flush=True)
 
 
-def prefixed(label: str) -> join.Progress:
+def prefixed(label: str) -> Progress:
     def progress(text: str) -> None:
         say(f"{label} {text}")
 
@@ -78,6 +115,8 @@ def prefixed(label: str) -> join.Progress:
 
 
 def one_line(run: dict[str, Any]) -> str:
+    if "votes" in run or "vote_phase" in run:
+        return plenum_line(run)
     if not run.get("convergence_s"):
         return f"FAILED: {run.get('error')}"
     lat = run["join_to_screen_ms"]
@@ -90,7 +129,20 @@ def one_line(run: dict[str, Any]) -> str:
     return line if run["ok"] else f"{line}; NOT OK: {run.get('error')}"
 
 
-async def wait_for_quiet(below: float, within_s: float, progress: join.Progress) -> float:
+def plenum_line(run: dict[str, Any]) -> str:
+    if "ack_ms" not in run:
+        return f"FAILED: {run.get('error')}"
+    ack, fresh = run["ack_ms"], run["screen_freshness_ms"]
+    line = (
+        f"ack p50 {ack['p50']:.0f} / p99 {ack['p99']:.0f} ms; freshness p50 "
+        f"{fresh['p50']:.0f} / p99 {fresh['p99']:.0f} ms; server CPU "
+        f"{run['server_cpu_per_1000_votes_s']:.2f} s per 1000 votes; tally exact "
+        f"{'yes' if run['tally']['exact'] else 'NO'}"
+    )
+    return line if run["ok"] else f"{line}; NOT OK: {run.get('error')}"
+
+
+async def wait_for_quiet(below: float, within_s: float, progress: Progress) -> float:
     """Wait until the machine is nearly idle before a run; other work skews every number.
 
     Gives up after ``within_s`` and runs anyway: the run then records how busy
@@ -120,12 +172,47 @@ async def run_join(args: argparse.Namespace) -> list[dict[str, Any]]:
             )
             say(f"{label} start")
             before = await wait_for_quiet(args.quiet_below, args.quiet_wait, prefixed(label))
-            result = await join.run(config, prefixed(label))
+            result = await join.run(config, prefixed(label), args.source)
             result["machine_busy_before_cores"] = round(before, 2)
             result["repeat"] = repeat
             say(f"{label} {one_line(result)}")
             runs.append(result)
             await asyncio.sleep(1)  # let the last run's sockets close before the next
+    return runs
+
+
+async def run_plenum(args: argparse.Namespace) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    for n in args.n:
+        for repeat in range(1, args.repeat + 1):
+            label = f"[plenum n={n} {repeat}/{args.repeat}]"
+            config = plenum.PlenumConfig(
+                n=n,
+                seed=args.seed + repeat - 1,
+                vote_spread_s=args.vote_spread,
+                ramp_s=args.ramp,
+                timeout_s=args.timeout,
+                idle_s=args.idle,
+                http_connections=args.http_connections,
+            )
+            say(f"{label} start")
+            progress = prefixed(label)
+            before = await wait_for_quiet(args.quiet_below, args.quiet_wait, progress)
+
+            async def quiet(progress: Progress = progress) -> float:
+                return await wait_for_quiet(args.quiet_below, args.quiet_wait, progress)
+
+            profile = (
+                args.profile / f"plenum-n{n}-r{repeat}.txt" if args.profile is not None else None
+            )
+            result = await plenum.run(config, progress, quiet, args.source, profile)
+            result["machine_busy_before_cores"] = round(before, 2)
+            result["repeat"] = repeat
+            if profile is not None:
+                result["profile"] = str(profile)
+            say(f"{label} {one_line(result)}")
+            runs.append(result)
+            await asyncio.sleep(1)
     return runs
 
 
@@ -137,22 +224,38 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join(["python", "-m", "loadtests.run", *sys.argv[1:]])
     say(f"==> {command}  (open files limit {limit})")
     started = time.time()
-    runs = asyncio.run(run_join(args))
+    exported = Path(tempfile.mkdtemp(prefix="dialograum-server-")) if args.server_rev else None
+    server_commit: str | None = None  # resolved once: HEAD may move while we run
+    try:
+        args.source = args.server_dir.resolve() if args.server_dir else None
+        if exported is not None:
+            commit = server_commit = export_tree(args.server_rev, exported)
+            args.source = exported
+            say(f"==> server from commit {commit[:12]} (exported to {exported})")
+        scenario = run_plenum if args.scenario == "plenum" else run_join
+        runs = asyncio.run(scenario(args))
+    finally:
+        if exported is not None:
+            shutil.rmtree(exported, ignore_errors=True)
+    settings: dict[str, Any] = {
+        "ramp_s": args.ramp,
+        "timeout_s": args.timeout,
+        "idle_s": args.idle,
+        "http_connections": args.http_connections,
+        "repeat": args.repeat,
+        "quiet_below_cores": args.quiet_below,
+        "quiet_wait_s": args.quiet_wait,
+    }
+    if args.scenario == "plenum":
+        settings |= {"vote_spread_s": args.vote_spread, "seed": args.seed}
     results = {
         "scenario": args.scenario,
         "command": command,
-        "machine": report.machine(),
+        "machine": report.machine(server_commit, args.server_dir),
         "started": report.iso(started),
         "duration_s": round(time.time() - started, 1),
-        "settings": {
-            "ramp_s": args.ramp,
-            "timeout_s": args.timeout,
-            "idle_s": args.idle,
-            "http_connections": args.http_connections,
-            "repeat": args.repeat,
-            "quiet_below_cores": args.quiet_below,
-        },
-        "summary": report.summarise(runs),
+        "settings": settings,
+        "summary": report.summarise(runs, args.scenario),
         "runs": runs,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"==> results in {args.out}")
     if not args.no_docs:
         report.update_benchmarks(BENCHMARKS, results)
-        say(f"==> {BENCHMARKS} regenerated (join section)")
+        say(f"==> {BENCHMARKS} regenerated ({args.scenario} section)")
     say(report.summary_table(results))
     return 0 if all(r["ok"] for r in runs) else 1
 

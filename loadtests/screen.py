@@ -12,9 +12,14 @@ Prints one line per message, flushed at once, stamped with
 ``time.monotonic_ns()`` (CLOCK_MONOTONIC, shared by every process on the
 machine, so the harness can subtract its own stamps):
 
-    msg <t_ns> <seq> <joined> <online>
+    msg <t_ns> <seq> <joined> <online> <poll> <status> <voters> <counts>
     closed <t_ns> <code> <reason>
     error <t_ns> <text>
+
+``poll`` is the poll on screen (``screen_poll``), ``status`` its status,
+``voters`` and ``counts`` its ``results`` (``o1:3,o2:5``), as the screen's
+JSON view has them; ``-``, ``-``, ``-1``, ``-`` when no poll is on screen or
+its results are held back. The join scenario reads only the first five.
 """
 
 from __future__ import annotations
@@ -33,8 +38,23 @@ class Counts(msgspec.Struct):
     online: int
 
 
+class Results(msgspec.Struct):
+    """Every kind's results carry ``voters``; choice polls also ``counts``."""
+
+    voters: int
+    counts: dict[str, int] | None = None
+
+
+class PollView(msgspec.Struct):
+    id: str
+    status: str
+    results: Results | None = None
+
+
 class View(msgspec.Struct):
     participants: Counts
+    screen_poll: str | None = None
+    polls: list[PollView] = []
 
 
 class Push(msgspec.Struct):
@@ -54,6 +74,17 @@ def emit(line: str) -> None:
     sys.stdout.flush()
 
 
+def poll_fields(view: View) -> str:
+    """``<poll> <status> <voters> <counts>`` for the poll on screen."""
+    for poll in view.polls:
+        if poll.id == view.screen_poll:
+            if poll.results is None:
+                return f"{poll.id} {poll.status} -1 -"
+            counts = ",".join(f"{k}:{v}" for k, v in (poll.results.counts or {}).items()) or "-"
+            return f"{poll.id} {poll.status} {poll.results.voters} {counts}"
+    return "- - -1 -"
+
+
 async def watch(url: str) -> int:
     try:
         async with connect(
@@ -68,7 +99,8 @@ async def watch(url: str) -> int:
                     emit(f"other {now} {push.type}")
                     continue
                 counts = push.state.participants
-                emit(f"msg {now} {push.seq} {counts.joined} {counts.online}")
+                poll = poll_fields(push.state)
+                emit(f"msg {now} {push.seq} {counts.joined} {counts.online} {poll}")
     except ConnectionClosed as exc:
         code = exc.rcvd.code if exc.rcvd is not None else 1006
         reason = exc.rcvd.reason if exc.rcvd is not None else ""

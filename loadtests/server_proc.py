@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import io
 import os
 import re
 import secrets
@@ -20,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,12 +103,50 @@ def free_port() -> int:
         return port
 
 
-def server_command() -> list[str]:
-    """The installed ``dialograum`` script next to this interpreter, else ``-m server``."""
+def server_command(source: Path | None = None) -> list[str]:
+    """The installed ``dialograum`` script next to this interpreter, else ``-m server``.
+
+    With ``source`` (an exported tree, see :func:`export_tree`) always
+    ``-m server``, so that ``PYTHONPATH`` picks that tree's packages.
+    """
     script = Path(sys.executable).parent / "dialograum"
-    if script.exists():
+    if script.exists() and source is None:
         return [str(script), "serve"]
     return [sys.executable, "-m", "server", "serve"]
+
+
+# What the server runs from; pyproject.toml is there only to say what was measured.
+SERVED = ("server", "rooms", "templates", "static", "locale", "pyproject.toml")
+
+
+def export_tree(rev: str, into: Path) -> str:
+    """Write the served files of commit ``rev`` into ``into``; returns the full commit id.
+
+    The server normally runs from the working tree, which on a shared
+    machine may hold someone's half-finished edit. An exported tree pins
+    the run to one commit and nobody's edits reach it. Uses ``git archive``
+    only: the repository and its working tree are not touched.
+    """
+    repo = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],  # noqa: S607
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout.strip()
+    archive = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "archive", "--format=tar", commit, *SERVED],  # noqa: S607
+        cwd=repo,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return commit
 
 
 _RUNNING: set[ServerProcess] = set()
@@ -122,8 +162,12 @@ def _kill_leftovers() -> None:
 class ServerProcess:
     """A Dialograum server on 127.0.0.1 with its own data directory and log file."""
 
-    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, workdir: Path, extra_env: dict[str, str] | None = None, source: Path | None = None
+    ) -> None:
+        """``source``: run the server from this exported tree instead of the working tree."""
         self.workdir = workdir
+        self.source = source
         self.port = free_port()
         self.admin_token = secrets.token_urlsafe(24)
         self.log_path = workdir / "server.log"
@@ -161,15 +205,22 @@ class ServerProcess:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.source is not None:
+            # ahead of the editable install's finder, which points at the working tree
+            env["PYTHONPATH"] = str(self.source)
         env.update(self._extra_env)
         return env
 
     async def start(self, ready_within_s: float = 30.0) -> None:
         """Spawn the server and wait until ``/healthz`` answers, or fail with its log tail."""
         self._log = self.log_path.open("wb")
-        command = [*server_command(), "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [*server_command(self.source), "--host", "127.0.0.1", "--port", str(self.port)]
         self._proc = await asyncio.create_subprocess_exec(
-            *command, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT
+            *command,
+            env=self.env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=self.source,  # None: the harness's own
         )
         _RUNNING.add(self)
         deadline = time.monotonic() + ready_within_s

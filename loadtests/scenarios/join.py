@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -35,11 +33,17 @@ import httpx
 
 from loadtests.clients import Phones, ScreenFeed
 from loadtests.lean_http import PostPool
-from loadtests.scenarios.join_metrics import LoadSample, load_profile, metrics
-from loadtests.server_proc import ServerProcess, machine_cpu
-
-Progress = Callable[[str], None]
-SAMPLE_EVERY_S = 0.25
+from loadtests.scenarios.common import (
+    SAMPLE_EVERY_S,
+    LoadSample,
+    Progress,
+    create_event,
+    moderator_state,
+    sample_load,
+    self_cpu_s,
+)
+from loadtests.scenarios.join_metrics import load_profile, metrics
+from loadtests.server_proc import ServerProcess
 
 
 @dataclass(frozen=True)
@@ -52,15 +56,13 @@ class JoinConfig:
     progress_every_s: float = 1.0
 
 
-def _self_cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+async def run(config: JoinConfig, progress: Progress, source: Path | None = None) -> dict[str, Any]:
+    """One run; never raises for a failed or timed-out run, it reports it instead.
 
-
-async def run(config: JoinConfig, progress: Progress) -> dict[str, Any]:
-    """One run; never raises for a failed or timed-out run, it reports it instead."""
+    ``source``: an exported tree to run the server from (default: the working tree).
+    """
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-load-"))
-    server = ServerProcess(workdir)
+    server = ServerProcess(workdir, source=source)
     step = "starting"
     result: dict[str, Any] = {"n": config.n, "config": asdict(config), "ok": False}
     screen: ScreenFeed | None = None
@@ -76,7 +78,7 @@ async def run(config: JoinConfig, progress: Progress) -> dict[str, Any]:
                 base_url=server.base_url, timeout=60, trust_env=False
             ) as http:
                 step = "creating the event"
-                event = await _create_event(http, server.admin_token)
+                event = await create_event(http, server.admin_token)
                 code = event["code"]
 
                 step = "connecting the screen"
@@ -84,12 +86,12 @@ async def run(config: JoinConfig, progress: Progress) -> dict[str, Any]:
                 await screen.start()
                 await asyncio.sleep(0.5)  # let the welcome's allocations settle
                 before = server.sample()
-                cpu_before_self = _self_cpu_s()
+                cpu_before_self = self_cpu_s()
                 progress(f"event {code}, screen connected; server RSS {before.rss_kib} KiB")
 
                 step = "joining"
                 load: list[LoadSample] = []
-                sampler = asyncio.create_task(_sample_load(server, load, SAMPLE_EVERY_S))
+                sampler = asyncio.create_task(sample_load(server, load, SAMPLE_EVERY_S))
                 pool = PostPool("127.0.0.1", server.port, config.http_connections)
                 phones = Phones(pool, code, config.n)
                 phones.start(config.ramp_s)
@@ -122,7 +124,7 @@ async def run(config: JoinConfig, progress: Progress) -> dict[str, Any]:
                 pushes_at_idle = len(screen.times_ns)
                 await asyncio.sleep(config.idle_s)
                 after = server.sample()
-                cpu_after_self = _self_cpu_s()
+                cpu_after_self = self_cpu_s()
                 sampler.cancel()
 
                 step = "reading the join order"
@@ -166,28 +168,13 @@ async def run(config: JoinConfig, progress: Progress) -> dict[str, Any]:
     return result
 
 
-async def _create_event(http: httpx.AsyncClient, admin_token: str) -> dict[str, Any]:
-    response = await http.post(
-        "/api/events",
-        json={"title": "Lasttest", "format": "custom", "language": "de"},
-        headers={"Authorization": f"Bearer {admin_token}"},
-    )
-    response.raise_for_status()
-    created: dict[str, Any] = response.json()
-    return created
-
-
 async def _join_order(http: httpx.AsyncClient, code: str, moderator_token: str) -> dict[str, int]:
     """participant id -> 1-based position in the log, from the moderator view.
 
     The view lists present people newest first, in the order their joins were
     applied, so this is the exact count the screen must reach to include them.
     """
-    response = await http.get(
-        f"/api/events/{code}/state", headers={"Authorization": f"Bearer {moderator_token}"}
-    )
-    response.raise_for_status()
-    people = response.json()["state"]["people"]
+    people = (await moderator_state(http, code, moderator_token))["state"]["people"]
     return {row["id"]: position for position, row in enumerate(reversed(people), start=1)}
 
 
@@ -200,25 +187,6 @@ def _snapshot(phones: Phones, screen: ScreenFeed | None) -> dict[str, int]:
         "screen_joined": screen.last_joined if screen else 0,
         "screen_online": screen.last_online if screen else 0,
     }
-
-
-async def _sample_load(server: ServerProcess, into: list[LoadSample], every_s: float) -> None:
-    """Server, generator and whole-machine CPU over time: averages hide a pegged core.
-
-    The machine's steal time is sampled too: on shared cores a neighbour can
-    slow every process at once, and that must not read as a server problem.
-    """
-    while server.alive():
-        try:
-            sample = server.sample()
-        except OSError:  # the server is gone; the run will say so
-            return
-        into.append(
-            LoadSample(
-                time.monotonic_ns(), sample.cpu_s, sample.rss_kib, _self_cpu_s(), machine_cpu()
-            )
-        )
-        await asyncio.sleep(every_s)
 
 
 async def _report_progress(

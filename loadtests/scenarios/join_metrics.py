@@ -6,90 +6,19 @@ its own: this module only does arithmetic on stamps, no I/O.
 
 from __future__ import annotations
 
-import itertools
-from typing import Any, NamedTuple
+from typing import Any
 
 from loadtests.clients import Phones, ScreenFeed
-from loadtests.server_proc import MachineCpu, ProcSample
+from loadtests.scenarios import common
+from loadtests.scenarios.common import LoadSample, max_gap_ms, ms
+from loadtests.server_proc import ProcSample
 from loadtests.stats import distribution
 
 
-def ms(ns: int) -> float:
-    return ns / 1e6
-
-
-class LoadSample(NamedTuple):
-    """One reading of the sampler: when, server, generator, whole machine."""
-
-    t_ns: int
-    server_cpu_s: float
-    server_rss_kib: int
-    generator_cpu_s: float
-    machine: MachineCpu
-
-
 def load_profile(load: list[LoadSample], phones: Phones, every_s: float) -> dict[str, Any]:
-    """The busiest second of server, generator and machine, and the sampled series itself.
-
-    The server runs one event loop, so its ceiling is one core (1.0): a peak
-    near 1.0 means the server, not the generator, set the pace.
-    """
+    """The shared load profile, its timeline in ms after the first join POST."""
     first_sent = min((p.sent_ns for p in phones.phones if p.sent_ns is not None), default=0)
-    step = round(1 / every_s)  # samples per second
-    peaks = {"server": 0.0, "generator": 0.0, "machine": 0.0, "steal": 0.0}
-    for a, b in zip(load, load[step:], strict=False):
-        seconds = (b.t_ns - a.t_ns) / 1e9
-        for name, value in (
-            ("server", b.server_cpu_s - a.server_cpu_s),
-            ("generator", b.generator_cpu_s - a.generator_cpu_s),
-            ("machine", b.machine.busy_s - a.machine.busy_s),
-            ("steal", b.machine.steal_s - a.machine.steal_s),
-        ):
-            peaks[name] = max(peaks[name], value / seconds)
-    first, last = (load[0], load[-1]) if load else (None, None)
-    others: float | None = None
-    if first and last and last.t_ns > first.t_ns:
-        # everything else on the machine: the screen probe (tiny) and any other work
-        busy = last.machine.busy_s - first.machine.busy_s
-        ours = (last.server_cpu_s - first.server_cpu_s) + (
-            last.generator_cpu_s - first.generator_cpu_s
-        )
-        others = round(max(0.0, busy - ours) / ((last.t_ns - first.t_ns) / 1e9), 2)
-    return {
-        "other_processes_cores": others,
-        "server_peak_core_share": round(peaks["server"], 2),
-        "generator_peak_core_share": round(peaks["generator"], 2),
-        "machine_peak_busy_cores": round(peaks["machine"], 2),
-        "machine_peak_steal_cores": round(peaks["steal"], 2),
-        "machine_steal_s": round(last.machine.steal_s - first.machine.steal_s, 2)
-        if first and last
-        else None,
-        # ms after the first join POST; server CPU s, RSS KiB; generator CPU s;
-        # machine busy s, steal s (cumulative, all cores)
-        "load_timeline": [
-            [
-                round(ms(x.t_ns - first_sent)),
-                round(x.server_cpu_s, 2),
-                x.server_rss_kib,
-                round(x.generator_cpu_s, 2),
-                round(x.machine.busy_s, 2),
-                round(x.machine.steal_s, 2),
-            ]
-            for x in load
-        ],
-    }
-
-
-def max_gap_ms(times_ns: list[int], start: int, end: int | None) -> float | None:
-    """The longest the screen went without a push while the room kept changing.
-
-    By design a change reaches the screen within one tick (100 ms); a longer
-    gap between the first join and the last change means the fan-out stalled.
-    """
-    if end is None:
-        return None
-    marks = [start, *(t for t in times_ns if start < t <= end)]
-    return round(max(ms(b - a) for a, b in itertools.pairwise(marks)), 1)
+    return common.load_profile(load, first_sent, every_s)
 
 
 def metrics(
