@@ -24,11 +24,6 @@ PAGE_KINDS = ("phone", "console", "screen")
 API_KINDS = {"participant": "api:participant", "moderator": "api:moderator", "screen": "api:screen"}
 
 
-class StateMessage(msgspec.Struct, frozen=True, tag="state", tag_field="type"):
-    seq: int
-    state: views.PublicView | views.ModeratorView
-
-
 def page_context(
     state: RoomState, online: frozenset[str], audience: str = "screen"
 ) -> dict[str, Any]:
@@ -59,6 +54,13 @@ class Presenter:
     def __init__(self, renderer: Renderer, join_url: Any) -> None:
         self.renderer = renderer
         self.join_url = join_url  # Callable[[str], str], the QR target for a code
+        self._last: tuple[str, str, str] = ("", "", "")
+
+    def _once(self, head: str, view: str) -> str:
+        """The same message for every subscriber of a tick: built once, not per socket."""
+        if self._last[0] != head or self._last[1] is not view:
+            self._last = (head, view, head + view + "}")
+        return self._last[2]
 
     def console_context(self, state: RoomState, online: frozenset[str]) -> dict[str, Any]:
         return {
@@ -87,18 +89,20 @@ class Presenter:
             # that always changes with the log.
             parts["seq"] = self.renderer.render(lang, "partials/seq.html", oob=True, seq=state.seq)
             return parts
+        # JSON views: the view and the seq are separate parts, so a view that
+        # did not change is not sent again just because the log moved on (a
+        # phone's view does not change when someone else votes).
         match kind:
             case "api:screen":
-                view = views.public_view(state, len(online))
-                return {"state": _json.encode(StateMessage(state.seq, view)).decode()}
+                view = _json.encode(views.public_view(state, len(online))).decode()
             case "api:moderator":
-                full = views.moderator_view(state, online)
-                return {"state": _json.encode(StateMessage(state.seq, full)).decode()}
+                view = _json.encode(views.moderator_view(state, online)).decode()
             case "api:participant":
-                view = views.public_view(state, len(online), "participant")
-                whole = _json.encode(StateMessage(state.seq, view)).decode()
-                return {"state": whole[:-2]}  # open: '…"polls":[…]' + ',"me":…}}'
-        raise ValueError(f"unknown subscriber kind {kind!r}")
+                whole = _json.encode(views.public_view(state, len(online), "participant"))
+                view = whole.decode()[:-1]  # open: '{…"polls":[…]' + ',"me":…}'
+            case _:
+                raise ValueError(f"unknown subscriber kind {kind!r}")
+        return {"view": view, "seq": str(state.seq)}
 
     def personal(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
@@ -123,10 +127,14 @@ class Presenter:
         personal: str | None,
         current: tuple[dict[str, str], str | None],
     ) -> list[tuple[str, str]]:
-        if kind == "api:participant":
-            return [("state", f'{current[0]["state"]},"me":{current[1] or "null"}}}}}')]
-        if kind not in PAGE_PARTS:
-            return [("state", current[0]["state"])] if changed else []
+        if kind.startswith("api:"):
+            if "view" not in changed and personal is None:
+                return []
+            shared = current[0]
+            head = f'{{"type":"state","seq":{shared["seq"]},"state":'
+            if kind == "api:participant":
+                return [("state", f'{head}{shared["view"]},"me":{current[1] or "null"}}}}}')]
+            return [("state", self._once(head, shared["view"]))]
         # The seq marker alone is not worth a message: a page whose parts did
         # not change shows the same thing, and resumes by re-rendering anyway.
         out = [(f"shared:{part}", text) for part, text in changed.items() if part != "seq"]
