@@ -2,9 +2,9 @@
 
 ``docs/benchmarks.md`` is generated between markers so that each scenario
 owns its own section and a rerun replaces numbers instead of piling them
-up; anything outside the markers is left as written by hand. The join
-section also compares itself with ``results/join-before.json`` (the
-baseline before the fan-out fixes) when that file is there.
+up; anything outside the markers is left as written by hand. A section
+also compares itself with ``results/<scenario>-before.json`` (an earlier
+baseline kept on purpose) when that file is there.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ PLENUM_COLUMNS: list[tuple[str, tuple[str, ...], str]] = [
 COLUMNS = {"join": JOIN_COLUMNS, "plenum": PLENUM_COLUMNS}
 
 # join before/after: (label, path into a run, format); the ratio is after/before of medians
-COMPARED: list[tuple[str, tuple[str, ...], str]] = [
+JOIN_COMPARED: list[tuple[str, tuple[str, ...], str]] = [
     ("join→screen p50 (ms)", ("join_to_screen_ms", "p50"), "{:.0f}"),
     ("join→screen p99 (ms)", ("join_to_screen_ms", "p99"), "{:.0f}"),
     ("longest screen gap (ms)", ("screen_max_gap_ms",), "{:.0f}"),
@@ -79,6 +79,26 @@ COMPARED: list[tuple[str, tuple[str, ...], str]] = [
     ("messages to phones", ("phone_messages",), "{:.0f}"),
     ("join POST p50 (ms)", ("join_http_ms", "p50"), "{:.0f}"),
 ]
+
+PLENUM_COMPARED: list[tuple[str, tuple[str, ...], str]] = [
+    ("ack p50 (ms)", ("ack_ms", "p50"), "{:.0f}"),
+    ("ack p99 (ms)", ("ack_ms", "p99"), "{:.0f}"),
+    ("freshness p50 (ms)", ("screen_freshness_ms", "p50"), "{:.0f}"),
+    ("freshness p99 (ms)", ("screen_freshness_ms", "p99"), "{:.0f}"),
+    ("vote→screen p50 (ms)", ("vote_to_screen_ms", "p50"), "{:.0f}"),
+    ("vote→screen p99 (ms)", ("vote_to_screen_ms", "p99"), "{:.0f}"),
+    ("server CPU per 1,000 votes (s)", ("server_cpu_per_1000_votes_s",), "{:.2f}"),
+    ("server cores in vote phase", ("vote_phase", "server_cores"), "{:.2f}"),
+    ("messages to phones", ("vote_phase", "phone_messages"), "{:.0f}"),
+    ("pushes to screen", ("screen_pushes_during_votes",), "{:.0f}"),
+    ("generator CPU (s)", ("vote_phase", "generator_cpu_s"), "{:.2f}"),
+]
+
+# scenario -> (heading, metrics) for the comparison with results/<scenario>-before.json
+COMPARISONS = {
+    "join": ("Before and after the fan-out fixes", JOIN_COMPARED),
+    "plenum": ("Before and after phones stopped carrying the live voter count", PLENUM_COMPARED),
+}
 
 
 def iso(timestamp: float) -> str:
@@ -260,18 +280,18 @@ def _fmt(value: Any, fmt: str = "{:.0f}") -> str:
 
 
 def render_comparison(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """Join before vs after the fan-out fixes: medians, min–max, and the ratio of medians."""
+    """This run against ``results/<scenario>-before.json``: medians, min–max, ratio of medians."""
+    title, compared = COMPARISONS[after["scenario"]]
     b_m, a_m = before["machine"], after["machine"]
     lines = [
-        "### Before and after the fan-out fixes",
+        f"### {title}",
         "",
-        f"**Before:** the first baseline, server at commit `{b_m['commit']}` "
-        f"({before['started']}, kept in `loadtests/results/join-before.json`). "
+        f"**Before:** server at commit `{b_m['commit']}` ({before['started']}, kept in "
+        f"`loadtests/results/{after['scenario']}-before.json`). "
         f"**After:** the run above, server at commit `{a_m['commit']}`. "
         "Medians over the runs with min–max in brackets; the ratio is the "
-        "after median divided by the before median (below 1 is better for "
-        "every row but the two message counts, where more means the screen "
-        "and phones hear more often). Runs with other work on the machine: "
+        "after median divided by the before median (below 1 means less: "
+        "better for latency, gaps and CPU). Runs with other work on the machine: "
         f"before {_count_noisy(before)} of {len(before['runs'])}, "
         f"after {_count_noisy(after)} of {len(after['runs'])}.",
         "",
@@ -279,7 +299,7 @@ def render_comparison(before: dict[str, Any], after: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     for n in sorted({r["n"] for r in after["runs"]} & {r["n"] for r in before["runs"]}):
-        for label, path, fmt in COMPARED:
+        for label, path, fmt in compared:
             old = spread([_get(r, path) for r in before["runs"] if r["n"] == n])
             new = spread([_get(r, path) for r in after["runs"] if r["n"] == n])
             ratio = (
@@ -523,13 +543,10 @@ def update_benchmarks(path: Path, results: dict[str, Any]) -> None:
     """Replace (or append) this scenario's section; keep everything else in the file."""
     name = results["scenario"]
     begin, end = BEGIN.format(name=name), END.format(name=name)
-    if name == "plenum":
-        body = render_plenum(results)
-    else:
-        before = RESULTS / "join-before.json"
-        body = render_join(results)
-        if before.exists():
-            body += "\n" + render_comparison(json.loads(before.read_text()), results)
+    body = render_plenum(results) if name == "plenum" else render_join(results)
+    before = RESULTS / f"{name}-before.json"
+    if before.exists():
+        body += "\n" + render_comparison(json.loads(before.read_text()), results)
     section = f"{begin}\n{body}{end}"
     text = path.read_text() if path.exists() else HEADER
     pattern = re.compile(re.escape(begin.split(":")[0]) + r".*?" + re.escape(end), re.DOTALL)
