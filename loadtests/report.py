@@ -97,7 +97,7 @@ PLENUM_COMPARED: list[tuple[str, tuple[str, ...], str]] = [
 # scenario -> (heading, metrics) for the comparison with results/<scenario>-before.json
 COMPARISONS = {
     "join": ("Before and after the fan-out fixes", JOIN_COMPARED),
-    "plenum": ("Before and after phones stopped carrying the live voter count", PLENUM_COMPARED),
+    "plenum": ("Before and after phones stopped getting seq-only pushes", PLENUM_COMPARED),
 }
 
 
