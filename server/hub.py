@@ -182,12 +182,16 @@ class Hub:
         if seq > self.state.seq and not self._appending:
             asyncio.get_running_loop().create_task(self.catch_up())
 
-    async def catch_up(self) -> None:
-        """Apply what other workers appended; the store fills any gap the broker left."""
+    async def catch_up(self) -> bool:
+        """Apply what other workers appended; the store fills any gap the broker left.
+
+        Returns whether the log held anything this hub had not applied.
+        """
         entries = decode_entries(await self.store.read(self.code, self.state.seq))
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
                 self._touch(apply(self.state, envelope))
+        return bool(entries)
 
     # --- commands ---------------------------------------------------------
 
@@ -280,7 +284,7 @@ class Hub:
                 staged.extend(handled.envelopes)
                 touched |= handled.touched
             results.append(Result(True, handled.seq, id=handled.id))
-        if refusals and not staged and await self._behind(base):
+        if refusals and not staged and await self._behind():
             return None  # refused on an old state: another worker moved the room on
         for actor_key, cid, handled in refusals:
             if not handled.transient and cid is not None and handled.reason is not None:
@@ -309,20 +313,17 @@ class Hub:
                 log.warning("room %s: publish failed: %s", self.code, exc)
         return results
 
-    async def _behind(self, base: int) -> bool:
+    async def _behind(self) -> bool:
         """Whether the log has entries this hub has not applied; if so, apply them.
 
-        Only asked before refusing, so a refusal is never based on a state
-        that another worker has already moved on (say, a poll it opened).
+        Only asked before refusing (with nothing staged, so the state is the
+        log's), so a refusal is never based on a state that another worker
+        has already moved on (say, a poll it opened).
         """
         try:
-            newer = decode_entries(await self.store.read(self.code, base))
+            return await self.catch_up()
         except StoreError:
             return False
-        for envelope in newer:
-            if envelope.seq == self.state.seq + 1:
-                self._touch(apply(self.state, envelope))
-        return bool(newer)
 
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)))
