@@ -63,8 +63,11 @@ class Answer(msgspec.Struct, frozen=True):
 
 
 class Word(msgspec.Struct, frozen=True):
+    """A cloud word: ``word`` is the lower-cased key for hiding, ``label`` how it is shown."""
+
     word: str
     count: int
+    label: str
 
 
 class TextResults(msgspec.Struct, frozen=True, tag="text", omit_defaults=True):
@@ -140,7 +143,7 @@ def tally(
                 if moderator or number not in poll.hidden_answers
             ]
             shown = [text for number, _, text in numbered if number not in poll.hidden_answers]
-            words = [Word(w, c) for w, c in word_counts(shown, poll.hidden_words)]
+            words = [Word(w, c, label) for w, c, label in word_counts(shown, poll.hidden_words)]
             hidden_words = sorted(poll.hidden_words) if moderator else []
             return TextResults(voters, answers, words, hidden_words)
     raise AssertionError(poll.kind)  # pragma: no cover

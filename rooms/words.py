@@ -31,20 +31,38 @@ STOP_WORDS = frozenset(_STOP.split())
 
 
 def words_of(text: str) -> list[str]:
-    """The cloud-worthy words of one answer, each once, in order."""
-    seen: dict[str, None] = {}
-    for match in _WORD.finditer(text.lower()):
-        word = match.group(0).strip("-'")
+    """The cloud-worthy words of one answer, lower-cased, each once, in order."""
+    return list(spellings_of(text))
+
+
+def spellings_of(text: str) -> dict[str, str]:
+    """Each cloud-worthy word of one answer (lower-cased) with its spelling as written."""
+    seen: dict[str, str] = {}
+    for match in _WORD.finditer(text):
+        written = match.group(0).strip("-'")
+        word = written.lower()
         if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
-            seen.setdefault(word, None)
-    return list(seen)
+            seen.setdefault(word, written)
+    return seen
 
 
 def word_counts(
     texts: list[str], hidden: set[str] | frozenset[str], limit: int = 40
-) -> list[tuple[str, int]]:
-    """How many answers use each word, most used first; ties alphabetically."""
+) -> list[tuple[str, int, str]]:
+    """How many answers use each word, most used first; ties alphabetically.
+
+    Words are counted case-blind, so "Bürokratie" and "bürokratie" are one
+    word, but shown as people wrote them most often: a projector showing
+    "bürokratie" looks like a typo to the room. Ties between spellings go
+    to the first written, so the label does not flicker as answers arrive.
+    """
     counts: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
     for text in texts:
-        counts.update(w for w in words_of(text) if w not in hidden)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        for word, written in spellings_of(text).items():
+            if word in hidden:
+                continue
+            counts[word] += 1
+            spellings.setdefault(word, Counter())[written] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(word, count, spellings[word].most_common(1)[0][0]) for word, count in ranked]

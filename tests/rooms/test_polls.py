@@ -35,7 +35,7 @@ from rooms.tally import (
     TextResults,
     tally,
 )
-from rooms.words import words_of
+from rooms.words import word_counts, words_of
 from tests.rooms.helpers import T0, new_room
 
 MOD = Actor(Role.MODERATOR)
@@ -219,7 +219,7 @@ def test_text_answers_can_be_hidden_and_words_too() -> None:
         "Die Bürokratie!",
         "Bürokratie und Fachkräftemangel",
     ]
-    assert [(w.word, w.count) for w in public.words] == [("bürokratie", 2)]
+    assert [(w.word, w.count, w.label) for w in public.words] == [("bürokratie", 2, "Bürokratie")]
     full = tally(state.polls.by_id[poll], moderator=True)
     assert isinstance(full, TextResults)
     assert [(a.id, a.hidden) for a in full.answers] == [(3, True), (2, False), (1, False)]
@@ -232,6 +232,16 @@ def test_words_are_normalised_and_stop_words_dropped() -> None:
         "future",
     ]
     assert words_of("E-Mobilität 2030 in der Region") == ["e-mobilität", "region"]
+
+
+def test_cloud_counts_case_blind_and_shows_the_commonest_spelling() -> None:
+    answers = ["KI im Mittelstand", "ki hilft", "KI!", "mittelstand stärken", "Mittelstand"]
+    counted = word_counts(answers, frozenset())
+    assert counted[:2] == [("ki", 3, "KI"), ("mittelstand", 3, "Mittelstand")]
+    # A tie between spellings goes to the first written, so labels do not flicker.
+    assert word_counts(["eMobilität", "EMobilität"], frozenset()) == [
+        ("emobilität", 2, "eMobilität")
+    ]
 
 
 def test_reset_clears_ballots_but_stays_in_the_log() -> None:
