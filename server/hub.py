@@ -26,13 +26,14 @@ from rooms.room import (
     Command,
     Envelope,
     Handled,
+    Outcome,
     RoomState,
     apply,
     handle,
     previous_outcome,
     replay,
 )
-from server.broker import Broker
+from server.broker import PRESENCE, Broker
 from server.outbox import Outbox, OutboxOverflow
 from server.ratelimit import TokenBuckets
 from server.stores.base import EventStore, SeqConflict, StoreError
@@ -113,6 +114,31 @@ class HubSettings:
     burst: float = 20
     per_second: float = 2
     remembered_rejections: int = 10_000
+    # Several workers append to one log (Redis): keep a snapshot of the
+    # committed state, so a lost append race costs a decode and a short
+    # catch-up instead of a replay of the whole log.
+    shared_log: bool = False
+    presence_delay: float = 0.25  # online changes are shared at most this often
+    presence_refresh: float = 10.0  # and renewed this often (the TTL is 3x)
+
+
+def _snapshot_hook(kind: object, obj: object) -> object:
+    """msgspec decodes a plain dict where the state keeps an OrderedDict (cid outcomes)."""
+    if getattr(kind, "__origin__", kind) is OrderedDict and isinstance(obj, dict):
+        return OrderedDict((k, msgspec.convert(v, Outcome)) for k, v in obj.items())
+    raise NotImplementedError(f"no snapshot decoding for {kind}")
+
+
+_encode_snapshot = msgspec.msgpack.Encoder().encode
+_decode_snapshot = msgspec.msgpack.Decoder(RoomState, dec_hook=_snapshot_hook).decode
+
+
+def encode_snapshot(state: RoomState) -> bytes:
+    return _encode_snapshot(state)
+
+
+def decode_snapshot(data: bytes) -> RoomState:
+    return _decode_snapshot(data)
 
 
 def now_ms() -> int:
@@ -136,7 +162,12 @@ class Hub:
         self.state = RoomState()
         self.subscribers: set[Subscriber] = set()
         self._online: dict[str, int] = {}
+        self._elsewhere: frozenset[str] = frozenset()  # online on other workers
         self._online_frozen: frozenset[str] = frozenset()
+        self._presence_handle: asyncio.TimerHandle | None = None
+        self._presence_task: asyncio.Task[None] | None = None
+        self._snapshot: tuple[int, bytes] | None = None
+        self._stopped = False
         self._pending: list[tuple[Actor, Command, str | None, asyncio.Future[Result]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._rejections: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -159,7 +190,13 @@ class Hub:
     async def load(self) -> None:
         """Rebuild the room by replaying its log, then follow the broker."""
         self.state = replay(decode_entries(await self.store.read(self.code)))
+        self._take_snapshot()
         self._unsubscribe = self.broker.subscribe(self.code, self._on_notice)
+        try:
+            self._elsewhere = await self.broker.online_elsewhere(self.code)
+        except StoreError as exc:
+            log.warning("room %s: presence unavailable: %s", self.code, exc)
+        self._online_frozen = self._elsewhere
 
     def stop(self) -> None:
         if self._unsubscribe is not None:
@@ -167,6 +204,10 @@ class Hub:
             self._unsubscribe = None
         if self._flush_handle is not None:
             self._flush_handle.cancel()
+        if self._presence_handle is not None:
+            self._presence_handle.cancel()
+            self._presence_handle = None
+        self._stopped = True  # a stopped hub shares no presence; its field expires
         for sub in list(self.subscribers):
             sub.close()
 
@@ -179,6 +220,9 @@ class Hub:
         return self._online_frozen
 
     def _on_notice(self, room: str, seq: int) -> None:
+        if seq == PRESENCE:
+            asyncio.get_running_loop().create_task(self._refresh_elsewhere())
+            return
         if seq > self.state.seq and not self._appending:
             asyncio.get_running_loop().create_task(self.catch_up())
 
@@ -191,7 +235,30 @@ class Hub:
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
                 self._touch(apply(self.state, envelope))
+        if entries and not self._appending:
+            self._take_snapshot()
         return bool(entries)
+
+    # --- the committed-state snapshot (several workers) ---------------------
+
+    def _take_snapshot(self) -> None:
+        """Remember the committed state; only called when state == the log's prefix."""
+        if self.settings.shared_log:
+            self._snapshot = (self.state.seq, encode_snapshot(self.state))
+
+    async def _recover(self) -> None:
+        """After a lost race: back to the last committed state, then read what is new.
+
+        Equal to a replay of the log (tests/server/test_hub.py checks), but it
+        reads and applies only the entries since the snapshot.
+        """
+        if self._snapshot is None:
+            await self._reload()
+            return
+        self.state = decode_snapshot(self._snapshot[1])
+        self._needs_reload = False
+        await self.catch_up()
+        self._touch(set(self._online))
 
     # --- commands ---------------------------------------------------------
 
@@ -240,7 +307,7 @@ class Hub:
         for attempt in range(5):
             if self._needs_reload:
                 try:
-                    await self._reload()
+                    await (self._recover() if attempt else self._reload())
                 except StoreError:
                     return [Result(False, reason="store_unavailable")] * len(batch)
             results = await self._attempt(batch, limit_rate=attempt == 0)
@@ -307,6 +374,7 @@ class Hub:
             finally:
                 self._appending = False
             self._touch(touched)
+            self._take_snapshot()
             try:
                 await self.broker.publish(self.code, self.state.seq)
             except StoreError as exc:  # the store has it; other workers will catch up
@@ -328,6 +396,7 @@ class Hub:
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)))
         self._needs_reload = False
+        self._take_snapshot()
         self._touch(set(self._online))
 
     def _remember_rejection(self, actor_key: str, cid: str, reason: str) -> None:
@@ -344,9 +413,7 @@ class Hub:
             count = self._online.get(sub.participant, 0)
             self._online[sub.participant] = count + 1
             if count == 0:
-                self._online_frozen = frozenset(self._online)
-                self._dirty_shared = True
-                self._schedule()
+                self._online_changed()
 
     def detach(self, sub: Subscriber) -> None:
         if sub not in self.subscribers:
@@ -357,11 +424,52 @@ class Hub:
             count = self._online.get(sub.participant, 0) - 1
             if count <= 0:
                 self._online.pop(sub.participant, None)
-                self._online_frozen = frozenset(self._online)
-                self._dirty_shared = True
-                self._schedule()
+                self._online_changed()
             else:
                 self._online[sub.participant] = count
+
+    def _set_online(self) -> None:
+        online = self._elsewhere.union(self._online)
+        if online != self._online_frozen:
+            self._online_frozen = online
+            self._dirty_shared = True
+            self._schedule()
+
+    def _online_changed(self) -> None:
+        """A participant came or went here: count them now, tell other workers soon."""
+        self._set_online()
+        if self._presence_handle is None and self.settings.shared_log and not self._stopped:
+            loop = asyncio.get_running_loop()
+            self._presence_handle = loop.call_later(
+                self.settings.presence_delay, self._presence_due
+            )
+
+    def _presence_due(self) -> None:
+        self._presence_handle = None
+        if self._presence_task is None and not self._stopped:
+            self._presence_task = asyncio.get_running_loop().create_task(self._share_presence())
+
+    async def _share_presence(self) -> None:
+        """Share this worker's online set, and renew it while anyone is here."""
+        try:
+            await self.broker.share_online(self.code, frozenset(self._online))
+        except StoreError as exc:
+            log.warning("room %s: could not share presence: %s", self.code, exc)
+        finally:
+            self._presence_task = None
+        if self._online and not self._stopped and self._presence_handle is None:
+            loop = asyncio.get_running_loop()
+            self._presence_handle = loop.call_later(
+                self.settings.presence_refresh, self._presence_due
+            )
+
+    async def _refresh_elsewhere(self) -> None:
+        try:
+            self._elsewhere = await self.broker.online_elsewhere(self.code)
+        except StoreError as exc:
+            log.warning("room %s: presence unavailable: %s", self.code, exc)
+            return
+        self._set_online()
 
     def send_current(self, sub: Subscriber) -> None:
         """Queue every current view for ``sub``: on connect, and on resume when behind."""

@@ -111,6 +111,18 @@ class RedisStore:
             raise SeqConflict(room, expected_seq, int(last))
         return int(last)
 
+    async def shared_value(self, name: str, proposed: str) -> str:
+        """A value every worker agrees on (admin token, signing secret): the first one set wins."""
+        key = f"{PREFIX}:config:{name}"
+        try:
+            await self._client().set(key, proposed, nx=True)
+            value = await self._client().get(key)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        if not isinstance(value, bytes):
+            raise StoreError(f"Redis: {key} vanished")
+        return value.decode()
+
     async def read(self, room: str, after: int = 0) -> list[bytes]:
         try:
             rows = await self._client().xrange(log_key(room), min=f"{after + 1}-0", max="+")
