@@ -166,6 +166,8 @@ class Hub:
         self._online_frozen: frozenset[str] = frozenset()
         self._presence_handle: asyncio.TimerHandle | None = None
         self._presence_task: asyncio.Task[None] | None = None
+        self._refresh_handle: asyncio.TimerHandle | None = None
+        self._presence_again = False
         self._snapshot: tuple[int, bytes] | None = None
         self._stopped = False
         self._pending: list[tuple[Actor, Command, str | None, asyncio.Future[Result]]] = []
@@ -204,9 +206,10 @@ class Hub:
             self._unsubscribe = None
         if self._flush_handle is not None:
             self._flush_handle.cancel()
-        if self._presence_handle is not None:
-            self._presence_handle.cancel()
-            self._presence_handle = None
+        for handle in (self._presence_handle, self._refresh_handle):
+            if handle is not None:
+                handle.cancel()
+        self._presence_handle = self._refresh_handle = None
         self._stopped = True  # a stopped hub shares no presence; its field expires
         for sub in list(self.subscribers):
             sub.close()
@@ -446,20 +449,32 @@ class Hub:
 
     def _presence_due(self) -> None:
         self._presence_handle = None
-        if self._presence_task is None and not self._stopped:
-            self._presence_task = asyncio.get_running_loop().create_task(self._share_presence())
+        if self._stopped:
+            return
+        if self._presence_task is not None:
+            self._presence_again = True  # shared once more when the running share ends
+            return
+        self._presence_task = asyncio.get_running_loop().create_task(self._share_presence())
 
     async def _share_presence(self) -> None:
         """Share this worker's online set, and renew it while anyone is here."""
         try:
-            await self.broker.share_online(self.code, frozenset(self._online))
-        except StoreError as exc:
-            log.warning("room %s: could not share presence: %s", self.code, exc)
+            again = True
+            while again:
+                self._presence_again = False
+                try:
+                    await self.broker.share_online(self.code, frozenset(self._online))
+                except StoreError as exc:
+                    log.warning("room %s: could not share presence: %s", self.code, exc)
+                again = self._presence_again and not self._stopped
         finally:
             self._presence_task = None
-        if self._online and not self._stopped and self._presence_handle is None:
+        if self._refresh_handle is not None:
+            self._refresh_handle.cancel()
+            self._refresh_handle = None
+        if self._online and not self._stopped:
             loop = asyncio.get_running_loop()
-            self._presence_handle = loop.call_later(
+            self._refresh_handle = loop.call_later(
                 self.settings.presence_refresh, self._presence_due
             )
 
