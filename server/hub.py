@@ -206,9 +206,9 @@ class Hub:
             self._unsubscribe = None
         if self._flush_handle is not None:
             self._flush_handle.cancel()
-        for handle in (self._presence_handle, self._refresh_handle):
-            if handle is not None:
-                handle.cancel()
+        for timer in (self._presence_handle, self._refresh_handle):
+            if timer is not None:
+                timer.cancel()
         self._presence_handle = self._refresh_handle = None
         self._stopped = True  # a stopped hub shares no presence; its field expires
         for sub in list(self.subscribers):
