@@ -134,10 +134,16 @@ class WorkersOnRedis(ServerProcess):
             source,
         )
         self.redis = redis
+        self.cpu_by_process: dict[str, float] = {}  # at the last sample: what costs what
 
     def sample(self) -> ProcSample:
         assert self.redis.proc is not None
-        return sample_all([self.pid, *descendants(self.pid), self.redis.proc.pid])
+        workers = descendants(self.pid)
+        parts = {"supervisor": [self.pid], "redis": [self.redis.proc.pid]}
+        parts |= {f"worker{i}": [pid] for i, pid in enumerate(workers, 1)}
+        for name, pids in parts.items():
+            self.cpu_by_process[name] = sample_all(pids).cpu_s
+        return sample_all([self.pid, *workers, self.redis.proc.pid])
 
 
 async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -161,10 +167,15 @@ async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> di
             redis.start()
             own = redis
 
+            made: list[WorkersOnRedis] = []
+
             def make(workdir: Path, source: Path | None) -> ServerProcess:
-                return WorkersOnRedis(workdir, source, args.workers, own)
+                made.append(WorkersOnRedis(workdir, source, args.workers, own))
+                return made[-1]
 
             result = await plenum.run(config, progress, quiet, make_server=make)
+            # CPU seconds of the whole run (joins, idle, votes) by process
+            result["cpu_by_process_s"] = made[0].cpu_by_process if made else {}
     finally:
         if redis is not None:
             redis.stop()

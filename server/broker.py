@@ -18,6 +18,7 @@ from typing import Protocol
 Listener = Callable[[str, int], None]
 
 PRESENCE = -1  # the "seq" of a notice that says: another worker's online set changed
+EVERYTHING = 2**62  # "you may have missed anything": makes every hub read the store
 
 
 class Broker(Protocol):

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from server.broker import PRESENCE, Listener, Listeners
+from server.broker import EVERYTHING, PRESENCE, Listener, Listeners
 from server.stores.base import StoreError
 from server.stores.redis import PREFIX, connect
 
@@ -32,7 +32,6 @@ log = logging.getLogger("dialograum.broker")
 
 CHANNEL = f"{PREFIX}:notify:"
 PRESENCE_CHANNEL = f"{PREFIX}:presence:"
-EVERYTHING = 2**62  # "you may have missed anything": makes every hub read the store
 
 
 def online_key(room: str) -> str:
