@@ -33,7 +33,13 @@ from typing import Any
 from loadtests import report
 from loadtests.run import RESULTS, one_line, raise_open_files, say, wait_for_quiet
 from loadtests.scenarios import plenum
-from loadtests.server_proc import ProcSample, ServerProcess, free_port, sample_process
+from loadtests.server_proc import (
+    ProcSample,
+    ServerProcess,
+    export_tree,
+    free_port,
+    sample_process,
+)
 
 
 def descendants(pid: int) -> list[int]:
@@ -161,7 +167,7 @@ async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> di
     redis: OwnRedis | None = None
     try:
         if setup == "sqlite-1":
-            result = await plenum.run(config, progress, quiet)
+            result = await plenum.run(config, progress, quiet, args.source)
         else:
             redis = OwnRedis()
             redis.start()
@@ -173,7 +179,7 @@ async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> di
                 made.append(WorkersOnRedis(workdir, source, args.workers, own))
                 return made[-1]
 
-            result = await plenum.run(config, progress, quiet, make_server=make)
+            result = await plenum.run(config, progress, quiet, args.source, make_server=make)
             # CPU seconds of the whole run (joins, idle, votes) by process
             result["cpu_by_process_s"] = made[0].cpu_by_process if made else {}
     finally:
@@ -207,15 +213,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet-below", type=float, default=0.6)
     parser.add_argument("--quiet-wait", type=float, default=60.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "scaleout.json")
+    parser.add_argument(
+        "--server-rev", metavar="REV", help="run the server from an export of this commit"
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     raise_open_files(4 * max(args.n) + 1024)
     started = time.time()
-    runs = asyncio.run(main_async(args))
+    exported = Path(tempfile.mkdtemp(prefix="dialograum-server-")) if args.server_rev else None
+    commit: str | None = None
+    args.source = None
+    try:
+        if exported is not None:
+            commit = export_tree(args.server_rev, exported)
+            args.source = exported
+            say(f"==> server from commit {commit[:12]}")
+        runs = asyncio.run(main_async(args))
+    finally:
+        if exported is not None:
+            shutil.rmtree(exported, ignore_errors=True)
     results = {
         "scenario": "plenum scale-out",
         "command": " ".join(["python -m loadtests.scaleout", *(argv or sys.argv[1:])]),
-        "machine": report.machine(None, None),
+        "machine": report.machine(commit, None),
         "started": report.iso(started),
         "duration_s": round(time.time() - started, 1),
         "runs": runs,
