@@ -303,3 +303,37 @@ async def test_redis_down_at_start_is_a_clear_error_not_a_crash_loop(tmp_path: P
     finally:
         worker.stop()
         own.stop()
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.extend(int(k) for k in (task / "children").read_text().split())
+    return found
+
+
+async def test_serve_with_two_workers_on_one_port(rooms: list[Room], tmp_path: Path) -> None:
+    """``dialograum serve --workers 2``: uvicorn's supervisor, each worker its own app."""
+    await flush_test_db()
+    worker = Worker(tmp_path, REDIS_TEST_URL, {"DIALOGRAUM_WORKERS": "2"})
+    try:
+        await start_all([worker])
+        assert worker.proc is not None
+        await until(lambda: len(children(worker.proc.pid)) >= 2, 20, "two worker processes")
+        # Connections over the one port land on either process; they agree anyway.
+        room = await open_room([worker], REDIS_TEST_URL, 24, [0, 0], rooms)
+        await until(
+            lambda: all(s.state and s.state["participants"]["online"] == 24 for s in room.screens),
+            15,
+            "both screens to count 24 online",
+        )
+        poll = await open_poll(room)
+        for i, phone in enumerate(room.phones):
+            await phone.send({"type": "poll.vote", "poll": poll, "choice": f"o{i % 3 + 1}"})
+        await until(lambda: all(not p.pending for p in room.phones), 20, "every vote acknowledged")
+        await until(
+            lambda: screens_show(room, poll, {"o1": 8, "o2": 8, "o3": 8}), 15, "exact tallies"
+        )
+        one_entry_per_vote(await log_of(REDIS_TEST_URL, room.code), 24)
+    finally:
+        worker.stop()
