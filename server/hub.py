@@ -187,6 +187,7 @@ class Hub:
         self._snapshot: Snapshot | None = None
         self._stopped = False
         self._known_seq = 0  # the highest seq other workers announced
+        self._shown_seq = 0  # after a lost race: the committed seq it started from
         self._catching: asyncio.Task[None] | None = None
         self._catch_again = False
         self._pending: list[tuple[Actor, Command, str | None, asyncio.Future[Result]]] = []
@@ -286,15 +287,19 @@ class Hub:
         finally:
             self._catching = None
 
-    async def catch_up(self) -> bool:
+    async def catch_up(self, shown: int = 0) -> bool:
         """Apply what other workers appended; the store fills any gap the broker left.
 
+        Entries up to ``shown`` are already on every local screen (a recovery
+        re-applies them to an older snapshot): they touch nobody again.
         Returns whether the log held anything this hub had not applied.
         """
         entries = decode_entries(await self.store.read(self.code, self.state.seq))
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
-                self._touch(apply(self.state, envelope))
+                touched = apply(self.state, envelope)
+                if envelope.seq > shown:
+                    self._touch(touched)
         if entries and not self._appending:
             self._take_snapshot()
         return bool(entries)
@@ -328,9 +333,10 @@ class Hub:
             return
         self.state = decode_snapshot(self._snapshot)
         self._needs_reload = False
-        # Nobody's view showed the lost batch (no flush while appending), so only
-        # the entries read now touch anyone: not every phone in the room.
-        await self.catch_up()
+        # Nobody's view showed the lost batch (no flush while appending), and
+        # everything up to where it started was shown: only newer entries touch
+        # anyone, not every phone in the room.
+        await self.catch_up(shown=self._shown_seq)
 
     # --- commands ---------------------------------------------------------
 
@@ -438,6 +444,7 @@ class Hub:
                 await self.store.append(self.code, base, [encode_entry(e) for e in staged])
             except SeqConflict:
                 self._needs_reload = True
+                self._shown_seq = base
                 self.lost_races += 1
                 return None
             except StoreError as exc:
