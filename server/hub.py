@@ -190,6 +190,7 @@ class Hub:
         self._shown_seq = 0  # after a lost race: the committed seq it started from
         self._catching: asyncio.Task[None] | None = None
         self._catch_again = False
+        self._background: set[asyncio.Task[None]] = set()
         self._pending: list[tuple[Actor, Command, str | None, asyncio.Future[Result]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._rejections: OrderedDict[tuple[str, str], str] = OrderedDict()
@@ -253,7 +254,9 @@ class Hub:
 
     def _on_notice(self, room: str, seq: int) -> None:
         if seq == PRESENCE:
-            asyncio.get_running_loop().create_task(self._refresh_elsewhere())
+            task = asyncio.get_running_loop().create_task(self._refresh_elsewhere())
+            self._background.add(task)  # the loop keeps only a weak reference
+            task.add_done_callback(self._background.discard)
             return
         if seq > self.state.seq:
             if seq < EVERYTHING:
@@ -306,7 +309,7 @@ class Hub:
 
     # --- the committed-state snapshot (several workers) ---------------------
 
-    def _take_snapshot(self, force: bool = False) -> None:
+    def _take_snapshot(self) -> None:
         """Remember the committed state; only called when state == the log's prefix.
 
         Not after every batch: encoding a room of 1,000 people costs ~0.25 ms.
@@ -315,18 +318,14 @@ class Hub:
         """
         if not self.settings.shared_log:
             return
-        if (
-            force
-            or self._snapshot is None
-            or (self.state.seq - self._snapshot.seq >= SNAPSHOT_EVERY)
-        ):
+        if self._snapshot is None or self.state.seq - self._snapshot.seq >= SNAPSHOT_EVERY:
             self._snapshot = encode_snapshot(self.state)
 
     async def _recover(self) -> None:
         """After a lost race: back to the last committed state, then read what is new.
 
-        Equal to a replay of the log (tests/server/test_hub.py checks), but it
-        reads and applies only the entries since the snapshot.
+        Equal to a replay of the log (tests/server/test_snapshot.py checks), but
+        it reads and applies only the entries since the snapshot.
         """
         if self._snapshot is None:
             await self._reload()
