@@ -34,7 +34,7 @@ from server.render import STATIC, Renderer
 from server.services import Services
 from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
-from server.stores.redis import RedisStore
+from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
 
 log = logging.getLogger("dialograum")
@@ -157,7 +157,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await bootstrap(svc)
 
     backends = Backends(
-        store, broker, rooms, settings.redis or settings.db, on_open, retry=bool(settings.redis)
+        store,
+        broker,
+        rooms,
+        redacted(settings.redis) if settings.redis else settings.db,
+        on_open,
+        retry=bool(settings.redis),
     )
     svc.backends = backends
     if isinstance(broker, RedisBroker):

@@ -32,6 +32,10 @@ from server.stores.base import EventStore, StoreError
 
 log = logging.getLogger("dialograum")
 
+# What /healthz and the pages may say; the details (address, error) go to the log only.
+UNREACHABLE = "Redis does not answer"
+LOST = "lost the connection to Redis"
+
 
 class Backends:
     def __init__(
@@ -52,7 +56,7 @@ class Backends:
         self._retry = retry
         self._task: asyncio.Task[None] | None = None
         self.opened = asyncio.Event()
-        self.problem: str | None = "starting"
+        self.problem: str | None = "starting"  # public: /healthz shows it
 
     async def start(self) -> None:
         """Open both, or (with ``retry``) log why not and keep trying in the background."""
@@ -62,7 +66,7 @@ class Backends:
             if not self._retry:
                 log.error("cannot open the event store: %s", exc)
                 raise SystemExit(f"Dialograum: cannot open the event store: {exc}") from exc
-            self.problem = str(exc)
+            self.problem = UNREACHABLE
             log.error(
                 "cannot reach Redis: %s. Dialograum keeps running and tries again; "
                 "pages say that the server is not ready until Redis answers.",
@@ -93,7 +97,6 @@ class Backends:
             try:
                 await self._open()
             except StoreError as exc:
-                self.problem = str(exc)
                 delay = min(delay * 2, 10.0)
                 log.warning("Redis still unreachable (%s); next try in %.0f s", exc, delay)
                 continue
@@ -109,7 +112,7 @@ class Backends:
             return
         if self.problem is None:
             log.error("lost Redis (%s): closing live connections until it is back", reason)
-        self.problem = f"Redis: {reason}" if reason else "Redis unreachable"
+        self.problem = LOST
         self.rooms.drop_all()
 
     async def close(self) -> None:

@@ -114,7 +114,9 @@ def transfer(args: argparse.Namespace) -> int:
     settings = from_env(db=args.db, redis=args.redis)
     if args.db and not args.redis:  # an explicit file wins over REDIS_URL in the environment
         settings = msgspec.structs.replace(settings, redis=None)
-    where = settings.redis or settings.db
+    from server.stores.redis import redacted
+
+    where = redacted(settings.redis) if settings.redis else settings.db
 
     data = b""
     if args.command == "import":

@@ -129,7 +129,7 @@ def store_unavailable_page(request: AnyRequest, exc: StoreError) -> Response[Any
     so a console left open comes back by itself when Redis does.
     """
     svc = services(request)
-    log.error("request %s failed: the event store is unavailable: %s", request.url.path, exc)
+    log.warning("%s: answered 503, the event store is unavailable: %s", request.url.path, exc)
     lang = page_language(request)
     if request.url.path.startswith("/api/"):
         text = reason_text(lang, "store_unavailable") or "store_unavailable"
