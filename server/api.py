@@ -182,6 +182,9 @@ async def moderator_state(request: AnyRequest, code: FromPath[str]) -> StateResp
 
 
 @get("/healthz", include_in_schema=False)
-async def healthz(request: AnyRequest) -> dict[str, Any]:
+async def healthz(request: AnyRequest) -> Response[dict[str, Any]]:
+    """200 when the server can serve events; 503 with the reason while Redis is away."""
     svc = services(request)
-    return {"ok": True, "rooms_loaded": svc.rooms.loaded}
+    problem = svc.problem
+    body = {"ok": problem is None, "rooms_loaded": svc.rooms.loaded, "problem": problem}
+    return Response(body, status_code=200 if problem is None else 503)

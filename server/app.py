@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from rooms.lobby import Format, Language
 from server import api, live, pages
 from server.auth import Signer, key_hash, load_secret, new_key
+from server.backends import Backends
 from server.broker import Broker, LocalBroker
 from server.hub import HubSettings
 from server.netinfo import public_base
@@ -33,7 +34,7 @@ from server.render import STATIC, Renderer
 from server.services import Services
 from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
-from server.stores.redis import RedisStore
+from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
 
 log = logging.getLogger("dialograum")
@@ -42,8 +43,24 @@ log = logging.getLogger("dialograum")
 def make_backends(settings: Settings) -> tuple[EventStore, Broker]:
     """The embedded default (SQLite + in-process broker), or Redis when configured."""
     if settings.redis:
-        return RedisStore(settings.redis), RedisBroker(settings.redis)
+        return RedisStore(settings.redis), RedisBroker(settings.redis, settings.presence_ttl_s)
     return SqliteStore(settings.db), LocalBroker()
+
+
+async def share_secrets(svc: Services, store: EventStore) -> None:
+    """Workers on one Redis must accept each other's admin link and participant cookies.
+
+    Unless ADMIN_TOKEN and DIALOGRAUM_SECRET_KEY are set, the first worker's
+    values are kept in Redis and every other worker adopts them.
+    """
+    if not isinstance(store, RedisStore):
+        return
+    settings = svc.settings
+    if not settings.admin_token:
+        svc.admin_token = await store.shared_value("admin_token", svc.admin_token)
+    if not settings.secret_key:
+        secret = load_secret(settings.data_path, None).decode()
+        svc.signer = Signer((await store.shared_value("secret_key", secret)).encode())
 
 
 def cache_static_for_good(app: ASGIApp) -> ASGIApp:
@@ -115,7 +132,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     presenter = Presenter(renderer, join_url)
     hub_settings = HubSettings(
-        window=settings.tick_ms / 1000, burst=settings.burst, per_second=settings.per_second
+        window=settings.tick_ms / 1000,
+        burst=settings.burst,
+        per_second=settings.per_second,
+        shared_log=bool(settings.redis),
+        presence_refresh=settings.presence_ttl_s / 3,
     )
     rooms = Rooms(store, broker, presenter, hub_settings)
     svc = Services(
@@ -123,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         rooms=rooms,
         renderer=renderer,
         presenter=presenter,
+        # With Redis the secret may be replaced by the shared one (share_secrets).
         signer=Signer(load_secret(settings.data_path, settings.secret_key)),
         admin_token=admin_token,
         base_url=base_url,
@@ -130,22 +152,30 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     holder["svc"] = svc
 
+    async def on_open() -> None:
+        await share_secrets(svc, store)
+        await bootstrap(svc)
+
+    backends = Backends(
+        store,
+        broker,
+        rooms,
+        redacted(settings.redis) if settings.redis else settings.db,
+        on_open,
+        retry=bool(settings.redis),
+    )
+    svc.backends = backends
+    if isinstance(broker, RedisBroker):
+        broker.on_connection = backends.connection_changed
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        try:
-            await store.open()
-            await broker.open()
-        except StoreError as exc:
-            log.error("cannot open the event store: %s", exc)
-            raise SystemExit(f"Dialograum: cannot open the event store: {exc}") from exc
         app.state["svc"] = svc
-        await bootstrap(svc)
+        await backends.start()
         try:
             yield
         finally:
-            await rooms.close()
-            await broker.close()
-            await store.close()
+            await backends.close()
 
     return Litestar(
         route_handlers=[
@@ -185,6 +215,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.ApiError: api.api_error_handler,
             pages.NoSuchEvent: pages.no_such_event_page,
             ValidationException: api.validation_error_handler,
+            StoreError: pages.store_unavailable_page,
         },
         openapi_config=OpenAPIConfig(
             title="Dialograum API", version="0.1.0", path="/schema", use_handler_docstrings=True

@@ -3,6 +3,11 @@
 In-process for the embedded default (there is only one worker, so it only
 has to keep the interface honest); Redis pub/sub for scale-out. A broker
 may drop notices: hubs fill gaps from the store, which is the truth.
+
+It also carries presence: who is connected to a room on which worker. The
+log holds who joined; who is online right now is not an event (it changes
+with every Wi-Fi hiccup) but every worker's screen must count the same
+people, so each worker shares its own set and reads the others'.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 Listener = Callable[[str, int], None]
+
+PRESENCE = -1  # the "seq" of a notice that says: another worker's online set changed
+EVERYTHING = 2**62  # "you may have missed anything": makes every hub read the store
 
 
 class Broker(Protocol):
@@ -22,7 +30,16 @@ class Broker(Protocol):
         """Announce that ``room`` now has entries up to ``seq``."""
 
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(room, seq)`` on notices; returns the unsubscribe function."""
+        """Call ``listener(room, seq)`` on notices; returns the unsubscribe function.
+
+        ``seq`` is :data:`PRESENCE` when another worker's online set changed.
+        """
+
+    async def share_online(self, room: str, online: frozenset[str]) -> None:
+        """Tell the other workers who is connected to ``room`` here (empty: nobody)."""
+
+    async def online_elsewhere(self, room: str) -> frozenset[str]:
+        """Who is connected to ``room`` on the other workers."""
 
 
 class Listeners:
@@ -69,3 +86,9 @@ class LocalBroker:
 
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
         return self._listeners.add(room, listener)
+
+    async def share_online(self, room: str, online: frozenset[str]) -> None:
+        return None  # one worker: nobody else to tell
+
+    async def online_elsewhere(self, room: str) -> frozenset[str]:
+        return frozenset()

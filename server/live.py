@@ -27,6 +27,7 @@ from server.hub import Hub, Subscriber
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, drain
 from server.services import Services, services
+from server.stores.base import StoreError
 from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse
 
 log = logging.getLogger("dialograum.live")
@@ -164,7 +165,14 @@ async def open_room(socket: AnySocket, code: str) -> tuple[Services, Hub] | None
         await refuse(socket, CLOSE_FORBIDDEN)
         return None
     canonical = normalise_code(code)
-    hub = await svc.rooms.get(canonical) if canonical else None
+    try:
+        hub = await svc.rooms.get(canonical) if canonical else None
+    except StoreError as exc:
+        # Redis is away: the client keeps "reconnecting" (its banner says so) and
+        # resends what was not acknowledged once a worker can load the room again.
+        log.warning("room %s: cannot load, the store is unavailable: %s", canonical, exc)
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return None
     if hub is None:
         await refuse(socket, CLOSE_UNKNOWN_EVENT)
         return None

@@ -6,6 +6,7 @@ arrive over each page's WebSocket (see :mod:`server.live`).
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from typing import Any
@@ -35,6 +36,10 @@ from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
 from server.qr import qr_svg
 from server.services import Services, client_ip, services
+from server.stores.base import StoreError
+from server.wire import ErrorResponse
+
+log = logging.getLogger("dialograum")
 
 AnyRequest = Request[Any, Any, Any]
 YEAR = 365 * 24 * 3600
@@ -115,6 +120,38 @@ async def room_of(svc: Services, code: str) -> Hub:
 
 def no_such_event_page(request: AnyRequest, exc: NoSuchEvent) -> Response[str]:
     return unknown_event(services(request), page_language(request))
+
+
+def store_unavailable_page(request: AnyRequest, exc: StoreError) -> Response[Any]:
+    """The store (Redis) cannot be reached: say so plainly, in the log and on the page.
+
+    503, so a load balancer may try another worker; the page reloads itself,
+    so a console left open comes back by itself when Redis does.
+    """
+    svc = services(request)
+    log.warning("%s: answered 503, the event store is unavailable: %s", request.url.path, exc)
+    lang = page_language(request)
+    if request.url.path.startswith("/api/"):
+        text = reason_text(lang, "store_unavailable") or "store_unavailable"
+        return Response(
+            ErrorResponse(503, text, "store_unavailable"),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+    response = message_page(
+        svc,
+        lang,
+        503,
+        gettext(lang, "Dialograum is not ready"),
+        gettext(
+            lang,
+            "The server cannot reach its database (Redis). It keeps trying and this page "
+            "reloads by itself. If this lasts, please tell the technical team.",
+        ),
+        refresh=10,
+    )
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def unknown_event(svc: Services, lang: str, typed: str = "") -> Response[str]:

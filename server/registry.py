@@ -118,6 +118,15 @@ class Rooms:
                 return code
         raise RuntimeError("no free join code after 20 tries")
 
+    def drop_all(self) -> None:
+        """Forget every room (the store went away): close its sockets, reload on next use."""
+        for handle in self._evictions.values():
+            handle.cancel()
+        self._evictions.clear()
+        hubs, self._hubs = self._hubs, {}
+        for hub in hubs.values():
+            hub.stop()
+
     async def close(self) -> None:
         for handle in self._evictions.values():
             handle.cancel()

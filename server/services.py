@@ -8,6 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 
 from server.auth import Signer
+from server.backends import Backends
 from server.links import Links, links_for
 from server.present import Presenter
 from server.ratelimit import TokenBuckets
@@ -26,6 +27,12 @@ class Services:
     admin_token: str
     base_url: str
     join_limits: TokenBuckets
+    backends: Backends | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the server cannot serve events right now (Redis unreachable), or None."""
+        return self.backends.problem if self.backends is not None else None
 
     def links(self, code: str, moderator_key: str | None = None) -> Links:
         return links_for(self.base_url, code, moderator_key)

@@ -32,6 +32,8 @@ class Settings(msgspec.Struct):
     join_per_second: float = 20.0
     sample_event: bool = True
     cookie_secure: bool = False
+    workers: int = 1
+    presence_ttl_s: float = 30.0
 
     @property
     def data_path(self) -> Path:
@@ -55,6 +57,7 @@ _ENV = {
     "join_per_second": "DIALOGRAUM_JOIN_PER_SECOND",
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
+    "workers": "DIALOGRAUM_WORKERS",
 }
 
 

@@ -12,6 +12,8 @@
   var pending = {};   // cid -> message body, until acked
   var pendingForms = {};  // cid -> the form that sent it, to reset on success
   var toastTimer = null;
+  var liveSocket = null;  // the open socket, to resend after the server could not save
+  var retryTimer = null;
 
   function newCid() {
     // crypto.randomUUID needs a secure context; venue laptops serve plain http.
@@ -62,6 +64,7 @@
   document.addEventListener("htmx:wsOpen", function (evt) {
     setConnected(true);
     var socket = evt.detail.socketWrapper;
+    liveSocket = socket;
     socket.sendImmediately(JSON.stringify({ type: "hello", after: currentSeq() }));
     var queued = {};
     (socket.queue || []).forEach(function (item) { queued[item.message] = true; });
@@ -70,7 +73,20 @@
     });
   });
 
-  document.addEventListener("htmx:wsClose", function () { setConnected(false); });
+  document.addEventListener("htmx:wsClose", function () { liveSocket = null; setConnected(false); });
+
+  // The server could not save (its Redis restarts): the command stays pending,
+  // the page says "reconnecting", and it is sent again with the same cid, so it
+  // counts once. Reconnects resend it too.
+  function retrySoon() {
+    setConnected(false);
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      if (!liveSocket) return;
+      Object.keys(pending).forEach(function (cid) { liveSocket.sendImmediately(pending[cid]); });
+    }, 2000);
+  }
 
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     var text = evt.detail.message;
@@ -79,6 +95,11 @@
     var msg;
     try { msg = JSON.parse(text); } catch (e) { return; }
     if (msg.type === "ack") {
+      if (!msg.ok && msg.reason === "store_unavailable" && msg.cid && pending[msg.cid]) {
+        retrySoon();
+        return;
+      }
+      if (liveSocket) setConnected(true);
       var form = msg.cid ? pendingForms[msg.cid] : null;
       if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; }
       if (form) form.classList.remove("sending");

@@ -83,16 +83,19 @@ async def run(
     quiet: Quiet | None = None,
     source: Path | None = None,
     profile_to: Path | None = None,
+    make_server: Callable[[Path, Path | None], ServerProcess] | None = None,
 ) -> dict[str, Any]:
     """One run; never raises for a failed or timed-out run, it reports it instead.
 
     ``quiet`` waits for a quiet machine right before the votes (its time is
     not counted against the timeout); ``source`` is an exported tree to run
     the server from; ``profile_to`` records the server with py-spy during
-    the vote phase (diagnostic runs only: py-spy costs the server a little).
+    the vote phase (diagnostic runs only: py-spy costs the server a little);
+    ``make_server(workdir, source)`` builds another kind of server (several
+    workers on Redis: :mod:`loadtests.scaleout`).
     """
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-plenum-"))
-    server = ServerProcess(workdir, source=source)
+    server = (make_server or (lambda w, s: ServerProcess(w, source=s)))(workdir, source)
     step = "starting"
     result: dict[str, Any] = {"n": config.n, "config": asdict(config), "ok": False}
     screen: ScreenFeed | None = None

@@ -9,6 +9,7 @@ totally ordered log. Configure Redis with AOF (``appendfsync everysec``) and
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -48,6 +49,17 @@ def seq_key(room: str) -> str:
 ROOMS_KEY = f"{PREFIX}:rooms"
 
 
+def redacted(url: str) -> str:
+    """The URL without its password, for logs and messages (REDIS_URL often carries one)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 async def connect(url: str, **options: Any) -> aioredis.Redis:
     """A client that has answered a PING, or a StoreError that says where Redis was expected."""
     client = aioredis.Redis.from_url(url, socket_connect_timeout=5, **options)
@@ -55,7 +67,8 @@ async def connect(url: str, **options: Any) -> aioredis.Redis:
         await client.ping()
     except (RedisError, OSError) as exc:
         await client.aclose()
-        raise StoreError(f"Redis at {url} does not answer: {exc}") from exc
+        reason = str(exc).rstrip(".")
+        raise StoreError(f"Redis at {redacted(url)} does not answer: {reason}") from exc
     return client
 
 
@@ -79,7 +92,7 @@ class RedisStore:
 
     def _client(self) -> aioredis.Redis:
         if self._redis is None:
-            raise StoreError("store is not open")
+            raise StoreError(f"not connected to Redis at {redacted(self.url)}")
         return self._redis
 
     async def create_room(self, room: str, first: bytes) -> bool:
@@ -110,6 +123,18 @@ class RedisStore:
         if not ok:
             raise SeqConflict(room, expected_seq, int(last))
         return int(last)
+
+    async def shared_value(self, name: str, proposed: str) -> str:
+        """A value every worker agrees on (admin token, signing secret): the first one set wins."""
+        key = f"{PREFIX}:config:{name}"
+        try:
+            await self._client().set(key, proposed, nx=True)
+            value = await self._client().get(key)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        if not isinstance(value, bytes):
+            raise StoreError(f"Redis: {key} vanished")
+        return value.decode()
 
     async def read(self, room: str, after: int = 0) -> list[bytes]:
         try:

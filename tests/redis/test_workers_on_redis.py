@@ -108,3 +108,29 @@ async def test_a_vote_after_close_on_another_worker_is_refused(workers: list[Hub
     assert late.ok is False
     assert late.reason == "poll_closed"
     assert tally(b.state.polls.by_id["p1"]).voters == 0
+
+
+async def test_presence_is_shared_and_a_silent_worker_expires() -> None:
+    """Each worker sees who is online elsewhere; a worker that stops renewing drops out."""
+    await flush_test_db()
+    here, there = RedisBroker(REDIS_TEST_URL), RedisBroker(REDIS_TEST_URL, presence_ttl_s=0.3)
+    await here.open()
+    await there.open()
+    try:
+        await there.share_online(ROOM, frozenset({"anna", "ben"}))
+        await here.share_online(ROOM, frozenset({"ben", "cem"}))
+        assert await here.online_elsewhere(ROOM) == {"anna", "ben"}
+        assert await there.online_elsewhere(ROOM) == {"ben", "cem"}
+        # ``there`` dies without a goodbye: it stops renewing, its field expires.
+        for _ in range(100):  # at most 5 s
+            if not await here.online_elsewhere(ROOM):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the silent worker's presence did not expire")
+        # A worker whose last participant left withdraws at once.
+        await here.share_online(ROOM, frozenset())
+        assert await there.online_elsewhere(ROOM) == frozenset()
+    finally:
+        await here.close()
+        await there.close()

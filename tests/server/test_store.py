@@ -81,3 +81,14 @@ async def test_redis_unreachable_is_a_clear_store_error() -> None:
     dead = RedisStore("redis://127.0.0.1:1/0")
     with pytest.raises(StoreError, match="does not answer"):
         await dead.open()
+
+
+@pytest.mark.redis
+async def test_the_redis_password_never_appears_in_an_error() -> None:
+    from server.stores.base import StoreError
+
+    dead = RedisStore("redis://:s3cret-pass@127.0.0.1:1/0")
+    with pytest.raises(StoreError) as failed:
+        await dead.open()
+    assert "s3cret-pass" not in str(failed.value)
+    assert "redis://:***@127.0.0.1:1/0" in str(failed.value)
