@@ -220,6 +220,9 @@ class _Search:
             if m != x and self.orgs[x] >= 0 and self.orgs[m] == self.orgs[x]
         )
 
+    def hard_total(self) -> int:
+        return sum(self.hard(r, x) for r in range(self.rounds) for x in range(self.n))
+
     def total(self) -> int:
         cost = 0
         for r in range(self.rounds):
@@ -401,6 +404,59 @@ class _Search:
                     self.seat(r, x, best[r][x])
 
 
+def _tabu(search: _Search, iterations: int) -> None:
+    """Tabu search over swaps (for small rooms): always take the best swap for a
+    conflicted guest, even a worse one, and forbid moving the same guest in the
+    same round again for a while. Finds zero-repeat plans that plain descent misses.
+    """
+    rng = search.rng
+    current = search.total()
+    best_cost, best = current, [row[:] for row in search.assign]
+    tabu: dict[tuple[int, int], int] = {}
+    for it in range(iterations):
+        hot = [
+            (r, x)
+            for r in range(search.rounds)
+            for x in range(search.n)
+            if search.movable(r, x) and search.hard(r, x) > 0
+        ]
+        if not hot:
+            break
+        choice: tuple[int, int, int] | None = None
+        best_delta = 0
+        for r, x in rng.sample(hot, min(4, len(hot))):
+            a = search.assign[r][x]
+            for t in range(search.tables):
+                if t == a:
+                    continue
+                for y in search.members[r][t]:
+                    if not search.movable(r, y):
+                        continue
+                    if x in search.partner or y in search.partner:
+                        d = search.swap_delta(r, x, y)
+                    else:
+                        d = search.fast_delta(r, x, y)
+                    forbidden = tabu.get((r, x), -1) > it or tabu.get((r, y), -1) > it
+                    if forbidden and current + d >= best_cost:
+                        continue
+                    if choice is None or d < best_delta or (d == best_delta and rng.random() < 0.3):
+                        choice, best_delta = (r, x, y), d
+        if choice is None:
+            continue
+        r, x, y = choice
+        search.swap(r, x, y)
+        current += best_delta
+        tabu[(r, x)] = tabu[(r, y)] = it + rng.randint(3, 10)
+        if current < best_cost:
+            best_cost, best = current, [row[:] for row in search.assign]
+    if best_cost < current:
+        for r in range(search.rounds):
+            for x in range(search.n):
+                search.unseat(r, x)
+            for x in range(search.n):
+                search.seat(r, x, best[r][x])
+
+
 def _constructed(problem: Problem, rng: random.Random) -> list[dict[int, int]]:
     """The modular construction for as many rounds as it covers; [] where it does not apply."""
     tables = len(problem.capacities)
@@ -442,13 +498,27 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
     rng = random.Random(seed)  # noqa: S311 - a seeded shuffle, not a secret
     if problem.plan_rounds <= 0 or problem.people == 0 or not problem.capacities:
         return [[NO_SEAT] * problem.people for _ in range(max(problem.plan_rounds, 0))]
-    search = _Search(problem, rng)
-    initial = list(problem.previous) or _constructed(problem, rng)
-    search.build(initial)
     if budget is None:
         budget = 20_000 + 40 * problem.people * problem.plan_rounds
-    search.improve(budget)
-    return search.assign
+    # Small rooms get restarts from fresh shuffles: a local search that got
+    # stuck on one start often finds a perfect plan from another.
+    attempts = 3 if problem.people * problem.plan_rounds <= 400 else 1
+    best: _Search | None = None
+    best_cost = 0
+    for _ in range(attempts):
+        search = _Search(problem, rng)
+        initial = list(problem.previous) or _constructed(problem, rng)
+        search.build(initial)
+        search.improve(budget // attempts if attempts > 1 else budget)
+        if attempts > 1 and search.hard_total() > 0:
+            _tabu(search, 600)
+        cost = search.total()
+        if best is None or cost < best_cost:
+            best, best_cost = search, cost
+        if best.hard_total() == 0:
+            break
+    assert best is not None
+    return best.assign
 
 
 def quality(
