@@ -286,7 +286,9 @@ class Cafe(msgspec.Struct):
     @property
     def running(self) -> Round | None:
         r = self.round(self.current)
-        return r if r is not None and r.status in (RoundStatus.RUNNING, RoundStatus.PAUSED) else None
+        return (
+            r if r is not None and r.status in (RoundStatus.RUNNING, RoundStatus.PAUSED) else None
+        )
 
     def hosts(self) -> dict[str, str]:
         """participant -> table id, for every table with a host."""
@@ -315,7 +317,7 @@ def plan_rounds(
     tables: list[Table] | None = None,
     rounds: int | None = None,
 ) -> list[dict[str, str]]:
-    """Run the solver for rounds ``first``…``rounds`` (1-based) with the rounds before as history."""
+    """Run the solver for rounds ``first``… (1-based), the rounds before as history."""
     tables = cafe.tables if tables is None else tables
     total = len(cafe.rounds) if rounds is None else rounds
     count = total - first + 1
@@ -331,7 +333,11 @@ def plan_rounds(
     everyone = len(people)
     hosts = {table_index[t.id]: index[t.host] for t in tables if t.host in index}
     history = [
-        {index[p]: table_index[t] for p, t in r.assignments.items() if p in index and t in table_index}
+        {
+            index[p]: table_index[t]
+            for p, t in r.assignments.items()
+            if p in index and t in table_index
+        }
         for r in cafe.rounds[: first - 1]
     ]
     pinned = {
@@ -340,7 +346,11 @@ def plan_rounds(
         if number >= first
     }
     previous = [
-        {index[p]: table_index[t] for p, t in r.assignments.items() if p in index and t in table_index}
+        {
+            index[p]: table_index[t]
+            for p, t in r.assignments.items()
+            if p in index and t in table_index
+        }
         for r in cafe.rounds[first - 1 : total]
         if r.assignments
     ]
@@ -405,7 +415,9 @@ def decide(
             people = _people(lobby, cafe, present, number)
             # Arrivals join the plan; people who left the event leave it. Someone
             # whose phone merely sleeps stays (use re-plan to drop no-shows).
-            keep = [p for p in lobby.participants if p in planned and not lobby.participants[p].left]
+            keep = [
+                p for p in lobby.participants if p in planned and not lobby.participants[p].left
+            ]
             wanted = list(dict.fromkeys(keep + people))
             if set(wanted) != planned:
                 ordered = [p for p in lobby.participants if p in set(wanted)]

@@ -349,7 +349,9 @@ class _Search:
                     break
                 budget = min(budget, spent + mix_budget)
                 mix_budget = 0
-                hot = [(r, x) for r in range(self.rounds) for x in range(self.n) if self.movable(r, x)]
+                hot = [
+                    (r, x) for r in range(self.rounds) for x in range(self.n) if self.movable(r, x)
+                ]
             rng.shuffle(hot)
             sample = 4 if mix_only else (12 if self.tables <= 16 else 6)
             improved = False
@@ -413,7 +415,10 @@ def _tabu(search: _Search, iterations: int) -> None:
     current = search.total()
     best_cost, best = current, [row[:] for row in search.assign]
     tabu: dict[tuple[int, int], int] = {}
+    last_better = 0
     for it in range(iterations):
+        if it - last_better > 300:
+            break  # stuck: the repeats left are probably unavoidable
         hot = [
             (r, x)
             for r in range(search.rounds)
@@ -449,6 +454,7 @@ def _tabu(search: _Search, iterations: int) -> None:
         tabu[(r, x)] = tabu[(r, y)] = it + rng.randint(3, 10)
         if current < best_cost:
             best_cost, best = current, [row[:] for row in search.assign]
+            last_better = it
     if best_cost < current:
         for r in range(search.rounds):
             for x in range(search.n):
@@ -502,7 +508,7 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
         budget = 20_000 + 40 * problem.people * problem.plan_rounds
     # Small rooms get restarts from fresh shuffles: a local search that got
     # stuck on one start often finds a perfect plan from another.
-    attempts = 3 if problem.people * problem.plan_rounds <= 400 else 1
+    attempts = 5 if problem.people * problem.plan_rounds <= 400 else 1
     best: _Search | None = None
     best_cost = 0
     for _ in range(attempts):

@@ -186,7 +186,9 @@ def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
     unseated = 0
     if shown is not None:
         unseated = sum(
-            1 for p, who in lobby.participants.items() if not who.left and p not in shown.assignments
+            1
+            for p, who in lobby.participants.items()
+            if not who.left and p not in shown.assignments
         )
     return CafeQuality(q.repeats, q.revisits, q.mix, unseated)
 
@@ -205,7 +207,7 @@ def plan_people(cafe: Cafe, lobby: Lobby) -> list[CafePerson]:
                 who.name,
                 who.organisation_type.value if who.organisation_type else None,
                 pid in hosts,
-                [number.get(r.assignments.get(pid, ""), None) for r in cafe.rounds],
+                [number.get(r.assignments.get(pid, "")) for r in cafe.rounds],
             )
         )
     rows.sort(key=lambda row: (not row.host, (row.name or "~").lower(), row.id))

@@ -97,9 +97,11 @@ def decide(
             shown = state.polls.by_id.get(command.poll or "")
             if shown is None or shown.status is poll.PollStatus.DRAFT:
                 return Rejected("poll_not_open")
-        if isinstance(command, lobby.ShowOnScreen) and command.what is lobby.ScreenMode.CAFE:
-            if not state.cafe.created:
-                return Rejected("cafe_missing")
+        showing_cafe = (
+            isinstance(command, lobby.ShowOnScreen) and command.what is lobby.ScreenMode.CAFE
+        )
+        if showing_cafe and not state.cafe.created:
+            return Rejected("cafe_missing")
         lobby_events = lobby.decide(state.lobby, command, actor, limits)
         if isinstance(lobby_events, Rejected):
             return lobby_events

@@ -27,7 +27,7 @@ from server.hub import Hub, Subscriber
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, drain
 from server.services import Services, services
-from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse
+from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
 
 log = logging.getLogger("dialograum.live")
 
@@ -142,6 +142,7 @@ class Session:
                 if isinstance(message, Hello):
                     on_hello(message)
                     continue
+                message = with_presence(message, self.hub.online)
                 result = await self.hub.submit(self.actor, message, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
         except WebSocketDisconnect:

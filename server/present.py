@@ -45,9 +45,14 @@ PAGE_PARTS: dict[str, dict[str, str]] = {
         "status": "partials/console_status.html",
         "people": "partials/console_people.html",
         "polls": "partials/console_polls.html",
+        "cafe": "partials/console_cafe.html",
     },
     "screen": {"stage": "partials/screen_stage.html"},
 }
+
+
+# A phone's own fragments, sent together whenever the participant's own state changes.
+PERSONAL_PARTS = ("partials/phone_me.html", "partials/phone_cafe.html")
 
 
 class Presenter:
@@ -109,12 +114,10 @@ class Presenter:
     ) -> str | None:
         if kind == "phone":
             me = views.me_view(state, participant)
-            return self.renderer.render(
-                lang,
-                "partials/phone_me.html",
-                oob=True,
-                me=me,
-                ev=views.public_view(state, 0, "participant"),
+            ev = views.public_view(state, 0, "participant")
+            return "".join(
+                self.renderer.render(lang, template, oob=True, me=me, ev=ev)
+                for template in PERSONAL_PARTS
             )
         if kind == "api:participant":
             return _json.encode(views.me_view(state, participant)).decode()

@@ -13,7 +13,9 @@ from rooms.cafe_solver import (
 )
 
 
-def _quality(plan: list[list[int]], tables: int, hosts: dict[int, int] | None = None) -> tuple[int, int]:
+def _quality(
+    plan: list[list[int]], tables: int, hosts: dict[int, int] | None = None
+) -> tuple[int, int]:
     rounds = [{str(x): t for x, t in enumerate(row)} for row in plan]
     q = quality(rounds, tables, {}, {str(h) for h in (hosts or {}).values()})
     return q.repeats, q.revisits
