@@ -113,9 +113,7 @@ REASONS: dict[str, str] = {
     "round_started": N_("That round has started: nobody moves during a round."),
     "tables_invalid": N_("Please give 1 to 100 tables, one topic per line."),
     "rounds_invalid": N_("Please plan 1 to 12 rounds."),
-    "minutes_invalid": N_(
-        "Please give a round length of up to 240 minutes and a changeover of up to 60."
-    ),
+    "minutes_invalid": N_("Rounds last up to 240 minutes, a changeover up to 60."),
     "topic_missing": N_("Please give every table a topic."),
     "topic_too_long": N_("Please keep each table topic under 120 characters."),
     "capacity_invalid": N_("Seats per table: between 1 and 1000."),

@@ -142,7 +142,8 @@ class Session:
                 if isinstance(message, Hello):
                     on_hello(message)
                     continue
-                message = with_presence(message, self.hub.online)
+                if not self.sub.kind.startswith("api:"):  # API clients say who, or mean everyone
+                    message = with_presence(message, self.hub.online)
                 result = await self.hub.submit(self.actor, message, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
         except WebSocketDisconnect:

@@ -37,7 +37,7 @@ def _format_ms(ms: int, fmt: str = "%H:%M") -> str:
 
 
 def _now_ms() -> int:
-    """The server's clock for a full page, so countdowns on a phone with a wrong clock still agree."""
+    """The server's clock for a full page: countdowns agree even where a phone's clock is off."""
     return time.time_ns() // 1_000_000
 
 
