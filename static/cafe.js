@@ -21,7 +21,7 @@
   }
 
   function format(ms) {
-    var s = Math.max(0, Math.ceil(ms / 1000));
+    var s = Math.max(0, Math.floor(ms / 1000));  // 15:00 at the start, not 15:01
     var m = Math.floor(s / 60);
     s = s % 60;
     return m + ":" + (s < 10 ? "0" : "") + s;
