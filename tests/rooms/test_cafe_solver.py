@@ -123,3 +123,12 @@ def test_organisation_types_are_spread() -> None:
 def test_same_seed_same_plan() -> None:
     problem = Problem(capacities=[4] * 5, people=19, plan_rounds=4, orgs=[x % 3 for x in range(19)])
     assert solve(problem, seed=9) == solve(problem, seed=9)
+
+
+def test_five_hundred_people_on_fifty_tables_meet_no_one_twice() -> None:
+    """Quality only: the time (≤ 2 s) is measured by loadtests/cafe_solver.py."""
+    orgs = [x % 7 for x in range(500)]
+    plan = solve(Problem(capacities=[10] * 50, people=500, plan_rounds=5, orgs=orgs), seed=1)
+    assert _quality(plan, 50) == (0, 0)
+    for row in plan:
+        assert _loads(row, 50) == [10] * 50
