@@ -274,6 +274,7 @@ class Cafe(msgspec.Struct):
     keep_together: list[list[str]] = msgspec.field(default_factory=list)
     current: int = 0  # the last round started, 0 before the first
     plans: int = 0  # how often it was planned: the solver's seed
+    version: int = 0  # bumped whenever seating or hosts change (views cache on it)
     pinned: dict[int, dict[str, str]] = msgspec.field(default_factory=dict)
     notes: dict[str, dict[int, str]] = msgspec.field(default_factory=dict)  # table -> round -> text
 
@@ -641,6 +642,7 @@ def apply(cafe: Cafe, lobby: Lobby, event: CafeEvent) -> set[str]:
         cafe.pinned = {}
         cafe.notes = {}
         cafe.plans += 1
+        cafe.version += 1
         return touched | {p for r in cafe.rounds for p in r.assignments} | set(cafe.hosts())
     if not cafe.created:
         return set()
@@ -657,6 +659,7 @@ def apply(cafe: Cafe, lobby: Lobby, event: CafeEvent) -> set[str]:
                 changed |= {p for p, t in seating.items() if r.assignments.get(p) != t}
                 r.assignments = dict(seating)
             cafe.plans += 1
+            cafe.version += 1
             return changed
         case RoundStarted(round=number):
             r = cafe.round(number)
@@ -702,6 +705,7 @@ def apply(cafe: Cafe, lobby: Lobby, event: CafeEvent) -> set[str]:
                 return set()
             before = table.host
             table.host = pid
+            cafe.version += 1
             return {p for p in (before, pid) if p is not None}
         case PersonPinned(round=number, participant=pid, table=table_id):
             if number <= cafe.current or cafe.table(table_id) is None:
@@ -726,6 +730,7 @@ def apply(cafe: Cafe, lobby: Lobby, event: CafeEvent) -> set[str]:
             ):
                 return set()
             r.assignments[pid] = table_id
+            cafe.version += 1
             return {pid}
     return set()
 

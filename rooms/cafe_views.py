@@ -8,6 +8,8 @@ for the current and the next round.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import msgspec
 
 from rooms.cafe import Cafe, Round, RoundStatus, Table
@@ -171,8 +173,28 @@ def cafe_view(cafe: Cafe, lobby: Lobby, moderator: bool = False) -> CafeView | N
     )
 
 
+# Quality is O(people x table size x rounds); the console renders every tick,
+# so it is remembered per café until the seating changes (``version``). A
+# change of organisation type alone shows in the mix at the next change.
+_QUALITY: OrderedDict[int, tuple[int, int, CafeQuality]] = OrderedDict()
+
+
 def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
     """Repeats, revisits and mix over every round, played and planned."""
+    key = (cafe.version, cafe.current)
+    cached = _QUALITY.get(id(cafe))
+    if cached is not None and cached[:2] == key:
+        q = cached[2]
+    else:
+        q = _plan_quality(cafe, lobby)
+        _QUALITY[id(cafe)] = (*key, q)
+        _QUALITY.move_to_end(id(cafe))
+        while len(_QUALITY) > 64:
+            _QUALITY.popitem(last=False)
+    return msgspec.structs.replace(q, unseated=_unseated(cafe, lobby))
+
+
+def _plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
     index = {t.id: i for i, t in enumerate(cafe.tables)}
     seatings = [{p: index[t] for p, t in r.assignments.items() if t in index} for r in cafe.rounds]
     people = {p for s in seatings for p in s}
@@ -182,15 +204,16 @@ def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
         if p in lobby.participants
     }
     q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()))
+    return CafeQuality(q.repeats, q.revisits, q.mix, 0)
+
+
+def _unseated(cafe: Cafe, lobby: Lobby) -> int:
+    """Present people without a seat in the running (or next) round."""
     shown = _shown_round(cafe)
-    unseated = 0
-    if shown is not None:
-        unseated = sum(
-            1
-            for p, who in lobby.participants.items()
-            if not who.left and p not in shown.assignments
-        )
-    return CafeQuality(q.repeats, q.revisits, q.mix, unseated)
+    if shown is None:
+        return 0
+    seated = shown.assignments
+    return sum(1 for p, who in lobby.participants.items() if not who.left and p not in seated)
 
 
 def plan_people(cafe: Cafe, lobby: Lobby) -> list[CafePerson]:
