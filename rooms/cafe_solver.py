@@ -304,13 +304,24 @@ class _Search:
         a, b = self.assign[r][x], self.assign[r][y]
         vx, vy = self.visits[x], self.visits[y]
         delta = W_REVISIT * (vx[b] ** 2 - (vx[a] - 1) ** 2 + vy[a] ** 2 - (vy[b] - 1) ** 2)
-        pair = self.pair_cost
-        for m in self.members[r][b]:
-            if m != y:
-                delta += pair(x, m, False) - pair(y, m, True)
-        for m in self.members[r][a]:
-            if m != x:
-                delta += pair(y, m, False) - pair(x, m, True)
+        # pair_cost, inlined: this is the innermost loop of the search.
+        n, meets, orgs, apart = self.n, self.meets, self.orgs, self.apart
+        for mover, stayer, table in ((x, y, b), (y, x, a)):
+            # ``mover`` joins ``table``, which ``stayer`` leaves.
+            om_, os_ = orgs[mover], orgs[stayer]
+            for m in self.members[r][table]:
+                if m == stayer:
+                    continue
+                k_in = mover * n + m if mover < m else m * n + mover
+                k_out = stayer * n + m if stayer < m else m * n + stayer
+                c_in = meets.get(k_in, 0)
+                c_out = meets.get(k_out, 0) - 1
+                delta += W_REPEAT * (c_in * c_in - c_out * c_out)
+                o = orgs[m]
+                if o >= 0:
+                    delta += W_MIX * ((om_ == o) - (os_ == o))
+                if apart:
+                    delta += W_APART * ((k_in in apart) - (k_out in apart))
         return delta
 
     def swap(self, r: int, x: int, y: int) -> None:
@@ -406,19 +417,22 @@ class _Search:
                     self.seat(r, x, best[r][x])
 
 
-def _tabu(search: _Search, iterations: int) -> None:
+def _tabu(search: _Search, iterations: int, budget: int) -> int:
     """Tabu search over swaps (for small rooms): always take the best swap for a
     conflicted guest, even a worse one, and forbid moving the same guest in the
-    same round again for a while. Finds zero-repeat plans that plain descent misses.
+    same round again for a while. Finds zero-repeat plans that plain descent
+    misses. Returns how many swaps it evaluated.
     """
     rng = search.rng
     current = search.total()
     best_cost, best = current, [row[:] for row in search.assign]
     tabu: dict[tuple[int, int], int] = {}
     last_better = 0
+    spent = 0
     for it in range(iterations):
-        if it - last_better > 300:
-            break  # stuck: the repeats left are probably unavoidable
+        if it - last_better > 300 or spent >= budget:
+            break  # stuck (the repeats left are probably unavoidable), or out of budget
+        spent += search.n * search.rounds // 4 + 1
         hot = [
             (r, x)
             for r in range(search.rounds)
@@ -437,6 +451,7 @@ def _tabu(search: _Search, iterations: int) -> None:
                 for y in search.members[r][t]:
                     if not search.movable(r, y):
                         continue
+                    spent += 1
                     if x in search.partner or y in search.partner:
                         d = search.swap_delta(r, x, y)
                     else:
@@ -461,6 +476,7 @@ def _tabu(search: _Search, iterations: int) -> None:
                 search.unseat(r, x)
             for x in range(search.n):
                 search.seat(r, x, best[r][x])
+    return spent
 
 
 def _constructed(problem: Problem, rng: random.Random) -> list[dict[int, int]]:
@@ -508,7 +524,11 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
         budget = 20_000 + 40 * problem.people * problem.plan_rounds
     # Small rooms get restarts from fresh shuffles: a local search that got
     # stuck on one start often finds a perfect plan from another.
+    # The restarts and the tabu search share one budget of evaluated swaps, so
+    # a room whose repeats cannot reach zero (8 people at each of 5 tables)
+    # gives up in a fraction of a second instead of searching on.
     attempts = 5 if problem.people * problem.plan_rounds <= 400 else 1
+    spare = budget * 5
     best: _Search | None = None
     best_cost = 0
     for _ in range(attempts):
@@ -516,15 +536,52 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
         initial = list(problem.previous) or _constructed(problem, rng)
         search.build(initial)
         search.improve(budget // attempts if attempts > 1 else budget)
-        if attempts > 1 and search.hard_total() > 0:
-            _tabu(search, 600)
+        if attempts > 1 and search.hard_total() > 0 and spare > 0:
+            spare -= _tabu(search, 600, spare)
         cost = search.total()
         if best is None or cost < best_cost:
             best, best_cost = search, cost
-        if best.hard_total() == 0:
+        if best.hard_total() == 0 or spare <= 0:
             break
     assert best is not None
+    if not problem.pinned and len(problem.history) + problem.plan_rounds > len(problem.capacities):
+        return _reordered(problem, best.assign)
     return best.assign
+
+
+def _reordered(problem: Problem, plan: list[list[int]]) -> list[list[int]]:
+    """Order the planned rounds so that revisits come only once all tables are seen.
+
+    With more rounds than tables some revisits are unavoidable; the search
+    counts how often a table is visited, not when. Swapping whole rounds
+    keeps every encounter and every load, and greedily puts first the round
+    that sends the fewest guests back to a table while others are unvisited.
+    """
+    tables = len(problem.capacities)
+    hosts = set(problem.hosts.values())
+    seen: list[set[int]] = [set() for _ in range(problem.people)]
+    for past in problem.history:
+        for x, t in past.items():
+            if 0 <= x < problem.people and t != NO_SEAT:
+                seen[x].add(t)
+    left = list(range(len(plan)))
+    order: list[int] = []
+    while left:
+
+        def early(r: int) -> int:
+            return sum(
+                1
+                for x, t in enumerate(plan[r])
+                if t != NO_SEAT and x not in hosts and t in seen[x] and len(seen[x]) < tables
+            )
+
+        pick = min(left, key=lambda r: (early(r), r))
+        left.remove(pick)
+        order.append(pick)
+        for x, t in enumerate(plan[pick]):
+            if t != NO_SEAT:
+                seen[x].add(t)
+    return [plan[r] for r in order]
 
 
 def quality(

@@ -166,11 +166,11 @@ actions = st.lists(
         st.tuples(st.just("replan"), st.integers(0, 1)),
         st.tuples(st.just("host"), st.integers(0, 30)),
     ),
-    max_size=25,
+    max_size=20,
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=st.integers(4, 16), capacity=st.integers(3, 6), steps=actions)
 def test_invariants_hold_through_arrivals_leavers_moves_and_rounds(
     people: int, capacity: int, steps: list[tuple[str, int]]
