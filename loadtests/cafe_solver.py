@@ -39,6 +39,7 @@ CASES = [
     Case("Kirkman: 15 guests, 5 tables of 3, 7 rounds", 5, 3, 15, 7),
     Case("500 people, 50 tables of 10, 5 rounds", 50, 10, 500, 5),
     Case("100 people, 12 tables of 9, 5 rounds", 12, 9, 100, 5),
+    Case("40 people, 5 tables of 8, 4 rounds (repeats forced)", 5, 8, 40, 4),
     Case("500 people, 50 tables, 10 hosted, 5 rounds", 50, 10, 500, 5, hosted=True),
 ]
 

@@ -527,7 +527,13 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
     # The restarts and the tabu search share one budget of evaluated swaps, so
     # a room whose repeats cannot reach zero (8 people at each of 5 tables)
     # gives up in a fraction of a second instead of searching on.
-    attempts = 5 if problem.people * problem.plan_rounds <= 400 else 1
+    # With more guests at a table than there are tables, the guests of any
+    # table sat together before (pigeonhole): zero repeats is out of reach,
+    # and the restarts and the tabu search would only spend time.
+    guests = problem.people - len(problem.hosts)
+    forced = -(-guests // len(problem.capacities)) > len(problem.capacities)
+    small = problem.people * problem.plan_rounds <= 400
+    attempts = 5 if small and not forced else 1
     spare = budget * 5
     best: _Search | None = None
     best_cost = 0
