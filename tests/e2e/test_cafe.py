@@ -110,3 +110,5 @@ def test_phones_get_tables_and_change_them_when_round_two_starts(
     lists = console.context.new_page()
     lists.goto(f"{live_server.url}/console/{code}/cafe/lists")
     expect(lists.locator(".assignment-list")).to_have_count(2)
+    lists.emulate_media(media="print")
+    shot(lists, "print-lists", full_page=True)
