@@ -549,9 +549,8 @@ def _decide_create(cafe: Cafe, lobby: Lobby, command: CreateCafe) -> list[CafeEv
         colour = spec.colour if spec.colour in COLOURS else COLOURS[(i - 1) % len(COLOURS)]
         old = cafe.table(f"t{i}")
         tables.append(Table(f"t{i}", i, topic, colour, spec.capacity, old.host if old else None))
-    known = {pid for pid, p in lobby.participants.items() if not p.left}
-    apart = [[p for p in dict.fromkeys(g) if p in known] for g in command.keep_apart]
-    together = [[p for p in dict.fromkeys(g) if p in known] for g in command.keep_together]
+    apart = [_resolve(lobby, g) for g in command.keep_apart]
+    together = [_resolve(lobby, g) for g in command.keep_together]
     fresh = Cafe(
         created=True,
         tables=tables,
@@ -576,6 +575,23 @@ def _decide_create(cafe: Cafe, lobby: Lobby, command: CreateCafe) -> list[CafeEv
             plan,
         )
     ]
+
+
+def _resolve(lobby: Lobby, group: list[str]) -> list[str]:
+    """A mixing group's members: participant ids, or display names (the console's
+    form), matched without regard to case; someone who left drops out."""
+    by_name: dict[str, list[str]] = {}
+    for pid, p in lobby.participants.items():
+        if not p.left and p.name:
+            by_name.setdefault(p.name.casefold(), []).append(pid)
+    found: list[str] = []
+    for entry in group:
+        who = lobby.participants.get(entry)
+        if who is not None and not who.left:
+            found.append(entry)
+        else:
+            found.extend(by_name.get(" ".join(entry.split()).casefold(), []))
+    return list(dict.fromkeys(found))
 
 
 def _decide_note(

@@ -172,6 +172,13 @@ def cafe_form(out: dict[str, Any]) -> dict[str, Any]:
             if line.strip()
         ]
     out["mix"] = _truthy(out.get("mix", False))
+    for goal in ("keep_apart", "keep_together"):
+        if isinstance(out.get(goal), str):
+            out[goal] = [
+                [name.strip() for name in line.split(",") if name.strip()]
+                for line in out[goal].splitlines()
+                if line.strip()
+            ]
     return out
 
 

@@ -212,3 +212,24 @@ def test_invariants_hold_through_arrivals_leavers_moves_and_rounds(
                 if p in hosts and r.number > cafe.current:
                     assert hosts[p] == t  # hosts stay at their table
     assert replay(log).cafe == state.cafe
+
+
+def test_mixing_goals_name_people_by_id_or_by_name() -> None:
+    state, log = new_room()
+    people = [(f"p{i}", f"Person {i}") for i in range(12)]
+    steps: list[tuple[Actor, Command, str | None]] = [
+        (Actor(Role.GUEST), Join(pid, name, None), None) for pid, name in people
+    ]
+    create = CreateCafe(
+        tables=[TableSpec(f"T{t}") for t in range(3)],
+        rounds=3,
+        keep_apart=[["p0", "person 1", "Person 2"]],
+        keep_together=[["PERSON 3", "p4"], ["nobody here"]],
+    )
+    steps.append((MOD, create, "c"))
+    assert all(r.ok for r in run(state, log, steps))
+    assert state.cafe.keep_apart == [["p0", "p1", "p2"]]
+    assert state.cafe.keep_together == [["p3", "p4"]]
+    for r in state.cafe.rounds:
+        assert len({r.assignments[p] for p in ("p0", "p1", "p2")}) == 3
+        assert r.assignments["p3"] == r.assignments["p4"]

@@ -105,3 +105,24 @@ def test_cafe_from_the_console_form_to_the_phone_card_and_paper(
     assert lists.status_code == 200 and "Anna" in lists.text
     checked = client.get(f"/t/{code}/t2", follow_redirects=False)
     assert checked.status_code == 303 and checked.headers["location"] == f"/p/{code}"
+
+
+def test_the_console_form_turns_lines_into_tables_and_groups() -> None:
+    from server.wire import from_form
+
+    fields = from_form(
+        {
+            "type": "cafe.create",
+            "tables": "Fachkräfte\n\n Energie \n",
+            "capacity": "6",
+            "keep_apart": "Anna, Bernd\n\nCem,Dora, ",
+            "keep_together": "Emil, Frida",
+        }
+    )
+    assert fields["tables"] == [
+        {"topic": "Fachkräfte", "capacity": "6"},
+        {"topic": "Energie", "capacity": "6"},
+    ]
+    assert fields["keep_apart"] == [["Anna", "Bernd"], ["Cem", "Dora"]]
+    assert fields["keep_together"] == [["Emil", "Frida"]]
+    assert fields["mix"] is False  # an unchecked checkbox sends nothing
