@@ -23,7 +23,7 @@ from rooms.cafe import (
     WriteNote,
 )
 from rooms.lobby import Join, Leave, OrganisationType, ScreenMode
-from rooms.room import Command, RoomState, handle, replay
+from rooms.room import Accepted, Command, Envelope, RoomState, apply, decide, replay
 from rooms.views import me_view, moderator_view, public_view
 from tests.rooms.helpers import T0, new_room, run
 
@@ -143,15 +143,15 @@ def test_check_in_seats_someone_without_a_seat_in_the_running_round() -> None:
 def test_a_late_plan_for_a_started_round_is_ignored_in_log_order() -> None:
     """Two workers: one starts round 1 while the other re-planned it; the log order wins."""
     state, log = _room(8, tables=2)
-    stale = handle(state.__copy__(), Replan(), MOD, "r", T0)  # decided on the old state
+    stale = decide(state, Replan(), MOD, T0)  # decided by another worker, on the old state
+    assert isinstance(stale, Accepted)
+    [event] = stale.events
+    assert isinstance(event, CafePlanned) and event.first == 1
     run(state, log, [(MOD, StartRound(), "s1")])
     before = dict(state.cafe.rounds[0].assignments)
-    from rooms.room import Envelope, apply
-
-    event = CafePlanned(1, [{p: "t1" for p in before}])
-    apply(state, Envelope(state.seq + 1, T0, "moderator", "late", event))
+    moved = CafePlanned(1, [{p: "t1" for p in before}, *event.plan[1:]])
+    apply(state, Envelope(state.seq + 1, T0, "moderator", "late", moved))
     assert state.cafe.rounds[0].assignments == before
-    assert stale.ok
 
 
 # --- properties ---------------------------------------------------------------
