@@ -261,8 +261,11 @@ class Round(msgspec.Struct):
     ended_at: int | None = None
 
 
-class Cafe(msgspec.Struct):
-    """The café part of a room's state. Mutated in place by :func:`apply`."""
+class Cafe(msgspec.Struct, weakref=True):
+    """The café part of a room's state. Mutated in place by :func:`apply`.
+
+    Weakly referable, so the views can remember figures per café object.
+    """
 
     created: bool = False
     tables: list[Table] = msgspec.field(default_factory=list)

@@ -8,6 +8,7 @@ for the current and the next round.
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 
 import msgspec
@@ -176,18 +177,21 @@ def cafe_view(cafe: Cafe, lobby: Lobby, moderator: bool = False) -> CafeView | N
 # Quality is O(people x table size x rounds); the console renders every tick,
 # so it is remembered per café until the seating changes (``version``). A
 # change of organisation type alone shows in the mix at the next change.
-_QUALITY: OrderedDict[int, tuple[int, int, CafeQuality]] = OrderedDict()
+_QUALITY: OrderedDict[int, tuple[weakref.ref[Cafe], int, int, CafeQuality]] = OrderedDict()
 
 
 def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
     """Repeats, revisits and mix over every round, played and planned."""
-    key = (cafe.version, cafe.current)
     cached = _QUALITY.get(id(cafe))
-    if cached is not None and cached[:2] == key:
-        q = cached[2]
+    if (
+        cached is not None
+        and cached[0]() is cafe  # the very same object, not a new one at its address
+        and cached[1:3] == (cafe.version, cafe.current)
+    ):
+        q = cached[3]
     else:
         q = _plan_quality(cafe, lobby)
-        _QUALITY[id(cafe)] = (*key, q)
+        _QUALITY[id(cafe)] = (weakref.ref(cafe), cafe.version, cafe.current, q)
         _QUALITY.move_to_end(id(cafe))
         while len(_QUALITY) > 64:
             _QUALITY.popitem(last=False)

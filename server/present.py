@@ -66,7 +66,7 @@ class Presenter:
         # and changes rarely: rendered again only when what it shows changed.
         self._cafe_parts: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
         # Phones' personal fragments read the public view; one per log position.
-        self._public: tuple[int, int, views.PublicView] | None = None
+        self._public: tuple[RoomState, int, views.PublicView] | None = None
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -138,10 +138,10 @@ class Presenter:
 
     def _participant_public(self, state: RoomState) -> views.PublicView:
         cached = self._public
-        if cached is not None and cached[0] == id(state) and cached[1] == state.seq:
+        if cached is not None and cached[0] is state and cached[1] == state.seq:
             return cached[2]
         view = views.public_view(state, 0, "participant")
-        self._public = (id(state), state.seq, view)
+        self._public = (state, state.seq, view)
         return view
 
     def personal(

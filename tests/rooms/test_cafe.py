@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -233,3 +234,24 @@ def test_mixing_goals_name_people_by_id_or_by_name() -> None:
     for r in state.cafe.rounds:
         assert len({r.assignments[p] for p in ("p0", "p1", "p2")}) == 3
         assert r.assignments["p3"] == r.assignments["p4"]
+
+
+def test_console_figures_follow_every_change_of_seating() -> None:
+    """The quality figures are cached per seating version; a move or a check-in
+    must show at once, and a new café object never reads another's figures."""
+    from rooms.cafe_views import _plan_quality, plan_quality
+
+    state, log = _room(9, tables=3, capacity=4)
+    before = plan_quality(state.cafe, state.lobby)
+    run(state, log, [(MOD, MovePerson(_person(0), "t1", round=2), "m")])
+    after = plan_quality(state.cafe, state.lobby)
+    assert after == msgspec.structs.replace(
+        _plan_quality(state.cafe, state.lobby), unseated=after.unseated
+    )
+    run(state, log, [(MOD, StartRound(), "s"), (Actor(Role.GUEST), Join("new", None, None), None)])
+    assert plan_quality(state.cafe, state.lobby).unseated == 1  # the newcomer, at once
+    run(state, log, [(Actor(Role.PARTICIPANT, "new"), CheckIn("t3"), "c")])
+    assert plan_quality(state.cafe, state.lobby).unseated == 0
+    copy = replay(log)
+    assert plan_quality(copy.cafe, copy.lobby) == plan_quality(state.cafe, state.lobby)
+    assert before.unseated == 0
