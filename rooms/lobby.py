@@ -42,6 +42,7 @@ class ScreenMode(enum.StrEnum):
     WELCOME = "welcome"
     BLANK = "blank"
     POLL = "poll"
+    CAFE = "cafe"
 
 
 # --- commands ---------------------------------------------------------------

@@ -17,11 +17,11 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms import lobby, poll
+from rooms import cafe, lobby, poll
 from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
 
-Command = lobby.LobbyCommand | poll.PollCommand
-Event = lobby.LobbyEvent | poll.PollEvent
+Command = lobby.LobbyCommand | poll.PollCommand | cafe.CafeCommand
+Event = lobby.LobbyEvent | poll.PollEvent | cafe.CafeEvent
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -51,6 +51,7 @@ class RoomState(msgspec.Struct):
     seq: int = 0
     lobby: lobby.Lobby = msgspec.field(default_factory=lobby.Lobby)
     polls: poll.Polls = msgspec.field(default_factory=poll.Polls)
+    cafe: cafe.Cafe = msgspec.field(default_factory=cafe.Cafe)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 
@@ -74,9 +75,17 @@ def decide(
     state: RoomState, command: Command, actor: Actor, now: int, limits: Limits = DEFAULT_LIMITS
 ) -> Accepted | Rejected:
     """Answer one command. ``now`` is milliseconds since the epoch, from the caller."""
-    del now  # no rule depends on time yet; timers will.
     events: list[Event] = []
-    if isinstance(command, poll.POLL_COMMAND_TYPES):
+    if isinstance(command, cafe.CAFE_COMMAND_TYPES):
+        if not state.lobby.created:
+            return Rejected("unknown_event")
+        decided_cafe = cafe.decide(state.cafe, state.lobby, command, actor, now, limits)
+        if isinstance(decided_cafe, Rejected):
+            return decided_cafe
+        events.extend(decided_cafe)
+        if isinstance(command, cafe.StartRound) and state.lobby.screen is not lobby.ScreenMode.CAFE:
+            events.append(lobby.ScreenShown(lobby.ScreenMode.CAFE))
+    elif isinstance(command, poll.POLL_COMMAND_TYPES):
         if not state.lobby.created:
             return Rejected("unknown_event")
         decided = poll.decide(state.polls, state.lobby, command, actor, limits)
@@ -88,6 +97,11 @@ def decide(
             shown = state.polls.by_id.get(command.poll or "")
             if shown is None or shown.status is poll.PollStatus.DRAFT:
                 return Rejected("poll_not_open")
+        showing_cafe = (
+            isinstance(command, lobby.ShowOnScreen) and command.what is lobby.ScreenMode.CAFE
+        )
+        if showing_cafe and not state.cafe.created:
+            return Rejected("cafe_missing")
         lobby_events = lobby.decide(state.lobby, command, actor, limits)
         if isinstance(lobby_events, Rejected):
             return lobby_events
@@ -133,6 +147,8 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
     event = envelope.event
     if isinstance(event, poll.POLL_EVENT_TYPES):
         return poll.apply(state.polls, state.lobby, event)
+    if isinstance(event, cafe.CAFE_EVENT_TYPES):
+        return cafe.apply(state.cafe, state.lobby, event)
     return lobby.apply(state.lobby, event, envelope.at, limits)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import msgspec
 
+from rooms.cafe_views import CafeView, MyCafe, cafe_view, my_cafe
 from rooms.lobby import OrganisationType, Participant
 from rooms.poll import Ballot, Option, Poll, PollSettings, PollStatus
 from rooms.room import RoomState
@@ -46,6 +47,7 @@ class PublicView(msgspec.Struct, frozen=True):
     screen_poll: str | None
     participants: Counts
     polls: list[PollView]
+    cafe: CafeView | None = None
 
 
 class Me(msgspec.Struct, frozen=True):
@@ -55,6 +57,7 @@ class Me(msgspec.Struct, frozen=True):
     joined_at: int
     left: bool
     ballots: dict[str, Ballot]  # poll id -> my current ballot
+    cafe: MyCafe | None = None
 
 
 class ParticipantRow(msgspec.Struct, frozen=True):
@@ -80,6 +83,7 @@ class ModeratorView(msgspec.Struct, frozen=True):
     polls: list[PollView]
     people: list[ParticipantRow]
     organisation_types: dict[str, int]
+    cafe: CafeView | None = None
 
 
 class ParticipantView(msgspec.Struct, frozen=True):
@@ -94,6 +98,7 @@ class ParticipantView(msgspec.Struct, frozen=True):
     participants: Counts
     polls: list[PollView]
     me: Me | None
+    cafe: CafeView | None = None
 
 
 def results_visible(poll: Poll, audience: str) -> bool:
@@ -149,6 +154,7 @@ def public_view(state: RoomState, online: int, audience: str = "screen") -> Publ
         screen_poll=lob.screen_poll,
         participants=Counts(lob.joined, online),
         polls=poll_views(state, audience),
+        cafe=cafe_view(state.cafe, state.lobby, moderator=audience == "moderator"),
     )
 
 
@@ -161,7 +167,7 @@ def me_view(state: RoomState, participant: str) -> Me | None:
         for poll in state.polls.in_order()
         if p.id in poll.ballots and poll.status is not PollStatus.DRAFT
     }
-    return Me(p.id, p.name, _org(p), p.joined_at, p.left, ballots)
+    return Me(p.id, p.name, _org(p), p.joined_at, p.left, ballots, my_cafe(state.cafe, p.id))
 
 
 def participant_view(state: RoomState, participant: str, online: int) -> ParticipantView:

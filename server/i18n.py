@@ -104,6 +104,26 @@ REASONS: dict[str, str] = {
     "points_over_max": N_("That is more points than one option may get."),
     "text_missing": N_("Please write an answer first."),
     "text_too_long": N_("Please keep your answer to 140 characters."),
+    # World Café
+    "cafe_missing": N_("Set up the World Café first."),
+    "cafe_started": N_("The café has started; its tables can no longer be set up again."),
+    "cafe_over": N_("All rounds of the café are done."),
+    "round_running": N_("A round is running. End it first."),
+    "no_round_running": N_("No round is running."),
+    "round_started": N_("That round has started: nobody moves during a round."),
+    "tables_invalid": N_("Please give 1 to 100 tables, one topic per line."),
+    "rounds_invalid": N_("Please plan 1 to 12 rounds."),
+    "minutes_invalid": N_("Rounds last up to 240 minutes, a changeover up to 60."),
+    "topic_missing": N_("Please give every table a topic."),
+    "topic_too_long": N_("Please keep each table topic under 120 characters."),
+    "capacity_invalid": N_("Seats per table: between 1 and 1000."),
+    "table_not_found": N_("This table does not exist."),
+    "table_full": N_("This table is full."),
+    "participant_not_found": N_("This person is not (or no longer) part of the event."),
+    "already_host": N_("This person already hosts another table."),
+    "host_stays": N_("A host stays at their table. Choose another host first."),
+    "not_host": N_("Only the host of this table can write its key points."),
+    "notes_too_long": N_("Please keep the key points to 2,000 characters."),
 }
 
 

@@ -28,7 +28,7 @@ from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, drain
 from server.services import Services, services
 from server.stores.base import StoreError
-from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse
+from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
 
 log = logging.getLogger("dialograum.live")
 
@@ -143,6 +143,8 @@ class Session:
                 if isinstance(message, Hello):
                     on_hello(message)
                     continue
+                if not self.sub.kind.startswith("api:"):  # API clients say who, or mean everyone
+                    message = with_presence(message, self.hub.online)
                 result = await self.hub.submit(self.actor, message, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
         except WebSocketDisconnect:

@@ -8,6 +8,8 @@ a personal suffix, so even that is encoded once for the shared part.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
 import msgspec
@@ -45,9 +47,14 @@ PAGE_PARTS: dict[str, dict[str, str]] = {
         "status": "partials/console_status.html",
         "people": "partials/console_people.html",
         "polls": "partials/console_polls.html",
+        "cafe": "partials/console_cafe.html",
     },
     "screen": {"stage": "partials/screen_stage.html"},
 }
+
+
+# A phone's own fragments, sent together whenever the participant's own state changes.
+PERSONAL_PARTS = ("partials/phone_me.html", "partials/phone_cafe.html")
 
 
 class Presenter:
@@ -55,6 +62,11 @@ class Presenter:
         self.renderer = renderer
         self.join_url = join_url  # Callable[[str], str], the QR target for a code
         self._last: tuple[str, str, str] = ("", "", "")
+        # The console's café part is big (the plan, a list of people per form)
+        # and changes rarely: rendered again only when what it shows changed.
+        self._cafe_parts: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+        # Phones' personal fragments read the public view; one per log position.
+        self._public: tuple[RoomState, int, views.PublicView] | None = None
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -82,7 +94,11 @@ class Presenter:
         if kind in PAGE_PARTS:
             ctx = self.context(kind, state, online)
             parts = {
-                name: self.renderer.render(lang, template, oob=True, **ctx)
+                name: (
+                    self._cafe_part(lang, template, ctx)
+                    if name == "cafe"
+                    else self.renderer.render(lang, template, oob=True, **ctx)
+                )
                 for name, template in PAGE_PARTS[kind].items()
             }
             # The seq marker goes with every message, so it is its own part
@@ -104,17 +120,39 @@ class Presenter:
                 raise ValueError(f"unknown subscriber kind {kind!r}")
         return {"view": view, "seq": str(state.seq)}
 
+    def _cafe_part(self, lang: str, template: str, ctx: dict[str, Any]) -> str:
+        ev = ctx["ev"]
+        digest = hashlib.blake2b(
+            _json.encode((ev.cafe, ev.screen, ev.code)), digest_size=16
+        ).digest()
+        key = (ev.code, lang)
+        cached = self._cafe_parts.get(key)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        text = self.renderer.render(lang, template, oob=True, **ctx)
+        self._cafe_parts[key] = (digest, text)
+        self._cafe_parts.move_to_end(key)
+        while len(self._cafe_parts) > 256:
+            self._cafe_parts.popitem(last=False)
+        return text
+
+    def _participant_public(self, state: RoomState) -> views.PublicView:
+        cached = self._public
+        if cached is not None and cached[0] is state and cached[1] == state.seq:
+            return cached[2]
+        view = views.public_view(state, 0, "participant")
+        self._public = (state, state.seq, view)
+        return view
+
     def personal(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
     ) -> str | None:
         if kind == "phone":
             me = views.me_view(state, participant)
-            return self.renderer.render(
-                lang,
-                "partials/phone_me.html",
-                oob=True,
-                me=me,
-                ev=views.public_view(state, 0, "participant"),
+            ev = self._participant_public(state)
+            return "".join(
+                self.renderer.render(lang, template, oob=True, me=me, ev=ev)
+                for template in PERSONAL_PARTS
             )
         if kind == "api:participant":
             return _json.encode(views.me_view(state, participant)).decode()

@@ -7,6 +7,7 @@ with ``oob=True`` carries ``hx-swap-oob`` and replaces its twin by ``id``.
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
@@ -35,6 +36,11 @@ def _format_ms(ms: int, fmt: str = "%H:%M") -> str:
     return datetime.fromtimestamp(ms / 1000).strftime(fmt)
 
 
+def _now_ms() -> int:
+    """The server's clock for a full page: countdowns agree even where a phone's clock is off."""
+    return time.time_ns() // 1_000_000
+
+
 def _dumps(obj: Any, **_: Any) -> str:
     """``|tojson`` through msgspec, which knows the view Structs."""
     return msgspec.json.encode(obj).decode()
@@ -61,6 +67,7 @@ class Renderer:
             env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(static=static_url, lang=lang, languages=LANGUAGES)
             env.policies["json.dumps_function"] = _dumps
+            env.globals["now_ms"] = _now_ms
             env.filters["code"] = display_code
             env.filters["clock"] = _format_ms
             env.filters["decimal"] = partial(_decimal, lang)

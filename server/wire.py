@@ -11,6 +11,19 @@ from typing import Any
 
 import msgspec
 
+from rooms.cafe import (
+    CheckIn,
+    CreateCafe,
+    EndRound,
+    ExtendRound,
+    MovePerson,
+    PauseRound,
+    Replan,
+    ResumeRound,
+    SetHost,
+    StartRound,
+    WriteNote,
+)
 from rooms.lobby import (
     CloseEvent,
     Format,
@@ -53,6 +66,17 @@ ClientCommand = (
     | Vote
     | HideAnswer
     | HideWord
+    | CreateCafe
+    | StartRound
+    | EndRound
+    | PauseRound
+    | ResumeRound
+    | ExtendRound
+    | Replan
+    | SetHost
+    | MovePerson
+    | WriteNote
+    | CheckIn
 )
 
 _LIST_FIELDS = ("choices", "ranking")
@@ -131,7 +155,43 @@ def from_form(fields: dict[str, Any]) -> dict[str, Any]:
             out[flag] = _truthy(out.get(flag, False))
         if "named" in out:
             out["anonymous"] = not _truthy(out.pop("named"))
+    if out.get("type") == "cafe.create":
+        out = cafe_form(out)
+    if out.get("type") == "cafe.replan":
+        out["drop_offline"] = _truthy(out.get("drop_offline", False))
     return out
+
+
+def cafe_form(out: dict[str, Any]) -> dict[str, Any]:
+    """The console's café form: one topic per line, one capacity for all tables."""
+    if isinstance(out.get("tables"), str):
+        capacity = out.pop("capacity", None)
+        out["tables"] = [
+            {"topic": line.strip(), **({"capacity": capacity} if capacity else {})}
+            for line in out["tables"].splitlines()
+            if line.strip()
+        ]
+    out["mix"] = _truthy(out.get("mix", False))
+    for goal in ("keep_apart", "keep_together"):
+        if isinstance(out.get(goal), str):
+            out[goal] = [
+                [name.strip() for name in line.split(",") if name.strip()]
+                for line in out[goal].splitlines()
+                if line.strip()
+            ]
+    return out
+
+
+def with_presence(command: Hello | ClientCommand, online: frozenset[str]) -> ClientCommand:
+    """Café planning from a page takes the people who are online now.
+
+    Who is connected is the transport's knowledge, not the log's: the page
+    socket hands it in, and the plan that follows is written into the event.
+    """
+    assert not isinstance(command, Hello)
+    if isinstance(command, CreateCafe | StartRound | Replan) and command.present is None:
+        return msgspec.structs.replace(command, present=sorted(online))
+    return command
 
 
 class Ack(msgspec.Struct, tag="ack", frozen=True):

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 
 from rooms.base import Actor, Role
+from rooms.cafe import CreateCafe, Replan, StartRound, TableSpec
 from rooms.lobby import CreateEvent, Join
 from rooms.poll import ClosePoll, CreatePoll, OpenPoll, PollKind, Vote
 from rooms.room import RoomState, handle
@@ -134,3 +135,31 @@ async def test_presence_is_shared_and_a_silent_worker_expires() -> None:
     finally:
         await here.close()
         await there.close()
+
+
+async def test_cafe_rounds_through_both_workers_start_once_and_plans_agree(
+    workers: list[Hub],
+) -> None:
+    """Both workers press "start round" and re-plan at once: one round starts, nobody
+    is moved in it, and both workers hold the same café (the plan is in the log)."""
+    a, b = workers
+    joins = [
+        (a if i % 2 else b).submit(Actor(Role.GUEST), Join(f"p{i}", None, None), f"j{i}")
+        for i in range(12)
+    ]
+    assert all(r.ok for r in await asyncio.gather(*joins))
+    tables = [TableSpec(f"Thema {t}", 4) for t in range(3)]
+    assert (await a.submit(MOD, CreateCafe(tables=tables, rounds=3), "cafe")).ok
+    await b.reached(a.state.seq)
+    started = await asyncio.gather(
+        a.submit(MOD, StartRound(), "start-a"),
+        b.submit(MOD, StartRound(), "start-b"),
+        b.submit(MOD, Replan(), "replan-b"),
+    )
+    assert sum(1 for r in started[:2] if r.ok) == 1  # the other one: round_running
+    await a.reached(b.state.seq)
+    await b.reached(a.state.seq)
+    assert a.state.cafe.current == b.state.cafe.current == 1
+    assert msgspec.to_builtins(a.state.cafe) == msgspec.to_builtins(b.state.cafe)
+    first = a.state.cafe.rounds[0].assignments
+    assert sorted(first.values()).count("t1") == 4  # capacities hold in the running round

@@ -1,0 +1,134 @@
+"""The rotation solver on the cases from the issue, against its own invariants."""
+
+from __future__ import annotations
+
+from rooms.cafe_solver import (
+    NO_SEAT,
+    Problem,
+    balanced_loads,
+    construction_rounds,
+    quality,
+    random_plan,
+    solve,
+)
+
+
+def _quality(
+    plan: list[list[int]], tables: int, hosts: dict[int, int] | None = None
+) -> tuple[int, int]:
+    rounds = [{str(x): t for x, t in enumerate(row)} for row in plan]
+    q = quality(rounds, tables, {}, {str(h) for h in (hosts or {}).values()})
+    return q.repeats, q.revisits
+
+
+def _loads(row: list[int], tables: int) -> list[int]:
+    loads = [0] * tables
+    for t in row:
+        if t != NO_SEAT:
+            loads[t] += 1
+    return loads
+
+
+def test_thirty_people_six_hosted_tables_four_rounds_meet_no_one_twice() -> None:
+    hosts = {t: t for t in range(6)}
+    problem = Problem(capacities=[5] * 6, people=30, plan_rounds=4, hosts=hosts)
+    plan = solve(problem, seed=1)
+    assert _quality(plan, 6, hosts) == (0, 0)
+    for row in plan:
+        assert _loads(row, 6) == [5] * 6
+        assert all(row[t] == t for t in range(6))  # hosts stay
+
+
+def test_forty_two_guests_seven_tables_six_rounds_meet_no_one_twice() -> None:
+    plan = solve(Problem(capacities=[6] * 7, people=42, plan_rounds=6), seed=1)
+    assert _quality(plan, 7) == (0, 0)
+    random_repeats, _ = _quality(random_plan([6] * 7, 42, 6, {}, seed=1), 7)
+    assert random_repeats > 50
+
+
+def test_kirkman_schoolgirls_come_close_to_the_optimum() -> None:
+    """15 girls, 5 tables of 3, 7 days: a perfect schedule exists; we report what we find."""
+    plan = solve(Problem(capacities=[3] * 5, people=15, plan_rounds=7), seed=1)
+    repeats, revisits = _quality(plan, 5)
+    random_repeats, _ = _quality(random_plan([3] * 5, 15, 7, {}, seed=1), 5)
+    for row in plan:
+        assert _loads(row, 5) == [3] * 5
+    assert revisits == 0  # 7 rounds on 5 tables: revisits only once all are seen
+    assert repeats < random_repeats / 2
+
+
+def test_construction_coverage_follows_the_arithmetic() -> None:
+    assert construction_rounds(7, 6, 10) == 7  # prime: up to p rounds
+    assert construction_rounds(50, 10, 5) == 5  # (5-1)·10 < 50
+    assert construction_rounds(6, 4, 4) == 2  # 2·3 ≡ 0 mod 6
+
+
+def test_loads_stay_within_one_and_under_capacity() -> None:
+    assert balanced_loads([5, 5, 5], [1, 0, 0], 10) == [4, 3, 3]
+    assert balanced_loads([2, 9, 9], [0, 0, 0], 12) == [2, 5, 5]
+    assert balanced_loads([2, 2], [0, 0], 7) == [2, 2]  # the rest has no seat
+
+
+def test_too_many_people_leaves_the_rest_unseated() -> None:
+    plan = solve(Problem(capacities=[2, 2], people=5, plan_rounds=2), seed=3)
+    for row in plan:
+        assert _loads(row, 2) == [2, 2]
+        assert row.count(NO_SEAT) == 1
+
+
+def test_history_counts_people_met_in_rounds_already_played() -> None:
+    played = [{x: x // 4 for x in range(12)}]
+    plan = solve(Problem(capacities=[4] * 3, people=12, plan_rounds=2, history=played), seed=2)
+    rounds = [{str(x): t for x, t in p.items()} for p in played]
+    rounds += [{str(x): t for x, t in enumerate(row)} for row in plan]
+    q = quality(rounds, 3, {})
+    assert q.revisits == 0
+    # 4 people from 3 earlier tables: every table repeats a pair, at least 6 in all.
+    baseline = [{str(x): t for x, t in p.items()} for p in played]
+    baseline += [
+        {str(x): t for x, t in enumerate(row)} for row in random_plan([4] * 3, 12, 2, {}, seed=2)
+    ]
+    assert 6 <= q.repeats < quality(baseline, 3, {}).repeats
+
+
+def test_keep_apart_and_together_and_pins_are_honoured() -> None:
+    problem = Problem(
+        capacities=[4] * 4,
+        people=16,
+        plan_rounds=3,
+        apart=[[0, 1, 2]],
+        together=[[3, 4]],
+        pinned={1: {5: 2}},
+    )
+    plan = solve(problem, seed=4)
+    for row in plan:
+        assert len({row[0], row[1], row[2]}) == 3
+        assert row[3] == row[4]
+        assert _loads(row, 4) == [4] * 4
+    assert plan[1][5] == 2
+
+
+def test_organisation_types_are_spread() -> None:
+    orgs = [x % 4 for x in range(24)]
+    plan = solve(Problem(capacities=[4] * 6, people=24, plan_rounds=3, orgs=orgs), seed=5)
+    rounds = [{str(x): t for x, t in enumerate(row)} for row in plan]
+    named = {str(x): str(o) for x, o in enumerate(orgs)}
+    q = quality(rounds, 6, named)
+    baseline = random_plan([4] * 6, 24, 3, {}, seed=5)
+    randomly = quality([{str(x): t for x, t in enumerate(row)} for row in baseline], 6, named)
+    assert q.repeats == 0
+    assert q.mix >= 0.9 > randomly.mix
+
+
+def test_same_seed_same_plan() -> None:
+    problem = Problem(capacities=[4] * 5, people=19, plan_rounds=4, orgs=[x % 3 for x in range(19)])
+    assert solve(problem, seed=9) == solve(problem, seed=9)
+
+
+def test_five_hundred_people_on_fifty_tables_meet_no_one_twice() -> None:
+    """Quality only: the time (≤ 2 s) is measured by loadtests/cafe_solver.py."""
+    orgs = [x % 7 for x in range(500)]
+    plan = solve(Problem(capacities=[10] * 50, people=500, plan_rounds=5, orgs=orgs), seed=1)
+    assert _quality(plan, 50) == (0, 0)
+    for row in plan:
+        assert _loads(row, 50) == [10] * 50
