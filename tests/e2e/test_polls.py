@@ -493,10 +493,10 @@ def test_text_answers_make_a_word_cloud(
         form.get_by_role("button", name="Antwort senden").click()
         expect(form.locator(".mine")).to_contain_text(answer)
 
-    # Words lower-cased, stop words out, each counted once per answer.
+    # Counted case-blind, shown as written, stop words out, each once per answer.
     expect(voters_on_screen(screen)).to_have_text("2")
     cloud = screen.locator("#stage .screen-results .cloud")
-    expect(cloud.locator("span")).to_have_text(["bürokratie", "abbauen", "tempo", "wenig"])
+    expect(cloud.locator("span")).to_have_text(["Bürokratie", "abbauen", "Tempo", "wenig"])
     expect(cloud.locator("span", has_text="bürokratie")).to_have_class("w5")
     expect(cloud.locator("span", has_text="tempo")).to_have_class("w3")
 
@@ -515,7 +515,7 @@ def test_moderator_hides_a_word_from_the_cloud(
     poll = poll_on_screen(live_server, event, screen, "text", "Was bremst Sie am meisten?")
     answer_text_poll(live_server, event["code"], poll, "Bürokratie", "Bürokratie ist Mist", "Mist")
     cloud = screen.locator("#stage .screen-results .cloud")
-    mist = cloud.locator("span", has_text=re.compile("^mist$"))
+    mist = cloud.locator("span", has_text=re.compile("^Mist$"))
     expect(mist).to_have_class("w5")
 
     console = open_console(new_context, event)
@@ -524,10 +524,10 @@ def test_moderator_hides_a_word_from_the_cloud(
     answers.locator("summary").click()
     expect(answers.locator("summary")).to_have_text("Antworten (3)")
     expect(answers.locator("li")).to_have_count(3)
-    answers.get_by_role("button", name="mist ✕").click()
+    answers.get_by_role("button", name="Mist ✕").click()
     expect(mist).to_have_count(0)
-    expect(cloud.locator("span")).to_have_text(["bürokratie"])
-    expect(row.locator(".console-results .cloud")).to_have_text("bürokratie")
+    expect(cloud.locator("span")).to_have_text(["Bürokratie"])
+    expect(row.locator(".console-results .cloud")).to_have_text("Bürokratie")
     restore = answers.locator("button", has_text="mist ↺")
     expect(restore).to_have_count(1)
 
