@@ -249,6 +249,7 @@ class Phones:
         self.votes_planned = 0
         self.votes_answered = 0  # acked, or failed to send
         self._all_answered = asyncio.Event()
+        self.sample_push: bytes | None = None  # the last state push phone 0 read
 
     def start(self, ramp_s: float) -> None:
         """Schedule phone ``i`` at ``i * ramp / n``: a steady stream of people scanning."""
@@ -290,6 +291,8 @@ class Phones:
 
         def counted(data: BytesLike) -> None:
             phone.messages += 1
+            if phone.index == 0 and data[:15] == b'{"type":"state"':
+                self.sample_push = bytes(data)
             if phone.vote_sent_ns is not None and phone.ack is None and is_ack(data):
                 self._take_ack(phone, data)
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from loadtests import sections
 from loadtests.server_proc import SERVED
 from loadtests.stats import spread
 
@@ -543,7 +544,10 @@ def update_benchmarks(path: Path, results: dict[str, Any]) -> None:
     """Replace (or append) this scenario's section; keep everything else in the file."""
     name = results["scenario"]
     begin, end = BEGIN.format(name=name), END.format(name=name)
-    body = render_plenum(results) if name == "plenum" else render_join(results)
+    if name in sections.RENDERERS:
+        body = sections.RENDERERS[name](results)
+    else:
+        body = render_plenum(results) if name == "plenum" else render_join(results)
     before = RESULTS / f"{name}-before.json"
     if before.exists():
         body += "\n" + render_comparison(json.loads(before.read_text()), results)
@@ -564,7 +568,9 @@ def main() -> None:
     Without arguments, every scenario whose results are in ``loadtests/results``.
     """
     sources = [Path(a) for a in sys.argv[1:]] or [
-        path for name in COLUMNS if (path := RESULTS / f"{name}.json").exists()
+        path
+        for name in [*COLUMNS, *sections.RENDERERS]
+        if (path := RESULTS / f"{name}.json").exists()
     ]
     target = Path(__file__).parent.parent / "docs" / "benchmarks.md"
     for source in sources:

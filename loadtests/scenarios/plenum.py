@@ -72,6 +72,8 @@ class PlenumConfig:
     ack_target_ms: float = 150.0  # p99
     freshness_target_ms: float = 250.0  # p99
     progress_every_s: float = 1.0
+    # the live tally on every phone too: each tick then fans out to all N (the ceiling run)
+    results_on_phones: bool = False
 
 
 Quiet = Callable[[], Awaitable[float]]
@@ -136,7 +138,7 @@ async def run(
                 step = "opening the poll"
                 moderator = Moderator("127.0.0.1", server.port, live_url, mod_token)
                 await moderator.open()
-                poll, setup_ms = await _open_poll(moderator)
+                poll, setup_ms = await _open_poll(moderator, config.results_on_phones)
                 result["poll"] = poll
                 result["moderator_ack_ms"] = setup_ms
                 await screen.wait_until(lambda: _shows_open(_screen(screen), poll), 30)
@@ -155,6 +157,8 @@ async def run(
                     config, phones, screen, moderator, server, poll, progress, profile_to
                 )
                 result["vote_phase"] = phase.summary()
+                if phones.sample_push is not None:  # the ceiling broadcasts these very bytes
+                    result["sample_phone_push"] = phones.sample_push.decode()
 
                 step = "reading the tally"
                 final = await moderator_state(http, code, mod_token)
@@ -214,7 +218,9 @@ def _shows_open(screen: ScreenFeed, poll: str) -> bool:
     )
 
 
-async def _open_poll(moderator: Moderator) -> tuple[str, dict[str, float]]:
+async def _open_poll(
+    moderator: Moderator, results_on_phones: bool = False
+) -> tuple[str, dict[str, float]]:
     """create → open → show on screen, each acked; returns the poll id and each ack's ms."""
     timings: dict[str, float] = {}
     t = now_ns()
@@ -224,6 +230,7 @@ async def _open_poll(moderator: Moderator) -> tuple[str, dict[str, float]]:
             "kind": "single",
             "question": "Welche Maßnahme zuerst?",
             "options": OPTIONS,
+            "results_on_phones": results_on_phones,
         }
     )
     timings["poll.create"] = round((now_ns() - t) / 1e6, 2)
