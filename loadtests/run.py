@@ -81,6 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="redis://127.0.0.1:6379/11",
         help="socketio: the Redis its AsyncRedisManager uses (a channel of its own per run)",
     )
+    parser.add_argument(
+        "--duration", type=float, default=120.0, help="brainstorm: seconds over which phones post"
+    )
     args = parser.parse_args(argv)
     if args.server_rev and args.server_dir:
         parser.error("--server-rev and --server-dir exclude each other")
