@@ -45,7 +45,7 @@ class Commands:
         self.by_cid: dict[str, Sent] = {}
         self.answered = 0
         self._all = asyncio.Event()
-        phones.on_ack = self._on_ack
+        phones.on_ack = self.on_ack
 
     def plan(self, items: list[tuple[Phone, float, str, dict[str, object]]]) -> None:
         """``(phone, delay s, cid, fields)``: send ``fields`` with ``cid`` after the delay."""
@@ -57,6 +57,14 @@ class Commands:
             sent = self.by_cid[cid] = Sent(phone.index, cid, payload)
             loop.call_at(t0 + delay, self.send, phone, sent)
 
+    def register(self, phone: Phone, cid: str, fields: dict[str, object]) -> Sent:
+        """A command to be sent later by the caller (with :meth:`send`), already awaited."""
+        self._all.clear()
+        sent = self.by_cid[cid] = Sent(
+            phone.index, cid, msgspec.json.encode({**fields, "cid": cid})
+        )
+        return sent
+
     def send(self, phone: Phone, sent: Sent) -> None:
         try:
             if phone.socket is None:
@@ -67,7 +75,7 @@ class Commands:
             sent.error = str(exc)
             self._answer()
 
-    def _on_ack(self, phone: Phone, data: BytesLike) -> None:
+    def on_ack(self, phone: Phone, data: BytesLike) -> None:
         stamped = time.monotonic_ns()
         ack = _decode_ack(data)
         sent = self.by_cid.get(ack.cid or "")
