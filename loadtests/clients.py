@@ -255,6 +255,9 @@ class Phones:
         self.sample_push: bytes | None = None  # the last state push phone 0 read
         # every ack a phone reads, when set (scenarios with more than one command per phone)
         self.on_ack: Callable[[Phone, BytesLike], None] | None = None
+        # phones (by index) that read very slowly once welcomed (the slow scenario)
+        self.slow: frozenset[int] = frozenset()
+        self.slow_every_s = 2.0
 
     def start(self, ramp_s: float) -> None:
         """Schedule phone ``i`` at ``i * ramp / n``: a steady stream of people scanning."""
@@ -316,6 +319,8 @@ class Phones:
             socket.abort()
             return
         phone.welcome_ns = now_ns()
+        if phone.index in self.slow:
+            socket.read_slowly(self.slow_every_s)
         self._settle(phone)
         code = await socket.closed
         if not phone.stopping:

@@ -74,6 +74,9 @@ class PlenumConfig:
     progress_every_s: float = 1.0
     # the live tally on every phone too: each tick then fans out to all N (the ceiling run)
     results_on_phones: bool = False
+    # this share of phones reads very slowly and does not vote (the slow scenario)
+    slow_share: float = 0.0
+    slow_every_s: float = 2.0
 
 
 Quiet = Callable[[], Awaitable[float]]
@@ -123,6 +126,8 @@ async def run(
                 step = "joining"
                 pool = PostPool("127.0.0.1", server.port, config.http_connections)
                 phones = Phones(pool, code, config.n)
+                phones.slow = slow_phones(config)
+                phones.slow_every_s = config.slow_every_s
                 join_started = now_ns()
                 phones.start(config.ramp_s)
                 await phones.wait_settled()
@@ -164,6 +169,8 @@ async def run(
                 final = await moderator_state(http, code, mod_token)
                 result.update(metrics(config, phones, screen, moderator, phase, final, poll))
                 result.update(load_profile(phase.load, phase.t0_ns, SAMPLE_EVERY_S))
+                if phones.slow:
+                    result["slow"] = _slow_summary(phones)
                 result["wall_s"] = round(time.monotonic() - started, 2)
                 problems = _problems(result)
                 result["ok"] = not problems
@@ -205,6 +212,14 @@ async def run(
         result["server_log"] = server.log_summary()
         shutil.rmtree(workdir, ignore_errors=True)
     return result
+
+
+def slow_phones(config: PlenumConfig) -> frozenset[int]:
+    """Every k-th phone, so the slow ones join spread over the ramp."""
+    if config.slow_share <= 0:
+        return frozenset()
+    step = max(1, round(1 / config.slow_share))
+    return frozenset(range(step - 1, config.n, step))
 
 
 def _screen(screen: ScreenFeed | None) -> ScreenFeed:
@@ -259,7 +274,9 @@ async def _vote(
     rng = random.Random(config.seed)
     option_ids = [f"o{i}" for i in range(1, len(OPTIONS) + 1)]
     plan = [
-        (p, rng.uniform(0, config.vote_spread_s), rng.choice(option_ids)) for p in phones.phones
+        (p, rng.uniform(0, config.vote_spread_s), rng.choice(option_ids))
+        for p in phones.phones
+        if p.index not in phones.slow  # slow phones only listen
     ]
     phase = VotePhase(
         screen_from=len(screen.times_ns),
@@ -349,14 +366,28 @@ async def _stop_spy(spy: asyncio.subprocess.Process) -> None:
             await spy.wait()
 
 
+def _slow_summary(phones: Phones) -> dict[str, Any]:
+    """Who dropped: a slow phone closed by the server is its protection, a fast one a failure."""
+    slow = [p for p in phones.phones if p.index in phones.slow]
+    fast = [p for p in phones.phones if p.index not in phones.slow]
+    return {
+        "slow_phones": len(slow),
+        "slow_dropped": sum(1 for p in slow if p.closed_code is not None),
+        "fast_dropped": sum(1 for p in fast if p.closed_code is not None),
+        "slow_messages_read": sum(p.messages for p in slow),
+        "fast_messages_read": sum(p.messages for p in fast),
+    }
+
+
 def _problems(result: dict[str, Any]) -> list[str]:
     """Why a run is not ``ok``: anything short of every vote counted exactly once."""
     votes = result["votes"]
     problems = []
     if result["joins_ok"] != result["n"]:
         problems.append(f"{result['n'] - result['joins_ok']} phones did not join")
-    if result["dropped"]:
-        problems.append(f"{result['dropped']} phones dropped")
+    fast_dropped = result["slow"]["fast_dropped"] if "slow" in result else result["dropped"]
+    if fast_dropped:
+        problems.append(f"{fast_dropped} phones dropped")
     if votes["refused"]:
         problems.append(f"refused votes: {votes['refused_by_reason']}")
     if votes["no_ack"] or votes["not_sent"]:
