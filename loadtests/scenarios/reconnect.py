@@ -204,7 +204,7 @@ async def _storm(
     # the changed votes are registered (not sent) so acks find them; drop() sends each
     for p in phones.phones:
         commands.register(p, f"v2-{p.index}", _vote(poll, second[p.index]))
-    console_ms: list[float] = []
+    console_ms: list[tuple[int, float]] = []
     load: list[LoadSample] = []
     sampler = asyncio.create_task(sample_load(room.server, load, SAMPLE_EVERY_S))
     console = asyncio.create_task(_console(room, poll, console_ms, config.console_every_s))
@@ -245,13 +245,19 @@ async def _storm(
     )
 
 
-async def _console(room: LiveRoom, poll: str, into: list[float], every_s: float) -> None:
-    """The moderator keeps working during the storm: one command every ``every_s``, timed."""
+async def _console(
+    room: LiveRoom, poll: str, into: list[tuple[int, float]], every_s: float
+) -> None:
+    """The moderator keeps working during the storm: one command every ``every_s``, timed.
+
+    ``screen.show`` of the poll already on screen: a real command through the
+    whole path (decide, log, ack) that changes nothing anyone sees.
+    """
     assert room.moderator is not None
     while True:
         t = time.monotonic_ns()
         await room.moderator.command({"type": "screen.show", "what": "poll", "poll": poll})
-        into.append(ms(time.monotonic_ns() - t))
+        into.append((t, ms(time.monotonic_ns() - t)))
         await asyncio.sleep(every_s)
 
 
@@ -263,7 +269,7 @@ def _metrics(
     second: dict[int, str],
     final: dict[str, Any],
     poll: str,
-    console_ms: list[float],
+    console_ms: list[tuple[int, float]],
     t0_ns: int,
     all_back_ns: int,
 ) -> dict[str, Any]:
@@ -301,7 +307,13 @@ def _metrics(
             1 for i, r in returns.items() if r.ballot_on_welcome == second[i] != first[i]
         ),
         "changed_vote_acks": Counter(s.acks for s in resent),
-        "console_ack_ms": distribution(console_ms),
+        "console_ack_ms": distribution([v for _, v in console_ms]),
+        # for the plots: ms after the storm began
+        "back_timeline_ms": sorted(
+            round(ms(r.welcome_ns - t0_ns)) for r in returns.values() if r.welcome_ns
+        ),
+        "drop_timeline_ms": sorted(round(ms(r.dropped_ns - t0_ns)) for r in returns.values()),
+        "console_timeline": [[round(ms(t - t0_ns)), round(v, 2)] for t, v in console_ms],
         "tally": {"voters": results.get("voters"), "counts": counts, "expected": dict(expected)},
     }
 
