@@ -65,6 +65,7 @@ async def run_ceiling(
                 "server_cpu_s": cpu,
                 "deliveries_per_cpu_s": round(ours_rate) if ours_rate else None,
                 "push_bytes": len(ours["sample_phone_push"].encode()),
+                "push_sample": ours["sample_phone_push"][:4000],  # what the ceiling sent
             },
             "ceiling": top,
         }
