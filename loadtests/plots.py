@@ -6,7 +6,6 @@ column (800 px wide, about 30-60 KB). The Agg backend needs no display.
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
@@ -83,27 +82,22 @@ def ceiling(results: dict[str, Any]) -> str:
 
 
 def brainstorm(results: dict[str, Any]) -> str:
-    """Server CPU (cores) and RSS over the posting phase of the first finished run."""
-    run = next((r for r in results["runs"] if r.get("load_timeline")), None)
+    """Ack and screen-freshness percentiles per run, next to each other."""
+    runs = [r for r in results["runs"] if r.get("ack_ms")]
     fig, ax = plt.subplots(figsize=(8, 3.0))
-    if run is not None:
-        rows = run["load_timeline"]
-        t = [row[0] / 1000 for row in rows]
-        cores = [0.0] + [
-            (b[1] - a[1]) / max(1e-3, (b[0] - a[0]) / 1000) for a, b in itertools.pairwise(rows)
-        ]
-        ax.plot(t, cores, color=OURS, label="server CPU (cores)")
-        ax.set_ylabel("cores")
-        ax.set_ylim(0, 1.05)
-        twin = ax.twinx()
-        twin.plot(t, [row[2] / 1024 for row in rows], color=LIMIT, label="server RSS (MiB)")
-        twin.set_ylabel("RSS (MiB)")
-        twin.set_ylim(0, max(row[2] for row in rows) / 1024 * 1.3)
-        ax.legend(loc="upper left", fontsize=8)
-        twin.legend(loc="upper right", fontsize=8)
-    ax.set_xlabel("seconds into the posting phase")
-    ax.set_title(f"Brainstorm: {results['runs'][0]['n']} phones posting, server load")
-    ax.grid(alpha=0.3)
+    width = 0.13
+    for i, run in enumerate(runs):
+        for j, (key, color) in enumerate((("ack_ms", OURS), ("screen_freshness_ms", LIMIT))):
+            values = [run[key][q] for q in ("p50", "p95", "p99")]
+            xs = [q + (i * 2 + j - len(runs) + 0.5) * width for q in range(3)]
+            ax.bar(xs, values, width, color=color, alpha=0.55 + 0.15 * i,
+                   label=("ack" if j == 0 else "screen freshness") if i == 0 else None)  # fmt: skip
+    ax.set_xticks(range(3), ["p50", "p95", "p99"])
+    ax.set_ylabel("ms")
+    n = runs[0]["n"] if runs else "N"
+    ax.set_title(f"Brainstorm, {n} phones: latency per run (bars left to right: runs 1, 2, 3)")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
     return _save(fig, "brainstorm")
 
 
