@@ -142,5 +142,5 @@ def slow(results: dict[str, Any]) -> str:
     right.set_ylabel("server RSS peak (MiB)")
     for ax in (left, right):
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("Slow phones: the others' latency and server memory, with and without", fontsize=10)
+    fig.suptitle("Slow phones: the others' latency and server memory", fontsize=10)
     return _save(fig, "slow")
