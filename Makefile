@@ -38,8 +38,8 @@ test: setup lint typecheck e2e-deps
 i18n: setup
 	@$(BIN)/python tools/i18n.py
 
-# Every scenario with its defaults, one after the other (about 45 minutes on the
-# 2-core benchmark machine, more when it is busy: each run first waits for quiet).
+# Every scenario with its defaults, one after the other: about 32 minutes of runs on
+# the 2-core benchmark machine, more when it is busy (each run first waits for quiet).
 BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow
 
 bench: setup
