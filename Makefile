@@ -38,8 +38,14 @@ test: setup lint typecheck e2e-deps
 i18n: setup
 	@$(BIN)/python tools/i18n.py
 
+# Every scenario with its defaults, one after the other: about 32 minutes of runs on
+# the 2-core benchmark machine, more when it is busy (each run first waits for quiet).
+BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow
+
 bench: setup
-	@$(BIN)/python -m loadtests.run
+	@failed=""; for s in $(BENCH_SCENARIOS); do \
+		$(BIN)/python -m loadtests.run --scenario $$s || failed="$$failed $$s"; \
+	done; test -z "$$failed" || { echo "==> runs not ok in:$$failed"; exit 1; }
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

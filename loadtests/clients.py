@@ -90,6 +90,7 @@ class ScreenFeed:
         self.poll_status: list[str] = []
         self.poll_voters: list[int] = []
         self.poll_counts: list[dict[str, int]] = []
+        self.poll_words: list[str] = []  # a text poll's cloud: "<words>:<summed counts>" or "-"
         self.closed: str | None = None
         self.other: list[str] = []
         self._proc: asyncio.subprocess.Process | None = None
@@ -126,6 +127,7 @@ class ScreenFeed:
                 self.poll_status.append(status)
                 self.poll_voters.append(int(voters))
                 self.poll_counts.append(_counts(counts))
+                self.poll_words.append(parts[9] if len(parts) >= 10 else "-")
             elif parts[0] in ("closed", "error"):
                 self.closed = " ".join(parts[2:])
             else:
@@ -217,6 +219,7 @@ class Phone:
     stopping: bool = False
     counted: bool = False  # already counted as settled
     socket: LeanSocket | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)  # to say hello again after a drop
     # the plenum's one vote: what it chose, when it went out, and its ack
     vote_cid: str | None = None
     choice: str | None = None
@@ -249,6 +252,12 @@ class Phones:
         self.votes_planned = 0
         self.votes_answered = 0  # acked, or failed to send
         self._all_answered = asyncio.Event()
+        self.sample_push: bytes | None = None  # the last state push phone 0 read
+        # every ack a phone reads, when set (scenarios with more than one command per phone)
+        self.on_ack: Callable[[Phone, BytesLike], None] | None = None
+        # phones (by index) that read very slowly once welcomed (the slow scenario)
+        self.slow: frozenset[int] = frozenset()
+        self.slow_every_s = 2.0
 
     def start(self, ramp_s: float) -> None:
         """Schedule phone ``i`` at ``i * ramp / n``: a steady stream of people scanning."""
@@ -283,6 +292,7 @@ class Phones:
             return None
         reply = _decode_join(payload)
         phone.participant_id = reply.participant_id
+        phone.token = reply.token
         return reply.token
 
     async def _live(self, phone: Phone, token: str) -> None:
@@ -290,6 +300,11 @@ class Phones:
 
         def counted(data: BytesLike) -> None:
             phone.messages += 1
+            if phone.index == 0 and data[:15] == b'{"type":"state"':
+                self.sample_push = bytes(data)
+            if self.on_ack is not None and is_ack(data):
+                self.on_ack(phone, data)
+                return
             if phone.vote_sent_ns is not None and phone.ack is None and is_ack(data):
                 self._take_ack(phone, data)
 
@@ -304,6 +319,8 @@ class Phones:
             socket.abort()
             return
         phone.welcome_ns = now_ns()
+        if phone.index in self.slow:
+            socket.read_slowly(self.slow_every_s)
         self._settle(phone)
         code = await socket.closed
         if not phone.stopping:

@@ -12,6 +12,7 @@ every run) stays well below the server's.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Callable
 
@@ -52,6 +53,8 @@ class LeanSocket(asyncio.Protocol):
         self.closed: asyncio.Future[int] = loop.create_future()
         self.transport: asyncio.Transport | None = None
         self._abort_armed = False
+        self._pause_after_read = False  # a slow reader (read_slowly) pauses after one read
+        self._slow_every_s = 0.0
         # monotonic ns: TCP connected, upgrade answered; where a slow welcome lost its time
         self.made_ns: int | None = None
         self.upgraded_ns: int | None = None
@@ -66,6 +69,10 @@ class LeanSocket(asyncio.Protocol):
         self._flush()
 
     def data_received(self, data: bytes) -> None:
+        if self._pause_after_read and self.transport is not None:
+            self._pause_after_read = False
+            self.transport.pause_reading()
+            asyncio.get_running_loop().call_later(self._slow_every_s, self._read_once)
         self.ws.receive_data(data)
         for event in self.ws.events_received():
             if isinstance(event, Response):
@@ -115,6 +122,27 @@ class LeanSocket(asyncio.Protocol):
             raise ConnectionError(f"socket is {self.ws.state.name.lower()}")
         self.ws.send_text(text)
         self._flush()
+
+    def read_slowly(self, every_s: float, rcvbuf: int = 4096) -> None:
+        """Become a phone on a bad link: a small receive buffer, one read every ``every_s``.
+
+        Reading pauses; a timer resumes it for a single ``data_received`` and
+        pauses it again, so the server's writes back up into its own buffers.
+        """
+        if self.transport is None:
+            return
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self._slow_every_s = every_s
+        self.transport.pause_reading()
+        asyncio.get_running_loop().call_later(every_s, self._read_once)
+
+    def _read_once(self) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self._pause_after_read = True
+        self.transport.resume_reading()
 
     def close(self) -> None:
         """Start a normal close (1000), the way a page closes its socket on unload."""

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from loadtests import sections
 from loadtests.server_proc import SERVED
 from loadtests.stats import spread
 
@@ -94,8 +95,18 @@ PLENUM_COMPARED: list[tuple[str, tuple[str, ...], str]] = [
     ("generator CPU (s)", ("vote_phase", "generator_cpu_s"), "{:.2f}"),
 ]
 
+CEILING_COMPARED: list[tuple[str, tuple[str, ...], str]] = [
+    ("fraction of the ceiling", ("fraction_of_ceiling",), "{:.3f}"),
+    ("Dialograum deliveries per CPU s", ("dialograum", "deliveries_per_cpu_s"), "{:.0f}"),
+    ("ceiling deliveries per CPU s", ("ceiling", "deliveries_per_cpu_s"), "{:.0f}"),
+    ("Dialograum server CPU (s)", ("dialograum", "server_cpu_s"), "{:.2f}"),
+    ("Dialograum deliveries", ("dialograum", "deliveries"), "{:.0f}"),
+    ("ack p99 (ms)", ("dialograum", "ack_ms", "p99"), "{:.0f}"),
+]
+
 # scenario -> (heading, metrics) for the comparison with results/<scenario>-before.json
 COMPARISONS = {
+    "ceiling": ("Before and after the outbox's stuck watch (no timer per send)", CEILING_COMPARED),
     "join": ("Before and after the fan-out fixes", JOIN_COMPARED),
     "plenum": ("Before and after phones stopped getting seq-only pushes", PLENUM_COMPARED),
 }
@@ -272,7 +283,10 @@ def _dirty(machine: dict[str, Any]) -> str:
 def _noisy(run: dict[str, Any], results: dict[str, Any]) -> bool:
     """Other work shared the cores during the run (the harness had waited for quiet first)."""
     limit = float(results["settings"].get("quiet_below_cores", 0.3))
-    return float(run.get("other_processes_cores") or 0) >= limit
+    others = run.get("other_processes_cores")
+    if others is None:  # side-by-side runs keep it per side (Dialograum's run)
+        others = (run.get("dialograum") or {}).get("other_processes_cores")
+    return float(others or 0) >= limit
 
 
 def _fmt(value: Any, fmt: str = "{:.0f}") -> str:
@@ -543,9 +557,12 @@ def update_benchmarks(path: Path, results: dict[str, Any]) -> None:
     """Replace (or append) this scenario's section; keep everything else in the file."""
     name = results["scenario"]
     begin, end = BEGIN.format(name=name), END.format(name=name)
-    body = render_plenum(results) if name == "plenum" else render_join(results)
+    if name in sections.RENDERERS:
+        body = sections.RENDERERS[name](results)
+    else:
+        body = render_plenum(results) if name == "plenum" else render_join(results)
     before = RESULTS / f"{name}-before.json"
-    if before.exists():
+    if before.exists() and name in COMPARISONS:
         body += "\n" + render_comparison(json.loads(before.read_text()), results)
     section = f"{begin}\n{body}{end}"
     text = path.read_text() if path.exists() else HEADER
@@ -564,7 +581,9 @@ def main() -> None:
     Without arguments, every scenario whose results are in ``loadtests/results``.
     """
     sources = [Path(a) for a in sys.argv[1:]] or [
-        path for name in COLUMNS if (path := RESULTS / f"{name}.json").exists()
+        path
+        for name in [*COLUMNS, *sections.RENDERERS]
+        if (path := RESULTS / f"{name}.json").exists()
     ]
     target = Path(__file__).parent.parent / "docs" / "benchmarks.md"
     for source in sources:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loadtests import report
+from loadtests import report, suites
 from loadtests.scenarios import join, plenum
 from loadtests.scenarios.common import Progress
 from loadtests.server_proc import busy_cores, export_tree
@@ -34,7 +34,7 @@ BENCHMARKS = Path(__file__).parent.parent / "docs" / "benchmarks.md"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m loadtests.run", description=__doc__)
-    parser.add_argument("--scenario", choices=["join", "plenum"], default="join")
+    parser.add_argument("--scenario", choices=["join", "plenum", *suites.SCENARIOS], default="join")
     parser.add_argument(
         "--n", type=int, nargs="+", help="phones per run (join: 200 1000, plenum: 1000)"
     )
@@ -76,15 +76,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="DIR",
         help="py-spy the server during the votes into DIR (raw stacks); implies --no-docs",
     )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/11",
+        help="socketio: the Redis its AsyncRedisManager uses (a channel of its own per run)",
+    )
+    parser.add_argument(
+        "--duration", type=float, default=120.0, help="brainstorm: seconds over which phones post"
+    )
     args = parser.parse_args(argv)
     if args.server_rev and args.server_dir:
         parser.error("--server-rev and --server-dir exclude each other")
     if args.server_dir is not None:
         args.no_docs = True  # an experiment never becomes the baseline
     if args.n is None:
-        args.n = [1000] if args.scenario == "plenum" else [200, 1000]
+        args.n = suites.DEFAULT_N.get(args.scenario) or (
+            [1000] if args.scenario == "plenum" else [200, 1000]
+        )
     if args.quick:
-        args.n, args.repeat, args.no_docs = [50], 1, True
+        args.n, args.repeat, args.no_docs = suites.QUICK_N.get(args.scenario, [50]), 1, True
     if args.profile is not None:
         args.no_docs = True
     if args.out is None:
@@ -216,6 +226,20 @@ async def run_plenum(args: argparse.Namespace) -> list[dict[str, Any]]:
     return runs
 
 
+async def run_suite(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    progress = prefixed(f"[{args.scenario}]")
+
+    async def quiet() -> float:
+        return await wait_for_quiet(args.quiet_below, args.quiet_wait, progress)
+
+    return await suites.run(args, progress, quiet)
+
+
+def load_average() -> list[float]:
+    """``/proc/loadavg`` at the end of the run: 1, 5 and 15 minute averages."""
+    return [float(v) for v in Path("/proc/loadavg").read_text().split()[:3]]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # SIGTERM exits through SystemExit, so atexit still kills any server under test.
@@ -232,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             commit = server_commit = export_tree(args.server_rev, exported)
             args.source = exported
             say(f"==> server from commit {commit[:12]} (exported to {exported})")
-        scenario = run_plenum if args.scenario == "plenum" else run_join
-        runs = asyncio.run(scenario(args))
+        summary: dict[str, Any] | None = None
+        if args.scenario in suites.SCENARIOS:
+            runs, summary = asyncio.run(run_suite(args))
+        else:
+            scenario = run_plenum if args.scenario == "plenum" else run_join
+            runs = asyncio.run(scenario(args))
     finally:
         if exported is not None:
             shutil.rmtree(exported, ignore_errors=True)
@@ -255,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         "started": report.iso(started),
         "duration_s": round(time.time() - started, 1),
         "settings": settings,
-        "summary": report.summarise(runs, args.scenario),
+        "summary": summary or report.summarise(runs, args.scenario),
+        "loadavg": load_average(),
         "runs": runs,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -264,8 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_docs:
         report.update_benchmarks(BENCHMARKS, results)
         say(f"==> {BENCHMARKS} regenerated ({args.scenario} section)")
-    say(report.summary_table(results))
-    return 0 if all(r["ok"] for r in runs) else 1
+    if args.scenario in suites.SCENARIOS:
+        say(json.dumps(results["summary"], indent=1, ensure_ascii=False))
+    else:
+        say(report.summary_table(results))
+    return 0 if all(r.get("ok") for r in runs) else 1
 
 
 if __name__ == "__main__":

@@ -12,14 +12,16 @@ Prints one line per message, flushed at once, stamped with
 ``time.monotonic_ns()`` (CLOCK_MONOTONIC, shared by every process on the
 machine, so the harness can subtract its own stamps):
 
-    msg <t_ns> <seq> <joined> <online> <poll> <status> <voters> <counts>
+    msg <t_ns> <seq> <joined> <online> <poll> <status> <voters> <counts> <words>
     closed <t_ns> <code> <reason>
     error <t_ns> <text>
 
 ``poll`` is the poll on screen (``screen_poll``), ``status`` its status,
 ``voters`` and ``counts`` its ``results`` (``o1:3,o2:5``), as the screen's
 JSON view has them; ``-``, ``-``, ``-1``, ``-`` when no poll is on screen or
-its results are held back. The join scenario reads only the first five.
+its results are held back. ``words`` is the word cloud of a text poll as
+``<distinct words>:<their summed counts>``, ``-`` for none. The join
+scenario reads only the first five fields.
 """
 
 from __future__ import annotations
@@ -38,11 +40,17 @@ class Counts(msgspec.Struct):
     online: int
 
 
+class Word(msgspec.Struct):
+    word: str
+    count: int
+
+
 class Results(msgspec.Struct):
-    """Every kind's results carry ``voters``; choice polls also ``counts``."""
+    """Every kind's results carry ``voters``; choice polls also ``counts``, text polls ``words``."""
 
     voters: int
     counts: dict[str, int] | None = None
+    words: list[Word] | None = None
 
 
 class PollView(msgspec.Struct):
@@ -75,14 +83,16 @@ def emit(line: str) -> None:
 
 
 def poll_fields(view: View) -> str:
-    """``<poll> <status> <voters> <counts>`` for the poll on screen."""
+    """``<poll> <status> <voters> <counts> <words>`` for the poll on screen."""
     for poll in view.polls:
         if poll.id == view.screen_poll:
             if poll.results is None:
-                return f"{poll.id} {poll.status} -1 -"
+                return f"{poll.id} {poll.status} -1 - -"
             counts = ",".join(f"{k}:{v}" for k, v in (poll.results.counts or {}).items()) or "-"
-            return f"{poll.id} {poll.status} {poll.results.voters} {counts}"
-    return "- - -1 -"
+            words = poll.results.words
+            cloud = f"{len(words)}:{sum(w.count for w in words)}" if words else "-"
+            return f"{poll.id} {poll.status} {poll.results.voters} {counts} {cloud}"
+    return "- - -1 - -"
 
 
 async def watch(url: str) -> int:

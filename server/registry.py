@@ -15,6 +15,7 @@ from rooms.codes import code_from_bytes
 from rooms.lobby import CreateEvent, Format, Language
 from rooms.room import Envelope, RoomState, decide
 from server.broker import Broker
+from server.gcsettle import GcSettler
 from server.hub import Hub, HubSettings, Presenter, Subscriber, encode_entry, now_ms
 from server.stores.base import EventStore
 
@@ -36,6 +37,7 @@ class Rooms:
         self._hubs: dict[str, Hub] = {}
         self._loading: dict[str, asyncio.Future[Hub | None]] = {}
         self._evictions: dict[str, asyncio.TimerHandle] = {}
+        self.gc = GcSettler()  # freezes long-lived objects once a join storm settles
 
     async def get(self, code: str) -> Hub | None:
         """The room's hub, loaded if needed; None for a code that names no event."""
@@ -68,6 +70,7 @@ class Rooms:
     def attach(self, hub: Hub, sub: Subscriber) -> None:
         self._keep(hub.code)
         hub.attach(sub)
+        self.gc.poke()
 
     def detach(self, hub: Hub, sub: Subscriber) -> None:
         hub.detach(sub)
@@ -93,6 +96,7 @@ class Rooms:
             return
         hub.stop()
         del self._hubs[code]
+        self.gc.thaw()  # the dropped room's leftovers go back to the collector
 
     @property
     def loaded(self) -> int:
@@ -128,6 +132,7 @@ class Rooms:
             hub.stop()
 
     async def close(self) -> None:
+        self.gc.stop()
         for handle in self._evictions.values():
             handle.cancel()
         self._evictions.clear()

@@ -72,6 +72,11 @@ class PlenumConfig:
     ack_target_ms: float = 150.0  # p99
     freshness_target_ms: float = 250.0  # p99
     progress_every_s: float = 1.0
+    # the live tally on every phone too: each tick then fans out to all N (the ceiling run)
+    results_on_phones: bool = False
+    # this share of phones reads very slowly and does not vote (the slow scenario)
+    slow_share: float = 0.0
+    slow_every_s: float = 2.0
 
 
 Quiet = Callable[[], Awaitable[float]]
@@ -124,6 +129,8 @@ async def run(
                 step = "joining"
                 pool = PostPool("127.0.0.1", server.port, config.http_connections)
                 phones = Phones(pool, code, config.n)
+                phones.slow = slow_phones(config)
+                phones.slow_every_s = config.slow_every_s
                 join_started = now_ns()
                 phones.start(config.ramp_s)
                 await phones.wait_settled()
@@ -139,7 +146,7 @@ async def run(
                 step = "opening the poll"
                 moderator = Moderator("127.0.0.1", server.port, live_url, mod_token)
                 await moderator.open()
-                poll, setup_ms = await _open_poll(moderator)
+                poll, setup_ms = await _open_poll(moderator, config.results_on_phones)
                 result["poll"] = poll
                 result["moderator_ack_ms"] = setup_ms
                 await screen.wait_until(lambda: _shows_open(_screen(screen), poll), 30)
@@ -158,11 +165,15 @@ async def run(
                     config, phones, screen, moderator, server, poll, progress, profile_to
                 )
                 result["vote_phase"] = phase.summary()
+                if phones.sample_push is not None:  # the ceiling broadcasts these very bytes
+                    result["sample_phone_push"] = phones.sample_push.decode()
 
                 step = "reading the tally"
                 final = await moderator_state(http, code, mod_token)
                 result.update(metrics(config, phones, screen, moderator, phase, final, poll))
                 result.update(load_profile(phase.load, phase.t0_ns, SAMPLE_EVERY_S))
+                if phones.slow:
+                    result["slow"] = _slow_summary(phones)
                 result["wall_s"] = round(time.monotonic() - started, 2)
                 problems = _problems(result)
                 result["ok"] = not problems
@@ -206,6 +217,14 @@ async def run(
     return result
 
 
+def slow_phones(config: PlenumConfig) -> frozenset[int]:
+    """Every k-th phone, so the slow ones join spread over the ramp."""
+    if config.slow_share <= 0:
+        return frozenset()
+    step = max(1, round(1 / config.slow_share))
+    return frozenset(range(step - 1, config.n, step))
+
+
 def _screen(screen: ScreenFeed | None) -> ScreenFeed:
     assert screen is not None
     return screen
@@ -217,7 +236,9 @@ def _shows_open(screen: ScreenFeed, poll: str) -> bool:
     )
 
 
-async def _open_poll(moderator: Moderator) -> tuple[str, dict[str, float]]:
+async def _open_poll(
+    moderator: Moderator, results_on_phones: bool = False
+) -> tuple[str, dict[str, float]]:
     """create → open → show on screen, each acked; returns the poll id and each ack's ms."""
     timings: dict[str, float] = {}
     t = now_ns()
@@ -227,6 +248,7 @@ async def _open_poll(moderator: Moderator) -> tuple[str, dict[str, float]]:
             "kind": "single",
             "question": "Welche Maßnahme zuerst?",
             "options": OPTIONS,
+            "results_on_phones": results_on_phones,
         }
     )
     timings["poll.create"] = round((now_ns() - t) / 1e6, 2)
@@ -255,7 +277,9 @@ async def _vote(
     rng = random.Random(config.seed)
     option_ids = [f"o{i}" for i in range(1, len(OPTIONS) + 1)]
     plan = [
-        (p, rng.uniform(0, config.vote_spread_s), rng.choice(option_ids)) for p in phones.phones
+        (p, rng.uniform(0, config.vote_spread_s), rng.choice(option_ids))
+        for p in phones.phones
+        if p.index not in phones.slow  # slow phones only listen
     ]
     phase = VotePhase(
         screen_from=len(screen.times_ns),
@@ -345,14 +369,28 @@ async def _stop_spy(spy: asyncio.subprocess.Process) -> None:
             await spy.wait()
 
 
+def _slow_summary(phones: Phones) -> dict[str, Any]:
+    """Who dropped: a slow phone closed by the server is its protection, a fast one a failure."""
+    slow = [p for p in phones.phones if p.index in phones.slow]
+    fast = [p for p in phones.phones if p.index not in phones.slow]
+    return {
+        "slow_phones": len(slow),
+        "slow_dropped": sum(1 for p in slow if p.closed_code is not None),
+        "fast_dropped": sum(1 for p in fast if p.closed_code is not None),
+        "slow_messages_read": sum(p.messages for p in slow),
+        "fast_messages_read": sum(p.messages for p in fast),
+    }
+
+
 def _problems(result: dict[str, Any]) -> list[str]:
     """Why a run is not ``ok``: anything short of every vote counted exactly once."""
     votes = result["votes"]
     problems = []
     if result["joins_ok"] != result["n"]:
         problems.append(f"{result['n'] - result['joins_ok']} phones did not join")
-    if result["dropped"]:
-        problems.append(f"{result['dropped']} phones dropped")
+    fast_dropped = result["slow"]["fast_dropped"] if "slow" in result else result["dropped"]
+    if fast_dropped:
+        problems.append(f"{fast_dropped} phones dropped")
     if votes["refused"]:
         problems.append(f"refused votes: {votes['refused_by_reason']}")
     if votes["no_ack"] or votes["not_sent"]:

@@ -1,0 +1,1 @@
+"""Baselines measured in the same run as Dialograum: a broadcast ceiling and python-socketio."""

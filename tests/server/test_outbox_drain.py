@@ -1,0 +1,54 @@
+"""drain's stuck watch: gives up a send that hangs, not one that is merely slow or cancelled."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from server.outbox import Outbox, drain
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_sends_that_finish_in_time_are_never_given_up() -> None:
+    box = Outbox()
+    sent: list[str] = []
+    all_sent = asyncio.Event()
+
+    async def send(text: str) -> None:
+        await asyncio.sleep(0)  # a send that yields, as a real socket write may
+        sent.append(text)
+        if len(sent) == 3:
+            all_sent.set()
+
+    async def on_stuck() -> None:
+        raise AssertionError("not stuck")
+
+    task = asyncio.create_task(drain(box, send, 0.05, on_stuck))
+    for i in range(3):
+        box.put(f"k{i}", f"v{i}")
+    await asyncio.wait_for(all_sent.wait(), 5)
+    box.close()
+    await asyncio.wait_for(task, 5)
+    assert sent == ["v0", "v1", "v2"]
+
+
+async def test_a_drain_cancelled_from_outside_stays_cancelled() -> None:
+    box = Outbox()
+    box.put("shared", "v1")
+    sending = asyncio.Event()
+    never = asyncio.Event()
+
+    async def send(text: str) -> None:
+        sending.set()
+        await never.wait()
+
+    async def on_stuck() -> None:
+        raise AssertionError("a cancelled drain is not a stuck one")
+
+    task = asyncio.create_task(drain(box, send, 60, on_stuck))
+    await asyncio.wait_for(sending.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
