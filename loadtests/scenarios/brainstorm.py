@@ -200,10 +200,10 @@ def _check(final: dict[str, Any], poll: str, last: dict[int, str], screen: Any) 
     results = view.get("results") or {}
     texts = sorted(a["text"] for a in results.get("answers", []))
     expected = sorted(last.values())
-    cloud = [(w["word"], w["count"]) for w in results.get("words", [])]
+    cloud = [(w["word"], w["count"], w["label"]) for w in results.get("words", [])]
     expected_cloud = word_counts(expected, frozenset())
     on_screen = screen.poll_words[-1] if screen.poll_words else "-"
-    want_screen = f"{len(expected_cloud)}:{sum(c for _, c in expected_cloud)}"
+    want_screen = f"{len(expected_cloud)}:{sum(c for _, c, _ in expected_cloud)}"
     return {
         "answers_exact": texts == expected,
         "answers": len(texts),
