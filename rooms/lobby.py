@@ -42,6 +42,8 @@ class ScreenMode(enum.StrEnum):
     WELCOME = "welcome"
     BLANK = "blank"
     POLL = "poll"
+    IDEAS = "ideas"  # the board chosen with ideas.show (rooms/ideas.py)
+    ACTIONS = "actions"
 
 
 # --- commands ---------------------------------------------------------------

@@ -17,11 +17,11 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms import lobby, poll
+from rooms import actions, ideas, lobby, poll
 from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
 
-Command = lobby.LobbyCommand | poll.PollCommand
-Event = lobby.LobbyEvent | poll.PollEvent
+Command = lobby.LobbyCommand | poll.PollCommand | ideas.IdeasCommand | actions.ActionCommand
+Event = lobby.LobbyEvent | poll.PollEvent | ideas.IdeasEvent | actions.ActionEvent
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -51,6 +51,8 @@ class RoomState(msgspec.Struct):
     seq: int = 0
     lobby: lobby.Lobby = msgspec.field(default_factory=lobby.Lobby)
     polls: poll.Polls = msgspec.field(default_factory=poll.Polls)
+    boards: ideas.Boards = msgspec.field(default_factory=ideas.Boards)
+    actions: actions.Actions = msgspec.field(default_factory=actions.Actions)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 
@@ -74,9 +76,13 @@ def decide(
     state: RoomState, command: Command, actor: Actor, now: int, limits: Limits = DEFAULT_LIMITS
 ) -> Accepted | Rejected:
     """Answer one command. ``now`` is milliseconds since the epoch, from the caller."""
-    del now  # no rule depends on time yet; timers will.
     events: list[Event] = []
-    if isinstance(command, poll.POLL_COMMAND_TYPES):
+    if isinstance(command, (*ideas.IDEAS_COMMAND_TYPES, *actions.ACTION_COMMAND_TYPES)):
+        more = _decide_ideas(state, command, actor, now, limits)
+        if isinstance(more, Rejected):
+            return more
+        events.extend(more)
+    elif isinstance(command, poll.POLL_COMMAND_TYPES):
         if not state.lobby.created:
             return Rejected("unknown_event")
         decided = poll.decide(state.polls, state.lobby, command, actor, limits)
@@ -95,12 +101,45 @@ def decide(
     return Accepted(events, next((i for e in events if (i := created_id(e))), None))
 
 
+def _decide_ideas(
+    state: RoomState, command: Command, actor: Actor, now: int, limits: Limits
+) -> list[Event] | Rejected:
+    """Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py)."""
+    if not state.lobby.created:
+        return Rejected("unknown_event")
+    more: list[ideas.IdeasEvent] | list[actions.ActionEvent] | Rejected
+    if isinstance(command, ideas.IDEAS_COMMAND_TYPES):
+        more = ideas.decide(state.boards, state.lobby, command, actor, now, limits)
+    elif isinstance(command, actions.ACTION_COMMAND_TYPES):
+        more = actions.decide(state.actions, state.lobby, command, actor, now, limits)
+    else:  # pragma: no cover
+        raise AssertionError(command)
+    if isinstance(more, Rejected):
+        return more
+    out: list[Event] = list(more)
+    if isinstance(command, ideas.ShowBoard) and state.lobby.screen is not lobby.ScreenMode.IDEAS:
+        out.append(lobby.ScreenShown(lobby.ScreenMode.IDEAS, None))
+    return out
+
+
 def created_id(event: Event) -> str | None:
     """The id a command reports back when its event made something new."""
     if isinstance(event, lobby.ParticipantJoined):
         return event.participant
     if isinstance(event, poll.PollCreated):
         return event.poll
+    return ideas_created_id(event)
+
+
+def ideas_created_id(event: Event) -> str | None:
+    if isinstance(event, ideas.BoardCreated):
+        return event.board
+    if isinstance(event, ideas.IdeaPosted):
+        return event.idea
+    if isinstance(event, ideas.ClusterCreated):
+        return event.cluster
+    if isinstance(event, actions.ActionCreated):
+        return event.action
     return None
 
 
@@ -133,6 +172,10 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
     event = envelope.event
     if isinstance(event, poll.POLL_EVENT_TYPES):
         return poll.apply(state.polls, state.lobby, event)
+    if isinstance(event, ideas.IDEAS_EVENT_TYPES):
+        return ideas.apply(state.boards, state.lobby, event)
+    if isinstance(event, actions.ACTION_EVENT_TYPES):
+        return actions.apply(state.actions, state.lobby, event)
     return lobby.apply(state.lobby, event, envelope.at, limits)
 
 
