@@ -575,8 +575,11 @@ def _decide_settings(board: Board, command: BoardSettings) -> list[IdeasEvent] |
     )
     if not settings_valid(settings):
         return Rejected("dots_settings_invalid")
-    if settings.on is not d.on and board.ballots:
-        return Rejected("dots_already_cast")
+    if board.ballots and (
+        settings.on is not d.on
+        or any(check_ballot(b, b, settings) != b for b in board.ballots.values())
+    ):
+        return Rejected("dots_already_cast")  # lowering the budget would void ballots
     event = BoardChanged(
         board.id,
         pick(command.locked, board.locked),
@@ -776,10 +779,15 @@ def apply(boards: Boards, lobby: Lobby, event: IdeasEvent) -> set[str]:
         return set()
     match event:
         case BoardChanged():
-            touched: set[str] = set()
-            if event.dots.on is not board.dots.on:
-                touched = set(board.ballots)
-                board.ballots.clear()
+            # A ballot that breaks the new rules (only in a race: decide refuses
+            # such a change) is voided, and its voter asked again on the phone.
+            touched = {
+                pid
+                for pid, b in board.ballots.items()
+                if event.dots.on is not board.dots.on or check_ballot(b, b, event.dots) != b
+            }
+            for pid in touched:
+                del board.ballots[pid]
             board.locked = event.locked
             board.revealed = event.revealed
             board.published = event.published
