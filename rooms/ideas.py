@@ -516,18 +516,23 @@ def decide(
             out.extend(IdeaAssigned(i, cid, None) for i in dict.fromkeys(ids))
             return out
         case ProposeClusters(groups=groups, names=names):
+            # Cards placed or removed since the server computed this are left out.
+            loose = set(board.loose)
             seen: set[str] = set()
-            for group in groups:
-                for i in group:
-                    if i not in board.loose or i in seen:
-                        return Rejected("proposal_invalid")
-                    seen.add(i)
-            kept = [list(g) for g in groups if g]
+            kept: list[list[str]] = []
+            kept_names: list[str] = []
+            padded = [*names, *[""] * len(groups)]
+            for group, name in zip(groups, padded, strict=False):
+                if any(i in seen for i in group) or len(set(group)) != len(group):
+                    return Rejected("proposal_invalid")
+                seen.update(group)
+                members = [i for i in group if i in loose]
+                if members:
+                    kept.append(members)
+                    kept_names.append(clean(name)[: IDEA_LIMITS.cluster_name_length])
             if not kept:
                 return Rejected("nothing_to_cluster")
-            names = [clean(n)[: IDEA_LIMITS.cluster_name_length] for n in names]
-            names = (names + [""] * len(kept))[: len(kept)]
-            return [ClustersProposed(board.id, kept, names)]
+            return [ClustersProposed(board.id, kept, kept_names)]
         case AcceptProposal():
             if board.proposal is None:
                 return Rejected("no_proposal")

@@ -74,6 +74,7 @@ class BoardView(msgspec.Struct, frozen=True, omit_defaults=True):
     loose: list[str]
     dots: DotsView
     queue: int = 0  # moderator only
+    on_screen: str | None = None  # "wall" / "clusters" / "dots" while the screen shows it
     proposal: Proposal | None = None  # moderator only
 
 
@@ -141,13 +142,14 @@ def _dots(board: Board, labels: dict[str, str], s: DotSettings) -> DotsView:
     )
 
 
-def board_view(board: Board, audience: str) -> BoardView:
+def board_view(board: Board, audience: str, on_screen: str | None = None) -> BoardView:
     moderator = audience == "moderator"
     phone = audience == "participant"
     visible = placed(board) if moderator else public_ids(board)
     shown = set(visible)
     dots_on_cards = board.dots.on is DotsOn.IDEAS and board.dots.open
-    clusters_shown = moderator or not phone or board.published
+    dots_on_clusters = board.dots.on is DotsOn.CLUSTERS and board.dots.open
+    clusters_shown = moderator or not phone or board.published or dots_on_clusters
     cards = visible
     if phone and not dots_on_cards:
         wanted = set(sorted(visible, key=lambda i: board.ideas[i].at)[-PHONE_LATEST:])
@@ -175,11 +177,15 @@ def board_view(board: Board, audience: str) -> BoardView:
         dots=_dots(board, labels, board.dots),
         queue=sum(1 for c in board.ideas.values() if c.status is IdeaStatus.PENDING),
         proposal=board.proposal if moderator else None,
+        on_screen=on_screen,
     )
 
 
 def board_views(boards: Boards, audience: str) -> list[BoardView]:
-    return [board_view(b, audience) for b in boards.by_id.values()]
+    def shown(b: Board) -> str | None:
+        return boards.screen_view.value if boards.screen_board == b.id else None
+
+    return [board_view(b, audience, shown(b)) for b in boards.by_id.values()]
 
 
 def action_views(actions: Actions, audience: str) -> list[ActionView]:

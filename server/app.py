@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby import Format, Language
-from server import api, live, pages
+from server import api, contacts, live, pages
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.broker import Broker, LocalBroker
 from server.hub import HubSettings
@@ -160,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pages.moderator_link,
             pages.console,
             pages.poster,
+            contacts.contacts,
             pages.admin_login,
             pages.admin,
             pages.admin_create,

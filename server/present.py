@@ -40,14 +40,23 @@ PAGE_PARTS: dict[str, dict[str, str]] = {
         "status": "partials/phone_status.html",
         "polls": "partials/phone_polls.html",
         "results": "partials/phone_results.html",
+        "ideas": "partials/ideas_phone_forms.html",
+        "wall": "partials/ideas_phone_wall.html",
+        "actions": "partials/ideas_phone_actions.html",
     },
     "console": {
         "status": "partials/console_status.html",
         "people": "partials/console_people.html",
         "polls": "partials/console_polls.html",
+        "ideas": "partials/ideas_console.html",
+        "actions": "partials/ideas_console_actions.html",
     },
     "screen": {"stage": "partials/screen_stage.html"},
 }
+
+
+# A phone's own fragments, rendered only when that participant's state changed.
+PERSONAL_PARTS = ("partials/phone_me.html", "partials/ideas_phone_me.html")
 
 
 class Presenter:
@@ -109,12 +118,10 @@ class Presenter:
     ) -> str | None:
         if kind == "phone":
             me = views.me_view(state, participant)
-            return self.renderer.render(
-                lang,
-                "partials/phone_me.html",
-                oob=True,
-                me=me,
-                ev=views.public_view(state, 0, "participant"),
+            ev = views.public_view(state, 0, "participant")
+            return "".join(
+                self.renderer.render(lang, template, oob=True, me=me, ev=ev)
+                for template in PERSONAL_PARTS
             )
         if kind == "api:participant":
             return _json.encode(views.me_view(state, participant)).decode()

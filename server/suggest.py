@@ -28,6 +28,7 @@ import msgspec
 import numpy as np
 import numpy.typing as npt
 
+from rooms.base import Actor, Rejected, Role
 from rooms.ideas import Boards, ProposeClusters
 
 Vectors = npt.NDArray[np.float64]
@@ -189,21 +190,30 @@ STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
 def name_for(texts: list[str]) -> str:
-    """A working title for a group: its most common content word (the moderator renames it)."""
+    """A working title for a group: its most common content word (the moderator renames it).
+
+    German nouns are capitalised: a word written with a capital inside a
+    card (not as its first word) counts as a noun and is preferred, so the
+    title is "Strompreise" rather than "brauchen" or "kleine".
+    """
     counts: Counter[str] = Counter()
+    nouns: Counter[str] = Counter()
     spelled: dict[str, str] = {}
     for text in texts:
         seen = set()
-        for word in _WORD.findall(text):
+        for n, word in enumerate(_WORD.findall(text)):
             key = word.lower()
             if key in STOPWORDS or key in seen:
                 continue
             seen.add(key)
             counts[key] += 1
+            if n > 0 and word[0].isupper():
+                nouns[key] += 1
+                spelled[key] = word
             spelled.setdefault(key, word)
     if not counts:
         return ""
-    key = min(counts, key=lambda w: (-counts[w], -len(w), w))
+    key = min(counts, key=lambda w: (-(counts[w] + nouns[w]), -len(w), w))
     return spelled[key]
 
 
@@ -226,3 +236,14 @@ async def proposal(state: Boards, command: SuggestClusters) -> ProposeClusters:
     return ProposeClusters(
         board=command.board, groups=[[ids[i] for i in g] for g in groups], names=names
     )
+
+
+async def answer(
+    state: Boards, actor: Actor, command: SuggestClusters
+) -> ProposeClusters | Rejected:
+    """What a socket submits for ``cluster.suggest``: only moderators may spend the CPU."""
+    if actor.role is not Role.MODERATOR:
+        return Rejected("not_allowed")
+    if command.board not in state.by_id:
+        return Rejected("board_not_found")
+    return await proposal(state, command)

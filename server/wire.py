@@ -11,6 +11,26 @@ from typing import Any
 
 import msgspec
 
+from rooms.actions import CreateAction, DeleteAction, JoinAction, LeaveAction
+from rooms.ideas import (
+    AcceptProposal,
+    ApproveIdea,
+    AssignIdea,
+    BoardSettings,
+    CreateBoard,
+    CreateCluster,
+    DeleteCluster,
+    DeleteIdea,
+    DiscardProposal,
+    EditIdea,
+    HideIdea,
+    MergeIdea,
+    PostIdea,
+    ProposeClusters,
+    RenameCluster,
+    ShowBoard,
+    VoteDots,
+)
 from rooms.lobby import (
     CloseEvent,
     Format,
@@ -35,6 +55,34 @@ from rooms.poll import (
     Vote,
 )
 from rooms.views import Counts
+from server.suggest import SuggestClusters
+
+# Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py); cluster.suggest
+# is answered by the server (server/suggest.py) before it reaches the room.
+IdeasClientCommand = (
+    CreateBoard
+    | BoardSettings
+    | ShowBoard
+    | PostIdea
+    | EditIdea
+    | DeleteIdea
+    | HideIdea
+    | ApproveIdea
+    | MergeIdea
+    | CreateCluster
+    | RenameCluster
+    | DeleteCluster
+    | AssignIdea
+    | SuggestClusters
+    | ProposeClusters
+    | AcceptProposal
+    | DiscardProposal
+    | VoteDots
+    | CreateAction
+    | DeleteAction
+    | JoinAction
+    | LeaveAction
+)
 
 ClientCommand = (
     Rename
@@ -53,10 +101,13 @@ ClientCommand = (
     | Vote
     | HideAnswer
     | HideWord
+    | IdeasClientCommand
 )
 
-_LIST_FIELDS = ("choices", "ranking")
+_LIST_FIELDS = ("choices", "ranking", "ideas")
 _FLAGS = ("hide_results", "results_on_phones")
+# Checkboxes of the idea forms: present = "true", absent = false.
+_IDEA_FLAGS = {"idea.post": ("anonymous",), "action.join": ("consent",)}
 
 _decode_object = msgspec.json.Decoder(dict[str, Any]).decode
 _encode = msgspec.json.Encoder().encode
@@ -126,6 +177,10 @@ def from_form(fields: dict[str, Any]) -> dict[str, Any]:
             if key.startswith("points."):
                 del out[key]
         out["points"] = {k: v for k, v in points.items() if str(v).strip() not in ("", "0")}
+    if isinstance(out.get("categories"), str):
+        out["categories"] = [line for line in out["categories"].splitlines() if line.strip()]
+    for flag in _IDEA_FLAGS.get(str(out.get("type")), ()):
+        out[flag] = _truthy(out.get(flag, False))
     if out.get("type") in ("poll.create", "poll.update"):
         for flag in _FLAGS:
             out[flag] = _truthy(out.get(flag, False))
