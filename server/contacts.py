@@ -49,7 +49,8 @@ async def contacts(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     lang = page_language(request, hub)
     if not is_moderator(request, hub):
         return console_denied(svc, lang)
-    name = f"{hub.code}-{gettext(lang, 'contacts-personal-data')}.csv"
+    label = gettext(lang, "contacts-personal-data")  # says what the file holds
+    name = f"{hub.code}-{label}.csv"
     return Response(
         "\ufeff" + contacts_csv(hub.state, lang),  # BOM: spreadsheet apps read it as UTF-8
         media_type="text/csv; charset=utf-8",
