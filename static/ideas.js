@@ -148,7 +148,7 @@
     if (key === "Escape" && held) { release(); evt.preventDefault(); return; }
     if (card && /^[0-9]$/.test(key)) {
       evt.preventDefault();
-      var board = card.closest("[data-board]");
+      var board = card.closest(".board-row");
       var clusters = board.querySelectorAll('[data-drop]:not([data-drop=""])');
       var target = key === "0" ? board.querySelector('[data-drop=""]') : clusters[parseInt(key, 10) - 1];
       if (target) { moveCard(card, target, null); card.focus(); }
