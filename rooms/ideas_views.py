@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import msgspec
 
-from rooms.actions import Actions
+from rooms.actions import Action, Actions, Member
 from rooms.dots import DotSettings, DotsOn, ranking
-from rooms.ideas import Board, Boards, Edit, IdeaStatus, Proposal, dot_items, placed
+from rooms.ideas import MODERATOR, Board, Boards, Edit, IdeaStatus, Proposal, dot_items, placed
+from rooms.lobby import Lobby
 
 PHONE_LATEST = 12
 
@@ -103,12 +104,20 @@ class MyIdeas(msgspec.Struct, frozen=True):
     actions: dict[str, str]  # action id -> the name I signed up with
 
 
-def _card(board: Board, idea: str, moderator: bool) -> CardView:
+def present(lobby: Lobby | None, author: str) -> bool:
+    """Whether an author's name may still be shown: leaving an event removes it everywhere."""
+    if lobby is None or author == MODERATOR:
+        return True
+    person = lobby.participants.get(author)
+    return person is not None and not person.left
+
+
+def _card(board: Board, idea: str, moderator: bool, lobby: Lobby | None = None) -> CardView:
     c = board.ideas[idea]
     return CardView(
         id=c.id,
         text=c.text,
-        name=c.name,
+        name=c.name if present(lobby, c.author) else None,
         category=c.category,
         cluster=c.cluster,
         at=c.at,
@@ -142,7 +151,9 @@ def _dots(board: Board, labels: dict[str, str], s: DotSettings) -> DotsView:
     )
 
 
-def board_view(board: Board, audience: str, on_screen: str | None = None) -> BoardView:
+def board_view(
+    board: Board, audience: str, on_screen: str | None = None, lobby: Lobby | None = None
+) -> BoardView:
     moderator = audience == "moderator"
     phone = audience == "participant"
     visible = placed(board) if moderator else public_ids(board)
@@ -171,7 +182,7 @@ def board_view(board: Board, audience: str, on_screen: str | None = None) -> Boa
         revealed=board.revealed,
         published=board.published,
         count=sum(1 for c in board.ideas.values() if c.status is IdeaStatus.PUBLIC),
-        ideas=[_card(board, i, moderator) for i in cards],
+        ideas=[_card(board, i, moderator, lobby) for i in cards],
         clusters=clusters if clusters_shown else [],
         loose=[i for i in board.loose if i in shown] if not phone else [],
         dots=_dots(board, labels, board.dots),
@@ -181,15 +192,20 @@ def board_view(board: Board, audience: str, on_screen: str | None = None) -> Boa
     )
 
 
-def board_views(boards: Boards, audience: str) -> list[BoardView]:
+def board_views(boards: Boards, audience: str, lobby: Lobby | None = None) -> list[BoardView]:
     def shown(b: Board) -> str | None:
         return boards.screen_view.value if boards.screen_board == b.id else None
 
-    return [board_view(b, audience, shown(b)) for b in boards.by_id.values()]
+    return [board_view(b, audience, shown(b), lobby) for b in boards.by_id.values()]
 
 
-def action_views(actions: Actions, audience: str) -> list[ActionView]:
+def action_views(actions: Actions, audience: str, lobby: Lobby | None = None) -> list[ActionView]:
+    """People who left the event are no longer counted or listed (nor exported)."""
     moderator = audience == "moderator"
+
+    def members(a: Action) -> list[Member]:
+        return [m for pid, m in a.members.items() if present(lobby, pid)]
+
     return [
         ActionView(
             id=a.id,
@@ -198,8 +214,8 @@ def action_views(actions: Actions, audience: str) -> list[ActionView]:
             owner=a.owner,
             due=a.due,
             source=a.source,
-            joined=len(a.members),
-            members=[ActionMember(m.name, m.contact, m.at) for m in a.members.values()]
+            joined=len(members(a)),
+            members=[ActionMember(m.name, m.contact, m.at) for m in members(a)]
             if moderator
             else None,
         )

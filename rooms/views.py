@@ -157,8 +157,8 @@ def public_view(state: RoomState, online: int, audience: str = "screen") -> Publ
         screen_poll=lob.screen_poll,
         participants=Counts(lob.joined, online),
         polls=poll_views(state, audience),
-        boards=board_views(state.boards, audience),
-        actions=action_views(state.actions, audience),
+        boards=board_views(state.boards, audience, state.lobby),
+        actions=action_views(state.actions, audience, state.lobby),
     )
 
 

@@ -1,6 +1,6 @@
 """Screenshots of the idea boards on every surface, for a look with a facilitator's eyes.
 
-    .venv/bin/python tools/screenshots_ideas.py [outdir] [--cards N]   (default: /tmp/ideas-shots)
+    .venv/bin/python tools/screenshots_ideas.py [outdir] [--cards N]   (default: screenshots/ideas)
 
 Starts a real server (free port, temporary data), creates an event, lets people
 post N cards from tests/data/ideas_cards_de.tsv through the JSON live socket,
@@ -16,7 +16,6 @@ import argparse
 import csv
 import sys
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -117,7 +116,9 @@ def run(outdir: Path, n_cards: int) -> list[Path]:
         mod.send("ideas.settings", board="b1", dots_open=True)
         clusters = [c["id"] for c in mod.state["boards"][0]["clusters"]]
         for i, sock in enumerate(sockets):
-            sock.send("dots.vote", board="b1", points={clusters[i % 3]: 3, clusters[(i + 1) % 4]: 2})
+            sock.send(
+                "dots.vote", board="b1", points={clusters[i % 3]: 3, clusters[(i + 1) % 4]: 2}
+            )
         expect(phone.locator("form[data-dots]")).to_be_visible()
         phone.locator("form[data-dots] .step[data-step='1']").first.click()
         show(phone, "form[data-dots]")
@@ -135,7 +136,13 @@ def run(outdir: Path, n_cards: int) -> list[Path]:
         )
         mod.send("action.create", title="Digitallabor für KMU", owner="IHK", due="2027-06-30")
         for i, sock in enumerate(sockets[:4]):
-            sock.send("action.join", action="a1", name=f"Person {i}", contact=f"p{i}@example.org", consent=True)
+            sock.send(
+                "action.join",
+                action="a1",
+                name=f"Person {i}",
+                contact=f"p{i}@example.org",
+                consent=True,
+            )
         phone.reload()
         show(phone, "#phone-actions")
         phone.locator("#join-a1 summary").click()
@@ -154,7 +161,7 @@ def run(outdir: Path, n_cards: int) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("outdir", nargs="?", default="/tmp/ideas-shots")
+    parser.add_argument("outdir", nargs="?", default="screenshots/ideas")
     parser.add_argument("--cards", type=int, default=60)
     args = parser.parse_args()
     for path in run(Path(args.outdir), args.cards):

@@ -33,7 +33,7 @@ from rooms.ideas import (
     VoteDots,
     placed,
 )
-from rooms.lobby import Join
+from rooms.lobby import Join, Leave
 from rooms.room import Envelope, RoomState, apply, decide, handle, replay
 from tests.rooms.helpers import T0, new_room
 
@@ -176,8 +176,10 @@ def test_clusters_assign_rename_delete_and_proposals() -> None:
     assert do(state, log, MOD, RenameCluster("c1", "Energie & Klima")).ok
     assert do(state, log, MOD, AssignIdea(idea=ids[0], cluster="c9")).reason == "cluster_not_found"
     assert do(state, log, MOD, ProposeClusters(board="b1", groups=[[ids[0]]])).reason == (
-        "proposal_invalid"  # only loose cards can be suggested
+        "nothing_to_cluster"  # only loose cards can be suggested
     )
+    twice = ProposeClusters(board="b1", groups=[[ids[3]], [ids[3]]])
+    assert do(state, log, MOD, twice).reason == "proposal_invalid"
     proposed = ProposeClusters(board="b1", groups=[ids[3:5], [ids[5]]], names=["A", "B"])
     assert do(state, log, MOD, proposed).ok
     assert do(state, log, MOD, DiscardProposal("b1")).ok and board.proposal is None
@@ -378,3 +380,16 @@ def test_views_encode(audience: str) -> None:
         else views.public_view(state, 0, audience)
     )
     assert msgspec.json.decode(msgspec.json.encode(view))["boards"][0]["prompt"]
+
+
+def test_leaving_the_event_removes_names_and_sign_ups_from_every_view() -> None:
+    state, log = room()
+    i1 = post(state, log, "p0", "Mehr Radwege")
+    do(state, log, MOD, CreateAction(title="Radweg"))
+    do(state, log, person("p0"), JoinAction(action="a1", name="P0", contact="x@y.z", consent=True))
+    assert views.public_view(state, 0).boards[0].ideas[0].name == "P0"
+    assert do(state, log, person("p0"), Leave()).ok
+    assert views.public_view(state, 0).boards[0].ideas[0].id == i1
+    assert views.public_view(state, 0).boards[0].ideas[0].name is None
+    moderator = views.moderator_view(state, frozenset())
+    assert moderator.actions[0].joined == 0 and moderator.actions[0].members == []
