@@ -77,12 +77,15 @@ def run(outdir: Path, n_cards: int) -> list[Path]:
             dots_per_item=3,
         )
         mod.send("ideas.show", board="b1", view="wall")
+        # three cards per person, as in a workshop (and within the rate limit)
+        texts = cards(n_cards)
+        for start in range(0, len(texts), 3):
+            person = server.join(code, NAMES[(start // 3) % len(NAMES)], "business")
+            with server.live(code, person["token"]) as sock:
+                for i, text in enumerate(texts[start : start + 3], start=start):
+                    sock.send("idea.post", board="b1", text=text, anonymous=(i % 5 == 4))
         people = [server.join(code, NAMES[i % len(NAMES)], "business") for i in range(6)]
         sockets = [server.live(code, p["token"]) for p in people]
-        for i, text in enumerate(cards(n_cards)):
-            sockets[i % len(sockets)].send(
-                "idea.post", board="b1", text=text, anonymous=(i % 5 == 4)
-            )
         screen = page_for(browser, SCREEN)
         screen.goto(event["links"]["screen"])
         expect(screen.locator("#stage")).to_have_attribute("data-mode", "ideas")
