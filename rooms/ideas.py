@@ -793,6 +793,8 @@ def apply(boards: Boards, lobby: Lobby, event: IdeasEvent) -> set[str]:
             }
             for pid in touched:
                 del board.ballots[pid]
+            if event.locked is not board.locked:  # the authors' edit buttons come and go
+                touched |= {c.author for c in board.ideas.values() if c.author != MODERATOR}
             board.locked = event.locked
             board.revealed = event.revealed
             board.published = event.published
