@@ -43,6 +43,8 @@ class ScreenMode(enum.StrEnum):
     BLANK = "blank"
     POLL = "poll"
     CAFE = "cafe"
+    IDEAS = "ideas"  # the board chosen with ideas.show (rooms/ideas.py)
+    ACTIONS = "actions"
 
 
 # --- commands ---------------------------------------------------------------

@@ -17,11 +17,17 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms import cafe, lobby, poll
+from rooms import actions, cafe, ideas, lobby, poll
 from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
 
-Command = lobby.LobbyCommand | poll.PollCommand | cafe.CafeCommand
-Event = lobby.LobbyEvent | poll.PollEvent | cafe.CafeEvent
+Command = (
+    lobby.LobbyCommand
+    | poll.PollCommand
+    | cafe.CafeCommand
+    | ideas.IdeasCommand
+    | actions.ActionCommand
+)
+Event = lobby.LobbyEvent | poll.PollEvent | cafe.CafeEvent | ideas.IdeasEvent | actions.ActionEvent
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -52,6 +58,8 @@ class RoomState(msgspec.Struct):
     lobby: lobby.Lobby = msgspec.field(default_factory=lobby.Lobby)
     polls: poll.Polls = msgspec.field(default_factory=poll.Polls)
     cafe: cafe.Cafe = msgspec.field(default_factory=cafe.Cafe)
+    boards: ideas.Boards = msgspec.field(default_factory=ideas.Boards)
+    actions: actions.Actions = msgspec.field(default_factory=actions.Actions)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 
@@ -85,6 +93,11 @@ def decide(
         events.extend(decided_cafe)
         if isinstance(command, cafe.StartRound) and state.lobby.screen is not lobby.ScreenMode.CAFE:
             events.append(lobby.ScreenShown(lobby.ScreenMode.CAFE))
+    elif isinstance(command, (*ideas.IDEAS_COMMAND_TYPES, *actions.ACTION_COMMAND_TYPES)):
+        more = _decide_ideas(state, command, actor, now, limits)
+        if isinstance(more, Rejected):
+            return more
+        events.extend(more)
     elif isinstance(command, poll.POLL_COMMAND_TYPES):
         if not state.lobby.created:
             return Rejected("unknown_event")
@@ -109,12 +122,45 @@ def decide(
     return Accepted(events, next((i for e in events if (i := created_id(e))), None))
 
 
+def _decide_ideas(
+    state: RoomState, command: Command, actor: Actor, now: int, limits: Limits
+) -> list[Event] | Rejected:
+    """Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py)."""
+    if not state.lobby.created:
+        return Rejected("unknown_event")
+    more: list[ideas.IdeasEvent] | list[actions.ActionEvent] | Rejected
+    if isinstance(command, ideas.IDEAS_COMMAND_TYPES):
+        more = ideas.decide(state.boards, state.lobby, command, actor, now, limits)
+    elif isinstance(command, actions.ACTION_COMMAND_TYPES):
+        more = actions.decide(state.actions, state.lobby, command, actor, now, limits)
+    else:  # pragma: no cover
+        raise AssertionError(command)
+    if isinstance(more, Rejected):
+        return more
+    out: list[Event] = list(more)
+    if isinstance(command, ideas.ShowBoard) and state.lobby.screen is not lobby.ScreenMode.IDEAS:
+        out.append(lobby.ScreenShown(lobby.ScreenMode.IDEAS, None))
+    return out
+
+
 def created_id(event: Event) -> str | None:
     """The id a command reports back when its event made something new."""
     if isinstance(event, lobby.ParticipantJoined):
         return event.participant
     if isinstance(event, poll.PollCreated):
         return event.poll
+    return ideas_created_id(event)
+
+
+def ideas_created_id(event: Event) -> str | None:
+    if isinstance(event, ideas.BoardCreated):
+        return event.board
+    if isinstance(event, ideas.IdeaPosted):
+        return event.idea
+    if isinstance(event, ideas.ClusterCreated):
+        return event.cluster
+    if isinstance(event, actions.ActionCreated):
+        return event.action
     return None
 
 
@@ -149,6 +195,10 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
         return poll.apply(state.polls, state.lobby, event)
     if isinstance(event, cafe.CAFE_EVENT_TYPES):
         return cafe.apply(state.cafe, state.lobby, event)
+    if isinstance(event, ideas.IDEAS_EVENT_TYPES):
+        return ideas.apply(state.boards, state.lobby, event)
+    if isinstance(event, actions.ACTION_EVENT_TYPES):
+        return actions.apply(state.actions, state.lobby, event)
     return lobby.apply(state.lobby, event, envelope.at, limits)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import msgspec
 
 from rooms.cafe_views import CafeView, MyCafe, cafe_view, my_cafe
+from rooms.ideas_views import ActionView, BoardView, MyIdeas, action_views, board_views, my_ideas
 from rooms.lobby import OrganisationType, Participant
 from rooms.poll import Ballot, Option, Poll, PollSettings, PollStatus
 from rooms.room import RoomState
@@ -47,6 +48,8 @@ class PublicView(msgspec.Struct, frozen=True):
     screen_poll: str | None
     participants: Counts
     polls: list[PollView]
+    boards: list[BoardView]
+    actions: list[ActionView]
     cafe: CafeView | None = None
 
 
@@ -57,6 +60,7 @@ class Me(msgspec.Struct, frozen=True):
     joined_at: int
     left: bool
     ballots: dict[str, Ballot]  # poll id -> my current ballot
+    ideas: MyIdeas  # my cards, dots and action sign-ups
     cafe: MyCafe | None = None
 
 
@@ -81,6 +85,8 @@ class ModeratorView(msgspec.Struct, frozen=True):
     screen_poll: str | None
     participants: Counts
     polls: list[PollView]
+    boards: list[BoardView]
+    actions: list[ActionView]
     people: list[ParticipantRow]
     organisation_types: dict[str, int]
     cafe: CafeView | None = None
@@ -97,6 +103,8 @@ class ParticipantView(msgspec.Struct, frozen=True):
     screen_poll: str | None
     participants: Counts
     polls: list[PollView]
+    boards: list[BoardView]
+    actions: list[ActionView]
     me: Me | None
     cafe: CafeView | None = None
 
@@ -154,6 +162,8 @@ def public_view(state: RoomState, online: int, audience: str = "screen") -> Publ
         screen_poll=lob.screen_poll,
         participants=Counts(lob.joined, online),
         polls=poll_views(state, audience),
+        boards=board_views(state.boards, audience, state.lobby),
+        actions=action_views(state.actions, audience, state.lobby),
         cafe=cafe_view(state.cafe, state.lobby, moderator=audience == "moderator"),
     )
 
@@ -167,7 +177,8 @@ def me_view(state: RoomState, participant: str) -> Me | None:
         for poll in state.polls.in_order()
         if p.id in poll.ballots and poll.status is not PollStatus.DRAFT
     }
-    return Me(p.id, p.name, _org(p), p.joined_at, p.left, ballots, my_cafe(state.cafe, p.id))
+    mine = my_ideas(state.boards, state.actions, p.id)
+    return Me(p.id, p.name, _org(p), p.joined_at, p.left, ballots, mine, my_cafe(state.cafe, p.id))
 
 
 def participant_view(state: RoomState, participant: str, online: int) -> ParticipantView:

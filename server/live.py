@@ -20,14 +20,17 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
 from rooms import views
-from rooms.base import Actor, Role
+from rooms.base import Actor, Rejected, Role
 from rooms.codes import normalise_code
+from rooms.room import Command
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
 from server.hub import Hub, Subscriber
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, drain
 from server.services import Services, services
 from server.stores.base import StoreError
+from server.suggest import SuggestClusters
+from server.suggest import answer as suggest_answer
 from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
 
 log = logging.getLogger("dialograum.live")
@@ -143,9 +146,17 @@ class Session:
                 if isinstance(message, Hello):
                     on_hello(message)
                     continue
-                if not self.sub.kind.startswith("api:"):  # API clients say who, or mean everyone
-                    message = with_presence(message, self.hub.online)
-                result = await self.hub.submit(self.actor, message, cid)
+                if isinstance(message, SuggestClusters):  # computed here, logged as a proposal
+                    answered = await suggest_answer(self.hub.state.boards, self.actor, message)
+                    if isinstance(answered, Rejected):
+                        self.reply(cid, False, None, answered.reason)
+                        continue
+                    command: Command = answered
+                elif self.sub.kind.startswith("api:"):  # API clients say who, or mean everyone
+                    command = message
+                else:
+                    command = with_presence(message, self.hub.online)
+                result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
         except WebSocketDisconnect:
             pass

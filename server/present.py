@@ -42,19 +42,28 @@ PAGE_PARTS: dict[str, dict[str, str]] = {
         "status": "partials/phone_status.html",
         "polls": "partials/phone_polls.html",
         "results": "partials/phone_results.html",
+        "ideas": "partials/ideas_phone_forms.html",
+        "wall": "partials/ideas_phone_wall.html",
+        "actions": "partials/ideas_phone_actions.html",
     },
     "console": {
         "status": "partials/console_status.html",
         "people": "partials/console_people.html",
         "polls": "partials/console_polls.html",
         "cafe": "partials/console_cafe.html",
+        "ideas": "partials/ideas_console.html",
+        "actions": "partials/ideas_console_actions.html",
     },
     "screen": {"stage": "partials/screen_stage.html"},
 }
 
 
-# A phone's own fragments, sent together whenever the participant's own state changes.
-PERSONAL_PARTS = ("partials/phone_me.html", "partials/phone_cafe.html")
+# A phone's own fragments, rendered only when that participant's state changed.
+PERSONAL_PARTS = (
+    "partials/phone_me.html",
+    "partials/phone_cafe.html",
+    "partials/ideas_phone_me.html",
+)
 
 
 class Presenter:

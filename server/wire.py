@@ -7,10 +7,11 @@ union of the commands a client may send. Both decoders are built once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
+from rooms.actions import CreateAction, DeleteAction, JoinAction, LeaveAction
 from rooms.cafe import (
     CheckIn,
     CreateCafe,
@@ -23,6 +24,25 @@ from rooms.cafe import (
     SetHost,
     StartRound,
     WriteNote,
+)
+from rooms.ideas import (
+    AcceptProposal,
+    ApproveIdea,
+    AssignIdea,
+    BoardSettings,
+    CreateBoard,
+    CreateCluster,
+    DeleteCluster,
+    DeleteIdea,
+    DiscardProposal,
+    EditIdea,
+    HideIdea,
+    MergeIdea,
+    PostIdea,
+    ProposeClusters,
+    RenameCluster,
+    ShowBoard,
+    VoteDots,
 )
 from rooms.lobby import (
     CloseEvent,
@@ -48,6 +68,34 @@ from rooms.poll import (
     Vote,
 )
 from rooms.views import Counts
+from server.suggest import SuggestClusters
+
+# Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py); cluster.suggest
+# is answered by the server (server/suggest.py) before it reaches the room.
+IdeasClientCommand = (
+    CreateBoard
+    | BoardSettings
+    | ShowBoard
+    | PostIdea
+    | EditIdea
+    | DeleteIdea
+    | HideIdea
+    | ApproveIdea
+    | MergeIdea
+    | CreateCluster
+    | RenameCluster
+    | DeleteCluster
+    | AssignIdea
+    | SuggestClusters
+    | ProposeClusters
+    | AcceptProposal
+    | DiscardProposal
+    | VoteDots
+    | CreateAction
+    | DeleteAction
+    | JoinAction
+    | LeaveAction
+)
 
 ClientCommand = (
     Rename
@@ -77,10 +125,13 @@ ClientCommand = (
     | MovePerson
     | WriteNote
     | CheckIn
+    | IdeasClientCommand
 )
 
-_LIST_FIELDS = ("choices", "ranking")
+_LIST_FIELDS = ("choices", "ranking", "ideas")
 _FLAGS = ("hide_results", "results_on_phones")
+# Checkboxes of the idea forms: present = "true", absent = false.
+_IDEA_FLAGS = {"idea.post": ("anonymous",), "action.join": ("consent",)}
 
 _decode_object = msgspec.json.Decoder(dict[str, Any]).decode
 _encode = msgspec.json.Encoder().encode
@@ -150,6 +201,10 @@ def from_form(fields: dict[str, Any]) -> dict[str, Any]:
             if key.startswith("points."):
                 del out[key]
         out["points"] = {k: v for k, v in points.items() if str(v).strip() not in ("", "0")}
+    if isinstance(out.get("categories"), str):
+        out["categories"] = [line for line in out["categories"].splitlines() if line.strip()]
+    for flag in _IDEA_FLAGS.get(str(out.get("type")), ()):
+        out[flag] = _truthy(out.get(flag, False))
     if out.get("type") in ("poll.create", "poll.update"):
         for flag in _FLAGS:
             out[flag] = _truthy(out.get(flag, False))
@@ -182,13 +237,15 @@ def cafe_form(out: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def with_presence(command: Hello | ClientCommand, online: frozenset[str]) -> ClientCommand:
+CommandT = TypeVar("CommandT", bound=msgspec.Struct)
+
+
+def with_presence(command: CommandT, online: frozenset[str]) -> CommandT:
     """Café planning from a page takes the people who are online now.
 
     Who is connected is the transport's knowledge, not the log's: the page
     socket hands it in, and the plan that follows is written into the event.
     """
-    assert not isinstance(command, Hello)
     if isinstance(command, CreateCafe | StartRound | Replan) and command.present is None:
         return msgspec.structs.replace(command, present=sorted(online))
     return command
