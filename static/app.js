@@ -344,6 +344,11 @@
     var el = evt.target;
     if (el.tagName === "DETAILS" && el.id) openDetails[el.id] = el.open;
   }, true);
+  // The toggle event comes a task later than the click, so a swap right after a
+  // click could miss it: read the truth from the page just before each swap too.
+  document.addEventListener("htmx:wsBeforeMessage", function () {
+    document.querySelectorAll("details[id]").forEach(function (el) { openDetails[el.id] = el.open; });
+  });
   function reopenDetails() {
     Object.keys(openDetails).forEach(function (id) {
       var el = document.getElementById(id);
