@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
@@ -25,7 +25,7 @@ from rooms.codes import normalise_code
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
 from server.hub import Hub, Subscriber
 from server.i18n import from_accept_language, pick_language, reason_text
-from server.outbox import Outbox, drain
+from server.outbox import Outbox, Send, drain
 from server.services import Services, services
 from server.stores.base import StoreError
 from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
@@ -80,6 +80,25 @@ async def receive_text(socket: AnySocket) -> str | bytes:
     return data if isinstance(data, bytes) else b""
 
 
+def asgi_text_sender(socket: AnySocket) -> Send:
+    """Send a text frame through the socket's ASGI ``send``, skipping two wrappers.
+
+    ``send_text`` goes through ``send_data`` and builds the event in two
+    more coroutine frames per message; with a tick to a thousand phones
+    those were ~6 % of the server's CPU (py-spy, the ``ceiling`` load test).
+    ``socket.send`` still refuses a socket Litestar saw disconnect.
+    """
+    asgi_send = socket.send
+
+    def send(text: str) -> Coroutine[Any, Any, None]:
+        return cast(
+            Coroutine[Any, Any, None],
+            asgi_send({"type": "websocket.send", "bytes": None, "text": text}),
+        )
+
+    return send
+
+
 class Session:
     """One open socket in one room: its subscriber, its sender task, its command loop."""
 
@@ -123,7 +142,7 @@ class Session:
         sender = asyncio.get_running_loop().create_task(
             drain(
                 self.sub.outbox,
-                self.socket.send_text,
+                asgi_text_sender(self.socket),
                 svc.settings.stuck_after_s,
                 self._on_stuck,
             )
