@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
+from litestar.types import Message
 
 from rooms import views
 from rooms.base import Actor, Role
@@ -90,13 +91,13 @@ def asgi_text_sender(socket: AnySocket) -> Send:
     Where the server's own ``send`` is at hand (server/rawsend.py), it is
     used directly.
     """
-    asgi_send = raw_send(socket.scope) or socket.send
+    # Both are coroutine functions; the outbox drives their coroutines itself.
+    asgi_send = cast(
+        Callable[[Message], Coroutine[Any, Any, None]], raw_send(socket.scope) or socket.send
+    )
 
     def send(text: str) -> Coroutine[Any, Any, None]:
-        return cast(
-            Coroutine[Any, Any, None],
-            asgi_send({"type": "websocket.send", "bytes": None, "text": text}),
-        )
+        return asgi_send({"type": "websocket.send", "bytes": None, "text": text})
 
     return send
 
