@@ -28,6 +28,7 @@ from server.hub import HubSettings
 from server.netinfo import public_base
 from server.present import Presenter
 from server.ratelimit import TokenBuckets
+from server.rawsend import keep_raw_send
 from server.redis_broker import RedisBroker
 from server.registry import Rooms
 from server.render import STATIC, Renderer
@@ -227,6 +228,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def create_default_app() -> Litestar:
+def create_default_app() -> ASGIApp:
     """Entry point for ``uvicorn --factory server.app:create_default_app``."""
-    return create_app(from_env())
+    return keep_raw_send(create_app(from_env()))

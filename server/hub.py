@@ -203,7 +203,8 @@ class Hub:
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = -1e9
         self._shared_cache: dict[tuple[str, str], dict[str, str]] = {}
-        self._personal_cache: dict[tuple[str, str, str], str | None] = {}
+        # participant -> (kind, lang) -> view: a participant's change drops one entry
+        self._personal_cache: dict[str, dict[tuple[str, str], str | None]] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.flushes = 0
@@ -616,14 +617,16 @@ class Hub:
             self._shared_cache[key] = shared
         personal: str | None = None
         if sub.participant is not None:
-            pkey = (sub.participant, sub.kind, sub.lang)
-            if pkey in self._personal_cache:
-                personal = self._personal_cache[pkey]
+            mine = self._personal_cache.get(sub.participant)
+            if mine is None:
+                mine = self._personal_cache[sub.participant] = {}
+            if key in mine:
+                personal = mine[key]
             else:
                 personal = self.presenter.personal(
                     sub.kind, sub.lang, self.state, self._online_frozen, sub.participant
                 )
-                self._personal_cache[pkey] = personal
+                mine[key] = personal
         return shared, personal
 
     def _flush(self) -> None:
@@ -639,14 +642,19 @@ class Hub:
         if dirty_shared:
             self._shared_cache = {}
         for pid in dirty_people:
-            for key in [k for k in self._personal_cache if k[0] == pid]:
-                del self._personal_cache[key]
+            self._personal_cache.pop(pid, None)
+        # What changed is the same for every subscriber of a kind and language.
+        changes: dict[tuple[str, str], dict[str, str]] = {}
         # Screens and consoles first: their senders wake first, so the projector
         # is not queued behind a thousand phones (vote-to-screen p99 334 -> 218 ms).
         for sub in sorted(self.subscribers, key=lambda s: s.participant is not None):
             shared, personal = self._views_for(sub)
-            before = previous.get((sub.kind, sub.lang), {})
-            changed = {part: text for part, text in shared.items() if before.get(part) != text}
+            key = (sub.kind, sub.lang)
+            changed = changes.get(key)
+            if changed is None:
+                before = previous.get(key, {})
+                changed = {part: text for part, text in shared.items() if before.get(part) != text}
+                changes[key] = changed
             personal_changed = sub.participant in dirty_people
             if not (changed or personal_changed):
                 continue

@@ -4,16 +4,61 @@ A view is a state, not a delta, so an undelivered render of a view is simply
 replaced by the newer one. A slow phone therefore holds at most one pending
 copy of each view plus a few acks, never a growing queue, and never slows
 the others: each subscriber drains its own outbox in its own task.
+
+While that task is idle (nothing waiting, no send in flight), a ``put``
+starts the send itself instead of waking the task: a socket send that does
+not need to wait for the network finishes at once, so a tick to a thousand
+phones is one loop, not a thousand task wake-ups. A send that would wait
+(the transport's buffer is over its high-water mark) is handed, mid-way, to
+the subscriber's own task, so the sender (the hub's flush) never waits for
+a slow phone.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import Any
+
+Send = Callable[[str], Coroutine[Any, Any, None]]
 
 
 class OutboxOverflow(Exception):
     """More distinct messages are waiting than the limit allows."""
+
+
+class _Rest:
+    """The rest of a send that began outside the drain task and had to wait.
+
+    ``yield from`` for a coroutine that already ran up to its first
+    suspension: the awaiting task waits for what it was waiting for, then
+    resumes it (and passes a cancellation on to it).
+    """
+
+    __slots__ = ("_coro", "_waiting_on")
+
+    def __init__(self, coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+        self._coro = coro
+        self._waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, None, None]:
+        coro, waiting_on = self._coro, self._waiting_on
+        while True:
+            try:
+                yield waiting_on
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # passed on to the send, as ``yield from`` does
+                try:
+                    waiting_on = coro.throw(exc)
+                except StopIteration:
+                    return
+                continue
+            try:
+                waiting_on = coro.send(None)
+            except StopIteration:
+                return
 
 
 class Outbox:
@@ -22,10 +67,34 @@ class Outbox:
         self._ready = asyncio.Event()
         self._limit = limit
         self.closed = False
+        self._send: Send | None = None  # set while the drain task idles: put may send
+        self._rest: _Rest | None = None  # a direct send that has to wait, for the task
+        self._failed: Exception | None = None  # a direct send that failed, for the task
+        self.direct = 0  # sends finished by put itself (diagnostics, tests)
 
     def put(self, key: str, text: str) -> None:
-        """Queue ``text`` under ``key``, replacing an older unsent message with that key."""
+        """Queue ``text`` under ``key``, replacing an older unsent message with that key.
+
+        If the drain task is idle, send ``text`` now instead (see the module's
+        docstring); what cannot finish at once goes to the task.
+        """
         if self.closed:
+            return
+        send = self._send
+        if send is not None:
+            self._send = None
+            coro = send(text)
+            try:
+                waiting_on = coro.send(None)
+            except StopIteration:
+                self._send = send  # sent; the task stays idle
+                self.direct += 1
+                return
+            except Exception as exc:  # the task raises it, as if its own send had
+                self._failed = exc
+            else:
+                self._rest = _Rest(coro, waiting_on)
+            self._ready.set()
             return
         self._items.pop(key, None)
         self._items[key] = text
@@ -33,28 +102,48 @@ class Outbox:
             raise OutboxOverflow(f"{len(self._items)} messages waiting")
         self._ready.set()
 
+    @property
+    def idle(self) -> bool:
+        """The drain task waits with nothing in flight: a ``put`` sends by itself."""
+        return self._send is not None
+
     def __len__(self) -> int:
         return len(self._items)
 
-    async def next(self) -> str | None:
-        """The oldest waiting message; None once the outbox is closed."""
-        while not self._items:
+    async def next(self, send: Send | None = None) -> str | Awaitable[None] | None:
+        """The oldest waiting message, or a direct send to finish; None once closed.
+
+        With ``send``, a ``put`` while this waits sends by itself.
+        """
+        while True:
+            if self._failed is not None:
+                failed, self._failed = self._failed, None
+                raise failed
+            if self._rest is not None:
+                rest, self._rest = self._rest, None
+                return rest
+            if self._items:
+                key = next(iter(self._items))
+                return self._items.pop(key)
             if self.closed:
                 return None
             self._ready.clear()
-            await self._ready.wait()
-        key = next(iter(self._items))
-        return self._items.pop(key)
+            self._send = send
+            try:
+                await self._ready.wait()
+            finally:
+                self._send = None
 
     def close(self) -> None:
         self.closed = True
+        self._send = None
         self._items.clear()
         self._ready.set()
 
 
 async def drain(
     outbox: Outbox,
-    send: Callable[[str], Awaitable[None]],
+    send: Send,
     stuck_after: float,
     on_stuck: Callable[[], Awaitable[None]],
 ) -> None:
@@ -90,11 +179,11 @@ async def drain(
 
     handle = loop.call_later(stuck_after, watch)
     try:
-        while (text := await outbox.next()) is not None:
+        while (job := await outbox.next(send)) is not None:
             started += 1
             pending = True
             try:
-                await send(text)
+                await (send(job) if isinstance(job, str) else job)
             except asyncio.CancelledError:
                 if not stuck:
                     raise

@@ -7,7 +7,7 @@ union of the commands a client may send. Both decoders are built once.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import msgspec
 
@@ -134,6 +134,9 @@ _FLAGS = ("hide_results", "results_on_phones")
 _IDEA_FLAGS = {"idea.post": ("anonymous",), "action.join": ("consent",)}
 
 _decode_object = msgspec.json.Decoder(dict[str, Any]).decode
+# Converting to the tagged union costs ~70 µs a message (msgspec looks the
+# union up each time), to the one struct its tag names ~1 µs.
+_BY_TAG: dict[str, type[Any]] = {cls.__struct_config__.tag: cls for cls in get_args(ClientCommand)}
 _encode = msgspec.json.Encoder().encode
 
 
@@ -165,15 +168,13 @@ def parse(raw: str | bytes) -> tuple[Hello | ClientCommand, str | None]:
             return msgspec.convert(cleaned, Hello, strict=False), cid
         except msgspec.ValidationError as exc:
             raise BadMessage("bad_message", cid) from exc
+    struct = _BY_TAG.get(kind) if isinstance(kind, str) else None
+    if struct is None:
+        raise BadMessage("unknown_command" if isinstance(kind, str) else "bad_message", cid)
     try:
-        command: ClientCommand = msgspec.convert(cleaned, ClientCommand, strict=False)
+        command: ClientCommand = msgspec.convert(cleaned, struct, strict=False)
     except msgspec.ValidationError as exc:
-        reason = (
-            "unknown_command"
-            if "Invalid value" in str(exc) and "$.type" in str(exc)
-            else "bad_message"
-        )
-        raise BadMessage(reason, cid) from exc
+        raise BadMessage("bad_message", cid) from exc
     return command, cid
 
 
