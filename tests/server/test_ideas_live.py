@@ -27,6 +27,11 @@ def board_of(state: dict[str, Any]) -> dict[str, Any]:
     return board
 
 
+def has_board(message: dict[str, Any]) -> bool:
+    """A state push that already holds the board (pushes from before it may still be queued)."""
+    return message["type"] == "state" and bool(message["state"]["boards"])
+
+
 def joined_of(state: dict[str, Any]) -> int:
     return int(state["actions"][0]["joined"]) if state["actions"] else 0
 
@@ -62,9 +67,7 @@ def test_ideas_pipeline_over_the_api(client: Client, event: dict[str, Any]) -> N
         assert command(phone, "s", type="cluster.suggest", board="b1")["reason"] == "not_allowed"
         suggested = command(console, "s", type="cluster.suggest", board="b1")
         assert suggested["ok"], suggested
-        pushed = console.wait(
-            lambda m: m["type"] == "state" and board_of(m["state"]).get("proposal")
-        )
+        pushed = console.wait(lambda m: has_board(m) and board_of(m["state"]).get("proposal"))
         groups = board_of(pushed["state"])["proposal"]["groups"]
         assert sorted(i for g in groups for i in g) == ["i1", "i2", "i3"]
         assert command(console, "a", type="cluster.accept", board="b1")["ok"]
@@ -76,9 +79,7 @@ def test_ideas_pipeline_over_the_api(client: Client, event: dict[str, Any]) -> N
         assert vote["ok"], vote
         over = command(phone, "d2", type="dots.vote", board="b1", points={made["id"]: 3})
         assert over["reason"] == "dots_over_max"
-        shown = screen.wait(
-            lambda m: m["type"] == "state" and board_of(m["state"])["dots"]["voters"] == 1
-        )
+        shown = screen.wait(lambda m: has_board(m) and board_of(m["state"])["dots"]["voters"] == 1)
         top = board_of(shown["state"])["dots"]["ranking"][0]
         assert (top["item"], top["points"], top["rank"]) == (made["id"], 2, 1)
         action = command(console, "ac", type="action.create", title="Azubi-Bus", owner="IHK")
