@@ -346,10 +346,6 @@ class _Search:
         self.seat(r, x, b)
         self.seat(r, y, a)
 
-    def repeats(self) -> int:
-        """Extra meetings in the whole schedule (played rounds included)."""
-        return sum(c - 1 for c in self.meets.values() if c > 1)
-
     def conflicted(self) -> list[tuple[int, int]]:
         """The movable (round, person) with a hard cost: ``hard`` > 0, found table by table."""
         out: list[tuple[int, int]] = []
