@@ -116,11 +116,12 @@ class _Search:
         self.rounds = problem.plan_rounds
         self.orgs = problem.orgs or [-1] * self.n
         # A revisit only counts while unvisited tables remain: once a guest
-        # has sat at every table (rounds before ``horizon`` free of revisits
-        # see to that), any table will do. Later rounds neither count visits
-        # nor pay for them; a balanced spread of later visits would only
-        # constrain the search (Kirkman's last two rounds).
-        self.horizon = max(0, self.tables - len(problem.history))
+        # has sat at every table (planned rounds before ``horizon`` free of
+        # revisits see to that), any table will do. Later rounds neither
+        # count visits nor pay for them; a balanced spread of later visits
+        # would only constrain the search (Kirkman's last two rounds). Not
+        # shortened by the played rounds: a late arrival missed some of them.
+        self.horizon = self.tables
         self.w_round = [W_REVISIT if r < self.horizon else 0 for r in range(self.rounds)]
         self.meets: dict[int, int] = {}
         self.visits = [[0] * self.tables for _ in range(self.n)]

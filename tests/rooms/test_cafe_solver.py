@@ -187,3 +187,18 @@ def test_hosts_stay_when_the_start_uses_more_virtual_tables() -> None:
     for row in plan:
         assert all(row[x] == t for t, x in hosts.items())
         assert sorted(_loads(row, 6)) == [5, 5, 6, 6, 6, 6]
+
+
+def test_a_late_arrival_still_sees_every_table_before_returning() -> None:
+    """Three rounds played without person 14, four more on 5 tables: 14 sees four tables.
+
+    Revisits are weighed in the first five planned rounds, not five minus
+    the rounds played: the late arrival played none of them.
+    """
+    played = [{x: (x % 5 + r * (1 + x // 5)) % 5 for x in range(14)} for r in range(3)]
+    for seed in range(1, 4):
+        problem = Problem(capacities=[3] * 5, people=15, plan_rounds=4, history=played)
+        plan = solve(problem, seed=seed)
+        assert len({row[14] for row in plan}) == 4
+        for row in plan:
+            assert _loads(row, 5) == [3] * 5
