@@ -737,11 +737,12 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
         if best.hard_total() == 0 or spare <= 0:
             break
     assert best is not None
-    if attempts == 1 and not forced and best.hard_total() > 0:
+    if attempts == 1 and not forced and not problem.previous and best.hard_total() > 0:
         # One pass for a larger room: a tabu search after the descent takes the
-        # repeats of 100 people on 12 tables from ~35 to ~25. Its budget
+        # repeats of 100 people on 12 tables from ~35 to ~20. Its budget
         # shrinks as tables grow, since each swap it weighs costs a look at
-        # everyone at both tables.
+        # everyone at both tables. Not for a re-plan: that starts from a plan
+        # already searched, and should change little for everyone else.
         seats = max(1, problem.people // len(problem.capacities))
         _tabu(best, 1_000_000, min(budget, 40_000) * 9 // max(9, seats))
     if not problem.pinned and len(problem.history) + problem.plan_rounds > len(problem.capacities):
