@@ -2,8 +2,9 @@
 
     .venv/bin/python -m loadtests.cafe_solver [--repeat 5]
 
-For each case of the issue (and two harder ones) the solver plans every round
-from scratch with seeds 1…repeat, and a random balanced assignment (hosts kept
+For each case of the issue (and harder ones: pigeonhole, composite and
+prime-power table counts) the solver plans every round from scratch with seeds
+1…repeat, and a random balanced assignment (hosts kept
 at their tables) is drawn with the same seeds. Reported: medians of wall time,
 repeated encounters, revisits and the mix score, and the ratio of the
 solver's repeats to random's. Organisation types are drawn at random from the
@@ -41,6 +42,8 @@ CASES = [
     Case("100 people, 12 tables of 9, 5 rounds", 12, 9, 100, 5),
     Case("40 people, 5 tables of 8, 4 rounds (repeats forced)", 5, 8, 40, 4),
     Case("500 people, 50 tables, 10 hosted, 5 rounds", 50, 10, 500, 5, hosted=True),
+    Case("56 guests, 8 tables of 7, 8 rounds (GF(8))", 8, 7, 56, 8),
+    Case("72 people, 9 tables of 8, 5 rounds (GF(9))", 9, 8, 72, 5),
 ]
 
 

@@ -19,14 +19,18 @@ allow, a known construction gives a perfect start: with T tables, guest
 round r. Two guests meet twice only if T divides (r-r')·(b-b'), and a guest
 revisits a table only if T divides (r-r')·b; for a prime T (the affine
 plane, mutually orthogonal Latin squares) that never happens within T
-rounds, and for any T it never happens while (rounds-1)·layers < T. Hosts
-are layer 0: they stay put, which is exactly what a host does. Otherwise,
-and for the rounds beyond what the construction covers, a greedy start and
-a local search (swaps between tables within one round) take over.
+rounds, and for any T it never happens while (rounds-1)·layers < T. For a
+prime power T (8, 9, …) the same formula in GF(T) covers T rounds; for
+other composite T it runs on the nearest primes as virtual tables and the
+search seats the rest. Hosts are layer 0: they stay put, which is exactly
+what a host does. Otherwise, and for the rounds beyond what the
+construction covers, a greedy start and a local search (min-conflicts,
+then tabu search; swaps between tables within one round) take over.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import random
 from dataclasses import dataclass, field
@@ -111,6 +115,14 @@ class _Search:
         self.tables = len(problem.capacities)
         self.rounds = problem.plan_rounds
         self.orgs = problem.orgs or [-1] * self.n
+        # A revisit only counts while unvisited tables remain: once a guest
+        # has sat at every table (planned rounds before ``horizon`` free of
+        # revisits see to that), any table will do. Later rounds neither
+        # count visits nor pay for them; a balanced spread of later visits
+        # would only constrain the search (Kirkman's last two rounds). Not
+        # shortened by the played rounds: a late arrival missed some of them.
+        self.horizon = self.tables
+        self.w_round = [W_REVISIT if r < self.horizon else 0 for r in range(self.rounds)]
         self.meets: dict[int, int] = {}
         self.visits = [[0] * self.tables for _ in range(self.n)]
         self.apart: set[int] = set()
@@ -168,7 +180,8 @@ class _Search:
             k = self._key(x, m)
             meets[k] = meets.get(k, 0) + 1
         self.members[r][t].append(x)
-        self.visits[x][t] += 1
+        if r < self.horizon:
+            self.visits[x][t] += 1
 
     def unseat(self, r: int, x: int) -> None:
         t = self.assign[r][x]
@@ -179,7 +192,8 @@ class _Search:
         for m in self.members[r][t]:
             k = self._key(x, m)
             meets[k] -= 1
-        self.visits[x][t] -= 1
+        if r < self.horizon:
+            self.visits[x][t] -= 1
         self.assign[r][x] = NO_SEAT
 
     # --- costs --------------------------------------------------------------
@@ -200,7 +214,7 @@ class _Search:
         """x's share of the cost of sitting at table t in round r (``without`` ignored)."""
         here = self.assign[r][x] == t
         v = self.visits[x][t] - (1 if here else 0)
-        cost = W_REVISIT * v * v
+        cost = self.w_round[r] * v * v
         for m in self.members[r][t]:
             if m != x and m != without:
                 cost += self.pair_cost(x, m, here)
@@ -230,7 +244,7 @@ class _Search:
                 t = self.assign[r][x]
                 if t != NO_SEAT and x not in self.fixed[r]:
                     v = self.visits[x][t] - 1
-                    cost += W_REVISIT * v * v
+                    cost += self.w_round[r] * v * v
             for group in self.members[r]:
                 for i, x in enumerate(group):
                     for m in group[i + 1 :]:
@@ -246,8 +260,11 @@ class _Search:
                 fixed[t] += 1
         return balanced_loads(self.p.capacities, fixed, len(present))
 
-    def build(self, initial: list[dict[int, int]]) -> None:
-        """Seat every round: fixed people, then the initial plan where it fits, then greedily."""
+    def build(self, initial: list[dict[int, int]], shuffle: bool = False) -> None:
+        """Seat every round: fixed people, then the initial plan where it fits, then greedily.
+
+        ``shuffle``: the greedy takes people in a random order (a restart's start).
+        """
         everyone = list(range(self.n))
         for r in range(self.rounds):
             target = self.targets(r, everyone)
@@ -266,6 +283,8 @@ class _Search:
                     load[t] += 1
                 else:
                     later.append(x)
+            if shuffle:
+                self.rng.shuffle(later)
             # Keep-together groups first, so they find a table with room for all.
             later.sort(key=lambda x: -len(self.partner.get(x, ())))
             for x in later:
@@ -303,7 +322,7 @@ class _Search:
         """The cost change of swapping x and y (different tables, no partners) in round r."""
         a, b = self.assign[r][x], self.assign[r][y]
         vx, vy = self.visits[x], self.visits[y]
-        delta = W_REVISIT * (vx[b] ** 2 - (vx[a] - 1) ** 2 + vy[a] ** 2 - (vy[b] - 1) ** 2)
+        delta = self.w_round[r] * (vx[b] ** 2 - (vx[a] - 1) ** 2 + vy[a] ** 2 - (vy[b] - 1) ** 2)
         # pair_cost, inlined: this is the innermost loop of the search.
         n, meets, orgs, apart = self.n, self.meets, self.orgs, self.apart
         for mover, stayer, table in ((x, y, b), (y, x, a)):
@@ -330,6 +349,28 @@ class _Search:
         self.unseat(r, y)
         self.seat(r, x, b)
         self.seat(r, y, a)
+
+    def conflicted(self) -> list[tuple[int, int]]:
+        """The movable (round, person) with a hard cost: ``hard`` > 0, found table by table."""
+        out: list[tuple[int, int]] = []
+        n, meets, apart, partner = self.n, self.meets, self.apart, self.partner
+        for r in range(self.rounds):
+            row, fixed = self.assign[r], self.fixed[r]
+            hot: set[int] = set()
+            for t, group in enumerate(self.members[r]):
+                for i, x in enumerate(group):
+                    if self.w_round[r] and self.visits[x][t] > 1:
+                        hot.add(x)
+                    for y in partner.get(x, ()):
+                        if row[y] != t:
+                            hot.add(x)
+                    for y in group[i + 1 :]:
+                        k = x * n + y if x < y else y * n + x
+                        if meets.get(k, 0) > 1 or k in apart:
+                            hot.add(x)
+                            hot.add(y)
+            out.extend((r, x) for x in sorted(hot) if x not in fixed)
+        return out
 
     def movable(self, r: int, x: int) -> bool:
         return self.assign[r][x] != NO_SEAT and x not in self.fixed[r]
@@ -433,17 +474,12 @@ def _tabu(search: _Search, iterations: int, budget: int) -> int:
         if it - last_better > 300 or spent >= budget:
             break  # stuck (the repeats left are probably unavoidable), or out of budget
         spent += search.n * search.rounds // 4 + 1
-        hot = [
-            (r, x)
-            for r in range(search.rounds)
-            for x in range(search.n)
-            if search.movable(r, x) and search.hard(r, x) > 0
-        ]
+        hot = search.conflicted()
         if not hot:
             break
         choice: tuple[int, int, int] | None = None
         best_delta = 0
-        for r, x in rng.sample(hot, min(4, len(hot))):
+        for r, x in rng.sample(hot, min(8, len(hot))):
             a = search.assign[r][x]
             for t in range(search.tables):
                 if t == a:
@@ -479,8 +515,107 @@ def _tabu(search: _Search, iterations: int, budget: int) -> int:
     return spent
 
 
-def _constructed(problem: Problem, rng: random.Random) -> list[dict[int, int]]:
-    """The modular construction for as many rounds as it covers; [] where it does not apply."""
+def _prime_power(q: int) -> tuple[int, int] | None:
+    """(p, k) with p prime and p**k == q, or None."""
+    if q < 2:
+        return None
+    p = next(d for d in range(2, q + 1) if q % d == 0)
+    k, rest = 0, q
+    while rest % p == 0:
+        rest //= p
+        k += 1
+    return (p, k) if rest == 1 else None
+
+
+def _is_prime(n: int) -> bool:
+    return n >= 2 and all(n % d for d in range(2, int(n**0.5) + 1))
+
+
+@functools.lru_cache(maxsize=16)
+def galois_field(q: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]] | None:
+    """Addition and multiplication tables of GF(q) for a prime power q ≤ 49, else None.
+
+    An element is an integer whose base-p digits are the coefficients of a
+    polynomial over GF(p); products are reduced modulo the first monic
+    polynomial of degree k that makes every non-zero element invertible
+    (that is, an irreducible one). Small and cached: q² entries.
+    """
+    pk = _prime_power(q)
+    if pk is None or q > 49:
+        return None
+    p, k = pk
+
+    def digits(x: int) -> list[int]:
+        return [(x // p**i) % p for i in range(k)]
+
+    def number(ds: list[int]) -> int:
+        return sum(d * p**i for i, d in enumerate(ds))
+
+    add = tuple(
+        tuple(
+            number([(u + v) % p for u, v in zip(digits(x), digits(y), strict=True)])
+            for y in range(q)
+        )
+        for x in range(q)
+    )
+    for low in range(q):
+        modulus = digits(low)  # x^k = -(modulus) in the field
+
+        def times(x: int, y: int, modulus: list[int] = modulus) -> int:
+            prod = [0] * (2 * k)
+            for i, u in enumerate(digits(x)):
+                for j, v in enumerate(digits(y)):
+                    prod[i + j] = (prod[i + j] + u * v) % p
+            for deg in range(2 * k - 1, k - 1, -1):
+                c = prod[deg]
+                if c:
+                    prod[deg] = 0
+                    for i, m in enumerate(modulus):
+                        prod[deg - k + i] = (prod[deg - k + i] - c * m) % p
+            return number(prod[:k])
+
+        mul = tuple(tuple(times(x, y) for y in range(q)) for x in range(q))
+        if all(1 in mul[x] for x in range(1, q)):
+            return add, mul
+    return None  # pragma: no cover - an irreducible polynomial always exists
+
+
+def _candidates(tables: int, guests: int, rounds: int) -> list[tuple[str, int, int]]:
+    """Constructions worth trying: (kind, size, rounds covered), the best coverage first.
+
+    ``mod``: the modular one on the real tables. ``field``: the affine plane
+    over GF(q) for a prime-power table count (q rounds, where mod covers
+    fewer for q = 4, 8, 9, …). ``virtual``: the affine plane on the nearest
+    primes above and below the table count; the guests of a virtual table
+    past the last real one, and those over a table's load, are left to the
+    greedy start and the search.
+    """
+    out: list[tuple[str, int, int]] = []
+    layers = -(-guests // tables)
+    covered = construction_rounds(tables, layers, rounds)
+    if covered:
+        out.append(("mod", tables, covered))
+    if not _is_prime(tables) and layers < tables and galois_field(tables) is not None:
+        out.append(("field", tables, min(rounds, tables)))
+    if not out or out[-1][2] < rounds:
+        up = next(q for q in range(tables + 1, 2 * tables + 2) if _is_prime(q))
+        down = next((q for q in range(tables - 1, 1, -1) if _is_prime(q)), 0)
+        for q in (up, down):
+            if q >= 2 and -(-guests // q) < q:
+                out.append(("virtual", q, min(rounds, q)))
+    out.sort(key=lambda c: -c[2])
+    return out
+
+
+def _constructed(
+    problem: Problem, rng: random.Random, kind: str = "mod", size: int = 0, covered: int = 0
+) -> list[dict[int, int]]:
+    """A construction's start for as many rounds as it covers; [] where it does not apply.
+
+    Guest number i is (column a, layer b) = (i mod size, 1 + i div size) and
+    sits at table a + r·b in round r, with GF(size) arithmetic for ``field``
+    and modulo size otherwise; a table past the real ones means no seat yet.
+    """
     tables = len(problem.capacities)
     if problem.history or problem.pinned or tables < 2:
         return []
@@ -489,12 +624,16 @@ def _constructed(problem: Problem, rng: random.Random) -> list[dict[int, int]]:
         return []
     host_people = set(problem.hosts.values())
     guests = [x for x in range(problem.people) if x not in host_people]
-    layers = -(-len(guests) // tables)
-    if layers + (1 if hosted else 0) > min(problem.capacities):
+    if not size:
+        kind, size, covered = "mod", tables, 0
+        layers = -(-len(guests) // tables)
+        covered = construction_rounds(tables, layers, problem.plan_rounds)
+    layers = -(-len(guests) // size)
+    if kind == "mod" and layers + (1 if hosted else 0) > min(problem.capacities):
         return []
-    covered = construction_rounds(tables, layers, problem.plan_rounds)
     if covered == 0:
         return []
+    field_ops = galois_field(size) if kind == "field" else None
     orgs = problem.orgs or [-1] * problem.people
     rng.shuffle(guests)
     # Same organisation type next to each other: consecutive guests fill one
@@ -505,10 +644,60 @@ def _constructed(problem: Problem, rng: random.Random) -> list[dict[int, int]]:
     for r in range(covered):
         seating = {x: t for t, x in problem.hosts.items()}
         for i, x in enumerate(guests):
-            a, b = i % tables, 1 + i // tables
-            seating[x] = (a + r * b) % tables
+            a, b = i % size, 1 + i // size
+            if field_ops is not None:
+                add, mul = field_ops
+                t = add[a][mul[r][b]]
+            else:
+                t = (a + r * b) % size
+            if t < tables:
+                seating[x] = t
         plan.append(seating)
     return plan
+
+
+def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
+    """The seated schedule the search begins from.
+
+    The previous plan where there is one; otherwise each construction that
+    applies (see ``_candidates``) is built and the cheapest start kept. One
+    that covers every round on the real tables is taken as it is. A restart
+    (``attempt`` ≥ 1) takes the constructions in turn and then a plain greedy
+    start: the cheapest start is not always the one the search finishes best
+    from, and a start that covers five of Kirkman's seven rounds perfectly is
+    a trap (the last two cannot be completed from it).
+    """
+    if problem.previous:
+        search = _Search(problem, rng)
+        search.build(list(problem.previous))
+        return search
+    guests = problem.people - len(problem.hosts)
+    candidates = _candidates(len(problem.capacities), guests, problem.plan_rounds)
+    if attempt > 0:
+        pick = (attempt - 1) % (len(candidates) + 1)
+        search = _Search(problem, rng)
+        if pick < len(candidates):
+            search.build(_constructed(problem, rng, *candidates[pick]))
+        else:
+            search.build([], shuffle=True)
+        return search
+    best: _Search | None = None
+    best_cost = 0
+    for kind, size, covered in candidates:
+        search = _Search(problem, rng)
+        initial = _constructed(problem, rng, kind, size, covered)
+        if not initial:
+            continue
+        search.build(initial)
+        if kind != "virtual" and covered >= problem.plan_rounds:
+            return search
+        cost = search.total()
+        if best is None or cost < best_cost:
+            best, best_cost = search, cost
+    if best is None:
+        best = _Search(problem, rng)
+        best.build([])
+    return best
 
 
 def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[int]]:
@@ -537,10 +726,8 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
     spare = budget * 5
     best: _Search | None = None
     best_cost = 0
-    for _ in range(attempts):
-        search = _Search(problem, rng)
-        initial = list(problem.previous) or _constructed(problem, rng)
-        search.build(initial)
+    for attempt in range(attempts):
+        search = _start(problem, rng, attempt)
         search.improve(budget // attempts if attempts > 1 else budget)
         if attempts > 1 and search.hard_total() > 0 and spare > 0:
             spare -= _tabu(search, 600, spare)
@@ -550,6 +737,14 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
         if best.hard_total() == 0 or spare <= 0:
             break
     assert best is not None
+    if attempts == 1 and not forced and not problem.previous and best.hard_total() > 0:
+        # One pass for a larger room: a tabu search after the descent takes the
+        # repeats of 100 people on 12 tables from ~35 to ~20. Its budget
+        # shrinks as tables grow, since each swap it weighs costs a look at
+        # everyone at both tables. Not for a re-plan: that starts from a plan
+        # already searched, and should change little for everyone else.
+        seats = max(1, problem.people // len(problem.capacities))
+        _tabu(best, 1_000_000, min(budget, 40_000) * 9 // max(9, seats))
     if not problem.pinned and len(problem.history) + problem.plan_rounds > len(problem.capacities):
         return _reordered(problem, best.assign)
     return best.assign
