@@ -58,6 +58,9 @@ PAGE_PARTS: dict[str, dict[str, str]] = {
 }
 
 
+# Console parts rendered again only when what they show changed (see _cached_part).
+CACHED_CONSOLE_PARTS = frozenset({"cafe", "ideas"})
+
 # A phone's own fragments, rendered only when that participant's state changed.
 PERSONAL_PARTS = (
     "partials/phone_me.html",
@@ -71,9 +74,9 @@ class Presenter:
         self.renderer = renderer
         self.join_url = join_url  # Callable[[str], str], the QR target for a code
         self._last: tuple[str, str, str] = ("", "", "")
-        # The console's café part is big (the plan, a list of people per form)
-        # and changes rarely: rendered again only when what it shows changed.
-        self._cafe_parts: OrderedDict[tuple[str, str], tuple[bytes, str]] = OrderedDict()
+        # Big console parts (the café plan, idea boards), by room, language
+        # and part: the digest of what they show, and the rendered text.
+        self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
         # Phones' personal fragments read the public view; one per log position.
         self._public: tuple[RoomState, int, views.PublicView] | None = None
 
@@ -104,8 +107,8 @@ class Presenter:
             ctx = self.context(kind, state, online)
             parts = {
                 name: (
-                    self._cafe_part(lang, template, ctx)
-                    if name == "cafe"
+                    self._cached_part(name, lang, template, ctx)
+                    if kind == "console" and name in CACHED_CONSOLE_PARTS
                     else self.renderer.render(lang, template, oob=True, **ctx)
                 )
                 for name, template in PAGE_PARTS[kind].items()
@@ -129,20 +132,24 @@ class Presenter:
                 raise ValueError(f"unknown subscriber kind {kind!r}")
         return {"view": view, "seq": str(state.seq)}
 
-    def _cafe_part(self, lang: str, template: str, ctx: dict[str, Any]) -> str:
+    def _cached_part(self, name: str, lang: str, template: str, ctx: dict[str, Any]) -> str:
+        """Render a big, rarely changing console part again only when what it shows changed.
+
+        The café plan and an idea board of 900 cards take tens of ms to
+        render; without this every tick of an unrelated vote re-rendered them.
+        """
         ev = ctx["ev"]
-        digest = hashlib.blake2b(
-            _json.encode((ev.cafe, ev.screen, ev.code)), digest_size=16
-        ).digest()
-        key = (ev.code, lang)
-        cached = self._cafe_parts.get(key)
+        shown = (ev.cafe, ev.screen, ev.code) if name == "cafe" else (ev.boards, ev.screen, ev.code)
+        digest = hashlib.blake2b(_json.encode(shown), digest_size=16).digest()
+        key = (ev.code, lang, name)
+        cached = self._parts.get(key)
         if cached is not None and cached[0] == digest:
             return cached[1]
         text = self.renderer.render(lang, template, oob=True, **ctx)
-        self._cafe_parts[key] = (digest, text)
-        self._cafe_parts.move_to_end(key)
-        while len(self._cafe_parts) > 256:
-            self._cafe_parts.popitem(last=False)
+        self._parts[key] = (digest, text)
+        self._parts.move_to_end(key)
+        while len(self._parts) > 256:
+            self._parts.popitem(last=False)
         return text
 
     def _participant_public(self, state: RoomState) -> views.PublicView:
