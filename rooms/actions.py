@@ -9,6 +9,7 @@ labelled contacts export ever carry it; public views carry counts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import msgspec
@@ -52,6 +53,18 @@ class ActionLimits(msgspec.Struct, frozen=True):
 
 ACTION_LIMITS = ActionLimits()
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _real_date(text: str) -> bool:
+    """YYYY-MM-DD and a day that exists: 2026-02-30 is refused, not stored."""
+    if not _DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
 
 # --- commands ---------------------------------------------------------------
 
@@ -171,7 +184,7 @@ def _decide_create(actions: Actions, command: CreateAction) -> list[ActionEvent]
     ):
         return Rejected("action_too_long")
     due = _clean(command.due) or None
-    if due is not None and not _DATE.match(due):
+    if due is not None and not _real_date(due):
         return Rejected("due_invalid")
     if len(actions.order) >= lim.max_actions:
         return Rejected("too_many_actions")

@@ -136,8 +136,13 @@ def public_ids(board: Board) -> list[str]:
     return [i for i in placed(board) if board.ideas[i].status is IdeaStatus.PUBLIC]
 
 
-def _dots(board: Board, labels: dict[str, str], s: DotSettings) -> DotsView:
+def _dots(
+    board: Board, labels: dict[str, str], s: DotSettings, visible: set[str] | None
+) -> DotsView:
+    """``visible``: the cards this audience may see (None: all); dots on others are left out."""
     ranked = ranking(board.ballots, dot_items(board))
+    if visible is not None and s.on.value == "ideas":
+        ranked = [r for r in ranked if r.item in visible]
     return DotsView(
         open=s.open,
         on=s.on.value,
@@ -185,8 +190,10 @@ def board_view(
         ideas=[_card(board, i, moderator, lobby) for i in cards],
         clusters=clusters if clusters_shown else [],
         loose=[i for i in board.loose if i in shown] if not phone else [],
-        dots=_dots(board, labels, board.dots),
-        queue=sum(1 for c in board.ideas.values() if c.status is IdeaStatus.PENDING),
+        dots=_dots(board, labels, board.dots, None if moderator else set(public_ids(board))),
+        queue=sum(1 for c in board.ideas.values() if c.status is IdeaStatus.PENDING)
+        if moderator
+        else 0,
         proposal=board.proposal if moderator else None,
         on_screen=on_screen,
     )

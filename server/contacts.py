@@ -22,6 +22,11 @@ from server.pages import AnyRequest, console_denied, is_moderator, page_language
 from server.services import services
 
 
+def cell(text: str) -> str:
+    """Participants typed these: a leading = + - @ would run as a spreadsheet formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def contacts_csv(state: Any, lang: str) -> str:
     """One row per person and action: action, name, contact, when they joined (UTC)."""
     out = io.StringIO()
@@ -38,7 +43,8 @@ def contacts_csv(state: Any, lang: str) -> str:
     for action in views.moderator_view(state, frozenset()).actions:
         for m in action.members or []:
             when = dt.datetime.fromtimestamp(m.at / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M")
-            writer.writerow([action.title, action.owner, m.name, m.contact or "", when])
+            row = [action.title, action.owner, m.name, m.contact or ""]
+            writer.writerow([cell(text) for text in row] + [when])
     return out.getvalue()
 
 

@@ -263,6 +263,7 @@
     try { msg = JSON.parse(text); } catch (e) { return; }
     if (msg.type !== "ack" || !msg.cid || !resetting[msg.cid]) return;
     var form = resetting[msg.cid];
+    if (!msg.ok && msg.reason === "store_unavailable") return;  // app.js resends it: wait for that ack
     delete resetting[msg.cid];
     if (!msg.ok) return;
     if (form.hasAttribute("data-dots")) { form.dataset.dirty = ""; form.classList.add("voted"); say(form.getAttribute("data-saved") || "✓"); return; }

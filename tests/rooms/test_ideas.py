@@ -141,6 +141,8 @@ def test_moderated_board_queues_until_approved_and_hide_restores() -> None:
     i1 = post(state, log, "p0", "Mehr Radwege")
     assert public_ids(state) == set()
     assert views.moderator_view(state, frozenset()).boards[0].queue == 1
+    assert views.public_view(state, 0, "screen").boards[0].queue == 0  # moderators' business
+    assert views.public_view(state, 0, "participant").boards[0].queue == 0
     assert do(state, log, MOD, ApproveIdea(i1)).ok
     assert public_ids(state) == {i1}
     assert do(state, log, MOD, HideIdea(i1)).ok
@@ -232,6 +234,7 @@ def test_actions_join_needs_consent_and_contacts_stay_with_the_moderator() -> No
     made = do(state, log, MOD, CreateAction(title="Azubi-Bus", owner="Landkreis", due="2027-03-01"))
     assert made.ok and made.id == "a1"
     assert do(state, log, MOD, CreateAction(title="x", due="bald")).reason == "due_invalid"
+    assert do(state, log, MOD, CreateAction(title="x", due="2026-02-30")).reason == "due_invalid"
     join = JoinAction(action="a1", name="Eva", contact="eva@example.org")
     assert do(state, log, person("p0"), join).reason == "consent_missing"
     assert do(state, log, person("p0"), msgspec.structs.replace(join, consent=True)).ok
