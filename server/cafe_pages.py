@@ -26,6 +26,7 @@ from server.pages import (
     page_language,
     participant_of,
     room_of,
+    table_hint,
 )
 from server.qr import qr_svg
 from server.services import services
@@ -73,7 +74,8 @@ async def check_in(request: AnyRequest, code: FromPath[str], table: FromPath[str
     lang = page_language(request, hub)
     pid = participant_of(svc, request, hub)
     if pid is None:
-        return Redirect(f"/j/{hub.code}", status_code=303)
+        hint = table_hint(table)  # joins first, then comes back here to sit down
+        return Redirect(f"/j/{hub.code}" + (f"?table={hint}" if hint else ""), status_code=303)
     cid = f"check-in-{table}-{hub.state.cafe.current}"
     result = await hub.submit(Actor(Role.PARTICIPANT, pid), CheckIn(table[:8]), cid)
     if not result.ok:

@@ -7,6 +7,7 @@ arrive over each page's WebSocket (see :mod:`server.live`).
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from typing import Any
@@ -203,11 +204,25 @@ async def join_form(request: AnyRequest, raw_code: FromPath[str]) -> Response[An
     if hub is None:
         return unknown_event(svc, page_language(request))
     lang = page_language(request, hub)
+    table = table_hint(request.query_params.get("table"))
     if participant_of(svc, request, hub) is not None:
-        return Redirect(f"/p/{hub.code}", status_code=303)
+        return Redirect(after_join(hub.code, table), status_code=303)
     if hub.state.lobby.closed:
         return closed_page(svc, lang, hub)
-    return join_page(svc, lang, hub)
+    return join_page(svc, lang, hub, table=table)
+
+
+_TABLE_ID = re.compile(r"^t\d{1,4}$")
+
+
+def table_hint(raw: object) -> str | None:
+    """A café table id carried from a scanned table card through the join form."""
+    return raw if isinstance(raw, str) and _TABLE_ID.match(raw) else None
+
+
+def after_join(code: str, table: str | None) -> str:
+    """Where a new participant goes: their phone, or first the table card they scanned."""
+    return f"/t/{code}/{table}" if table else f"/p/{code}"
 
 
 def closed_page(svc: Services, lang: str, hub: Hub) -> Response[str]:
@@ -229,6 +244,7 @@ def join_page(
     name: str = "",
     organisation_type: str = "",
     cid: str | None = None,
+    table: str | None = None,
 ) -> Response[str]:
     return html(
         svc,
@@ -242,11 +258,13 @@ def join_page(
         organisation_types=[t.value for t in OrganisationType],
         cid=cid or secrets.token_hex(12),
         name_limit=40,
+        table=table,
     )
 
 
 class JoinForm(msgspec.Struct):
     cid: str | None = None
+    table: str | None = None  # a scanned café table card, to check in after joining
     name: str | None = None
     organisation_type: OrganisationType | None = None
 
@@ -263,19 +281,21 @@ async def join_submit(request: AnyRequest, code: FromPath[str]) -> Response[Any]
         form = msgspec.convert(raw, JoinForm, strict=False)
     except msgspec.ValidationError:
         error: str | None = gettext(lang, "Please choose one of the listed organisation types.")
-        return join_page(svc, lang, hub, 422, error, name, "", raw.get("cid"))
+        table = table_hint(raw.get("table"))
+        return join_page(svc, lang, hub, 422, error, name, "", raw.get("cid"), table)
     if not svc.join_limits.allow(client_ip(request), time.monotonic()):
         error = reason_text(lang, "rate_limited")
-        return join_page(svc, lang, hub, 429, error, name, org, form.cid)
+        return join_page(svc, lang, hub, 429, error, name, org, form.cid, table_hint(form.table))
     command = Join(new_participant_id(), form.name, form.organisation_type)
     result = await hub.submit(Actor(Role.GUEST), command, form.cid)
     if not result.ok or result.id is None:
         if result.reason == "event_closed":
             return closed_page(svc, lang, hub)
         error = reason_text(lang, result.reason)
-        return join_page(svc, lang, hub, 422, error, name, org, form.cid)
+        return join_page(svc, lang, hub, 422, error, name, org, form.cid, table_hint(form.table))
     token = svc.signer.participant_token(hub.code, result.id)
-    response: Response[Any] = Redirect(f"/p/{hub.code}", status_code=303)
+    target = after_join(hub.code, table_hint(form.table))
+    response: Response[Any] = Redirect(target, status_code=303)
     response.cookies.append(cookie(svc, participant_cookie(hub.code), token))
     return response
 

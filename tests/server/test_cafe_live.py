@@ -126,3 +126,20 @@ def test_the_console_form_turns_lines_into_tables_and_groups() -> None:
     assert fields["keep_apart"] == [["Anna", "Bernd"], ["Cem", "Dora"]]
     assert fields["keep_together"] == [["Emil", "Frida"]]
     assert fields["mix"] is False  # an unchecked checkbox sends nothing
+
+
+def test_a_table_card_scanned_before_joining_comes_back_to_sit_down(
+    client: TestClient[Litestar], event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    # Anything but a table id is dropped, so the hint cannot send people elsewhere.
+    odd = client.get(f"/t/{code}/evil.org", follow_redirects=False)
+    assert odd.status_code == 303 and odd.headers["location"] == f"/j/{code}"
+    scanned = client.get(f"/t/{code}/t2", follow_redirects=False)
+    assert scanned.status_code == 303 and scanned.headers["location"] == f"/j/{code}?table=t2"
+    form = client.get(scanned.headers["location"])
+    assert '<input type="hidden" name="table" value="t2">' in form.text
+    joined = client.post(
+        f"/j/{code}", data={"cid": "c1", "name": "Anna", "table": "t2"}, follow_redirects=False
+    )
+    assert joined.status_code == 303 and joined.headers["location"] == f"/t/{code}/t2"
