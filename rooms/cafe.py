@@ -552,6 +552,9 @@ def _decide_create(cafe: Cafe, lobby: Lobby, command: CreateCafe) -> list[CafeEv
         colour = spec.colour if spec.colour in COLOURS else COLOURS[(i - 1) % len(COLOURS)]
         old = cafe.table(f"t{i}")
         tables.append(Table(f"t{i}", i, topic, colour, spec.capacity, old.host if old else None))
+    groups = [*command.keep_apart, *command.keep_together]
+    if any(_unknown(lobby, entry) for group in groups for entry in group):
+        return Rejected("names_unknown")
     apart = [_resolve(lobby, g) for g in command.keep_apart]
     together = [_resolve(lobby, g) for g in command.keep_together]
     fresh = Cafe(
@@ -578,6 +581,15 @@ def _decide_create(cafe: Cafe, lobby: Lobby, command: CreateCafe) -> list[CafeEv
             plan,
         )
     ]
+
+
+def _unknown(lobby: Lobby, entry: str) -> bool:
+    """A mixing-group entry that names nobody who ever joined: most likely a typo,
+    which must not make the constraint vanish without a word."""
+    if entry in lobby.participants:
+        return False
+    wanted = " ".join(entry.split()).casefold()
+    return not any(p.name and p.name.casefold() == wanted for p in lobby.participants.values())
 
 
 def _resolve(lobby: Lobby, group: list[str]) -> list[str]:

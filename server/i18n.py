@@ -124,6 +124,10 @@ REASONS: dict[str, str] = {
     "host_stays": N_("A host stays at their table. Choose another host first."),
     "not_host": N_("Only the host of this table can write its key points."),
     "notes_too_long": N_("Please keep the key points to 2,000 characters."),
+    "names_unknown": N_(
+        "A name under “keep apart” or “keep together” matches nobody in the event. "
+        "Please check the spelling (as shown in the participant list)."
+    ),
     # idea boards, dots, actions
     "board_not_found": N_("This board is not available."),
     "idea_not_found": N_("This card is not available (any more)."),

@@ -228,9 +228,14 @@ def test_mixing_goals_name_people_by_id_or_by_name() -> None:
         keep_together=[["PERSON 3", "p4"], ["nobody here"]],
     )
     steps.append((MOD, create, "c"))
-    assert all(r.ok for r in run(state, log, steps))
+    *joined, refused = run(state, log, steps)
+    assert all(r.ok for r in joined)
+    assert refused.reason == "names_unknown"  # a typo must not drop the goal silently
+    assert not state.cafe.created
+    create = msgspec.structs.replace(create, keep_together=[["PERSON 3", "p4"], ["person 5"]])
+    assert run(state, log, [(MOD, create, "c2")])[0].ok
     assert state.cafe.keep_apart == [["p0", "p1", "p2"]]
-    assert state.cafe.keep_together == [["p3", "p4"]]
+    assert state.cafe.keep_together == [["p3", "p4"]]  # a group of one is no constraint
     for r in state.cafe.rounds:
         assert len({r.assignments[p] for p in ("p0", "p1", "p2")}) == 3
         assert r.assignments["p3"] == r.assignments["p4"]
