@@ -276,7 +276,8 @@ def my_cafe(cafe: Cafe, pid: str) -> MyCafe | None:
 
 
 def _name(lobby: Lobby, pid: str | None) -> str | None:
+    """A host's name, as long as they are part of the event: leaving takes it off screens."""
     if pid is None:
         return None
     who = lobby.participants.get(pid)
-    return who.name if who is not None else None
+    return who.name if who is not None and not who.left else None

@@ -103,6 +103,9 @@ def test_only_moderators_plan_and_only_hosts_write_notes() -> None:
     assert run(state, log, [(host, WriteNote("t1", "Fachkräfte\nEnergie"), "n2")])[0].ok
     assert state.cafe.notes["t1"][1] == "Fachkräfte\nEnergie"
     assert all(r.assignments[_person(0)] == "t1" for r in state.cafe.rounds)  # a host stays
+    assert public_view(state, 0).cafe.tables[0].host_name == "Person 0"
+    run(state, log, [(host, Leave(), "bye")])
+    assert public_view(state, 0).cafe.tables[0].host_name is None  # gone from the screen
 
 
 def test_arrivals_join_at_the_next_round_and_leavers_drop_out() -> None:
