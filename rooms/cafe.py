@@ -641,8 +641,10 @@ def _decide_check_in(
     if table is None:
         return Rejected("table_not_found")
     running = cafe.running
-    if running is None or me.id in running.assignments:
-        return []  # the plan already has a seat for them (or nobody sits yet)
+    if running is None:
+        return Rejected("no_round_running")  # the scan says so, rather than nothing
+    if me.id in running.assignments:
+        return []  # the plan already has a seat for them: their phone shows it
     if not _has_room(table, running):
         return Rejected("table_full")
     return [CheckedIn(running.number, me.id, table.id)]

@@ -139,6 +139,8 @@ def test_a_hand_move_is_kept_and_the_rest_is_balanced_around_it() -> None:
 
 def test_check_in_seats_someone_without_a_seat_in_the_running_round() -> None:
     state, log = _room(6, tables=2, capacity=4)
+    early = run(state, log, [(Actor(Role.PARTICIPANT, _person(0)), CheckIn("t2"), "early")])
+    assert early[0].reason == "no_round_running"  # a scan before the café starts says so
     run(state, log, [(MOD, StartRound(), "s1"), (Actor(Role.GUEST), Join("new", None, None), None)])
     [seated] = run(state, log, [(Actor(Role.PARTICIPANT, "new"), CheckIn("t2"), "c")])
     assert seated.ok and state.cafe.rounds[0].assignments["new"] == "t2"
