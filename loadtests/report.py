@@ -22,7 +22,7 @@ from typing import Any
 
 from loadtests import sections
 from loadtests.server_proc import SERVED
-from loadtests.stats import spread
+from loadtests.stats import number_at, spread
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -171,15 +171,6 @@ def _git(*args: str) -> str:
     ).stdout
 
 
-def _get(run: dict[str, Any], path: tuple[str, ...]) -> float | None:
-    value: Any = run
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value if isinstance(value, int | float) else None
-
-
 def summarise(runs: list[dict[str, Any]], scenario: str = "join") -> dict[str, Any]:
     """Per N: median and min..max of every reported metric, over the runs that finished."""
     by_n: dict[int, list[dict[str, Any]]] = {}
@@ -199,7 +190,7 @@ def summarise(runs: list[dict[str, Any]], scenario: str = "join") -> dict[str, A
             entry["refused"] = sum(r.get("votes", {}).get("refused", 0) for r in group)
             entry["votes"] = sum(r.get("votes", {}).get("sent", 0) for r in group)
         for _, path, _ in COLUMNS[scenario]:
-            entry[".".join(path)] = spread([_get(r, path) for r in group])
+            entry[".".join(path)] = spread([number_at(r, *path) for r in group])
         summary[str(n)] = entry
     return summary
 
@@ -317,8 +308,8 @@ def render_comparison(before: dict[str, Any], after: dict[str, Any]) -> str:
     ]
     for n in sorted({r["n"] for r in after["runs"]} & {r["n"] for r in before["runs"]}):
         for label, path, fmt in compared:
-            old = spread([_get(r, path) for r in before["runs"] if r["n"] == n])
-            new = spread([_get(r, path) for r in after["runs"] if r["n"] == n])
+            old = spread([number_at(r, *path) for r in before["runs"] if r["n"] == n])
+            new = spread([number_at(r, *path) for r in after["runs"] if r["n"] == n])
             ratio = (
                 f"{new['median'] / old['median']:.2f}"
                 if old["median"] and new["median"] is not None

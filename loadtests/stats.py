@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -47,4 +48,25 @@ def spread(values: Sequence[float | None]) -> dict[str, float | int | None]:
         "min": min(present),
         "max": max(present),
         "runs": len(present),
+    }
+
+
+def number_at(run: Mapping[str, Any], *path: str) -> float | None:
+    """The number at ``path`` in a run's nested results, or None where a run has none."""
+    value: Any = run
+    for key in path:
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value if isinstance(value, int | float) else None
+
+
+def summarise_runs(
+    runs: Sequence[Mapping[str, Any]], metrics: Mapping[str, tuple[str, ...]]
+) -> dict[str, Any]:
+    """How many runs finished and passed their checks, and each metric's spread over them."""
+    return {
+        "runs": len(runs),
+        "ok": sum(1 for r in runs if r.get("ok")),
+        **{name: spread([number_at(r, *path) for r in runs]) for name, path in metrics.items()},
     }

@@ -40,7 +40,7 @@ from loadtests.scenarios.common import (
     self_cpu_s,
 )
 from loadtests.scenarios.live_room import LiveRoom
-from loadtests.stats import distribution, spread
+from loadtests.stats import distribution, summarise_runs
 from rooms.words import word_counts
 
 VOCABULARY = [
@@ -239,13 +239,6 @@ def _line(run: dict[str, Any]) -> str:
     )
 
 
-def _path(run: dict[str, Any], *path: str) -> float | None:
-    value: Any = run
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, int | float) else None
-
-
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     metrics = {
         "ack_p50_ms": ("ack_ms", "p50"),
@@ -259,8 +252,4 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rss_per_connection_kib": ("rss_per_connection_kib",),
         "server_rss_peak_kib": ("server_rss_peak_kib",),
     }
-    return {
-        "runs": len(runs),
-        "ok": sum(1 for r in runs if r.get("ok")),
-        **{name: spread([_path(r, *p) for r in runs]) for name, p in metrics.items()},
-    }
+    return summarise_runs(runs, metrics)

@@ -43,7 +43,7 @@ from loadtests.scenarios.common import (
     sample_load,
 )
 from loadtests.scenarios.live_room import LiveRoom
-from loadtests.stats import distribution, spread
+from loadtests.stats import distribution, summarise_runs
 
 OPTIONS = ["A", "B", "C", "D"]
 OPTION_IDS = ["o1", "o2", "o3", "o4"]
@@ -341,13 +341,6 @@ def _line(run: dict[str, Any]) -> str:
     )
 
 
-def _get(run: dict[str, Any], *path: str) -> float | None:
-    value: Any = run
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, int | float) else None
-
-
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     metrics = {
         "all_back_s": ("all_back_s",),
@@ -363,8 +356,4 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     for run in runs:
         if "rss_after_kib" in run:
             run["rss_growth_kib"] = run["rss_after_kib"] - run["rss_before_kib"]
-    return {
-        "runs": len(runs),
-        "ok": sum(1 for r in runs if r.get("ok")),
-        **{name: spread([_get(r, *p) for r in runs]) for name, p in metrics.items()},
-    }
+    return summarise_runs(runs, metrics)
