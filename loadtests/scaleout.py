@@ -71,6 +71,17 @@ def sample_all(pids: list[int]) -> ProcSample:
     )
 
 
+def redis_server_argv(port: int, directory: Path, appendfsync: str) -> list[str]:
+    """A redis-server as docs/deploy.md advises (AOF, noeviction, loopback only), on
+    a port and in a directory of its own; shared by the benchmark and the chaos tests."""
+    return [
+        "redis-server",
+        *("--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)),
+        *("--save", "", "--appendonly", "yes", "--appendfsync", appendfsync),
+        *("--maxmemory-policy", "noeviction"),
+    ]
+
+
 class OwnRedis:
     """A redis-server of the benchmark's own on a free port, in a temporary directory."""
 
@@ -86,23 +97,7 @@ class OwnRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [  # noqa: S607
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.dir),
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                self.appendfsync,
-                "--maxmemory-policy",
-                "noeviction",
-            ],
+            redis_server_argv(self.port, self.dir, self.appendfsync),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

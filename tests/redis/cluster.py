@@ -34,6 +34,8 @@ import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
+from loadtests.scaleout import redis_server_argv
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -150,23 +152,7 @@ class OwnRedis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.dir),
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--appendfsync",
-                self.appendfsync,
-                "--maxmemory-policy",
-                "noeviction",
-            ],
+            redis_server_argv(self.port, self.dir, self.appendfsync),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
