@@ -12,7 +12,7 @@ import secrets
 
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import code_from_bytes
-from rooms.lobby import CreateEvent, Format, Language
+from rooms.lobby.domain import CreateEvent, Format, Language
 from rooms.room import Envelope, RoomState, decide
 from server.broker import Broker
 from server.gcsettle import GcSettler
