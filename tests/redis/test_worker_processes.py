@@ -23,8 +23,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from rooms.polls.domain import VoteCast
-from server.hub import decode_entries
 from server.stores.redis import log_key
+from server.writer import decode_entries
 from tests.redis.cluster import (
     LiveClient,
     OwnRedis,
