@@ -37,6 +37,16 @@ class Actor(msgspec.Struct, frozen=True):
             return f"p:{self.participant}"
         return self.role.value
 
+    @classmethod
+    def from_key(cls, key: str) -> Actor:
+        """The actor a log entry names by its :attr:`key` (old or odd keys read as a guest)."""
+        if key.startswith("p:"):
+            return cls(Role.PARTICIPANT, key[2:])
+        try:
+            return cls(Role(key))
+        except ValueError:
+            return cls(Role.GUEST)
+
 
 class Rejected(msgspec.Struct, frozen=True):
     """A refusal. ``reason`` is a stable key that the UI translates.
