@@ -29,8 +29,8 @@ class ActionsActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: _always}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
-        "phone": (Fragment("phone-actions", "partials/ideas_phone_actions.html", 70),),
-        "console": (Fragment("console-actions", "partials/ideas_console_actions.html", 60),),
+        "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
+        "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("actions", list[ActionView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()  # sign-ups are in the ideas' MyIdeas

@@ -36,8 +36,8 @@ class CafeActivity:
     }
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
-        "phone": (Fragment("cafe-me", "partials/phone_cafe.html", 10, personal=True),),
-        "console": (Fragment("console-cafe", "partials/console_cafe.html", 40, cached=True),),
+        "phone": (Fragment("cafe-me", "cafe/cafe-me.html", 10, personal=True),),
+        "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, cached=True),),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", CafeView | None, None),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", MyCafe | None, None),)

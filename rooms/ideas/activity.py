@@ -35,11 +35,11 @@ class IdeasActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: _always}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
-            Fragment("phone-ideas", "partials/ideas_phone_forms.html", 50),
-            Fragment("phone-ideas-me", "partials/ideas_phone_me.html", 55, personal=True),
-            Fragment("phone-wall", "partials/ideas_phone_wall.html", 60),
+            Fragment("phone-ideas", "ideas/phone-ideas.html", 50),
+            Fragment("phone-ideas-me", "ideas/phone-ideas-me.html", 55, personal=True),
+            Fragment("phone-wall", "ideas/phone-wall.html", 60),
         ),
-        "console": (Fragment("console-ideas", "partials/ideas_console.html", 50, cached=True),),
+        "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("boards", list[BoardView], REQUIRED),)
     # My cards, dots and action sign-ups.

@@ -43,14 +43,14 @@ class LobbyActivity:
     }
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
-            Fragment("phone-status", "partials/phone_status.html", 20),
-            Fragment("me", "partials/phone_me.html", 90, personal=True),
+            Fragment("phone-status", "lobby/phone-status.html", 20),
+            Fragment("me", "lobby/me.html", 90, personal=True),
         ),
         "console": (
-            Fragment("console-status", "partials/console_status.html", 10),
-            Fragment("people", "partials/console_people.html", 20),
+            Fragment("console-status", "lobby/console-status.html", 10),
+            Fragment("people", "lobby/people.html", 20),
         ),
-        "screen": (Fragment("stage", "partials/screen_stage.html", 10),),
+        "screen": (Fragment("stage", "lobby/stage.html", 10),),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = ()
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()

@@ -35,10 +35,10 @@ class PollsActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
-            Fragment("phone-polls", "partials/phone_polls.html", 30),
-            Fragment("phone-results", "partials/phone_results.html", 40),
+            Fragment("phone-polls", "polls/phone-polls.html", 30),
+            Fragment("phone-results", "polls/phone-results.html", 40),
         ),
-        "console": (Fragment("console-polls", "partials/console_polls.html", 30),),
+        "console": (Fragment("console-polls", "polls/console-polls.html", 30),),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("polls", list[PollView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (

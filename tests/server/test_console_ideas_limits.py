@@ -57,9 +57,9 @@ def test_the_ideas_part_is_rendered_again_only_when_the_board_changes() -> None:
     assert handle(state, Join("late", "Spät"), Actor(Role.GUEST), "late", T0).ok
     again = presenter.shared("console", "de", state, frozenset())["console-ideas"]
     assert again is first
-    assert renderer.rendered.count("partials/ideas_console.html") == 1
+    assert renderer.rendered.count("ideas/console-ideas.html") == 1
     author = Actor(Role.PARTICIPANT, "late")
     assert handle(state, PostIdea(board="b1", text="Neue Karte"), author, "n", T0).ok
     changed = presenter.shared("console", "de", state, frozenset())["console-ideas"]
     assert "Neue Karte" in changed and "Neue Karte" not in first
-    assert renderer.rendered.count("partials/ideas_console.html") == 2
+    assert renderer.rendered.count("ideas/console-ideas.html") == 2
