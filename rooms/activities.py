@@ -6,7 +6,8 @@ command union (``server/wire.py``), the presenter's page parts
 (``server/present.py``) and the property-test strategies are derived from
 it. Adding an activity means: a package ``rooms/<name>/`` with an
 ``activity.py``, a template folder, one line in ``ACTIVITIES`` and one field
-in :class:`RoomState` (its state, named like the activity), both here.
+in :class:`RoomState` (its state, named like the activity), both here, and
+its limits (if it has any) as a section of :class:`Limits`.
 
 The lobby comes first: it is the event itself, and every other activity
 reads its participants. The order of ``ACTIVITIES`` is also the order of
@@ -23,17 +24,40 @@ import msgspec
 
 from rooms.actions.activity import ACTIONS
 from rooms.actions.domain import Actions
+from rooms.actions.limits import ActionLimits
 from rooms.activity import Activity, Followup, ScreenGuard
 from rooms.cafe.activity import CAFE
 from rooms.cafe.domain import Cafe
+from rooms.cafe.limits import CafeLimits
 from rooms.ideas.activity import IDEAS
 from rooms.ideas.domain import Boards
+from rooms.ideas.limits import IdeaLimits
 from rooms.lobby.activity import LOBBY
 from rooms.lobby.domain import Lobby
+from rooms.lobby.limits import LobbyLimits
 from rooms.polls.activity import POLLS
 from rooms.polls.domain import Polls
+from rooms.polls.limits import PollLimits
 
 ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE)
+
+
+class Limits(msgspec.Struct, frozen=True):
+    """Every limit of a room, one section per activity (named like the activity).
+
+    The defaults are DESIGN.md's. The server reads overrides from the
+    environment (``DIALOGRAUM_LIMIT_<SECTION>_<NAME>``, see server/settings.py)
+    and hands the result to every decide and apply through the Context.
+    """
+
+    lobby: LobbyLimits = LobbyLimits()
+    polls: PollLimits = PollLimits()
+    ideas: IdeaLimits = IdeaLimits()
+    actions: ActionLimits = ActionLimits()
+    cafe: CafeLimits = CafeLimits()
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class Outcome(msgspec.Struct, frozen=True):

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
-from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
+from rooms.base import Actor, Rejected
 
 if TYPE_CHECKING:
-    from rooms.activities import RoomState
+    from rooms.activities import Limits, RoomState
 
 
 class Context(msgspec.Struct, frozen=True):
@@ -32,7 +32,7 @@ class Context(msgspec.Struct, frozen=True):
 
     actor: Actor
     now: int
-    limits: Limits = DEFAULT_LIMITS
+    limits: Limits
 
 
 class Fragment(msgspec.Struct, frozen=True):

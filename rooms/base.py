@@ -57,17 +57,3 @@ class Rejected(msgspec.Struct, frozen=True):
 
     reason: str
     transient: bool = False
-
-
-class Limits(msgspec.Struct, frozen=True):
-    """Defaults from DESIGN.md; every one is configurable by the server."""
-
-    name_length: int = 40
-    title_length: int = 120
-    idea_length: int = 280
-    notes_length: int = 2000
-    max_participants: int = 5000
-    recent_cids_per_actor: int = 64
-
-
-DEFAULT_LIMITS = Limits()

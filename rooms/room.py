@@ -21,14 +21,16 @@ from rooms.activities import (
     ACTIVITIES,
     BY_COMMAND,
     BY_EVENT,
+    DEFAULT_LIMITS,
     FOLLOWUPS,
     Command,
     Event,
+    Limits,
     Outcome,
     RoomState,
 )
 from rooms.activity import Context
-from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
+from rooms.base import Actor, Rejected
 from rooms.lobby.activity import LOBBY
 
 __all__ = ["ACTIVITIES", "Command", "Envelope", "Event", "Outcome", "RoomState"]
@@ -116,7 +118,7 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
             outcome = Outcome(envelope.seq, first.id or created_id(envelope.event))
         seen[envelope.cid] = outcome
         seen.move_to_end(envelope.cid)
-        while len(seen) > limits.recent_cids_per_actor:
+        while len(seen) > limits.lobby.recent_cids_per_actor:
             seen.popitem(last=False)
     event = envelope.event
     ctx = Context(Actor.from_key(envelope.actor), envelope.at, limits)

@@ -49,7 +49,7 @@ class IdeasActivity:
         return domain.decide(room.ideas, room.lobby, command, ctx.actor, ctx.now, ctx.limits)
 
     def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
-        return domain.apply(room.ideas, room.lobby, event)
+        return domain.apply(room.ideas, room.lobby, event, ctx.limits)
 
     def created_id(self, event: Any) -> str | None:
         if isinstance(event, domain.BoardCreated):
