@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms import actions, cafe, ideas, lobby, poll
+from rooms import actions, cafe, ideas, lobby, poll, privacy
 from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
 
 Command = (
@@ -26,8 +26,16 @@ Command = (
     | cafe.CafeCommand
     | ideas.IdeasCommand
     | actions.ActionCommand
+    | privacy.PrivacyCommand
 )
-Event = lobby.LobbyEvent | poll.PollEvent | cafe.CafeEvent | ideas.IdeasEvent | actions.ActionEvent
+Event = (
+    lobby.LobbyEvent
+    | poll.PollEvent
+    | cafe.CafeEvent
+    | ideas.IdeasEvent
+    | actions.ActionEvent
+    | privacy.PrivacyEvent
+)
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -98,6 +106,13 @@ def decide(
         if isinstance(more, Rejected):
             return more
         events.extend(more)
+    elif isinstance(command, privacy.PRIVACY_COMMAND_TYPES):
+        if not state.lobby.created:
+            return Rejected("unknown_event")
+        erased = privacy.decide(state.lobby, command, actor)
+        if isinstance(erased, Rejected):
+            return erased
+        events.extend(erased)
     elif isinstance(command, poll.POLL_COMMAND_TYPES):
         if not state.lobby.created:
             return Rejected("unknown_event")
@@ -199,6 +214,8 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
         return ideas.apply(state.boards, state.lobby, event)
     if isinstance(event, actions.ACTION_EVENT_TYPES):
         return actions.apply(state.actions, state.lobby, event)
+    if isinstance(event, privacy.PRIVACY_EVENT_TYPES):
+        return privacy.apply(state.lobby, state.boards, state.actions, event)
     return lobby.apply(state.lobby, event, envelope.at, limits)
 
 

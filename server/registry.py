@@ -12,7 +12,7 @@ import secrets
 
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import code_from_bytes
-from rooms.lobby import CreateEvent, Format, Language
+from rooms.lobby import CreateEvent, EventDetails, Format, Language
 from rooms.room import Envelope, RoomState, decide
 from server.broker import Broker
 from server.gcsettle import GcSettler
@@ -109,11 +109,12 @@ class Rooms:
         language: Language,
         date: str | None,
         moderator_key_hash: str,
+        details: EventDetails | None = None,
     ) -> str | Rejected:
         """Create an event under a fresh join code; returns the code or the refusal."""
         for _ in range(20):
             code = code_from_bytes(secrets.token_bytes(6))
-            command = CreateEvent(code, title, format, language, date, moderator_key_hash)
+            command = CreateEvent(code, title, format, language, date, moderator_key_hash, details)
             decision = decide(RoomState(), command, Actor(Role.ADMIN), now_ms())
             if isinstance(decision, Rejected):
                 return decision
@@ -121,6 +122,15 @@ class Rooms:
             if await self.store.create_room(code, encode_entry(entry)):
                 return code
         raise RuntimeError("no free join code after 20 tries")
+
+    def forget(self, code: str) -> None:
+        """Drop one room now (its log was rewritten or deleted): sockets close, clients reload."""
+        handle = self._evictions.pop(code, None)
+        if handle is not None:
+            handle.cancel()
+        hub = self._hubs.pop(code, None)
+        if hub is not None:
+            hub.stop()
 
     def drop_all(self) -> None:
         """Forget every room (the store went away): close its sockets, reload on next use."""
