@@ -13,7 +13,7 @@ import secrets
 from rooms import room
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import code_from_bytes
-from rooms.lobby import CreateEvent, Format, Language
+from rooms.lobby.domain import CreateEvent, Format, Language
 from server.broker import Broker
 from server.fanout import Presenter, Subscriber
 from server.gcsettle import GcSettler
