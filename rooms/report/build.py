@@ -20,7 +20,14 @@ from collections.abc import Callable, Collection, Mapping
 import msgspec
 
 from rooms import views
-from rooms.ideas_views import BoardView
+from rooms.ideas.views import BoardView
+from rooms.polls.tally import (
+    ChoiceResults,
+    PointsResults,
+    RankingResults,
+    ScaleResults,
+    TextResults,
+)
 from rooms.report.charts import bar_chart, word_cloud
 from rooms.report.model import (
     ActionReport,
@@ -39,7 +46,6 @@ from rooms.report.model import (
     TableReport,
 )
 from rooms.room import RoomState
-from rooms.tally import ChoiceResults, PointsResults, RankingResults, ScaleResults, TextResults
 
 # The sections a moderator can tick, in the report's order. The cover is always there.
 SECTIONS: tuple[str, ...] = ("participation", "polls", "boards", "cafe", "actions")

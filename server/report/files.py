@@ -14,7 +14,7 @@ from functools import partial
 
 import msgspec
 
-from rooms.redact import participant_ids, scrub
+from rooms.privacy.redact import participant_ids, scrub
 from rooms.report import Report
 from rooms.room import Envelope, RoomState
 from server.hub import Hub

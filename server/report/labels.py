@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rooms.lobby import OrganisationType
+from rooms.lobby.domain import OrganisationType
 from server.i18n import N_, gettext
 
 # The same words as templates/partials/labels.html, so one translation serves both.

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import msgspec
 
-from rooms.actions import Actions, Member
+from rooms.actions.domain import Actions, Member
 from rooms.base import Actor, Rejected, Role
-from rooms.ideas import MODERATOR, Boards
-from rooms.lobby import EventClosed, Lobby
+from rooms.ideas.domain import MODERATOR, Boards
+from rooms.lobby.domain import EventClosed, Lobby
 
 
 class EraseMe(msgspec.Struct, tag="privacy.erase_me", frozen=True):
