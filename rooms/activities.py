@@ -6,7 +6,7 @@ command union (``server/wire.py``), the presenter's page parts
 (``server/present.py``) and the property-test strategies are derived from
 it. Adding an activity means: a package ``rooms/<name>/`` with an
 ``activity.py``, a template folder, one line in ``ACTIVITIES`` and one field
-in :class:`RoomState` (its state, named like the activity), both here, and
+in :class:`RoomState` (its state, named like the activity, if it has one), and
 its limits (if it has any) as a section of :class:`Limits`.
 
 The lobby comes first: it is the event itself, and every other activity
@@ -38,8 +38,9 @@ from rooms.lobby.limits import LobbyLimits
 from rooms.polls.activity import POLLS
 from rooms.polls.domain import Polls
 from rooms.polls.limits import PollLimits
+from rooms.privacy.activity import PRIVACY
 
-ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE)
+ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE, PRIVACY)
 
 
 class Limits(msgspec.Struct, frozen=True):
@@ -123,7 +124,3 @@ else:
     # Tagged unions for msgspec (the log's decoder); mypy sees their base.
     Command = Union[tuple(BY_COMMAND)]  # noqa: UP007
     Event = Union[tuple(BY_EVENT)]  # noqa: UP007
-
-_missing = [a.name for a in ACTIVITIES if a.name not in RoomState.__struct_fields__]
-if _missing:  # pragma: no cover - a registration mistake, caught at import
-    raise TypeError(f"RoomState has no field for the activities {_missing}")
