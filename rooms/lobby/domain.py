@@ -49,6 +49,8 @@ class ScreenMode(enum.StrEnum):
     CAFE = "cafe"
     IDEAS = "ideas"  # the board chosen with ideas.show (rooms/ideas.py)
     ACTIONS = "actions"
+    QNA = "qna"  # the Q&A: the question "jetzt dran", else the top 5 (rooms/qna)
+    SPEAKERS = "speakers"  # the speaker list: who speaks, the countdown, who is next
 
 
 class EventDetails(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
