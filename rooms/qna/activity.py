@@ -37,8 +37,9 @@ class QnaActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.QNA: _has_session}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
-            Fragment("phone-qna", "qna/phone-qna.html", 62),
-            Fragment("phone-qna-me", "qna/phone-qna-me.html", 61, personal=True),
+            Fragment("phone-qna", "qna/phone-qna.html", 61),
+            Fragment("phone-qna-me", "qna/phone-qna-me.html", 62, personal=True),
+            Fragment("phone-qna-list", "qna/phone-qna-list.html", 63),
         ),
         "console": (Fragment("console-qna", "qna/console-qna.html", 40),),
     }
