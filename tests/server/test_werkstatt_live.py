@@ -37,10 +37,12 @@ def test_questions_and_votes_over_the_api(client: Client, event: dict[str, Any])
         command(b, "b1", type="question.ask", session="s1", text="Anonym?", anonymous=True)
         assert command(b, "b2", type="question.upvote", question="q1")["ok"]
         assert command(b, "b2", type="question.upvote", question="q1")["ok"]  # a resend
-        shown = screen.wait(
-            lambda m: m["type"] == "state" and m["state"]["qna"] and m["state"]["qna"][0]["questions"]
-            and m["state"]["qna"][0]["questions"][0]["votes"] == 1
-        )  # fmt: skip
+
+        def first_has_a_vote(m: dict[str, Any]) -> bool:
+            qna = m["state"]["qna"] if m["type"] == "state" else []
+            return bool(qna and qna[0]["questions"] and qna[0]["questions"][0]["votes"] == 1)
+
+        shown = screen.wait(first_has_a_vote)
         questions = shown["state"]["qna"][0]["questions"]
         assert [(q["id"], q["name"], q["votes"]) for q in questions] == [
             ("q1", "P0", 1),
