@@ -210,6 +210,11 @@ class Lobby(msgspec.Struct):
     erased: bool = False  # everyone's personal data was deleted (rooms/privacy.py)
     details: EventDetails = msgspec.field(default_factory=lambda: EventDetails())
 
+    def is_present(self, participant: str) -> bool:
+        """Whether someone joined this event and has not left it (or deleted their data)."""
+        person = self.participants.get(participant)
+        return person is not None and not person.left
+
 
 # --- decide -----------------------------------------------------------------
 
