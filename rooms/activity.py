@@ -114,6 +114,15 @@ class Activity(Protocol):
         ...
 
     @property
+    def reasons(self) -> Mapping[str, str]:
+        """The texts of its own refusal reasons (English msgids marked with ``N_``).
+
+        The transport's catalog (``server/i18n.py``) adds them to its own, so a
+        new activity's refusals are translated without a line there.
+        """
+        ...
+
+    @property
     def view_fields(self) -> tuple[tuple[str, Any, Any], ...]:
         """The fields it adds to every room view: (name, type, default or ``REQUIRED``)."""
         ...

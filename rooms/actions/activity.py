@@ -32,6 +32,7 @@ class ActionsActivity:
         "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
         "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("actions", list[ActionView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()  # sign-ups are in the ideas' MyIdeas
 

@@ -39,6 +39,7 @@ class CafeActivity:
         "phone": (Fragment("cafe-me", "cafe/cafe-me.html", 10, personal=True),),
         "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, cached=True),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", CafeView | None, None),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", MyCafe | None, None),)
 

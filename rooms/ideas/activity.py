@@ -41,6 +41,7 @@ class IdeasActivity:
         ),
         "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("boards", list[BoardView], REQUIRED),)
     # My cards, dots and action sign-ups.
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("ideas", MyIdeas, REQUIRED),)

@@ -52,6 +52,7 @@ class LobbyActivity:
         ),
         "screen": (Fragment("stage", "lobby/stage.html", 10),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = ()
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()
 

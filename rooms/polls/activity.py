@@ -40,6 +40,7 @@ class PollsActivity:
         ),
         "console": (Fragment("console-polls", "polls/console-polls.html", 30),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("polls", list[PollView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (
         ("ballots", dict[str, Ballot], REQUIRED),  # poll id -> my current ballot

@@ -27,6 +27,7 @@ class PrivacyActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {}
     fragments: Mapping[str, tuple[Fragment, ...]] = {}
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = ()
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()
 
