@@ -117,6 +117,11 @@ REASONS: Mapping[str, str] = _index(
 )
 """The activities' own refusal texts, by reason key (English msgids)."""
 
+STAGES: Mapping[str, str] = _index(
+    [(mode, template) for a in ACTIVITIES for mode, template in a.stages.items()], "stage of"
+)
+"""The projector's template for a mode, where an activity brings its own."""
+
 CLIENT_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = tuple(
     c for a in ACTIVITIES for c in a.client_commands
 )

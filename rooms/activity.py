@@ -109,6 +109,12 @@ class Activity(Protocol):
         ...
 
     @property
+    def stages(self) -> Mapping[str, str]:
+        """The projector's template for each of its modes that the lobby's stage
+        does not lay out itself (``templates/lobby/stage.html``), by mode."""
+        ...
+
+    @property
     def fragments(self) -> Mapping[str, tuple[Fragment, ...]]:
         """Its live fragments, by page kind (``phone``, ``console``, ``screen``)."""
         ...

@@ -23,7 +23,7 @@ def _always(room: RoomState, command: Any) -> Rejected | None:
 
 def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
     """Showing a board means the projector shows boards."""
-    return [] if room.lobby.screen is ScreenMode.IDEAS else [ScreenShown(ScreenMode.IDEAS, None)]
+    return [] if room.lobby.screen == ScreenMode.IDEAS else [ScreenShown(ScreenMode.IDEAS, None)]
 
 
 class IdeasActivity:
@@ -33,6 +33,7 @@ class IdeasActivity:
     events: tuple[type[msgspec.Struct], ...] = domain.IDEAS_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: _always}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-ideas", "ideas/phone-ideas.html", 50),

@@ -33,6 +33,7 @@ class PollsActivity:
     events: tuple[type[msgspec.Struct], ...] = domain.POLL_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-polls", "polls/phone-polls.html", 30),
