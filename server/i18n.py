@@ -14,6 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from rooms.activities import REASONS as ACTIVITY_REASONS
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
@@ -165,36 +167,18 @@ REASONS: dict[str, str] = {
     "consent_missing": N_("Please confirm that you agree first."),
     "name_missing": N_("Please give your name."),
     "contact_too_long": N_("Please use a shorter contact (at most 120 characters)."),
-    # Q&A
-    "qna_not_found": N_("This Q&A session is not available."),
-    "qna_closed": N_("This Q&A session takes no more questions."),
-    "qna_title_missing": N_("Please give the Q&A session a title."),
-    "qna_title_too_long": N_("Please use a shorter title (120 characters) and speaker (80)."),
-    "too_many_sessions": N_("This event has as many Q&A sessions as it can hold."),
-    "qna_full": N_("This Q&A session is full."),
-    "too_many_questions": N_("You have asked as many questions as one person may."),
-    "question_not_found": N_("This question is not available."),
-    "question_merged": N_(
-        "This question was merged with a similar one. Please upvote that one instead."
-    ),
-    "question_hidden": N_("This question was hidden by the moderators and cannot be upvoted."),
-    "question_done": N_("This question has been answered."),
-    "question_text_missing": N_("Please write your question first."),
-    "question_text_too_long": N_("Please keep your question to 280 characters."),
-    "question_merge_invalid": N_("Only two different questions of the same session can be merged."),
-    "question_not_visible": N_("Only an approved question can go on screen."),
-    "question_status_invalid": N_("That does not fit this question's current state."),
-    # speaker list
-    "speaker_name_missing": N_("Please give a name, so that the moderator can call you."),
-    "speakers_closed": N_("The speaker list is closed."),
-    "subject_too_long": N_("Please keep the subject to 80 characters."),
-    "already_on_list": N_("You are already on the speaker list. Your place is shown above."),
-    "no_current_speaker": N_("Nobody is speaking right now."),
-    "already_speaking": N_("You have the floor right now."),
-    "speakers_full": N_("The speaker list is full."),
-    "entry_not_found": N_("This entry is no longer on the list."),
-    "speaking_time_invalid": N_("Speaking time: between 0 (no limit) and 3,600 seconds."),
 }
+
+
+def _with_activities(own: dict[str, str]) -> dict[str, str]:
+    """The transport's texts and every activity's (``Activity.reasons``); one key, one text."""
+    clash = set(own) & set(ACTIVITY_REASONS)
+    if clash:
+        raise TypeError(f"refusal reasons with two texts: {sorted(clash)}")
+    return {**own, **ACTIVITY_REASONS}
+
+
+REASONS = _with_activities(REASONS)
 
 
 def reason_text(lang: str, reason: str | None) -> str | None:

@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
-from rooms.base import Rejected
-from rooms.lobby.domain import ScreenMode, ScreenShown
+from rooms.base import N_, Rejected
+from rooms.lobby.domain import ScreenShown
 from rooms.qna import domain
 from rooms.qna.views import MyQna, SessionView, my_qna, qna_views
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
+
+SCREEN = "qna"
+"""The projector mode: the question "jetzt dran" in large type, else the top 5."""
 
 
 def _has_session(room: RoomState, command: Any) -> Rejected | None:
@@ -23,7 +26,7 @@ def _has_session(room: RoomState, command: Any) -> Rejected | None:
 
 def _live_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
     """A question set "jetzt dran" goes on the projector, whatever it showed."""
-    return [] if room.lobby.screen is ScreenMode.QNA else [ScreenShown(ScreenMode.QNA, None)]
+    return [] if room.lobby.screen == SCREEN else [ScreenShown(SCREEN, None)]
 
 
 class QnaActivity:
@@ -34,7 +37,8 @@ class QnaActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {
         domain.LiveQuestion: _live_takes_the_screen
     }
-    screens: Mapping[str, ScreenGuard] = {ScreenMode.QNA: _has_session}
+    screens: Mapping[str, ScreenGuard] = {SCREEN: _has_session}
+    stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-qna", "qna/phone-qna.html", 61),
@@ -42,6 +46,28 @@ class QnaActivity:
             Fragment("phone-qna-list", "qna/phone-qna-list.html", 63),
         ),
         "console": (Fragment("console-qna", "qna/console-qna.html", 40),),
+    }
+    reasons: Mapping[str, str] = {
+        "qna_not_found": N_("This Q&A session is not available."),
+        "qna_closed": N_("This Q&A session takes no more questions."),
+        "qna_title_missing": N_("Please give the Q&A session a title."),
+        "qna_title_too_long": N_("Please use a shorter title (120 characters) and speaker (80)."),
+        "too_many_sessions": N_("This event has as many Q&A sessions as it can hold."),
+        "qna_full": N_("This Q&A session is full."),
+        "too_many_questions": N_("You have asked as many questions as one person may."),
+        "question_not_found": N_("This question is not available."),
+        "question_merged": N_(
+            "This question was merged with a similar one. Please upvote that one instead."
+        ),
+        "question_hidden": N_("This question was hidden by the moderators and cannot be upvoted."),
+        "question_done": N_("This question has been answered."),
+        "question_text_missing": N_("Please write your question first."),
+        "question_text_too_long": N_("Please keep your question to 280 characters."),
+        "question_merge_invalid": N_(
+            "Only two different questions of the same session can be merged."
+        ),
+        "question_not_visible": N_("Only an approved question can go on screen."),
+        "question_status_invalid": N_("That does not fit this question's current state."),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("qna", list[SessionView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("qna", MyQna, REQUIRED),)

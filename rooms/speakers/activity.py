@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
-from rooms.base import Rejected
-from rooms.lobby.domain import ScreenMode, ScreenShown
+from rooms.base import N_, Rejected
+from rooms.lobby.domain import ScreenShown
 from rooms.speakers import domain
 from rooms.speakers.views import MySpeakers, SpeakersView, my_speakers, speakers_view
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
+
+SCREEN = "speakers"
+"""The projector mode: the current speaker, the countdown, the next three names."""
 
 
 def _always(room: RoomState, command: Any) -> Rejected | None:
@@ -23,9 +26,9 @@ def _always(room: RoomState, command: Any) -> Rejected | None:
 
 def _turn_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
     """Calling a speaker puts the speaker list (name, countdown) on the projector."""
-    if room.lobby.screen is ScreenMode.SPEAKERS or not domain.speaking_order(room.speakers):
+    if room.lobby.screen == SCREEN or not domain.speaking_order(room.speakers):
         return []
-    return [ScreenShown(ScreenMode.SPEAKERS, None)]
+    return [ScreenShown(SCREEN, None)]
 
 
 class SpeakersActivity:
@@ -36,13 +39,25 @@ class SpeakersActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {
         domain.NextSpeaker: _turn_takes_the_screen
     }
-    screens: Mapping[str, ScreenGuard] = {ScreenMode.SPEAKERS: _always}
+    screens: Mapping[str, ScreenGuard] = {SCREEN: _always}
+    stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-speakers", "speakers/phone-speakers.html", 66),
             Fragment("phone-speakers-me", "speakers/phone-speakers-me.html", 65, personal=True),
         ),
         "console": (Fragment("console-speakers", "speakers/console-speakers.html", 45),),
+    }
+    reasons: Mapping[str, str] = {
+        "speaker_name_missing": N_("Please give a name, so that the moderator can call you."),
+        "speakers_closed": N_("The speaker list is closed."),
+        "subject_too_long": N_("Please keep the subject to 80 characters."),
+        "already_on_list": N_("You are already on the speaker list. Your place is shown above."),
+        "no_current_speaker": N_("Nobody is speaking right now."),
+        "already_speaking": N_("You have the floor right now."),
+        "speakers_full": N_("The speaker list is full."),
+        "entry_not_found": N_("This entry is no longer on the list."),
+        "speaking_time_invalid": N_("Speaking time: between 0 (no limit) and 3,600 seconds."),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("speakers", SpeakersView, REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("speakers", MySpeakers, REQUIRED),)

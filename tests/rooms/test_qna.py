@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from rooms.activities import Limits
 from rooms.base import Actor, Role
-from rooms.lobby.domain import CloseEvent, Join, ScreenMode
+from rooms.lobby.domain import CloseEvent, Join
 from rooms.qna.domain import (
     AnswerQuestion,
     ApproveQuestion,
@@ -179,7 +179,7 @@ def test_jetzt_dran_then_answered_and_the_asker_sees_it() -> None:
     a, b = ask(room, sid, "p0"), ask(room, sid, "p1", "Zweite Frage")
     handled = room.do(MOD, LiveQuestion(a))
     assert room.q(a).status is QuestionStatus.LIVE
-    assert room.state.lobby.screen is ScreenMode.QNA  # the follow-up took the projector
+    assert room.state.lobby.screen == "qna"  # the follow-up took the projector
     assert getattr(handled, "touched", set()) >= {"p0"}
     assert my_qna(room.state.qna, "p0").asked[0].status == "live"
     assert qna_views(room.state.qna, "screen")[0].live == a
