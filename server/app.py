@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby import Format, Language
-from server import api, cafe_pages, contacts, live, pages
+from server import api, cafe_pages, contacts, live, pages, suggest
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state["svc"] = svc
+        suggest.start()  # the sentence encoder loads in its thread, not on the first click
         await backends.start()
         try:
             yield

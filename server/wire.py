@@ -44,6 +44,7 @@ from rooms.ideas import (
     ShowBoard,
     VoteDots,
 )
+from rooms.ideas_sort import SortCards, SuggestClusters
 from rooms.lobby import (
     CloseEvent,
     Format,
@@ -68,10 +69,9 @@ from rooms.poll import (
     Vote,
 )
 from rooms.views import Counts
-from server.suggest import SuggestClusters
 
-# Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py); cluster.suggest
-# is answered by the server (server/suggest.py) before it reaches the room.
+# Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py); cluster.suggest and
+# cluster.sort are answered by the server (server/suggest.py) before they reach the room.
 IdeasClientCommand = (
     CreateBoard
     | BoardSettings
@@ -87,6 +87,7 @@ IdeasClientCommand = (
     | DeleteCluster
     | AssignIdea
     | SuggestClusters
+    | SortCards
     | ProposeClusters
     | AcceptProposal
     | DiscardProposal
@@ -261,6 +262,16 @@ class Ack(msgspec.Struct, tag="ack", frozen=True):
     message: str | None = None
 
 
+class Progress(msgspec.Struct, tag="progress", frozen=True):
+    """How far a cluster proposal got: stage "loading" (the model), "reading" (cards,
+    ``done`` of ``total``), "grouping", or "done"."""
+
+    board: str
+    stage: str
+    done: int
+    total: int
+
+
 class Welcome(msgspec.Struct, tag="welcome", frozen=True):
     role: str
     seq: int
@@ -272,7 +283,7 @@ class Error(msgspec.Struct, tag="error", frozen=True):
     message: str
 
 
-def encode(message: Ack | Welcome | Error) -> str:
+def encode(message: Ack | Welcome | Error | Progress) -> str:
     return _encode(message).decode()
 
 
