@@ -22,7 +22,7 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[^\W\d_][^\W\d_\-]*(?:-[^\W\d_]+)*", re.UNICODE)
 _STOP_TEXT = """
-aber alle allem allen alles also auch auf aus bei beim bin bis bitte bzw dann dass denn der den
+aber alle allem allen alles also auch auf aus bei beim bin bis bitte bzw dann dass denn der den für
 dem des die das dies diese diesem diesen dieser dieses doch dort durch echt eher eine einen einem
 einer eines einfach einmal endlich etwa etwas euch ganz gar geht gibt gut haben halt hat hier
 ihre immer ist jede jeder jedes jetzt kann kaum kein keine keinen keiner kommt lange leider mal
@@ -33,6 +33,8 @@ ned nix null eh ja nein bisschen bissle schon weg gscheit lol wär wer was warum
 about after also been being both could does each from have into just like make more most much
 need only other over should some such than that their them then there these they this those
 through very were what when where which while with would your every never please
+the and for are not our all too can get has was out one any who its let
+fehlt fehlen brauchen braucht dauert dauern bringt bringts
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
 MIN_LETTERS = 3
@@ -60,20 +62,21 @@ def warm_up() -> None:
     lemma("houses")
 
 
-def _terms(text: str) -> list[tuple[str, str]]:
-    """(key, surface) for each content word and each adjective + noun pair of a card."""
+def _terms(text: str) -> list[tuple[str, str, bool]]:
+    """(key, surface, is a noun phrase) for each content word and adjective + noun pair."""
     words = [w for w in _WORD.findall(text) if len(w) >= MIN_LETTERS]
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, bool]] = []
     previous: str | None = None
     for n, word in enumerate(words):
         if word.lower() in STOPWORDS:
             previous = None
             continue
-        base = lemma(word)
-        out.append((base.lower(), word))
+        # the first word is capitalised anyway: "Fährt" is a verb, "Leute" a noun
+        base = lemma(word.lower() if n == 0 else word)
         noun = (word[0].isupper() and n > 0) or base[0].isupper()
+        out.append((base.lower(), word, noun))
         if previous is not None and noun and previous[0].islower():
-            out.append((f"{lemma(previous).lower()} {base.lower()}", f"{previous} {word}"))
+            out.append((f"{lemma(previous).lower()} {base.lower()}", f"{previous} {word}", True))
         previous = word if word[0].islower() else None
     return out
 
@@ -100,7 +103,7 @@ def names_for(
     categories: list[list[str | None]] | None = None,
 ) -> list[str]:
     """One title per group of card texts; ``central[n]`` is group n's most central card."""
-    per_card = [[dict(_terms(t)) for t in g] for g in groups]
+    per_card = [[{k: (w, noun) for k, w, noun in _terms(t)} for t in g] for g in groups]
     board_df: Counter[str] = Counter()
     for cards in per_card:
         for terms in cards:
@@ -119,14 +122,19 @@ def names_for(
                     continue
         df: Counter[str] = Counter()
         surfaces: dict[str, Counter[str]] = {}
+        nouns: set[str] = set()
         for terms in cards:
             df.update(terms.keys())
-            for key, surface in terms.items():
+            for key, (surface, noun) in terms.items():
                 surfaces.setdefault(key, Counter())[surface] += 1
+                if noun:
+                    nouns.add(key)
+        shared = [k for k in df if df[k] >= min(SHARED_BY, len(cards)) and k not in used]
+        # a heading is a noun phrase where the cards share one ("Strompreise", not "fehlen")
+        shared = [k for k in shared if k in nouns] or shared
         scored = [
             (df[k] * math.log(1 + total / board_df[k]) * (1.3 if " " in k else 1.0), k)
-            for k in df
-            if df[k] >= min(SHARED_BY, len(cards)) and k not in used
+            for k in shared
         ]
         if scored and len(cards) > 1:
             _, key = min(scored, key=lambda sk: (-sk[0], sk[1]))

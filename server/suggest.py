@@ -47,7 +47,8 @@ def _encode(embedder: Embedder, texts: list[str], progress: Progress) -> Vectors
 
 
 def percent(confidence: float) -> int:
-    return max(0, min(100, round(100 * confidence)))
+    """0–100, rounded down: a card just under the "unsure" line never shows 50 %."""
+    return max(0, min(100, int(100 * confidence)))
 
 
 def sort_proposal(

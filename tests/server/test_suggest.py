@@ -140,8 +140,8 @@ def test_names_are_shared_terms_in_base_form_or_a_category() -> None:
         categories=[[None, None], [None, None, None], ["Verkehr", "Verkehr"]],
     )
     assert names == ["Industriegebiet", "Miete", "Verkehr"]
-    fallback = naming.names_for([["Radweg fehlt leider", "Bus fährt selten"]], ["Radweg fehlt"])
-    assert fallback == ["Radweg fehlt"]
+    fallback = naming.names_for([["Radweg zur Schule", "Bus fährt selten"]], ["Radweg zur Schule"])
+    assert fallback == ["Radweg Schule"]  # the central card's key words
 
 
 def test_the_shared_embedder_caches_vectors() -> None:
