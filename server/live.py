@@ -23,13 +23,14 @@ from litestar.types import Message
 from rooms import views
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import normalise_code
-from rooms.ideas import PostIdea
-from rooms.ideas_sort import SortCards, SuggestClusters
+from rooms.ideas.domain import PostIdea
+from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.room import Command
 from server import suggest
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
 from server.embedding import EMBEDDER
-from server.hub import Hub, Subscriber
+from server.fanout import Subscriber
+from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
 from server.rawsend import raw_send

@@ -1,6 +1,6 @@
 """Cluster proposals for a board: sort the loose cards under headings, or suggest groups.
 
-The moderator's ``cluster.sort`` and ``cluster.suggest`` (rooms/ideas_sort.py
+The moderator's ``cluster.sort`` and ``cluster.suggest`` (rooms/ideas/sort.py
 decides who may ask and which cards count) are answered here, off the
 event loop (``asyncio.to_thread``), and become a
 :class:`rooms.ideas.ProposeClusters` that the room validates and logs like
@@ -27,8 +27,8 @@ from collections.abc import Callable
 import numpy as np
 
 from rooms.base import Actor, Rejected
-from rooms.ideas import Boards, ProposeClusters
-from rooms.ideas_sort import ClusterJob, SortCards, SuggestClusters, job_for
+from rooms.ideas.domain import Boards, ProposeClusters
+from rooms.ideas.sort import ClusterJob, SortCards, SuggestClusters, job_for
 from server import clustering, naming
 from server.embedding import EMBEDDER, Embedder, Vectors
 

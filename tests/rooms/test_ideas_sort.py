@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rooms.base import Rejected
-from rooms.ideas import (
+from rooms.ideas.domain import (
     AcceptProposal,
     AssignIdea,
     BoardMode,
@@ -21,7 +21,7 @@ from rooms.ideas import (
     ProposeClusters,
     placed,
 )
-from rooms.ideas_sort import ClusterJob, SortCards, SuggestClusters, job_for
+from rooms.ideas.sort import ClusterJob, SortCards, SuggestClusters, job_for
 from rooms.room import replay
 from tests.rooms.test_ideas import MOD, PEOPLE, do, person, post, room
 

@@ -8,9 +8,9 @@ import anyio
 import numpy as np
 
 from rooms.base import Actor, Rejected, Role
-from rooms.ideas import AssignIdea, CreateBoard, CreateCluster, HideIdea, PostIdea
-from rooms.ideas_sort import ClusterJob, SortCards, SuggestClusters, job_for
-from rooms.lobby import Join
+from rooms.ideas.domain import AssignIdea, CreateBoard, CreateCluster, HideIdea, PostIdea
+from rooms.ideas.sort import ClusterJob, SortCards, SuggestClusters, job_for
+from rooms.lobby.domain import Join
 from rooms.room import RoomState, handle
 from server import clustering, naming, suggest
 from server.embedding import EMBEDDER, Embedder

@@ -14,7 +14,7 @@ Cluster suggestions are computed by the server (they are too slow for
 ``decide``, and not pure numpy-free code); the server submits the result as
 a :class:`ProposeClusters` command, so replay never recomputes anything.
 Who may ask for one, and which cards it covers, is decided here
-(rooms/ideas_sort.py).
+(rooms/ideas/sort.py).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import enum
 import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
-from rooms.dots import DotSettings, DotsOn, check_ballot, settings_valid
-from rooms.lobby import Lobby
+from rooms.ideas.dots import DotSettings, DotsOn, check_ballot, settings_valid
+from rooms.lobby.domain import Lobby
 
 
 class BoardMode(enum.StrEnum):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import msgspec
 
 from rooms.base import Actor, Rejected, Role
-from rooms.ideas import Board, Boards, IdeaStatus
+from rooms.ideas.domain import Board, Boards, IdeaStatus
 
 
 class SuggestClusters(msgspec.Struct, tag="cluster.suggest", frozen=True):
