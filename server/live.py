@@ -167,6 +167,7 @@ class Session:
             )
         )
         svc.rooms.attach(self.hub, self.sub)
+        embed = svc.settings.embed_cards
         try:
             while not self._closing:
                 raw = await receive_text(self.socket)
@@ -193,7 +194,7 @@ class Session:
                     command = with_presence(message, self.hub.online)
                 result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
-                if isinstance(command, PostIdea) and result.ok and result.id:
+                if isinstance(command, PostIdea) and result.ok and result.id and embed:
                     self._embed_later(result.id)
         except WebSocketDisconnect:
             pass
