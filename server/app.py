@@ -6,6 +6,7 @@ decides anything about a room.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -172,8 +173,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state["svc"] = svc
-        suggest.start()  # the sentence encoder loads in its thread, not on the first click
         await backends.start()
+        if settings.embed_cards:
+            # the sentence encoder loads in its thread once the server is up, not on the
+            # first click; a second later, so the start itself is not slowed down
+            asyncio.get_running_loop().call_later(1.0, suggest.start)
         try:
             yield
         finally:

@@ -34,7 +34,8 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
-    # embed each card as it is posted (a worker thread), so sorting finds it cached
+    # load the sentence encoder at start and embed each card as it is posted (a worker
+    # thread), so sorting finds it cached; false: the model loads on the first sort
     embed_cards: bool = True
 
     @property
