@@ -206,7 +206,7 @@ class Session:
 
     def _embed_later(self, idea: str) -> None:
         """Embed a new card in the background, so sorting later finds it ready."""
-        board = self.hub.state.boards.board_of_idea(idea)
+        board = self.hub.state.ideas.board_of_idea(idea)
         if board is not None:
             EMBEDDER.note(board.ideas[idea].text)
 
@@ -222,7 +222,7 @@ class Session:
             else:
                 text = self.svc.renderer.render(
                     self.sub.lang,
-                    "partials/ideas_progress.html",
+                    "ideas/progress.html",
                     board=board,
                     stage=stage,
                     done=done,
@@ -234,7 +234,7 @@ class Session:
             loop.call_soon_threadsafe(show, stage, done, total)
 
         try:
-            return await suggest.answer(self.hub.state.boards, self.actor, message, from_thread)
+            return await suggest.answer(self.hub.state.ideas, self.actor, message, from_thread)
         finally:
             show("done", 0, 0)
 
@@ -350,7 +350,7 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
         return
     lobby = hub.state.lobby
     pid = svc.signer.participant_from(hub.code, message.token)
-    state: views.ParticipantView | views.PublicView | views.ModeratorView
+    state: views.View
     if pid is not None:
         actor = Actor(Role.PARTICIPANT, pid)
         state = views.participant_view(hub.state, pid, len(hub.online))

@@ -7,10 +7,14 @@ events are the facts that follow; the functions here never do I/O.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class Format(enum.StrEnum):
@@ -47,6 +51,19 @@ class ScreenMode(enum.StrEnum):
     ACTIONS = "actions"
 
 
+class EventDetails(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What the report's cover and the admin overview say about an event, all optional.
+
+    ``retention_days`` counts from the event's date (or its creation): after
+    it, the server deletes the event's personal data (server/retention.py).
+    """
+
+    place: str | None = None
+    organisers: str | None = None
+    region: str | None = None
+    retention_days: int | None = None
+
+
 # --- commands ---------------------------------------------------------------
 
 
@@ -57,6 +74,7 @@ class CreateEvent(msgspec.Struct, tag="event.create", frozen=True):
     language: Language = Language.DE
     date: str | None = None
     moderator_key_hash: str = ""
+    details: EventDetails | None = None
 
 
 class CloseEvent(msgspec.Struct, tag="event.close", frozen=True):
@@ -114,6 +132,7 @@ class EventCreated(msgspec.Struct, tag="event.created", frozen=True):
     language: Language
     date: str | None
     moderator_key_hash: str
+    details: EventDetails | None = None
 
 
 class EventClosed(msgspec.Struct, tag="event.closed", frozen=True):
@@ -187,6 +206,9 @@ class Lobby(msgspec.Struct):
     screen_poll: str | None = None
     participants: dict[str, Participant] = msgspec.field(default_factory=dict)
     joined: int = 0
+    peak: int = 0  # the most present at once, for the report
+    erased: bool = False  # everyone's personal data was deleted (rooms/privacy.py)
+    details: EventDetails = msgspec.field(default_factory=lambda: EventDetails())
 
 
 # --- decide -----------------------------------------------------------------
@@ -212,8 +234,11 @@ def decide(
         title = " ".join(command.title.split())
         if not title:
             return Rejected("title_missing")
-        if len(title) > limits.title_length:
+        if len(title) > limits.lobby.title_length:
             return Rejected("title_too_long")
+        details = _clean_details(command.details, limits)
+        if isinstance(details, Rejected):
+            return details
         return [
             EventCreated(
                 code=command.code,
@@ -222,6 +247,7 @@ def decide(
                 language=command.language,
                 date=command.date,
                 moderator_key_hash=command.moderator_key_hash,
+                details=details,
             )
         ]
     match command:
@@ -260,6 +286,25 @@ def decide(
     raise AssertionError(f"unhandled lobby command {command!r}")  # pragma: no cover
 
 
+MAX_RETENTION_DAYS = 3650
+
+
+def _clean_details(details: EventDetails | None, limits: Limits) -> EventDetails | Rejected | None:
+    """Trimmed texts, empty ones dropped; a retention of 1 day to 10 years."""
+    if details is None:
+        return None
+    texts = {}
+    for field in ("place", "organisers", "region"):
+        value = clean_name(getattr(details, field))
+        if value is not None and len(value) > limits.lobby.title_length:
+            return Rejected("details_too_long")
+        texts[field] = value
+    days = details.retention_days
+    if days is not None and not 1 <= days <= MAX_RETENTION_DAYS:
+        return Rejected("retention_invalid")
+    return EventDetails(retention_days=days, **texts)
+
+
 def _me(lobby: Lobby, actor: Actor) -> Participant | Rejected:
     if actor.role is not Role.PARTICIPANT or actor.participant is None:
         return Rejected("not_allowed")
@@ -278,10 +323,10 @@ def _decide_join(
         return Rejected("event_closed")
     if command.participant in lobby.participants:
         return Rejected("already_joined")
-    if lobby.joined >= limits.max_participants:
+    if lobby.joined >= limits.lobby.max_participants:
         return Rejected("event_full")
     name = clean_name(command.name)
-    if name is not None and len(name) > limits.name_length:
+    if name is not None and len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     return [ParticipantJoined(command.participant, name, command.organisation_type)]
 
@@ -293,7 +338,7 @@ def _decide_rename(
     if isinstance(me, Rejected):
         return me
     name = clean_name(command.name)
-    if name is not None and len(name) > limits.name_length:
+    if name is not None and len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     if name == me.name and command.organisation_type is me.organisation_type:
         return []
@@ -322,6 +367,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             lobby.date = event.date
             lobby.moderator_key_hash = event.moderator_key_hash
             lobby.created_at = at
+            lobby.details = event.details or EventDetails()
         case EventClosed():
             lobby.closed = True
         case EventReopened():
@@ -335,13 +381,14 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             if (
                 event.participant in lobby.participants
                 or lobby.closed
-                or lobby.joined >= limits.max_participants
+                or lobby.joined >= limits.lobby.max_participants
             ):
                 return set()
             lobby.participants[event.participant] = Participant(
                 event.participant, event.name, event.organisation_type, at
             )
             lobby.joined += 1
+            lobby.peak = max(lobby.peak, lobby.joined)
             return {event.participant}
         case ParticipantRenamed():
             me = lobby.participants.get(event.participant)

@@ -29,7 +29,7 @@ from tests.rooms.test_ideas import MOD, PEOPLE, do, person, post, room
 def test_only_moderators_ask_and_only_loose_public_cards_count() -> None:
     state, log = room(BoardMode.MODERATED)
     ids = [post(state, log, "p0", f"Karte {n}") for n in range(4)]
-    boards = state.boards
+    boards = state.ideas
     assert job_for(boards, person("p0"), SuggestClusters("b1")) == Rejected("not_allowed")
     assert job_for(boards, MOD, SuggestClusters("b9")) == Rejected("board_not_found")
     # all four wait in the moderation queue: nothing to cluster yet
@@ -52,7 +52,7 @@ def test_only_moderators_ask_and_only_loose_public_cards_count() -> None:
 def test_sorted_cards_go_under_their_heading_and_unsure_ones_stay_loose() -> None:
     state, log = room()
     ids = [post(state, log, f"p{n % 4}", f"Karte {n}") for n in range(5)]
-    board = state.boards.by_id["b1"]
+    board = state.ideas.by_id["b1"]
     assert do(state, log, MOD, CreateCluster(board="b1", name="Energie", ideas=[ids[0]])).ok
     assert do(state, log, MOD, CreateCluster(board="b1", name="Verkehr")).ok
     sort = ProposeClusters(
@@ -88,7 +88,7 @@ def test_a_heading_deleted_before_accepting_leaves_its_cards_loose() -> None:
     assert do(state, log, MOD, sort).ok
     assert do(state, log, MOD, DeleteCluster("c1")).ok
     assert do(state, log, MOD, AcceptProposal("b1")).ok
-    board = state.boards.by_id["b1"]
+    board = state.ideas.by_id["b1"]
     assert board.loose == ids and not board.clusters
 
 
@@ -97,7 +97,7 @@ def test_hiding_a_card_takes_it_out_of_the_proposal() -> None:
     ids = [post(state, log, "p0", f"Karte {n}") for n in range(2)]
     assert do(state, log, MOD, ProposeClusters(board="b1", groups=[ids], names=["A"])).ok
     assert do(state, log, MOD, HideIdea(ids[0])).ok
-    board = state.boards.by_id["b1"]
+    board = state.ideas.by_id["b1"]
     assert board.proposal is not None and board.proposal.groups == [[ids[1]]]
     assert do(state, log, MOD, AcceptProposal("b1")).ok
     assert board.loose == [ids[0]]
@@ -142,7 +142,7 @@ def test_hand_placed_cards_never_move_and_hidden_cards_are_never_proposed(
 ) -> None:
     state, log = room(mode)
     for actor, command in steps:
-        board = state.boards.by_id["b1"]
+        board = state.ideas.by_id["b1"]
         before = {i: c.cluster for i, c in board.ideas.items() if c.cluster is not None}
         do(state, log, actor, command)
         if isinstance(command, AcceptProposal):

@@ -57,7 +57,7 @@ def board_with(cards: list[str], headings: dict[str, list[int]]) -> tuple[RoomSt
 
 def test_sorting_puts_cards_under_the_nearest_heading_and_is_deterministic() -> None:
     state, ids = board_with(CARDS, {"Energie": [0], "Verkehr und Anbindung": []})
-    job = job_for(state.boards, MOD, SortCards("b1"))
+    job = job_for(state.ideas, MOD, SortCards("b1"))
     assert isinstance(job, ClusterJob)
     first = suggest.compute(job)
     assert first == suggest.compute(job)  # same cards, same proposal
@@ -75,7 +75,7 @@ def test_sorting_puts_cards_under_the_nearest_heading_and_is_deterministic() -> 
 
 def test_sorting_reports_progress_and_uses_the_cards_embedded_on_arrival() -> None:
     state, _ = board_with(CARDS, {"Energie": [], "Verkehr": []})
-    job = job_for(state.boards, MOD, SortCards("b1"))
+    job = job_for(state.ideas, MOD, SortCards("b1"))
     assert isinstance(job, ClusterJob)
     embedder = Embedder()
     for text in CARDS:
@@ -101,13 +101,13 @@ def test_a_fresh_embedder_says_it_is_loading_first() -> None:
 def test_suggestion_covers_only_loose_public_cards_and_names_its_groups() -> None:
     state, ids = board_with(CARDS, {"Energie": [0]})
     handle(state, HideIdea(ids[1]), MOD, None, T0)
-    command = anyio.run(suggest.answer, state.boards, MOD, SuggestClusters("b1"))
+    command = anyio.run(suggest.answer, state.ideas, MOD, SuggestClusters("b1"))
     assert not isinstance(command, Rejected)
     covered = sorted(i for g in command.groups for i in g)
     assert covered == sorted(ids[2:])
     assert len(command.names) == len(command.groups) and all(command.names)
     assert handle(state, command, MOD, None, T0).ok
-    refused = anyio.run(suggest.answer, state.boards, Actor(Role.GUEST), SortCards("b1"))
+    refused = anyio.run(suggest.answer, state.ideas, Actor(Role.GUEST), SortCards("b1"))
     assert refused == Rejected("not_allowed")
 
 
@@ -153,7 +153,7 @@ def test_the_shared_embedder_caches_vectors() -> None:
 def test_a_hand_placed_card_is_not_in_a_new_sort_after_it_was_moved() -> None:
     state, ids = board_with(CARDS[:4], {"Energie": [], "Verkehr": []})
     handle(state, AssignIdea(idea=ids[3], cluster="c2"), MOD, None, T0)
-    job = job_for(state.boards, MOD, SortCards("b1"))
+    job = job_for(state.ideas, MOD, SortCards("b1"))
     assert isinstance(job, ClusterJob)
     assert [c.id for c in job.cards] == ids[:3]
     assert job.headings[1].cards == [CARDS[3]]
