@@ -152,7 +152,15 @@ class Embedder:
     def _load(self) -> Model:
         if self._model is None:
             started = time.perf_counter()
-            self._model = load_model(self._name)
+            try:
+                self._model = load_model(self._name)
+            except Exception:
+                if self._name is not None or "use" not in available():
+                    raise
+                # a native engine that will not load here (an old CPU, a broken build):
+                # the pure-numpy model still sorts, a little worse
+                log.exception("the preferred embedding model failed to load; using USE v3")
+                self._model = load_model("use")
             self.load_seconds = time.perf_counter() - started
             log.info("embedding model %s loaded in %.1f s", self._model.name, self.load_seconds)
         return self._model

@@ -235,6 +235,9 @@ class Session:
 
         try:
             return await suggest.answer(self.hub.state.ideas, self.actor, message, from_thread)
+        except Exception:  # the model failed: say so, and keep the socket
+            log.exception("room %s: cluster proposal failed", self.hub.code)
+            return Rejected("suggest_failed")
         finally:
             show("done", 0, 0)
 

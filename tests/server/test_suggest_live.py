@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -53,3 +54,29 @@ def test_sort_over_the_api_reports_progress_and_proposes_targets(
         }
         assert placed.get("i1") == "c1" and placed.get("i2") == "c2"
         assert command(console, "a", type="cluster.accept", board="b1")["ok"]
+
+
+def test_a_failing_model_is_refused_and_the_socket_stays_open(
+    client: Client, event: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("no model here")
+
+    monkeypatch.setattr(suggest, "compute", broken)
+    person = join(client, event["code"], "P")
+    with (
+        client.websocket_connect(f"/api/events/{event['code']}/live") as console_ws,
+        client.websocket_connect(f"/api/events/{event['code']}/live") as phone_ws,
+    ):
+        hello(console_ws, event["moderator_token"])
+        hello(phone_ws, person["token"])
+        console, phone = Peer(console_ws), Peer(phone_ws)
+        assert command(console, "b", type="ideas.create_board", prompt="Was hemmt?")["ok"]
+        assert command(phone, "i", type="idea.post", board="b1", text="Strompreise")["ok"]
+        failed = command(console, "s", type="cluster.suggest", board="b1")
+        assert failed["reason"] == "suggest_failed"
+        assert (
+            failed["message"]
+            == "Der Vorschlag ließ sich nicht berechnen. Bitte noch einmal versuchen."
+        )
+        assert command(console, "c", type="cluster.create", board="b1", name="Energie")["ok"]
