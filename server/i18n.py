@@ -80,6 +80,10 @@ REASONS: dict[str, str] = {
     "unknown_command": N_("The server does not know this action."),
     "hello_first": N_("Please connect again."),
     "bad_token": N_("This link or token is not valid for this event."),
+    "cid_invalid": N_("The app sent a command id the server cannot use. Please reload the page."),
+    "idempotency_key_invalid": N_(
+        "An Idempotency-Key must be 16 to 200 printable characters, for example a random UUID."
+    ),
     # polls
     "question_missing": N_("Please enter a question."),
     "question_too_long": N_("Please use a shorter question (at most 200 characters)."),

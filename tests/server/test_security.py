@@ -1,0 +1,170 @@
+"""Attacks from the outside review of issue 15, replayed through the test client.
+
+Each test is the attack as it was reproduced against a running server; on
+the code before the fix it succeeded, so each of these failed there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from server.api import join_scope
+from server.services import Services
+from tests.server.conftest import ADMIN, form_fields
+
+Client = TestClient[Litestar]
+
+EVIL = {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+
+
+def joined(client: Client, code: str) -> int:
+    count: int = client.get(f"/api/events/{code}").json()["participants"]["joined"]
+    return count
+
+
+def participant_token(client: Client, code: str) -> str | None:
+    return client.cookies.get(f"dg_p_{code}")
+
+
+# --- 1. identity takeover through the join's dedupe -----------------------------
+
+
+def test_a_join_cid_sent_by_another_browser_does_not_hand_over_the_identity(
+    client: Client, event: dict[str, Any]
+) -> None:
+    """The attacker replays the victim's form cid: before, the answer was her token."""
+    code = event["code"]
+    victim = form_fields(client, f"/j/{code}")
+    first = client.post(f"/j/{code}", data={"name": "Anna", **victim}, follow_redirects=False)
+    assert first.status_code == 303
+    anna = participant_token(client, code)
+    assert anna is not None
+    client.cookies.clear()  # from here on: another browser
+    attacker = form_fields(client, f"/j/{code}")
+    stolen = client.post(
+        f"/j/{code}",
+        data={"cid": victim["cid"], "csrf": attacker.get("csrf", "")},
+        follow_redirects=False,
+    )
+    assert stolen.status_code == 303
+    theirs = participant_token(client, code)
+    assert theirs is not None
+    assert theirs.split(".")[0] != anna.split(".")[0]
+    assert joined(client, code) == 2  # a join of their own, not Anna's
+    assert "Anna" not in client.get(f"/p/{code}").text
+
+
+def test_the_same_cid_from_two_browsers_is_two_joins_even_in_a_storm(
+    client: Client, event: dict[str, Any]
+) -> None:
+    """Dedupe per client: other joiners' cids neither collide nor push a resend out."""
+    code = event["code"]
+    mine = form_fields(client, f"/j/{code}")
+    client.post(f"/j/{code}", data=mine, follow_redirects=False)
+    me = participant_token(client, code)
+    jar = dict(client.cookies)
+    for _ in range(70):  # more joiners than the old shared window of 64 cids
+        client.cookies.clear()
+        other = form_fields(client, f"/j/{code}")
+        client.post(f"/j/{code}", data={**other, "cid": mine["cid"]}, follow_redirects=False)
+    client.cookies.clear()
+    client.cookies.update({k: v for k, v in jar.items() if not k.startswith("dg_p_")})
+    again = client.post(f"/j/{code}", data=mine, follow_redirects=False)  # my resend
+    assert again.status_code == 303
+    assert participant_token(client, code) == me
+    assert joined(client, code) == 71
+
+
+def test_api_join_keys_are_secrets_bound_to_the_sender(
+    client: Client, app: Litestar, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    url = f"/api/events/{code}/participants"
+    short = client.post(url, json={"name": "Anna"}, headers={"Idempotency-Key": "1"})
+    assert short.status_code == 422
+    assert short.json()["reason"] == "idempotency_key_invalid"
+    assert joined(client, code) == 0
+    svc: Services = app.state["svc"]
+    key = "9f6a1c1e-4b51-4bb8-9d0c-5f1f3c2a7e11"
+    here, cid = join_scope(svc, code, "10.0.0.7", key)
+    there, _ = join_scope(svc, code, "10.0.0.8", key)
+    assert cid is not None and here.key != there.key  # same key, other sender: a new join
+    assert key not in here.key  # the log keeps an HMAC, never the key
+
+
+# --- 1b. forms from other sites ---------------------------------------------------
+
+
+def test_another_site_cannot_plant_an_identity_through_the_join_form(
+    client: Client, event: dict[str, Any]
+) -> None:
+    """A hidden auto-submitting form on evil.example posting to /j/CODE."""
+    code = event["code"]
+    client.get(f"/j/{code}")  # the visitor has been here before: a client id cookie
+    planted = client.post(
+        f"/j/{code}", data={"cid": "known-to-the-attacker"}, headers=EVIL, follow_redirects=False
+    )
+    assert planted.status_code == 403
+    assert participant_token(client, code) is None
+    assert joined(client, code) == 0
+    assert "Sicherheit" in planted.text  # and a fresh form to join for real
+    # An old browser that sends neither header: without the page's token, refused too.
+    bare = client.post(f"/j/{code}", data={"cid": "x1"}, follow_redirects=False)
+    assert bare.status_code == 403 and joined(client, code) == 0
+    # Even with a token, a post that says it is cross-site is refused.
+    fields = form_fields(client, f"/j/{code}")
+    stolen = client.post(f"/j/{code}", data=fields, headers=EVIL, follow_redirects=False)
+    assert stolen.status_code == 403 and joined(client, code) == 0
+    # The same form from our own page works.
+    own = {"Origin": "http://testserver.local", "Sec-Fetch-Site": "same-origin"}
+    ok = client.post(f"/j/{code}", data=fields, headers=own, follow_redirects=False)
+    assert ok.status_code == 303 and joined(client, code) == 1
+
+
+def test_another_site_cannot_log_a_phone_out(client: Client, event: dict[str, Any]) -> None:
+    code = event["code"]
+    fields = form_fields(client, f"/j/{code}")
+    client.post(f"/j/{code}", data={"name": "Anna", **fields}, follow_redirects=False)
+    leave_fields = form_fields(client, f"/p/{code}")
+    forged = client.post(f"/p/{code}/leave", data={"cid": "x"}, headers=EVIL)
+    assert forged.status_code == 403
+    assert joined(client, code) == 1
+    assert participant_token(client, code) is not None
+    no_token = client.post(f"/p/{code}/leave", data={"cid": leave_fields["cid"]})
+    assert no_token.status_code == 403 and joined(client, code) == 1
+    english = client.post(
+        f"/p/{code}/leave", data={"cid": "x"}, headers=EVIL, params={"lang": "en"}
+    )
+    assert "Nothing was changed" in english.text
+    left = client.post(f"/p/{code}/leave", data=leave_fields)
+    assert left.status_code == 200 and joined(client, code) == 0
+
+
+def test_admin_forms_need_their_token(client: Client, event: dict[str, Any]) -> None:
+    client.get("/admin/login", params={"token": ADMIN})
+    forged = client.post("/admin/events", data={"title": "Phish", "format": "custom"})
+    assert forged.status_code == 403
+    rekey = client.post(f"/admin/events/{event['code']}/rekey", data={}, headers=EVIL)
+    assert rekey.status_code == 403
+    old = client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
+    assert old.status_code == 200  # the moderator link still works
+
+
+# --- 5. low: tokens that are not ASCII ----------------------------------------------
+
+
+def test_a_non_ascii_participant_cookie_is_no_identity_and_no_500(
+    client: Client, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    cookie = f"dg_p_{code}=\u00e4\u00e4.\u00e4\u00e4".encode("latin-1")
+    for path in (f"/j/{code}", f"/p/{code}"):
+        page = client.get(path, headers=[(b"cookie", cookie)])
+        assert page.status_code in (200, 303), (path, page.status_code)
+    with client.websocket_connect(f"/api/events/{code}/live") as ws:
+        ws.send_json({"type": "hello", "token": "\u00e4\u00e4.\u00e4\u00e4"})
+        answer = ws.receive_json(timeout=5)
+        assert answer["type"] == "error" and answer["reason"] == "bad_token"
