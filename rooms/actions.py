@@ -16,6 +16,7 @@ import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
 from rooms.lobby import Lobby
+from rooms.text import one_line
 
 
 class Member(msgspec.Struct, frozen=True):
@@ -131,7 +132,7 @@ ActionEvent = ActionCreated | ActionDeleted | ActionJoined | ActionLeft
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return one_line(text)
 
 
 def decide(

@@ -21,6 +21,7 @@ import msgspec
 from rooms import cafe_solver
 from rooms.base import Actor, Limits, Rejected, Role
 from rooms.lobby import Lobby, OrganisationType
+from rooms.text import one_line
 
 COLOURS = ("blue", "green", "orange", "purple", "red", "teal", "yellow", "pink", "brown", "grey")
 MAX_TABLES = 100
@@ -381,7 +382,7 @@ def plan_rounds(
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _next_round(cafe: Cafe) -> int:

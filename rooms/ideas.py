@@ -24,6 +24,7 @@ import msgspec
 from rooms.base import Actor, Limits, Rejected, Role
 from rooms.dots import DotSettings, DotsOn, check_ballot, settings_valid
 from rooms.lobby import Lobby
+from rooms.text import one_line
 
 
 class BoardMode(enum.StrEnum):
@@ -413,7 +414,7 @@ IdeasEvent = (
 
 
 def clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def dot_items(board: Board) -> list[str]:

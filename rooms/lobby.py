@@ -11,6 +11,7 @@ import enum
 import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
+from rooms.text import one_line
 
 
 class Format(enum.StrEnum):
@@ -196,7 +197,7 @@ def clean_name(raw: str | None) -> str | None:
     """Collapse whitespace; an empty name means "anonymous"."""
     if raw is None:
         return None
-    name = " ".join(raw.split())
+    name = one_line(raw)
     return name or None
 
 
@@ -209,7 +210,7 @@ def decide(
             return Rejected("unknown_event")
         if actor.role is not Role.ADMIN:
             return Rejected("not_allowed")
-        title = " ".join(command.title.split())
+        title = one_line(command.title)
         if not title:
             return Rejected("title_missing")
         if len(title) > limits.title_length:

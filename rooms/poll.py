@@ -15,6 +15,7 @@ import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
 from rooms.lobby import Lobby
+from rooms.text import one_line
 
 
 class PollKind(enum.StrEnum):
@@ -297,7 +298,7 @@ POLL_LIMITS = PollLimits()
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _definition(

@@ -18,6 +18,7 @@ import msgspec
 import uvicorn
 
 from rooms.codes import normalise_code
+from server.logs import uvicorn_log_config
 from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
 
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         ws_max_size=settings.ws_max_bytes * 4,
         ws_per_message_deflate=False,
         access_log=False,  # privacy by default: no IPs and no secret links in logs
+        log_config=uvicorn_log_config(),  # and no IPs from the WebSocket handshakes either
         log_level="info",
     )
 

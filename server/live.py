@@ -33,7 +33,17 @@ from server.services import Services, services
 from server.stores.base import StoreError
 from server.suggest import SuggestClusters
 from server.suggest import answer as suggest_answer
-from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
+from server.wire import (
+    Ack,
+    BadMessage,
+    Error,
+    Hello,
+    Welcome,
+    cid_of,
+    encode,
+    parse,
+    with_presence,
+)
 
 log = logging.getLogger("dialograum.live")
 
@@ -158,7 +168,7 @@ class Session:
             while not self._closing:
                 raw = await receive_text(self.socket)
                 if len(raw) > svc.settings.ws_max_bytes:
-                    self.reply(None, False, None, "message_too_large")
+                    self.reply(cid_of(raw), False, None, "message_too_large")
                     continue
                 try:
                     message, cid = parse(raw)

@@ -6,14 +6,21 @@ the code before the fix it succeeded, so each of these failed there.
 
 from __future__ import annotations
 
+import logging
+import stat
+from logging.config import dictConfig
+from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from server.api import join_scope
+from server.logs import show_secret_links, uvicorn_log_config
 from server.services import Services
 from tests.server.conftest import ADMIN, form_fields
+from tests.server.test_live import ack_for, hello, until
 
 Client = TestClient[Litestar]
 
@@ -168,3 +175,88 @@ def test_a_non_ascii_participant_cookie_is_no_identity_and_no_500(
         ws.send_json({"type": "hello", "token": "\u00e4\u00e4.\u00e4\u00e4"})
         answer = ws.receive_json(timeout=5)
         assert answer["type"] == "error" and answer["reason"] == "bad_token"
+
+
+def test_deeply_nested_json_is_a_bad_message_not_a_crash(
+    client: Client, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    nested = '{"type": "poll.vote", "cid": "deep", "choices": ' + "[" * 1000 + "]" * 1000 + "}"
+    with client.websocket_connect(f"/api/events/{code}/live") as ws:
+        hello(ws, event["moderator_token"])
+        ws.send_text(nested)
+        error = until(ws, ack_for("deep"))
+        assert error["ok"] is False and error["reason"] == "bad_message"
+        ws.send_json({"type": "screen.show", "cid": "after", "what": "blank"})
+        assert until(ws, ack_for("after"))["ok"] is True
+
+
+def test_an_over_long_cid_is_refused_not_cut(client: Client, event: dict[str, Any]) -> None:
+    """Before: two cids sharing 64 characters collided, the second was a 'duplicate'."""
+    code = event["code"]
+    first, second = "x" * 64 + "-blank", "x" * 64 + "-welcome"
+    with client.websocket_connect(f"/api/events/{code}/live") as ws:
+        hello(ws, event["moderator_token"])
+        ws.send_json({"type": "screen.show", "cid": first, "what": "blank"})
+        refused = until(ws, ack_for(first))
+        assert refused["ok"] is False and refused["reason"] == "cid_invalid"
+        ws.send_json({"type": "screen.show", "cid": second, "what": "welcome"})
+        assert until(ws, ack_for(second))["reason"] == "cid_invalid"
+        ws.send_json({"type": "screen.show", "cid": "x" * 64, "what": "blank"})
+        assert until(ws, ack_for("x" * 64))["ok"] is True  # 64 is still fine
+
+
+def test_a_too_large_message_is_answered_with_its_cid(
+    client: Client, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    with client.websocket_connect(f"/api/events/{code}/live") as ws:
+        hello(ws, event["moderator_token"])
+        big = {"type": "participant.rename", "cid": "big-1", "name": "x" * 17_000}
+        ws.send_json(big)
+        ack = until(ws, lambda m: m["type"] == "ack")
+        assert ack["reason"] == "message_too_large"
+        assert ack["cid"] == "big-1"  # the client can match it and stop waiting
+
+
+def test_pages_say_what_they_may_load_and_that_no_one_may_frame_them(
+    client: Client, event: dict[str, Any]
+) -> None:
+    for path in ("/", f"/j/{event['code']}", f"/s/{event['code']}", "/schema"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "script-src 'self';" in csp  # no inline scripts
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+    poster = client.get(f"/console/{event['code']}/poster")
+    assert "onclick" not in poster.text
+
+
+def test_websocket_handshakes_leave_no_address_in_the_log() -> None:
+    config = uvicorn_log_config()
+    dictConfig(config)
+    logger = logging.getLogger("uvicorn.error")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    try:
+        logger.info('%s - "WebSocket %s" [accepted]', "203.0.113.9:5123", "/ws/phone/ABCDEF")
+        logger.info("Application startup complete.")
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records] == ["Application startup complete."]
+
+
+def test_secret_links_go_to_a_private_file_when_stdout_is_a_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = show_secret_links(["  Admin: http://x/admin/login?token=s3cret"], tmp_path, tty=False)
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and where in out
+    assert "s3cret" in Path(where).read_text()
+    assert stat.S_IMODE(Path(where).stat().st_mode) == 0o600
+    show_secret_links(["  Admin: http://x/admin/login?token=s3cret"], tmp_path, tty=True)
+    assert "s3cret" in capsys.readouterr().out
