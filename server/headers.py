@@ -40,7 +40,7 @@ def content_security_policy(host: str) -> str:
 _FIXED = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),  # secret links must not leak via Referer
+    (b"referrer-policy", b"same-origin"),  # secret links must not leak to other sites
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 

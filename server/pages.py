@@ -66,7 +66,9 @@ def html(svc: Services, lang: str, template: str, status: int = 200, **ctx: Any)
         media_type=MediaType.HTML,
         headers={
             "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",  # secret links must not leak via Referer
+            # Secret links must not leak to other sites via Referer. Not "no-referrer":
+            # with it, browsers send "Origin: null" on our own form posts (server/csrf.py).
+            "Referrer-Policy": "same-origin",
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -125,6 +125,9 @@ def test_another_site_cannot_plant_an_identity_through_the_join_form(
     fields = form_fields(client, f"/j/{code}")
     stolen = client.post(f"/j/{code}", data=fields, headers=EVIL, follow_redirects=False)
     assert stolen.status_code == 403 and joined(client, code) == 0
+    sandboxed = {"Origin": "null"}  # a sandboxed frame on another site
+    framed = client.post(f"/j/{code}", data=fields, headers=sandboxed, follow_redirects=False)
+    assert framed.status_code == 403 and joined(client, code) == 0
     # The same form from our own page works.
     own = {"Origin": "http://testserver.local", "Sec-Fetch-Site": "same-origin"}
     ok = client.post(f"/j/{code}", data=fields, headers=own, follow_redirects=False)
@@ -229,7 +232,7 @@ def test_pages_say_what_they_may_load_and_that_no_one_may_frame_them(
         assert "script-src 'self';" in csp  # no inline scripts
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
     poster = client.get(f"/console/{event['code']}/poster")
     assert "onclick" not in poster.text
 
