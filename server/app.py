@@ -24,6 +24,7 @@ from server import api, cafe_pages, contacts, live, pages
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
+from server.conns import SocketLimits, Sockets
 from server.headers import security_headers
 from server.hub import HubSettings
 from server.logs import show_secret_links
@@ -153,6 +154,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         admin_token=admin_token,
         base_url=base_url,
         join_limits=TokenBuckets(settings.join_burst, settings.join_per_second),
+        sockets=Sockets(
+            SocketLimits(
+                per_address=settings.sockets_per_address,
+                anonymous_per_address=settings.screens_per_address,
+                per_participant=settings.sockets_per_participant,
+                per_event=settings.sockets_per_event,
+            )
+        ),
     )
     holder["svc"] = svc
 

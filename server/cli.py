@@ -20,6 +20,7 @@ import uvicorn
 from rooms.codes import normalise_code
 from server.logs import uvicorn_log_config
 from server.settings import Settings, from_env
+from server.slowloris import HeaderTimeoutProtocol
 from server.stores.base import EventStore, StoreError
 
 
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         ("db", "DIALOGRAUM_DB"),
         ("redis", "REDIS_URL"),
         ("public_url", "DIALOGRAUM_PUBLIC_URL"),
+        ("header_timeout_s", "DIALOGRAUM_HEADER_TIMEOUT_S"),
     ):
         value = getattr(settings, name)
         if value is not None:
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         port=settings.port,
         workers=settings.workers if settings.workers > 1 else None,
         ws="websockets-sansio",
+        http=HeaderTimeoutProtocol,  # headers (and WebSocket handshakes) within 10 s
         ws_max_size=settings.ws_max_bytes * 4,
         ws_per_message_deflate=False,
         access_log=False,  # privacy by default: no IPs and no secret links in logs

@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 
 from server.auth import Signer
 from server.backends import Backends
+from server.conns import Sockets
 from server.links import Links, links_for
 from server.present import Presenter
 from server.ratelimit import TokenBuckets
@@ -27,6 +28,7 @@ class Services:
     admin_token: str
     base_url: str
     join_limits: TokenBuckets
+    sockets: Sockets
     backends: Backends | None = None
 
     @property

@@ -34,6 +34,13 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    # Bounds on one client (docs/security.md has each default and why).
+    sockets_per_address: int = 4000
+    screens_per_address: int = 20
+    sockets_per_participant: int = 4
+    sockets_per_event: int = 12_000
+    hello_timeout_s: float = 15.0
+    header_timeout_s: float = 10.0
 
     @property
     def data_path(self) -> Path:
@@ -58,6 +65,12 @@ _ENV = {
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
     "workers": "DIALOGRAUM_WORKERS",
+    "sockets_per_address": "DIALOGRAUM_SOCKETS_PER_ADDRESS",
+    "screens_per_address": "DIALOGRAUM_SCREENS_PER_ADDRESS",
+    "sockets_per_participant": "DIALOGRAUM_SOCKETS_PER_PARTICIPANT",
+    "sockets_per_event": "DIALOGRAUM_SOCKETS_PER_EVENT",
+    "hello_timeout_s": "DIALOGRAUM_HELLO_TIMEOUT_S",
+    "header_timeout_s": "DIALOGRAUM_HEADER_TIMEOUT_S",
 }
 
 
