@@ -74,6 +74,13 @@ class ChangeModeratorKey(msgspec.Struct, tag="event.rekey", frozen=True):
     moderator_key_hash: str
 
 
+class LockJoining(msgspec.Struct, tag="event.lock_joining", frozen=True):
+    """Stop (or, with ``locked=False``, allow again) new joins: the moderator's answer
+    to a sudden burst of joins from a script. Who has joined stays."""
+
+    locked: bool = True
+
+
 class Join(msgspec.Struct, tag="participant.join", frozen=True):
     participant: str
     name: str | None = None
@@ -99,6 +106,7 @@ LobbyCommand = (
     | CloseEvent
     | ReopenEvent
     | ChangeModeratorKey
+    | LockJoining
     | Join
     | Rename
     | Leave
@@ -129,6 +137,10 @@ class ModeratorKeyChanged(msgspec.Struct, tag="event.rekeyed", frozen=True):
     moderator_key_hash: str
 
 
+class JoiningLocked(msgspec.Struct, tag="event.joining_locked", frozen=True):
+    locked: bool
+
+
 class ParticipantJoined(msgspec.Struct, tag="participant.joined", frozen=True):
     participant: str
     name: str | None
@@ -155,6 +167,7 @@ LobbyEvent = (
     | EventClosed
     | EventReopened
     | ModeratorKeyChanged
+    | JoiningLocked
     | ParticipantJoined
     | ParticipantRenamed
     | ParticipantLeft
@@ -188,6 +201,7 @@ class Lobby(msgspec.Struct):
     screen_poll: str | None = None
     participants: dict[str, Participant] = msgspec.field(default_factory=dict)
     joined: int = 0
+    joining_locked: bool = False
 
 
 # --- decide -----------------------------------------------------------------
@@ -240,6 +254,10 @@ def decide(
             if actor.role not in (Role.ADMIN, Role.MODERATOR):
                 return Rejected("not_allowed")
             return [ModeratorKeyChanged(key_hash)]
+        case LockJoining(locked=locked):
+            if actor.role is not Role.MODERATOR:
+                return Rejected("not_allowed")
+            return [] if lobby.joining_locked is locked else [JoiningLocked(locked)]
         case ShowOnScreen(what=what, poll=poll):
             if actor.role is not Role.MODERATOR:
                 return Rejected("not_allowed")
@@ -277,6 +295,8 @@ def _decide_join(
         return Rejected("not_allowed")
     if lobby.closed:
         return Rejected("event_closed")
+    if lobby.joining_locked:
+        return Rejected("joining_locked")
     if command.participant in lobby.participants:
         return Rejected("already_joined")
     if lobby.joined >= limits.max_participants:
@@ -329,6 +349,8 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             lobby.closed = False
         case ModeratorKeyChanged(moderator_key_hash=key_hash):
             lobby.moderator_key_hash = key_hash
+        case JoiningLocked(locked=locked):
+            lobby.joining_locked = locked
         case ScreenShown(what=what, poll=poll):
             lobby.screen = what
             lobby.screen_poll = poll
@@ -336,6 +358,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             if (
                 event.participant in lobby.participants
                 or lobby.closed
+                or lobby.joining_locked
                 or lobby.joined >= limits.max_participants
             ):
                 return set()

@@ -90,6 +90,9 @@ class ModeratorView(msgspec.Struct, frozen=True):
     people: list[ParticipantRow]
     organisation_types: dict[str, int]
     cafe: CafeView | None = None
+    joining_locked: bool = False
+    # joins in the minute before the latest one: a burst shows here (and a script's)
+    joins_last_minute: int = 0
 
 
 class ParticipantView(msgspec.Struct, frozen=True):
@@ -207,8 +210,29 @@ def moderator_view(
     rows = [ParticipantRow(p.id, p.name, _org(p), p.joined_at, p.id in online_ids) for p in present]
     pub = public_view(state, len(online_ids), audience="moderator")
     return ModeratorView(
-        **msgspec.structs.asdict(pub), people=rows, organisation_types=organisation_mix(state)
+        **msgspec.structs.asdict(pub),
+        people=rows,
+        organisation_types=organisation_mix(state),
+        joining_locked=state.lobby.joining_locked,
+        joins_last_minute=joins_before_last(state.lobby.participants),
     )
+
+
+def joins_before_last(participants: dict[str, Participant], window_ms: int = 60_000) -> int:
+    """How many joined within ``window_ms`` up to the latest join (left ones count too).
+
+    No clock: measured back from the last join, so the count is a function
+    of the log. The dict is in join order, so only the burst itself is read.
+    """
+    count = 0
+    last: int | None = None
+    for p in reversed(participants.values()):
+        if last is None:
+            last = p.joined_at
+        if p.joined_at < last - window_ms:
+            break
+        count += 1
+    return count
 
 
 def _org(p: Participant) -> str | None:

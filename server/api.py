@@ -7,7 +7,6 @@ contract is documented in docs/api.md and served as OpenAPI at /schema.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -159,8 +158,8 @@ async def join(
     """
     svc = services(request)
     hub = await require_event(svc, code)
-    if not svc.join_limits.allow(client_ip(request), time.monotonic()):
-        raise ApiError(429, "rate_limited")
+    if (busy := svc.join_refusal(client_ip(request), hub.code)) is not None:
+        raise ApiError(429, busy)
     actor, cid = join_scope(
         svc, hub.code, client_ip(request), request.headers.get("idempotency-key")
     )

@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         admin_token=admin_token,
         base_url=base_url,
         join_limits=TokenBuckets(settings.join_burst, settings.join_per_second),
+        event_joins=TokenBuckets(settings.joins_per_minute, settings.joins_per_minute / 60),
         sockets=Sockets(
             SocketLimits(
                 per_address=settings.sockets_per_address,

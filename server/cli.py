@@ -99,6 +99,10 @@ def main(argv: list[str] | None = None) -> None:
         ws_per_message_deflate=False,
         access_log=False,  # privacy by default: no IPs and no secret links in logs
         log_config=uvicorn_log_config(),  # and no IPs from the WebSocket handshakes either
+        # X-Forwarded-For only from the proxies named in DIALOGRAUM_TRUSTED_PROXIES; uvicorn's
+        # default trusts 127.0.0.1, so anyone on the server itself could pick an address.
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         log_level="info",
     )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
 from typing import Any, Literal
 
 import msgspec
@@ -359,8 +358,8 @@ async def join_submit(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     if form.cid is not None and not _CID.match(form.cid):
         error = reason_text(lang, "cid_invalid")
         return join_page(svc, request, lang, hub, 422, error, name, org, None, table)
-    if not svc.join_limits.allow(client_ip(request), time.monotonic()):
-        error = reason_text(lang, "rate_limited")
+    if (busy := svc.join_refusal(client_ip(request), hub.code)) is not None:
+        error = reason_text(lang, busy)
         return join_page(svc, request, lang, hub, 429, error, name, org, form.cid, table)
     command = Join(new_participant_id(), form.name, form.organisation_type)
     result = await hub.submit(join_actor(svc.signer, hub.code, client), command, form.cid)

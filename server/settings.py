@@ -41,6 +41,10 @@ class Settings(msgspec.Struct):
     sockets_per_event: int = 12_000
     hello_timeout_s: float = 15.0
     header_timeout_s: float = 10.0
+    joins_per_minute: int = 1200  # new participants per event and minute
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    # networks). Empty: none, every address is the peer's own.
+    trusted_proxies: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -71,6 +75,8 @@ _ENV = {
     "sockets_per_event": "DIALOGRAUM_SOCKETS_PER_EVENT",
     "hello_timeout_s": "DIALOGRAUM_HELLO_TIMEOUT_S",
     "header_timeout_s": "DIALOGRAUM_HEADER_TIMEOUT_S",
+    "joins_per_minute": "DIALOGRAUM_JOINS_PER_MINUTE",
+    "trusted_proxies": "DIALOGRAUM_TRUSTED_PROXIES",
 }
 
 

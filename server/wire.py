@@ -50,6 +50,7 @@ from rooms.lobby import (
     Format,
     Language,
     Leave,
+    LockJoining,
     OrganisationType,
     Rename,
     ReopenEvent,
@@ -104,6 +105,7 @@ ClientCommand = (
     | ShowOnScreen
     | CloseEvent
     | ReopenEvent
+    | LockJoining
     | CreatePoll
     | UpdatePoll
     | DuplicatePoll
