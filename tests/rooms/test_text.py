@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rooms.base import Actor, Role
-from rooms.cafe import CreateCafe, TableSpec
-from rooms.lobby import CreateEvent, Format, Join, Language, Rename
+from rooms.cafe.domain import CreateCafe, TableSpec
+from rooms.lobby.domain import CreateEvent, Format, Join, Language, Rename
 from rooms.room import RoomState, handle
 from rooms.text import one_line, visible
 from tests.rooms.helpers import T0, new_room

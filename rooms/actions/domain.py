@@ -15,7 +15,7 @@ import re
 import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
-from rooms.lobby import Lobby
+from rooms.lobby.domain import Lobby
 from rooms.text import one_line
 
 
