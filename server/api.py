@@ -167,9 +167,12 @@ async def join(
         actor, Join(new_participant_id(), data.name, data.organisation_type), cid
     )
     if not result.ok or result.id is None:
-        status = {"event_closed": 409, "event_full": 409, "rate_limited": 429}.get(
-            result.reason or "", 422
-        )
+        status = {
+            "event_closed": 409,
+            "event_full": 409,
+            "joining_locked": 409,
+            "rate_limited": 429,
+        }.get(result.reason or "", 422)
         if result.reason == "store_unavailable":
             status = 503
         raise ApiError(status, result.reason or "bad_message", _FIELDS.get(result.reason or ""))

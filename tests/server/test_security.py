@@ -12,14 +12,18 @@ from logging.config import dictConfig
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from server.api import join_scope
+from server.app import create_app
+from server.cli import main as cli_main
 from server.logs import show_secret_links, uvicorn_log_config
 from server.services import Services
-from tests.server.conftest import ADMIN, form_fields
+from server.settings import Settings
+from tests.server.conftest import ADMIN, create_event, form_fields, join
 from tests.server.test_live import ack_for, hello, until
 
 Client = TestClient[Litestar]
@@ -263,3 +267,59 @@ def test_secret_links_go_to_a_private_file_when_stdout_is_a_log(
     assert stat.S_IMODE(Path(where).stat().st_mode) == 0o600
     show_secret_links(["  Admin: http://x/admin/login?token=s3cret"], tmp_path, tty=True)
     assert "s3cret" in capsys.readouterr().out
+
+
+# --- 3. one client swamping an event -----------------------------------------------
+
+
+def test_an_event_takes_at_most_its_joins_per_minute(settings: Settings) -> None:
+    app = create_app(msgspec.structs.replace(settings, joins_per_minute=3))
+    with TestClient(app, base_url="http://testserver.local") as client:
+        code = create_event(client)["code"]
+        url = f"/api/events/{code}/participants"
+        statuses = [client.post(url, json={}).status_code for _ in range(4)]
+        assert statuses == [201, 201, 201, 429]
+        busy = client.post(url, json={}, headers={"Accept-Language": "en"}).json()
+        assert busy["reason"] == "joins_busy" and "try again in a minute" in busy["detail"]
+        page = client.post(f"/j/{code}", data=form_fields(client, f"/j/{code}"))
+        assert page.status_code == 429 and "Minute" in page.text  # the form says so too
+
+
+def test_the_moderator_pauses_joining_with_one_key(client: Client, event: dict[str, Any]) -> None:
+    code = event["code"]
+    join(client, code, "Anna")
+    with client.websocket_connect(f"/api/events/{code}/live") as ws:
+        hello(ws, event["moderator_token"])
+        ws.send_json({"type": "event.lock_joining", "cid": "lock"})
+        assert until(ws, ack_for("lock"))["ok"] is True
+        state = client.get(
+            f"/api/events/{code}/state",
+            headers={"Authorization": f"Bearer {event['moderator_token']}"},
+        ).json()["state"]
+        assert state["joining_locked"] is True and state["joins_last_minute"] == 1
+        refused = client.post(f"/api/events/{code}/participants", json={"name": "Bot"})
+        assert refused.status_code == 409 and refused.json()["reason"] == "joining_locked"
+        form = client.post(f"/j/{code}", data=form_fields(client, f"/j/{code}"))
+        assert "Beitritt gerade angehalten" in form.text
+        ws.send_json({"type": "event.lock_joining", "locked": False, "cid": "open"})
+        assert until(ws, ack_for("open"))["ok"] is True
+    assert client.post(f"/api/events/{code}/participants", json={}).status_code == 201
+    console = client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
+    assert console.status_code == 200
+    page = client.get(f"/console/{code}")
+    assert 'value="event.lock_joining"' in page.text and 'data-key="j"' in page.text
+
+
+def test_x_forwarded_for_is_believed_only_from_named_proxies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr("server.cli.uvicorn.run", lambda *a, **kw: seen.update(kw))
+    monkeypatch.delenv("DIALOGRAUM_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    cli_main(["serve", "--port", "0"])
+    assert seen["proxy_headers"] is False and seen["forwarded_allow_ips"] == ""
+    monkeypatch.setenv("DIALOGRAUM_TRUSTED_PROXIES", "10.0.0.2, 10.0.0.3")
+    cli_main(["serve", "--port", "0"])
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.2, 10.0.0.3"
+    assert seen["http"].__name__ == "HeaderTimeoutProtocol"
