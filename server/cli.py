@@ -45,6 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     export = sub.add_parser("export", help="write one event's log as JSON to stdout")
     export.add_argument("code", help="the event's join code")
+    export.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="keep the contacts people gave when joining an action (personal data); "
+        "left out by default",
+    )
     imp = sub.add_parser("import", help="read an event file and create the event in the store")
     imp.add_argument("file", help="the file `dialograum export` wrote ('-' for stdin)")
     for target in (export, imp):
@@ -141,7 +147,8 @@ def transfer(args: argparse.Namespace) -> int:
         await store.open()
         try:
             if args.command == "export":
-                sys.stdout.buffer.write(await export_event(store, code))
+                exported = await export_event(store, code, with_contacts=args.with_contacts)
+                sys.stdout.buffer.write(exported)
                 sys.stdout.buffer.flush()
             else:
                 imported = await import_event(store, data)
