@@ -45,6 +45,8 @@ class Settings(msgspec.Struct):
     # Proxies whose X-Forwarded-For is believed (comma-separated addresses or
     # networks). Empty: none, every address is the peer's own.
     trusted_proxies: str = ""
+    timezone: str = "Europe/Berlin"  # local times in reports and CSV files
+    retention_days: int = 90  # personal data is deleted this long after the event's date
 
     @property
     def data_path(self) -> Path:
@@ -77,6 +79,8 @@ _ENV = {
     "header_timeout_s": "DIALOGRAUM_HEADER_TIMEOUT_S",
     "joins_per_minute": "DIALOGRAUM_JOINS_PER_MINUTE",
     "trusted_proxies": "DIALOGRAUM_TRUSTED_PROXIES",
+    "timezone": "DIALOGRAUM_TIMEZONE",
+    "retention_days": "DIALOGRAUM_RETENTION_DAYS",
 }
 
 
