@@ -18,14 +18,17 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 _HOST = re.compile(r"^[A-Za-z0-9.\[\]:-]{1,255}$")
 
 
-def content_security_policy(host: str) -> str:
+def content_security_policy(host: str, inline_styles: bool = False) -> str:
+    """The policy; ``inline_styles`` for the report page, whose CSS is inline so that
+    the same HTML works as a downloaded file and for WeasyPrint."""
     # 'self' covers same-origin WebSockets in current browsers; older Safari
     # (before 15.4) needs the ws(s) origin spelled out.
     sockets = f" ws://{host} wss://{host}" if _HOST.match(host) else ""
+    styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
     return (
         "default-src 'self'; "
         "script-src 'self'; "
-        "style-src 'self'; "
+        f"style-src {styles}; "
         "style-src-attr 'unsafe-inline'; "
         "img-src 'self' data:; "
         f"connect-src 'self'{sockets}; "

@@ -237,8 +237,14 @@ def test_pages_say_what_they_may_load_and_that_no_one_may_frame_them(
         assert headers["x-frame-options"] == "DENY"
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
+    client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
     poster = client.get(f"/console/{event['code']}/poster")
-    assert "onclick" not in poster.text
+    assert poster.status_code == 200 and "onclick" not in poster.text
+    # The report's CSS is inline (it is also a download and the PDF's source): styles only.
+    report = client.get(f"/console/{event['code']}/report")
+    assert report.status_code == 200 and "<style>" in report.text
+    csp = report.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline';" in csp and "script-src 'self';" in csp
 
 
 def test_websocket_handshakes_leave_no_address_in_the_log() -> None:
