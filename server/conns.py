@@ -80,11 +80,22 @@ class Sockets:
                 oldest.close()  # its session releases it when the socket ends
         return ticket
 
-    def identify(self, ticket: Ticket, participant: str | None, anonymous: bool) -> None:
-        """An API socket said who it is in its hello: count it as that from now on."""
-        if ticket.anonymous and not anonymous:
-            ticket.anonymous = False
-            _bump(self.anonymous_by_address, ticket.address, -1)
+    def identify(self, ticket: Ticket, participant: str | None, anonymous: bool) -> bool:
+        """An API socket said who it is in its hello: count it as that from now on.
+
+        Until then it counts only towards the address and the event: a hall of
+        phones connecting at once must not trip the small bound on screens in
+        the moment between connecting and saying hello. False if it turns out
+        to be one anonymous socket too many.
+        """
+        if anonymous and not ticket.anonymous:
+            if (
+                self.anonymous_by_address.get(ticket.address, 0)
+                >= self.limits.anonymous_per_address
+            ):
+                return False
+            ticket.anonymous = True
+            _bump(self.anonymous_by_address, ticket.address, 1)
         if participant is not None and ticket.participant is None:
             ticket.participant = participant
             mine = self.by_participant.setdefault((ticket.code, participant), OrderedDict())
@@ -92,6 +103,7 @@ class Sockets:
             while len(mine) > self.limits.per_participant:
                 _, oldest = mine.popitem(last=False)
                 oldest.close()
+        return True
 
     def release(self, ticket: Ticket) -> None:
         if ticket.released:

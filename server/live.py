@@ -339,7 +339,7 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if opened is None:
         return
     svc, hub = opened
-    ticket = admit(socket, svc, hub, None, anonymous=True)  # until its hello says who
+    ticket = admit(socket, svc, hub, None, anonymous=False)  # its hello says who
     if ticket is None:
         await refuse(socket, CLOSE_TRY_AGAIN)
         return
@@ -383,7 +383,10 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
             await socket.close(code=CLOSE_FORBIDDEN)
         return
     kind = f"api:{actor.role.value}"
-    svc.sockets.identify(ticket, pid, anonymous=actor.role is Role.SCREEN)
+    if not svc.sockets.identify(ticket, pid, anonymous=actor.role is Role.SCREEN):
+        with contextlib.suppress(Exception):
+            await socket.close(code=CLOSE_TRY_AGAIN)  # one screen too many from this address
+        return
     sub = Subscriber(kind, lang, pid, Outbox(svc.settings.outbox_limit))
     sub.outbox.put("welcome", encode(Welcome(actor.role.value, hub.state.seq, state)))
     session = Session(socket, svc, hub, sub, actor, ticket, greeted=True)

@@ -205,3 +205,35 @@ async def test_slow_headers_are_cut_off(monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         server.should_exit = True
         await task
+
+
+def test_phones_connecting_at_once_are_not_taken_for_screens() -> None:
+    """Before its hello an API socket is nobody yet: a hall connecting at once all gets in."""
+    sockets = Sockets(SocketLimits(anonymous_per_address=3))
+    pending = [sockets.admit("10.0.0.1", "ABCDEF", None, anonymous=False) for _ in range(50)]
+    assert all(t is not None for t in pending)  # 50 > 3, none is a screen yet
+    tickets = [t for t in pending if t is not None]
+    for i, ticket in enumerate(tickets[:45]):
+        assert sockets.identify(ticket, f"p{i}", anonymous=False)
+    assert [sockets.identify(t, None, anonymous=True) for t in tickets[45:]] == [
+        True,
+        True,
+        True,
+        False,  # the fourth screen from this address
+        False,
+    ]
+
+
+def test_an_api_screen_past_the_bound_is_closed_after_its_hello(
+    client: Client, event: dict[str, Any]
+) -> None:
+    url = f"/api/events/{event['code']}/live"
+    with client.websocket_connect(url) as a:
+        hello(a, None)
+        with client.websocket_connect(url) as b:
+            hello(b, None)
+            with client.websocket_connect(url) as c:
+                hello(c, None)
+                with client.websocket_connect(url) as d:
+                    d.send_json({"type": "hello", "token": None})
+                    assert closed_code(d) == 1013
