@@ -36,6 +36,7 @@ from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, client_id, form_allowed, join_actor
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
+from server.present import PAGE_FRAGMENTS
 from server.qr import qr_svg
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
@@ -391,6 +392,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         seq=hub.state.seq,
         organisation_types=[t.value for t in OrganisationType],
         csrf=form_guard(svc, request).token,
+        fragments=PAGE_FRAGMENTS["phone"],
         oob=False,
     )
     with_form_guard(request, response)

@@ -7,11 +7,15 @@ events are the facts that follow; the functions here never do I/O.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
 from rooms.text import one_line
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class Format(enum.StrEnum):
@@ -245,7 +249,7 @@ def decide(
         title = one_line(command.title)
         if not title:
             return Rejected("title_missing")
-        if len(title) > limits.title_length:
+        if len(title) > limits.lobby.title_length:
             return Rejected("title_too_long")
         details = _clean_details(command.details, limits)
         if isinstance(details, Rejected):
@@ -311,7 +315,7 @@ def _clean_details(details: EventDetails | None, limits: Limits) -> EventDetails
     texts = {}
     for field in ("place", "organisers", "region"):
         value = clean_name(getattr(details, field))
-        if value is not None and len(value) > limits.title_length:
+        if value is not None and len(value) > limits.lobby.title_length:
             return Rejected("details_too_long")
         texts[field] = value
     days = details.retention_days
@@ -340,10 +344,10 @@ def _decide_join(
         return Rejected("joining_locked")
     if command.participant in lobby.participants:
         return Rejected("already_joined")
-    if lobby.joined >= limits.max_participants:
+    if lobby.joined >= limits.lobby.max_participants:
         return Rejected("event_full")
     name = clean_name(command.name)
-    if name is not None and len(name) > limits.name_length:
+    if name is not None and len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     return [ParticipantJoined(command.participant, name, command.organisation_type)]
 
@@ -355,7 +359,7 @@ def _decide_rename(
     if isinstance(me, Rejected):
         return me
     name = clean_name(command.name)
-    if name is not None and len(name) > limits.name_length:
+    if name is not None and len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     if name == me.name and command.organisation_type is me.organisation_type:
         return []
@@ -401,7 +405,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
                 event.participant in lobby.participants
                 or lobby.closed
                 or lobby.joining_locked
-                or lobby.joined >= limits.max_participants
+                or lobby.joined >= limits.lobby.max_participants
             ):
                 return set()
             lobby.participants[event.participant] = Participant(

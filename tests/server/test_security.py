@@ -243,6 +243,7 @@ def test_pages_say_what_they_may_load_and_that_no_one_may_frame_them(
     # The report's CSS is inline (it is also a download and the PDF's source): styles only.
     report = client.get(f"/console/{event['code']}/report")
     assert report.status_code == 200 and "<style>" in report.text
+    assert "onclick" not in report.text
     csp = report.headers["content-security-policy"]
     assert "style-src 'self' 'unsafe-inline';" in csp and "script-src 'self';" in csp
 
