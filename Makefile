@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@echo "==> setting up $(VENV) (first run takes a minute)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --editable '.[dev]'
+	@$(BIN)/python -m pip install --editable '.[dev,e5]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 

@@ -6,6 +6,7 @@ decides anything about a room.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby.domain import Format, Language
-from server import api, cafe_pages, contacts, live, pages
+from server import api, cafe_pages, contacts, live, pages, suggest
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
@@ -188,6 +189,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state["svc"] = svc
         await backends.start()
+        if settings.embed_cards:
+            # the sentence encoder loads in its thread once the server is up, not on the
+            # first click; a second later, so the start itself is not slowed down
+            asyncio.get_running_loop().call_later(1.0, suggest.start)
         try:
             yield
         finally:

@@ -37,6 +37,9 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    # load the sentence encoder at start and embed each card as it is posted (a worker
+    # thread), so sorting finds it cached; false: the model loads on the first sort
+    embed_cards: bool = True
     # Bounds on one client (docs/security.md has each default and why).
     sockets_per_address: int = 4000
     screens_per_address: int = 20
@@ -75,6 +78,7 @@ _ENV = {
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
     "workers": "DIALOGRAUM_WORKERS",
+    "embed_cards": "DIALOGRAUM_EMBED_CARDS",
     "sockets_per_address": "DIALOGRAUM_SOCKETS_PER_ADDRESS",
     "screens_per_address": "DIALOGRAUM_SCREENS_PER_ADDRESS",
     "sockets_per_participant": "DIALOGRAUM_SOCKETS_PER_PARTICIPANT",
@@ -103,7 +107,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
     limits = limits_from_env(env)
     if limits:
         raw.setdefault("limits", limits)
-    for flag in ("sample_event", "cookie_secure"):
+    for flag in ("sample_event", "cookie_secure", "embed_cards"):
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)
