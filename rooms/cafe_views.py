@@ -47,10 +47,16 @@ class CafeRoundView(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class CafeQuality(msgspec.Struct, frozen=True):
+    """The plan's figures (see ``cafe_solver.quality``): repeats count (k-1)² for
+    a pair who sat together k times, the measure the solver minimises."""
+
     repeats: int
     revisits: int
     mix: float
     unseated: int
+    pairs: int = 0  # pairs who sat together more than once
+    most: int = 0  # the most meetings of any pair
+    floor: int = 0  # no plan with these table loads repeats less (played rounds as played)
 
 
 class CafePerson(msgspec.Struct, frozen=True):
@@ -181,7 +187,7 @@ _QUALITY: OrderedDict[int, tuple[weakref.ref[Cafe], int, int, CafeQuality]] = Or
 
 
 def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
-    """Repeats, revisits and mix over every round, played and planned."""
+    """Repeats (with their floor), revisits and mix over every round, played and planned."""
     cached = _QUALITY.get(id(cafe))
     if (
         cached is not None
@@ -207,8 +213,8 @@ def _plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
         for p in people
         if p in lobby.participants
     }
-    q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()))
-    return CafeQuality(q.repeats, q.revisits, q.mix, 0)
+    q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()), played=cafe.current)
+    return CafeQuality(q.repeats, q.revisits, q.mix, 0, q.pairs, q.most, q.floor)
 
 
 def _unseated(cafe: Cafe, lobby: Lobby) -> int:
