@@ -38,10 +38,15 @@ then tabu search; swaps between tables within one round) take over.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import heapq
 import itertools
 import random
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 W_REVISIT = 10_000
@@ -824,6 +829,53 @@ def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
     return best
 
 
+# --- plans made elsewhere ----------------------------------------------------
+#
+# The search takes 0.1–3 s; inside ``decide`` it would hold up the whole room.
+# The server asks ``decide`` beforehand which plan it would need (inside
+# ``wanted_plans`` the solver raises instead of searching), computes it in a
+# worker process, and hands it back with ``remember``; ``decide`` then finds
+# it here. ``solve`` is a pure function of (problem, seed, budget), so a
+# remembered plan is exactly the one it would compute, and a plan nobody
+# prepared is still computed in place.
+
+_REMEMBERED: OrderedDict[bytes, list[list[int]]] = OrderedDict()
+_REMEMBER_AT_MOST = 16
+_probing = threading.local()
+
+
+class PlanWanted(Exception):
+    """Raised by ``solve`` inside ``wanted_plans`` for a plan not remembered."""
+
+    def __init__(self, problem: Problem, seed: int, budget: int | None) -> None:
+        super().__init__("plan wanted")
+        self.problem, self.seed, self.budget = problem, seed, budget
+
+
+def plan_key(problem: Problem, seed: int, budget: int | None = None) -> bytes:
+    """A digest of everything ``solve`` depends on."""
+    return hashlib.sha256(repr((problem, seed, budget)).encode()).digest()
+
+
+def remember(problem: Problem, seed: int, plan: list[list[int]], budget: int | None = None) -> None:
+    """Keep a plan computed elsewhere, for the ``decide`` that will ask for it."""
+    key = plan_key(problem, seed, budget)
+    _REMEMBERED[key] = [row[:] for row in plan]
+    _REMEMBERED.move_to_end(key)
+    while len(_REMEMBERED) > _REMEMBER_AT_MOST:
+        _REMEMBERED.popitem(last=False)
+
+
+@contextlib.contextmanager
+def wanted_plans() -> Iterator[None]:
+    """Inside: ``solve`` raises :class:`PlanWanted` instead of searching (this thread only)."""
+    _probing.on = True
+    try:
+        yield
+    finally:
+        _probing.on = False
+
+
 def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[int]]:
     """Plan ``problem.plan_rounds`` rounds; returns per round each person's table (-1: no seat).
 
@@ -835,6 +887,11 @@ def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[i
     rng = random.Random(seed)  # noqa: S311 - a seeded shuffle, not a secret
     if problem.plan_rounds <= 0 or problem.people == 0 or not problem.capacities:
         return [[NO_SEAT] * problem.people for _ in range(max(problem.plan_rounds, 0))]
+    known = _REMEMBERED.get(plan_key(problem, seed, budget))
+    if known is not None:
+        return [row[:] for row in known]
+    if getattr(_probing, "on", False):
+        raise PlanWanted(problem, seed, budget)
     if budget is None:
         budget = 20_000 + 40 * problem.people * problem.plan_rounds
     # Small rooms get restarts from fresh shuffles: a local search that got

@@ -25,6 +25,7 @@ from rooms.base import Actor, Rejected, Role
 from rooms.codes import normalise_code
 from rooms.room import Command
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
+from server.cafe_planner import PLANNER
 from server.hub import Hub, Subscriber
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
@@ -178,6 +179,8 @@ class Session:
                     command = message
                 else:
                     command = with_presence(message, self.hub.online)
+                if svc.settings.plan_in_worker:  # a café plan: computed off the event loop
+                    await PLANNER.prepare(self.hub.state, command, self.actor, cid)
                 result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
         except WebSocketDisconnect:

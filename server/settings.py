@@ -34,6 +34,7 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    plan_in_worker: bool = True  # café plans in a worker process, not on the event loop
 
     @property
     def data_path(self) -> Path:
@@ -58,6 +59,7 @@ _ENV = {
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
     "workers": "DIALOGRAUM_WORKERS",
+    "plan_in_worker": "DIALOGRAUM_PLAN_IN_WORKER",
 }
 
 
@@ -73,7 +75,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
         if var in env and env[var] != "":
             raw[name] = env[var]
     raw.update({k: v for k, v in overrides.items() if v is not None})
-    for flag in ("sample_event", "cookie_secure"):
+    for flag in ("sample_event", "cookie_secure", "plan_in_worker"):
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)
