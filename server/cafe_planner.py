@@ -51,7 +51,7 @@ class Planner:
     def __init__(self) -> None:
         self.computed = 0  # plans sent to the worker, for the tests
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._running: dict[bytes, asyncio.Future[list[list[int]]]] = {}
+        self._running: dict[bytes, concurrent.futures.Future[list[list[int]]]] = {}
 
     def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:
@@ -86,12 +86,9 @@ class Planner:
         key = cafe_solver.plan_key(wanted.problem, wanted.seed, wanted.budget)
         running = self._running.get(key)
         if running is None:
-            loop = asyncio.get_running_loop()
             try:
-                running = asyncio.ensure_future(
-                    loop.run_in_executor(
-                        self._executor(), _solve, wanted.problem, wanted.seed, wanted.budget
-                    )
+                running = self._executor().submit(
+                    _solve, wanted.problem, wanted.seed, wanted.budget
                 )
             except (BrokenProcessPool, RuntimeError) as exc:
                 log.warning("café planner unavailable, planning in place: %s", exc)
@@ -101,7 +98,9 @@ class Planner:
             self._running[key] = running
             running.add_done_callback(lambda _: self._running.pop(key, None))
         try:
-            plan = await asyncio.shield(running)
+            # A future of the process pool, not of this loop: a second asker
+            # on another loop (tests, one app per loop) waits on it as well.
+            plan = await asyncio.wrap_future(running)
         except (BrokenProcessPool, OSError) as exc:
             log.warning("café planner failed, planning in place: %s", exc)
             self._pool = None
