@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from rooms import cafe_solver
-from rooms.cafe_solver import NO_SEAT, Problem, Quality, quality, random_plan
+from rooms.cafe import solver as cafe_solver
+from rooms.cafe.solver import NO_SEAT, Problem, Quality, quality, random_plan
 
 Solve = Callable[[Problem, int], list[list[int]]]
 

@@ -1,6 +1,6 @@
 """World Café plans computed in a worker process, before the room decides.
 
-The rotation solver (``rooms.cafe_solver``) takes 0.1–3 s of CPU. Inside
+The rotation solver (``rooms.cafe.solver``) takes 0.1–3 s of CPU. Inside
 ``decide`` it ran on the hub's event loop, and the whole event (votes,
 ideas, every phone's acks) waited for it. Now the socket handler asks the
 room, before it submits a café command, which plan that command's
@@ -28,10 +28,11 @@ import logging
 import multiprocessing
 from concurrent.futures.process import BrokenProcessPool
 
-from rooms import cafe, cafe_solver
 from rooms.base import Actor, Role
+from rooms.cafe import domain as cafe
+from rooms.cafe import solver as cafe_solver
 from rooms.room import Command, RoomState, decide, previous_outcome
-from server.hub import now_ms
+from server.writer import now_ms
 
 log = logging.getLogger(__name__)
 

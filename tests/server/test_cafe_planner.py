@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from rooms import cafe_solver
 from rooms.base import Actor, Role
-from rooms.cafe import CafeCreated, CafePlanned, CreateCafe, Replan, TableSpec
+from rooms.cafe import solver as cafe_solver
+from rooms.cafe.domain import CafeCreated, CafePlanned, CreateCafe, Replan, TableSpec
 from rooms.lobby import Join, OrganisationType
 from rooms.room import Accepted, RoomState, decide
 from server.cafe_planner import Planner
