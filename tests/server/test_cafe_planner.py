@@ -10,7 +10,7 @@ import pytest
 from rooms.base import Actor, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.cafe.domain import CafeCreated, CafePlanned, CreateCafe, Replan, TableSpec
-from rooms.lobby import Join, OrganisationType
+from rooms.lobby.domain import Join, OrganisationType
 from rooms.room import Accepted, RoomState, decide
 from server.cafe_planner import Planner
 from tests.rooms.helpers import T0, new_room, run
