@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint typecheck e2e-deps i18n bench clean
+.PHONY: setup run test lint typecheck e2e-deps i18n bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@echo "==> setting up $(VENV) (first run takes a minute)"
@@ -33,11 +33,17 @@ e2e-deps:
 	@bash tools/ensure_chromium.sh
 
 test: setup lint typecheck e2e-deps
-	@echo "==> pytest"
-	@$(BIN)/pytest
+	@echo "==> pytest (with coverage of rooms/, at least 90%)"
+	@$(BIN)/pytest --cov --cov-report=term
 
 i18n: setup
 	@$(BIN)/python tools/i18n.py
+
+# The stateful fuzzer of tests/server/test_fuzz_live.py, longer than in `make test`
+# (4 runs of 12 steps there): random roles send every command, valid or not, to a live server.
+fuzz: setup
+	@DIALOGRAUM_FUZZ_EXAMPLES=$${DIALOGRAUM_FUZZ_EXAMPLES:-300} DIALOGRAUM_FUZZ_STEPS=$${DIALOGRAUM_FUZZ_STEPS:-40} \
+		$(BIN)/pytest tests/server/test_fuzz_live.py tests/server/test_fuzz_http.py -q -p no:cacheprovider
 
 # Every scenario with its defaults, one after the other: about 32 minutes of runs on
 # the 2-core benchmark machine, more when it is busy (each run first waits for quiet).

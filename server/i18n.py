@@ -14,6 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from rooms.activities import REASONS as ACTIVITY_REASONS
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
@@ -82,6 +84,12 @@ REASONS: dict[str, str] = {
     "unknown_command": N_("The server does not know this action."),
     "hello_first": N_("Please connect again."),
     "bad_token": N_("This link or token is not valid for this event."),
+    "joins_busy": N_("Very many people are joining right now. Please try again in a minute."),
+    "joining_locked": N_("The moderators have paused joining for the moment. Please ask them."),
+    "cid_invalid": N_("The app sent a command id the server cannot use. Please reload the page."),
+    "idempotency_key_invalid": N_(
+        "An Idempotency-Key must be 16 to 200 printable characters, for example a random UUID."
+    ),
     # polls
     "question_missing": N_("Please enter a question."),
     "question_too_long": N_("Please use a shorter question (at most 200 characters)."),
@@ -166,6 +174,17 @@ REASONS: dict[str, str] = {
     "name_missing": N_("Please give your name."),
     "contact_too_long": N_("Please use a shorter contact (at most 120 characters)."),
 }
+
+
+def _with_activities(own: dict[str, str]) -> dict[str, str]:
+    """The transport's texts and every activity's (``Activity.reasons``); one key, one text."""
+    clash = set(own) & set(ACTIVITY_REASONS)
+    if clash:
+        raise TypeError(f"refusal reasons with two texts: {sorted(clash)}")
+    return {**own, **ACTIVITY_REASONS}
+
+
+REASONS = _with_activities(REASONS)
 
 
 def reason_text(lang: str, reason: str | None) -> str | None:

@@ -26,16 +26,27 @@ from rooms.codes import normalise_code
 from rooms.room import Command
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
 from server.cafe_planner import PLANNER
+from server.conns import Ticket
 from server.fanout import Subscriber
 from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
 from server.rawsend import raw_send
-from server.services import Services, services
+from server.services import Services, client_ip, services
 from server.stores.base import StoreError
 from server.suggest import SuggestClusters
 from server.suggest import answer as suggest_answer
-from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
+from server.wire import (
+    Ack,
+    BadMessage,
+    Error,
+    Hello,
+    Welcome,
+    cid_of,
+    encode,
+    parse,
+    with_presence,
+)
 
 log = logging.getLogger("dialograum.live")
 
@@ -111,15 +122,25 @@ class Session:
     """One open socket in one room: its subscriber, its sender task, its command loop."""
 
     def __init__(
-        self, socket: AnySocket, svc: Services, hub: Hub, sub: Subscriber, actor: Actor
+        self,
+        socket: AnySocket,
+        svc: Services,
+        hub: Hub,
+        sub: Subscriber,
+        actor: Actor,
+        ticket: Ticket,
+        greeted: bool = False,
     ) -> None:
         self.socket = socket
         self.svc = svc
         self.hub = hub
         self.sub = sub
         self.actor = actor
+        self.ticket = ticket
+        self._greeted = greeted  # the API socket's hello came before the session
         self._closing = False
         sub.close = self.request_close
+        ticket.close = self.request_close
 
     def request_close(self) -> None:
         """Close from the server side (overflow, room gone); the client resumes."""
@@ -158,9 +179,21 @@ class Session:
         svc.rooms.attach(self.hub, self.sub)
         try:
             while not self._closing:
-                raw = await receive_text(self.socket)
+                if self._greeted:
+                    raw = await receive_text(self.socket)
+                else:
+                    # A socket that says nothing holds memory for nothing: pages send
+                    # their hello as soon as they open, so silence means a script.
+                    try:
+                        raw = await asyncio.wait_for(
+                            receive_text(self.socket), svc.settings.hello_timeout_s
+                        )
+                    except TimeoutError:
+                        await self._close(CLOSE_POLICY)
+                        break
+                    self._greeted = True
                 if len(raw) > svc.settings.ws_max_bytes:
-                    self.reply(None, False, None, "message_too_large")
+                    self.reply(cid_of(raw), False, None, "message_too_large")
                     continue
                 try:
                     message, cid = parse(raw)
@@ -188,6 +221,7 @@ class Session:
             pass
         finally:
             svc.rooms.detach(self.hub, self.sub)
+            svc.sockets.release(self.ticket)
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
@@ -196,6 +230,13 @@ class Session:
         log.info("room %s: closing a stuck connection", self.hub.code)
         self._closing = True
         await self._close(CLOSE_TRY_AGAIN)
+
+
+def admit(
+    socket: AnySocket, svc: Services, hub: Hub, participant: str | None, anonymous: bool
+) -> Ticket | None:
+    """A place for this socket under the per-address, per-event and per-participant bounds."""
+    return svc.sockets.admit(client_ip(socket), hub.code, participant, anonymous)
 
 
 async def open_room(socket: AnySocket, code: str) -> tuple[Services, Hub] | None:
@@ -237,11 +278,16 @@ async def screen_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if opened is None:
         return
     svc, hub = opened
+    ticket = admit(socket, svc, hub, None, anonymous=True)
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
     await socket.accept()
     sub = Subscriber(
         "screen", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
     )
-    await Session(socket, svc, hub, sub, Actor(Role.SCREEN)).run(resume(hub, sub, always=False))
+    session = Session(socket, svc, hub, sub, Actor(Role.SCREEN), ticket)
+    await session.run(resume(hub, sub, always=False))
 
 
 @websocket("/ws/phone/{code:str}")
@@ -254,10 +300,14 @@ async def phone_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if pid is None:
         await refuse(socket, CLOSE_FORBIDDEN)
         return
+    ticket = admit(socket, svc, hub, pid, anonymous=False)
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
     await socket.accept()
     sub = Subscriber("phone", socket_language(socket, hub), pid, Outbox(svc.settings.outbox_limit))
     actor = Actor(Role.PARTICIPANT, pid)
-    await Session(socket, svc, hub, sub, actor).run(resume(hub, sub, always=False))
+    await Session(socket, svc, hub, sub, actor, ticket).run(resume(hub, sub, always=False))
 
 
 @websocket("/ws/console/{code:str}")
@@ -270,11 +320,16 @@ async def console_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if not key_matches(key, hub.state.lobby.moderator_key_hash):
         await refuse(socket, CLOSE_FORBIDDEN)
         return
+    ticket = admit(socket, svc, hub, None, anonymous=False)
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
     await socket.accept()
     sub = Subscriber(
         "console", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
     )
-    await Session(socket, svc, hub, sub, Actor(Role.MODERATOR)).run(resume(hub, sub, always=True))
+    session = Session(socket, svc, hub, sub, Actor(Role.MODERATOR), ticket)
+    await session.run(resume(hub, sub, always=True))
 
 
 # --- the JSON API socket ------------------------------------------------------
@@ -287,10 +342,21 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if opened is None:
         return
     svc, hub = opened
+    ticket = admit(socket, svc, hub, None, anonymous=False)  # its hello says who
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
+    try:
+        await api_session(socket, svc, hub, ticket)
+    finally:
+        svc.sockets.release(ticket)
+
+
+async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket) -> None:
     await socket.accept()
     lang = socket_language(socket, hub)
     try:
-        raw = await asyncio.wait_for(receive_text(socket), timeout=30)
+        raw = await asyncio.wait_for(receive_text(socket), timeout=svc.settings.hello_timeout_s)
         message, _ = parse(raw)
         if not isinstance(message, Hello):
             raise BadMessage("hello_first")
@@ -320,6 +386,11 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
             await socket.close(code=CLOSE_FORBIDDEN)
         return
     kind = f"api:{actor.role.value}"
+    if not svc.sockets.identify(ticket, pid, anonymous=actor.role is Role.SCREEN):
+        with contextlib.suppress(Exception):
+            await socket.close(code=CLOSE_TRY_AGAIN)  # one screen too many from this address
+        return
     sub = Subscriber(kind, lang, pid, Outbox(svc.settings.outbox_limit))
     sub.outbox.put("welcome", encode(Welcome(actor.role.value, hub.state.seq, state)))
-    await Session(socket, svc, hub, sub, actor).run(lambda hello: hub.send_current(sub))
+    session = Session(socket, svc, hub, sub, actor, ticket, greeted=True)
+    await session.run(lambda hello: hub.send_current(sub))

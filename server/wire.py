@@ -7,6 +7,7 @@ union of the commands a client may send. Both decoders are built once.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 import msgspec
@@ -53,14 +54,49 @@ class BadMessage(Exception):
         self.cid = cid
 
 
+CID_LENGTH = 64
+
+
+class _CidOnly(msgspec.Struct):
+    cid: str | int | None = None
+
+
+_decode_cid = msgspec.json.Decoder(_CidOnly).decode
+_CID_TEXT = re.compile(rb'"cid"\s*:\s*"([^"\\]{1,64})"')
+
+
+def cid_of(raw: str | bytes) -> str | None:
+    """The cid of a message refused unread (too large, too deep), so its ack can be matched.
+
+    Decoded properly where the document allows; otherwise, for JSON nested
+    past the decoder's limit, the first ``"cid": "…"`` in the text.
+    """
+    try:
+        cid = _decode_cid(raw).cid
+    except (msgspec.DecodeError, RecursionError):
+        found = _CID_TEXT.search(raw.encode() if isinstance(raw, str) else raw)
+        return found.group(1).decode(errors="replace") if found else None
+    return str(cid) if cid not in (None, "") else None
+
+
 def parse(raw: str | bytes) -> tuple[Hello | ClientCommand, str | None]:
-    """Decode one inbound message into (command or hello, cid); raises :class:`BadMessage`."""
+    """Decode one inbound message into (command or hello, cid); raises :class:`BadMessage`.
+
+    Nesting deeper than the decoder's recursion limit is a bad message, not
+    a crash. A cid longer than 64 characters is refused, never cut: two
+    commands whose cids share 64 characters would otherwise collide, and the
+    second be answered as a duplicate of the first.
+    """
     try:
         fields = _decode_object(raw)
-    except msgspec.DecodeError as exc:
-        raise BadMessage("bad_message") from exc
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise BadMessage("bad_message", cid_of(raw)) from exc
     cid = fields.pop("cid", None)
-    cid = str(cid)[:64] if cid not in (None, "") else None
+    if isinstance(cid, (dict, list, float, bool)):
+        raise BadMessage("bad_message")
+    cid = str(cid) if cid not in (None, "") else None
+    if cid is not None and len(cid) > CID_LENGTH:
+        raise BadMessage("cid_invalid", cid)
     fields.pop("HEADERS", None)
     kind = fields.get("type")
     cleaned = from_form({k: v for k, v in fields.items() if v != ""})

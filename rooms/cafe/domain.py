@@ -22,6 +22,7 @@ import msgspec
 from rooms.base import Actor, Rejected, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.lobby.domain import Lobby, OrganisationType
+from rooms.text import one_line
 
 COLOURS = ("blue", "green", "orange", "purple", "red", "teal", "yellow", "pink", "brown", "grey")
 MAX_TABLES = 100
@@ -115,6 +116,12 @@ class CheckIn(msgspec.Struct, tag="cafe.check_in", frozen=True):
     """Scanning a table card: a person without a seat in the running round sits down here."""
 
     table: str
+
+
+def check_in_cid(cafe: Cafe, table: str) -> str:
+    """The client id of a scanned table card: one per table and round, so scanning
+    the same card twice in a round checks in once, and again in the next round."""
+    return f"check-in-{table}-{cafe.current}"
 
 
 CAFE_COMMAND_TYPES = (
@@ -385,7 +392,7 @@ def plan_rounds(
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _next_round(cafe: Cafe) -> int:

@@ -25,6 +25,7 @@ import msgspec
 from rooms.base import Actor, Rejected, Role
 from rooms.ideas.dots import DotSettings, DotsOn, check_ballot, settings_valid
 from rooms.lobby.domain import Lobby
+from rooms.text import one_line
 
 if TYPE_CHECKING:
     from rooms.activities import Limits
@@ -404,7 +405,7 @@ IdeasEvent = (
 
 
 def clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def dot_items(board: Board) -> list[str]:
