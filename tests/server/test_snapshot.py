@@ -8,6 +8,8 @@ from hypothesis import given, settings
 from rooms.base import Actor
 from rooms.room import Command, apply, replay
 from server.hub import decode_snapshot, encode_snapshot
+from tests.rooms.golden.record import stored_log
+from tests.rooms.golden.views import golden_views
 from tests.rooms.helpers import new_room, run
 from tests.rooms.strategies import steps
 
@@ -30,3 +32,11 @@ def test_a_snapshot_restores_the_room_and_applies_later_entries_like_a_replay(
         apply(restored, envelope)
     assert msgspec.to_builtins(restored) == msgspec.to_builtins(replay(log))
     assert msgspec.to_builtins(restored) == msgspec.to_builtins(state)
+
+
+def test_the_golden_room_survives_a_snapshot() -> None:
+    """Every activity's state at once (tests/data/golden), not only what the strategies draw."""
+    state = replay(stored_log())
+    restored = decode_snapshot(encode_snapshot(state))
+    assert msgspec.to_builtins(restored) == msgspec.to_builtins(state)
+    assert golden_views(restored) == golden_views(state)

@@ -1,0 +1,52 @@
+"""Every view of a room that the golden log pins down, in one place.
+
+A refactor that moves the view functions fixes the imports here and nowhere
+else; the recorded JSON stays as it is, which is the point.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from rooms.cafe_views import cafe_view, my_cafe
+from rooms.ideas_views import action_views, board_views, my_ideas
+from rooms.room import RoomState
+from rooms.views import me_view, moderator_view, participant_view, public_view
+
+ONLINE = ("p01", "p03", "p05", "p08")
+"""Who counts as connected when the views are built (presence is not in the log)."""
+
+PHONE = "p01"
+"""Whose whole phone view is recorded; the others' differ only in their own part (``me``)."""
+
+PEOPLE = ("p01", "p03", "p04", "p08", "p09")
+"""Whose own part is recorded: named, host, anonymous, late arrival, and one who left."""
+
+
+def golden_views(state: RoomState) -> dict[str, Any]:
+    """Every projection of ``state``, as plain JSON data (what the stored file holds)."""
+    online = frozenset(ONLINE)
+    views: dict[str, Any] = {
+        "screen": public_view(state, len(online)),
+        "moderator": moderator_view(state, online),
+        "moderator_newest_rows": moderator_view(state, online, limit=2).people,
+        "cafe_public": cafe_view(state.cafe, state.lobby),
+        "cafe_console": cafe_view(state.cafe, state.lobby, moderator=True),
+        "actions": {
+            audience: action_views(state.actions, audience, state.lobby)
+            for audience in ("screen", "participant", "moderator")
+        },
+        "boards": {
+            audience: board_views(state.boards, audience, state.lobby)
+            for audience in ("screen", "participant", "moderator")
+        },
+        "phone": participant_view(state, PHONE, len(online)),
+        "me": {pid: me_view(state, pid) for pid in PEOPLE},
+        "my_cafe": {pid: my_cafe(state.cafe, pid) for pid in PEOPLE},
+        "my_ideas": {pid: my_ideas(state.boards, state.actions, pid) for pid in PEOPLE},
+    }
+    # Through JSON and back, so what is compared is exactly what the file can hold.
+    plain: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(views))
+    return plain

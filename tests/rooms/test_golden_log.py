@@ -1,0 +1,74 @@
+"""The golden log: a log written by an earlier release replays to the views it had then.
+
+``tests/data/golden/every_activity.log.json`` was recorded by
+``tests/rooms/golden/record.py`` on the code before the activities became
+plug-ins; it uses every activity and every event type of that release. The
+stored files are never re-recorded to make a test pass: a difference here
+means the code changed what an old log means (see "Logs that last" in
+docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import pytest
+
+from rooms.room import Envelope, RoomState, apply
+from tests.rooms.golden.record import LOG_FILE, VIEWS_FILE, encode_log, record, tag_of
+from tests.rooms.golden.views import golden_views
+
+_decode_entry = msgspec.json.Decoder(Envelope).decode
+_encode_entry = msgspec.json.Encoder().encode
+
+
+def _stored_entries() -> list[msgspec.Raw]:
+    """Each log entry's bytes exactly as stored (the file is a JSON array of them)."""
+    return msgspec.json.decode(LOG_FILE.read_bytes(), type=list[msgspec.Raw])
+
+
+def _stored_checkpoints() -> list[dict[str, Any]]:
+    checkpoints: list[dict[str, Any]] = json.loads(VIEWS_FILE.read_text(encoding="utf-8"))
+    return checkpoints
+
+
+def test_each_stored_entry_decodes_and_encodes_back_byte_for_byte() -> None:
+    entries = _stored_entries()
+    assert len(entries) > 150
+    tags: set[str] = set()
+    for raw in entries:
+        envelope = _decode_entry(raw)
+        assert _encode_entry(envelope) == bytes(raw)
+        tags.add(tag_of(type(envelope.event)))
+    # Every activity's events are in it (the recorder checks every single type).
+    prefixes = {tag.split(".")[0] for tag in tags}
+    assert {"event", "participant", "screen", "poll", "cafe", "ideas", "idea"} <= prefixes
+    assert {"cluster", "dots", "action"} <= prefixes
+
+
+@pytest.mark.parametrize("checkpoint", range(len(_stored_checkpoints())))
+def test_replaying_the_golden_log_gives_the_recorded_views(checkpoint: int) -> None:
+    stored = _stored_checkpoints()[checkpoint]
+    log = [_decode_entry(raw) for raw in _stored_entries()]
+    state = RoomState()
+    for envelope in log[: stored["seq"]]:
+        apply(state, envelope)
+    assert state.seq == stored["seq"]
+    views = golden_views(state)
+    assert views.keys() == stored["views"].keys()
+    for name, view in views.items():  # one view at a time, for a readable difference
+        assert view == stored["views"][name], f"{stored['name']}: {name}"
+
+
+def test_recording_again_writes_the_same_log_and_views() -> None:
+    """decide, too, still answers the same commands with the same events (solver included)."""
+    recording = record()
+    assert encode_log(recording.log) == LOG_FILE.read_bytes()
+    stored = _stored_checkpoints()
+    assert [(c["name"], c["seq"]) for c in stored] == [
+        (name, seq) for name, seq, _ in recording.checkpoints
+    ]
+    for (_, _, views), old in zip(recording.checkpoints, stored, strict=True):
+        assert views == old["views"]
