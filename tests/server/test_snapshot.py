@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import msgspec
+import pytest
 from hypothesis import given, settings
 
 from rooms.base import Actor
@@ -11,13 +14,19 @@ from server.hub import decode_snapshot, encode_snapshot
 from tests.rooms.golden.record import stored_log
 from tests.rooms.golden.views import golden_views
 from tests.rooms.helpers import new_room, run
-from tests.rooms.strategies import steps
+from tests.rooms.strategies import cheap_plans, more_steps, steps
 
 Step = tuple[Actor, Command, str | None]
 
 
-@settings(max_examples=100)
-@given(steps, steps)
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_plans() -> Iterator[None]:
+    with cheap_plans():
+        yield
+
+
+@settings(max_examples=100, deadline=None)
+@given(steps, more_steps)
 def test_a_snapshot_restores_the_room_and_applies_later_entries_like_a_replay(
     first: list[Step], later: list[Step]
 ) -> None:

@@ -25,9 +25,17 @@ PEOPLE = ("p01", "p03", "p04", "p08", "p09")
 """Whose own part is recorded: named, host, anonymous, late arrival, and one who left."""
 
 
-def golden_views(state: RoomState) -> dict[str, Any]:
-    """Every projection of ``state``, as plain JSON data (what the stored file holds)."""
-    online = frozenset(ONLINE)
+def golden_views(
+    state: RoomState,
+    people: tuple[str, ...] = PEOPLE,
+    online_ids: tuple[str, ...] = ONLINE,
+    phone: str = PHONE,
+) -> dict[str, Any]:
+    """Every projection of ``state``, as plain JSON data (what the stored file holds).
+
+    The property tests pass their own cast (``people``, ``online_ids``, ``phone``).
+    """
+    online = frozenset(online_ids)
     views: dict[str, Any] = {
         "screen": public_view(state, len(online)),
         "moderator": moderator_view(state, online),
@@ -42,10 +50,10 @@ def golden_views(state: RoomState) -> dict[str, Any]:
             audience: board_views(state.boards, audience, state.lobby)
             for audience in ("screen", "participant", "moderator")
         },
-        "phone": participant_view(state, PHONE, len(online)),
-        "me": {pid: me_view(state, pid) for pid in PEOPLE},
-        "my_cafe": {pid: my_cafe(state.cafe, pid) for pid in PEOPLE},
-        "my_ideas": {pid: my_ideas(state.boards, state.actions, pid) for pid in PEOPLE},
+        "phone": participant_view(state, phone, len(online)),
+        "me": {pid: me_view(state, pid) for pid in people},
+        "my_cafe": {pid: my_cafe(state.cafe, pid) for pid in people},
+        "my_ideas": {pid: my_ideas(state.boards, state.actions, pid) for pid in people},
     }
     # Through JSON and back, so what is compared is exactly what the file can hold.
     plain: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(views))
