@@ -20,10 +20,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import strategies as st
 
-from rooms import cafe_solver
-from rooms.actions import CreateAction, DeleteAction, JoinAction, LeaveAction
+from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction
 from rooms.base import Actor, Role
-from rooms.cafe import (
+from rooms.cafe import solver as cafe_solver
+from rooms.cafe.domain import (
     CheckIn,
     CreateCafe,
     EndRound,
@@ -37,8 +37,7 @@ from rooms.cafe import (
     TableSpec,
     WriteNote,
 )
-from rooms.dots import DotsOn
-from rooms.ideas import (
+from rooms.ideas.domain import (
     AcceptProposal,
     ApproveIdea,
     AssignIdea,
@@ -59,7 +58,8 @@ from rooms.ideas import (
     ShowBoard,
     VoteDots,
 )
-from rooms.lobby import (
+from rooms.ideas.dots import DotsOn
+from rooms.lobby.domain import (
     CloseEvent,
     Join,
     Leave,
@@ -69,7 +69,7 @@ from rooms.lobby import (
     ScreenMode,
     ShowOnScreen,
 )
-from rooms.poll import (
+from rooms.polls.domain import (
     ClosePoll,
     CreatePoll,
     DeletePoll,
@@ -83,6 +83,7 @@ from rooms.poll import (
     UpdatePoll,
     Vote,
 )
+from rooms.privacy.domain import EraseAll, EraseMe
 from rooms.room import Command
 
 Step = tuple[Actor, Command, str | None]
@@ -108,8 +109,9 @@ cids = st.one_of(st.none(), st.sampled_from([f"c{i}" for i in range(30)]))
 texts = st.sampled_from(["Mehr Radwege", "Bürokratie abbauen", "Kita", "  ", "x" * 300])
 
 SCREEN = Actor(Role.SCREEN)
+ADMIN = Actor(Role.ADMIN)
 PARTICIPANTS = [Actor(Role.PARTICIPANT, p) for p in PEOPLE]
-EVERYONE = [GUEST, MODERATOR, SCREEN, *PARTICIPANTS]
+EVERYONE = [GUEST, MODERATOR, SCREEN, ADMIN, *PARTICIPANTS]
 
 guest = [GUEST]
 moderator = [MODERATOR]
@@ -118,8 +120,8 @@ anyone = st.sampled_from(EVERYONE)
 
 
 def by(usual: list[Actor]) -> st.SearchStrategy[Actor]:
-    """Mostly (about 9 in 10) the actor who may send a command; else anyone, to be refused."""
-    return st.sampled_from(usual * (9 * len(EVERYONE) // len(usual)) + EVERYONE)
+    """Mostly (9 in 10) the actor who may send a command; else anyone, to be refused."""
+    return st.integers(0, 9).flatmap(lambda k: anyone if k == 0 else st.sampled_from(usual))
 
 
 def _step(
@@ -464,16 +466,30 @@ action_commands = st.one_of(
     _step(participant, st.builds(LeaveAction, action_ids)),
 )
 
+# --- privacy ------------------------------------------------------------------------------
+
+privacy_commands = st.one_of(
+    _step(participant, st.just(EraseMe())),
+    _step([MODERATOR, ADMIN], st.just(EraseAll())),
+)
+
 ACTIVITY_COMMANDS = {
     "lobby": lobby_commands,
-    "poll": poll_commands,
-    "cafe": cafe_commands,
+    "polls": poll_commands,
     "ideas": ideas_commands,
     "actions": action_commands,
+    "cafe": cafe_commands,
+    "privacy": privacy_commands,
 }
-"""The drawn commands of each activity (the registry of issue 11 will derive this)."""
+"""The drawn commands of each activity in the registry (a test holds this to ``ACTIVITIES``)."""
 
-commands = st.one_of(*ACTIVITY_COMMANDS.values())
+WEIGHTS = {"lobby": 3, "polls": 4, "ideas": 5, "actions": 2, "cafe": 4, "privacy": 1}
+"""How often each activity's commands are drawn: erasing everyone's data closes the event,
+so it comes rarely; boards have the most commands."""
+
+commands = st.sampled_from([name for name, n in WEIGHTS.items() for _ in range(n)]).flatmap(
+    lambda name: ACTIVITY_COMMANDS[name]
+)
 
 more_steps: st.SearchStrategy[list[Step]] = st.lists(
     st.builds(lambda step, cid: (step[0], step[1], cid), commands, cids),

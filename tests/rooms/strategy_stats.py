@@ -16,22 +16,14 @@ from collections import Counter, defaultdict
 
 from hypothesis import HealthCheck, Phase, given, settings
 
-from rooms import actions, cafe, ideas, poll
+from rooms.activities import ACTIVITIES, BY_COMMAND
 from rooms.room import Command, handle, previous_outcome
 from tests.rooms.helpers import T0, new_room, run
 from tests.rooms.strategies import Step, cheap_plans, more_steps, setup
 
 
 def activity(command: Command) -> str:
-    if isinstance(command, poll.POLL_COMMAND_TYPES):
-        return "poll"
-    if isinstance(command, cafe.CAFE_COMMAND_TYPES):
-        return "cafe"
-    if isinstance(command, ideas.IDEAS_COMMAND_TYPES):
-        return "ideas"
-    if isinstance(command, actions.ACTION_COMMAND_TYPES):
-        return "actions"
-    return "lobby"
+    return BY_COMMAND[type(command)].name
 
 
 def measure(examples: int) -> dict[str, Counter[str]]:
@@ -76,7 +68,7 @@ def main() -> None:
     print(f"{examples} scripts, after the set-up of {len(setup())} commands")
     columns = ("drawn", "written", "unchanged", "resent", "refused")
     print(f"{'activity':<9} " + " ".join(f"{c:>9}" for c in columns))
-    for name in ("lobby", "poll", "cafe", "ideas", "actions"):
+    for name in [a.name for a in ACTIVITIES]:
         c = counts[name]
         n = c["drawn"] or 1
         shares = " ".join(f"{c[k] / n:>9.0%}" for k in columns[1:])

@@ -9,13 +9,14 @@ import msgspec
 import pytest
 from hypothesis import given, settings
 
+from rooms.activities import ACTIVITIES
 from rooms.base import Actor, Role
-from rooms.cafe_views import cafe_view
-from rooms.lobby import CloseEvent
+from rooms.cafe.views import cafe_view
+from rooms.lobby.domain import CloseEvent
 from rooms.room import Command, Envelope, RoomState, apply, handle, replay
 from tests.rooms.golden.views import golden_views
 from tests.rooms.helpers import T0, new_room, run
-from tests.rooms.strategies import PEOPLE, cheap_plans, steps
+from tests.rooms.strategies import ACTIVITY_COMMANDS, PEOPLE, cheap_plans, steps
 
 Step = tuple[Actor, Command, str | None]
 
@@ -105,6 +106,11 @@ def test_joined_counts_the_people_present(script: list[Step]) -> None:
     run(state, log, script)
     present = [p for p in state.lobby.participants.values() if not p.left]
     assert state.lobby.joined == len(present)
+
+
+def test_the_strategies_draw_the_commands_of_every_activity() -> None:
+    """The registry is the list of activities; a new one needs its strategies too."""
+    assert set(ACTIVITY_COMMANDS) == {a.name for a in ACTIVITIES if a.client_commands}
 
 
 def test_a_gap_in_the_log_is_refused() -> None:

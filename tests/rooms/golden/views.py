@@ -10,8 +10,8 @@ from typing import Any
 
 import msgspec
 
-from rooms.cafe_views import cafe_view, my_cafe
-from rooms.ideas_views import action_views, board_views, my_ideas
+from rooms.cafe.views import cafe_view, my_cafe
+from rooms.ideas.views import action_views, board_views, my_ideas
 from rooms.room import RoomState
 from rooms.views import me_view, moderator_view, participant_view, public_view
 
@@ -47,13 +47,13 @@ def golden_views(
             for audience in ("screen", "participant", "moderator")
         },
         "boards": {
-            audience: board_views(state.boards, audience, state.lobby)
+            audience: board_views(state.ideas, audience, state.lobby)
             for audience in ("screen", "participant", "moderator")
         },
         "phone": participant_view(state, phone, len(online)),
         "me": {pid: me_view(state, pid) for pid in people},
         "my_cafe": {pid: my_cafe(state.cafe, pid) for pid in people},
-        "my_ideas": {pid: my_ideas(state.boards, state.actions, pid) for pid in people},
+        "my_ideas": {pid: my_ideas(state.ideas, state.actions, pid) for pid in people},
     }
     # Through JSON and back, so what is compared is exactly what the file can hold.
     plain: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(views))
