@@ -4,7 +4,7 @@
 ``tests/rooms/golden/record.py`` on the code before the activities became
 plug-ins; it uses every activity and every event type of that release. The
 stored files are never re-recorded to make a test pass: a difference here
-means the code changed what an old log means (see "Logs that last" in
+means the code changed what an old log means (see "Events that last" in
 docs/architecture.md).
 """
 

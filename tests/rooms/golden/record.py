@@ -4,7 +4,7 @@ Run ``python -m tests.rooms.golden.record`` to write
 ``tests/data/golden/every_activity.log.json`` (the log, one envelope per line)
 and ``every_activity.views.json`` (the views at a few checkpoints). Do that
 only on purpose: the stored files are what later releases are held to (see
-"Logs that last" in docs/architecture.md). Times, client ids and participant
+"Events that last" in docs/architecture.md). Times, client ids and participant
 ids are fixed, and nothing is random, so recording again on the same code
 writes the same bytes; ``test_golden_log.py`` checks that as well.
 
