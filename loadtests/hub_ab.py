@@ -55,7 +55,7 @@ async def measure(n: int) -> dict[str, Any]:
     try:
         from server.fanout import Subscriber
     except ImportError:  # before the hub was split
-        from server.hub import Subscriber  # type: ignore[attr-defined,no-redef]
+        from server.hub import Subscriber  # type: ignore[attr-defined]
 
     code = "BENCH2"
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-hub-ab-"))
@@ -107,20 +107,49 @@ async def measure(n: int) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_side(tree: Path, n: int) -> dict[str, Any]:
+# Counted by name, whichever module holds them (the hub's methods moved in the split).
+COUNTED = (
+    "shared",  # server/present.py: shared renders
+    "personal",  # personal renders
+    "frames",  # messages built for a subscriber
+    "put",  # server/outbox.py: messages queued
+    "_flush",  # flushes (timer-driven: may differ by one or two)
+    "handle",  # rooms/room.py: commands decided
+    "apply",  # events applied (rooms/room.py and each activity's)
+)
+
+
+def count_calls(n: int) -> dict[str, Any]:
+    """One run under cProfile; how often the functions that do the work were called."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    result = profile.runcall(asyncio.run, measure(n))
+    counts: dict[str, int] = {}
+    for (path, _, name), row in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
+        if name in COUNTED and ("/server/" in path or "/rooms/" in path):
+            counts[name] = counts.get(name, 0) + row[1]
+    return {**result, "calls": dict(sorted(counts.items()))}
+
+
+def run_side(tree: Path, n: int, calls: bool = False) -> dict[str, Any]:
     """One measurement in a fresh interpreter that imports the server from ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     with tempfile.TemporaryDirectory() as cwd:  # nothing on sys.path but the export
         out = subprocess.run(  # noqa: S603 - our own interpreter and script
-            [sys.executable, str(Path(__file__).resolve()), "--worker", "--n", str(n)],
+            [sys.executable, str(Path(__file__).resolve()), "--worker", "--n", str(n)]
+            + (["--calls"] if calls else []),
             env=env,
             cwd=cwd,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
             timeout=600,
-        ).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        )
+    if out.returncode != 0:
+        raise RuntimeError(f"the run from {tree} failed:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     if not result["server_module"].startswith(str(tree)):
         raise RuntimeError(f"imported the wrong server: {result['server_module']}")
     return result
@@ -133,10 +162,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per side, alternating")
     parser.add_argument("--n", type=int, default=1000, help="phones (and votes)")
     parser.add_argument("--out", type=Path, help="write the runs and medians as JSON here")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="also count calls (cProfile, one extra run per side): the same work on both sides?",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(asyncio.run(measure(args.n))))
+        # Run as a file, sys.path[0] is loadtests/, whose profile.py would shadow the stdlib's.
+        here = str(Path(__file__).resolve().parent)
+        sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(here)]
+        print(json.dumps(count_calls(args.n) if args.calls else asyncio.run(measure(args.n))))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from loadtests.server_proc import export_tree
@@ -155,6 +192,12 @@ def main(argv: list[str] | None = None) -> None:
                     f"{result['cpu_per_1000_votes_s']:.3f} s CPU per 1,000 votes",
                     flush=True,
                 )
+        calls = {}
+        if args.calls:
+            calls = {side: run_side(trees[side], args.n, calls=True)["calls"] for side in trees}
+            for name in COUNTED:
+                old, new = calls["old"].get(name), calls["new"].get(name)
+                print(f"calls to {name}: old {old}, new {new}")
         medians = {
             side: statistics.median(x["cpu_per_1000_votes_s"] for x in runs[side]) for side in runs
         }
@@ -165,6 +208,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         if args.out is not None:
             summary = {"commits": commits, "n": args.n, "runs": runs, "medians": medians}
+            summary["calls"] = calls
             summary["ratio_new_old"] = round(ratio, 3)
             summary["loadavg"] = list(os.getloadavg())
             args.out.write_text(json.dumps(summary, indent=1) + "\n")
