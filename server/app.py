@@ -19,7 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from rooms.lobby import Format, Language
+from rooms.lobby.domain import Format, Language
 from server import api, cafe_pages, contacts, live, pages
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
@@ -32,6 +32,7 @@ from server.rawsend import keep_raw_send
 from server.redis_broker import RedisBroker
 from server.registry import Rooms
 from server.render import STATIC, Renderer
+from server.report.routes import ROUTES as REPORT_ROUTES
 from server.services import Services
 from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         per_second=settings.per_second,
         shared_log=bool(settings.redis),
         presence_refresh=settings.presence_ttl_s / 3,
+        limits=settings.limits,
     )
     rooms = Rooms(store, broker, presenter, hub_settings)
     svc = Services(
@@ -204,6 +206,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.join,
             api.moderator_state,
             api.healthz,
+            *REPORT_ROUTES,
             live.screen_socket,
             live.phone_socket,
             live.console_socket,

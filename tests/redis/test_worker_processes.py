@@ -22,7 +22,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from rooms.poll import VoteCast
+from rooms.polls.domain import VoteCast
 from server.stores.redis import log_key
 from server.writer import decode_entries
 from tests.redis.cluster import (

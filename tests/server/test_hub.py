@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rooms.base import Actor, Role
-from rooms.lobby import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
+from rooms.lobby.domain import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
 from rooms.room import Envelope, RoomState, handle
 from server.broker import LocalBroker
 from server.fanout import Subscriber

@@ -14,8 +14,8 @@ import msgspec
 import pytest
 
 from rooms.base import Actor, Role
-from rooms.lobby import CreateEvent, Join
-from rooms.poll import CreatePoll, OpenPoll, PollKind, Vote
+from rooms.lobby.domain import CreateEvent, Join
+from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
 from rooms.room import RoomState, handle, replay
 from server.cli import main
 from server.stores.base import EventStore

@@ -1,0 +1,539 @@
+"""Live polls: single and multiple choice, scale, ranking, points, open text.
+
+A poll goes draft → open → closed and may be re-opened. Each participant
+has at most one ballot per poll (a dict keyed by participant), which they may
+change until close. The rules that must hold across workers — no vote after
+close, one ballot per person, only present participants — are checked again
+in :func:`apply`, in log order.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from rooms.base import Actor, Rejected, Role
+from rooms.lobby.domain import Lobby
+from rooms.polls.limits import PollLimits
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
+
+
+class PollKind(enum.StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"
+    RANKING = "ranking"
+    POINTS = "points"
+    TEXT = "text"
+
+
+CHOICE_KINDS = frozenset({PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RANKING, PollKind.POINTS})
+
+
+class PollStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Option(msgspec.Struct, frozen=True):
+    id: str
+    label: str
+
+
+class PollSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Per-kind settings; the ones that do not apply to a kind are ignored."""
+
+    max_choices: int = 0  # multiple: at most k choices, 0 = as many as there are options
+    scale_min: int = 1
+    scale_max: int = 5
+    min_label: str = ""
+    max_label: str = ""
+    budget: int = 100  # points to spread
+    max_per_option: int = 0  # 0 = the whole budget
+    hide_results: bool = False  # until the poll closes
+    results_on_phones: bool = False
+    anonymous: bool = True
+
+
+class Ballot(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One participant's current vote; exactly the field of the poll's kind is set."""
+
+    choice: str | None = None
+    choices: list[str] | None = None
+    value: int | None = None
+    ranking: list[str] | None = None
+    points: dict[str, int] | None = None
+    text: str | None = None
+
+
+# --- commands ---------------------------------------------------------------
+
+
+class _PollFields(msgspec.Struct, frozen=True, kw_only=True):
+    kind: PollKind = PollKind.SINGLE
+    question: str = ""
+    options: list[str] = msgspec.field(default_factory=list)
+    max_choices: int = 0
+    scale_min: int = 1
+    scale_max: int = 5
+    min_label: str = ""
+    max_label: str = ""
+    budget: int = 100
+    max_per_option: int = 0
+    hide_results: bool = False
+    results_on_phones: bool = False
+    anonymous: bool = True
+
+
+class CreatePoll(_PollFields, tag="poll.create", frozen=True, kw_only=True):
+    pass
+
+
+class UpdatePoll(_PollFields, tag="poll.update", frozen=True, kw_only=True):
+    poll: str
+
+
+class DuplicatePoll(msgspec.Struct, tag="poll.duplicate", frozen=True):
+    poll: str
+
+
+class MovePoll(msgspec.Struct, tag="poll.move", frozen=True):
+    poll: str
+    to: int
+
+
+class DeletePoll(msgspec.Struct, tag="poll.delete", frozen=True):
+    poll: str
+
+
+class OpenPoll(msgspec.Struct, tag="poll.open", frozen=True):
+    poll: str
+
+
+class ClosePoll(msgspec.Struct, tag="poll.close", frozen=True):
+    poll: str
+
+
+class ResetPoll(msgspec.Struct, tag="poll.reset", frozen=True):
+    poll: str
+
+
+class Vote(msgspec.Struct, tag="poll.vote", frozen=True, kw_only=True):
+    poll: str
+    choice: str | None = None
+    choices: list[str] | None = None
+    value: int | None = None
+    ranking: list[str] | None = None
+    points: dict[str, int] | None = None
+    text: str | None = None
+
+
+class HideAnswer(msgspec.Struct, tag="poll.hide_answer", frozen=True):
+    poll: str
+    answer: int
+    hidden: bool = True
+
+
+class HideWord(msgspec.Struct, tag="poll.hide_word", frozen=True):
+    poll: str
+    word: str
+    hidden: bool = True
+
+
+POLL_COMMAND_TYPES = (
+    CreatePoll,
+    UpdatePoll,
+    DuplicatePoll,
+    MovePoll,
+    DeletePoll,
+    OpenPoll,
+    ClosePoll,
+    ResetPoll,
+    Vote,
+    HideAnswer,
+    HideWord,
+)
+
+PollCommand = (
+    CreatePoll
+    | UpdatePoll
+    | DuplicatePoll
+    | MovePoll
+    | DeletePoll
+    | OpenPoll
+    | ClosePoll
+    | ResetPoll
+    | Vote
+    | HideAnswer
+    | HideWord
+)
+
+# --- events -----------------------------------------------------------------
+
+
+class PollCreated(msgspec.Struct, tag="poll.created", frozen=True):
+    poll: str
+    kind: PollKind
+    question: str
+    options: list[Option]
+    settings: PollSettings
+
+
+class PollUpdated(msgspec.Struct, tag="poll.updated", frozen=True):
+    poll: str
+    kind: PollKind
+    question: str
+    options: list[Option]
+    settings: PollSettings
+
+
+class PollMoved(msgspec.Struct, tag="poll.moved", frozen=True):
+    poll: str
+    to: int
+
+
+class PollDeleted(msgspec.Struct, tag="poll.deleted", frozen=True):
+    poll: str
+
+
+class PollOpened(msgspec.Struct, tag="poll.opened", frozen=True):
+    poll: str
+
+
+class PollClosed(msgspec.Struct, tag="poll.closed", frozen=True):
+    poll: str
+
+
+class PollReset(msgspec.Struct, tag="poll.reset_done", frozen=True):
+    poll: str
+
+
+class VoteCast(msgspec.Struct, tag="poll.voted", frozen=True):
+    poll: str
+    participant: str
+    ballot: Ballot
+
+
+class AnswerHidden(msgspec.Struct, tag="poll.answer_hidden", frozen=True):
+    poll: str
+    answer: int
+    hidden: bool
+
+
+class WordHidden(msgspec.Struct, tag="poll.word_hidden", frozen=True):
+    poll: str
+    word: str
+    hidden: bool
+
+
+POLL_EVENT_TYPES = (
+    PollCreated,
+    PollUpdated,
+    PollMoved,
+    PollDeleted,
+    PollOpened,
+    PollClosed,
+    PollReset,
+    VoteCast,
+    AnswerHidden,
+    WordHidden,
+)
+
+PollEvent = (
+    PollCreated
+    | PollUpdated
+    | PollMoved
+    | PollDeleted
+    | PollOpened
+    | PollClosed
+    | PollReset
+    | VoteCast
+    | AnswerHidden
+    | WordHidden
+)
+
+# --- state ------------------------------------------------------------------
+
+
+class Poll(msgspec.Struct):
+    id: str
+    kind: PollKind
+    question: str
+    options: list[Option]
+    settings: PollSettings
+    status: PollStatus = PollStatus.DRAFT
+    ballots: dict[str, Ballot] = msgspec.field(default_factory=dict)
+    # Text answers get numbers in the order they first came in, so the
+    # moderator can hide one without any view naming its author.
+    answer_numbers: dict[str, int] = msgspec.field(default_factory=dict)
+    next_answer: int = 1
+    hidden_answers: set[int] = msgspec.field(default_factory=set)
+    hidden_words: set[str] = msgspec.field(default_factory=set)
+    resets: int = 0
+
+
+class Polls(msgspec.Struct):
+    order: list[str] = msgspec.field(default_factory=list)
+    by_id: dict[str, Poll] = msgspec.field(default_factory=dict)
+    created: int = 0
+
+    def in_order(self) -> list[Poll]:
+        return [self.by_id[p] for p in self.order]
+
+
+# --- decide -----------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _definition(
+    fields: _PollFields, limits: PollLimits
+) -> tuple[str, list[Option], PollSettings] | Rejected:
+    """Check a poll's question, options and settings; the shared part of create and update."""
+    question = _clean(fields.question)
+    if not question:
+        return Rejected("question_missing")
+    if len(question) > limits.question_length:
+        return Rejected("question_too_long")
+    labels = [_clean(o) for o in fields.options if _clean(o)]
+    options: list[Option] = []
+    if fields.kind in CHOICE_KINDS:
+        if len(labels) < 2:
+            return Rejected("options_missing")
+        if len(labels) > limits.max_options:
+            return Rejected("too_many_options")
+        if any(len(label) > limits.option_length for label in labels):
+            return Rejected("option_too_long")
+        options = [Option(f"o{i}", label) for i, label in enumerate(labels, start=1)]
+    if fields.kind is PollKind.SCALE:
+        steps = fields.scale_max - fields.scale_min + 1
+        if steps < 2 or steps > limits.max_scale_steps:
+            return Rejected("scale_invalid")
+        if max(len(fields.min_label), len(fields.max_label)) > limits.option_length:
+            return Rejected("option_too_long")
+    if fields.kind is PollKind.POINTS:
+        if not 1 <= fields.budget <= limits.max_budget:
+            return Rejected("budget_invalid")
+        if fields.max_per_option < 0 or fields.max_per_option > fields.budget:
+            return Rejected("budget_invalid")
+    if fields.kind is PollKind.MULTIPLE and not 0 <= fields.max_choices <= len(options):
+        return Rejected("max_choices_invalid")
+    settings = PollSettings(
+        max_choices=fields.max_choices,
+        scale_min=fields.scale_min,
+        scale_max=fields.scale_max,
+        min_label=_clean(fields.min_label),
+        max_label=_clean(fields.max_label),
+        budget=fields.budget,
+        max_per_option=fields.max_per_option,
+        hide_results=fields.hide_results,
+        results_on_phones=fields.results_on_phones,
+        anonymous=fields.anonymous,
+    )
+    return question, options, settings
+
+
+def check_ballot(poll: Poll, vote: Vote, limits: PollLimits) -> Ballot | Rejected:
+    """The ballot a vote stands for, normalised; or why it is not a valid vote."""
+    ids = {o.id for o in poll.options}
+    s = poll.settings
+    match poll.kind:
+        case PollKind.SINGLE:
+            if vote.choice not in ids:
+                return Rejected("invalid_choice")
+            return Ballot(choice=vote.choice)
+        case PollKind.MULTIPLE:
+            chosen = list(dict.fromkeys(vote.choices or []))
+            if not chosen or any(c not in ids for c in chosen):
+                return Rejected("invalid_choice")
+            if s.max_choices and len(chosen) > s.max_choices:
+                return Rejected("too_many_choices")
+            return Ballot(choices=sorted(chosen, key=[o.id for o in poll.options].index))
+        case PollKind.SCALE:
+            if vote.value is None or not s.scale_min <= vote.value <= s.scale_max:
+                return Rejected("value_out_of_range")
+            return Ballot(value=vote.value)
+        case PollKind.RANKING:
+            ranking = vote.ranking or []
+            if sorted(ranking) != sorted(ids) or len(set(ranking)) != len(ranking):
+                return Rejected("ranking_incomplete")
+            return Ballot(ranking=list(ranking))
+        case PollKind.POINTS:
+            given = {k: v for k, v in (vote.points or {}).items() if v != 0}
+            if any(k not in ids for k in given) or any(v < 0 for v in given.values()):
+                return Rejected("invalid_choice")
+            if not given:
+                return Rejected("points_missing")
+            if sum(given.values()) > s.budget:
+                return Rejected("points_over_budget")
+            if s.max_per_option and max(given.values()) > s.max_per_option:
+                return Rejected("points_over_max")
+            return Ballot(points=dict(sorted(given.items())))
+        case PollKind.TEXT:
+            text = _clean(vote.text or "")
+            if not text:
+                return Rejected("text_missing")
+            if len(text) > limits.text_answer_length:
+                return Rejected("text_too_long")
+            return Ballot(text=text)
+    raise AssertionError(poll.kind)  # pragma: no cover
+
+
+def decide(
+    polls: Polls, lobby: Lobby, command: PollCommand, actor: Actor, limits: Limits
+) -> list[PollEvent] | Rejected:
+    if isinstance(command, Vote):
+        return _decide_vote(polls, lobby, command, actor, limits.polls)
+    if actor.role is not Role.MODERATOR:
+        return Rejected("not_allowed")
+    if isinstance(command, CreatePoll):
+        if len(polls.order) >= limits.polls.max_polls:
+            return Rejected("too_many_polls")
+        checked = _definition(command, limits.polls)
+        if isinstance(checked, Rejected):
+            return checked
+        question, options, settings = checked
+        return [PollCreated(f"p{polls.created + 1}", command.kind, question, options, settings)]
+    poll = polls.by_id.get(command.poll)
+    if poll is None:
+        return Rejected("poll_not_found")
+    match command:
+        case UpdatePoll():
+            if poll.status is not PollStatus.DRAFT:
+                return Rejected("poll_not_draft")
+            checked = _definition(command, limits.polls)
+            if isinstance(checked, Rejected):
+                return checked
+            question, options, settings = checked
+            return [PollUpdated(poll.id, command.kind, question, options, settings)]
+        case DuplicatePoll():
+            if len(polls.order) >= limits.polls.max_polls:
+                return Rejected("too_many_polls")
+            copy = PollCreated(
+                f"p{polls.created + 1}", poll.kind, poll.question, poll.options, poll.settings
+            )
+            return [copy, PollMoved(copy.poll, polls.order.index(poll.id) + 1)]
+        case MovePoll(to=to):
+            target = max(0, min(to, len(polls.order) - 1))
+            return [] if polls.order.index(poll.id) == target else [PollMoved(poll.id, target)]
+        case DeletePoll():
+            if poll.status is not PollStatus.DRAFT:
+                return Rejected("poll_not_draft")
+            return [PollDeleted(poll.id)]
+        case OpenPoll():
+            return [] if poll.status is PollStatus.OPEN else [PollOpened(poll.id)]
+        case ClosePoll():
+            if poll.status is PollStatus.DRAFT:
+                return Rejected("poll_not_open")
+            return [] if poll.status is PollStatus.CLOSED else [PollClosed(poll.id)]
+        case ResetPoll():
+            return [PollReset(poll.id)] if poll.ballots else []
+        case HideAnswer(answer=answer, hidden=hidden):
+            if poll.kind is not PollKind.TEXT:
+                return Rejected("poll_not_text")
+            if (answer in poll.hidden_answers) is hidden:
+                return []
+            return [AnswerHidden(poll.id, answer, hidden)]
+        case HideWord(word=word, hidden=hidden):
+            if poll.kind is not PollKind.TEXT:
+                return Rejected("poll_not_text")
+            word = word.strip().lower()
+            if not word or (word in poll.hidden_words) is hidden:
+                return []
+            return [WordHidden(poll.id, word, hidden)]
+    raise AssertionError(f"unhandled poll command {command!r}")  # pragma: no cover
+
+
+def _decide_vote(
+    polls: Polls, lobby: Lobby, vote: Vote, actor: Actor, limits: PollLimits
+) -> list[PollEvent] | Rejected:
+    if actor.role is not Role.PARTICIPANT or actor.participant is None:
+        return Rejected("not_allowed")
+    me = lobby.participants.get(actor.participant)
+    if me is None or me.left:
+        return Rejected("not_joined")
+    if lobby.closed:
+        return Rejected("event_closed")
+    poll = polls.by_id.get(vote.poll)
+    if poll is None or poll.status is PollStatus.DRAFT:
+        return Rejected("poll_not_found")
+    if poll.status is PollStatus.CLOSED:
+        return Rejected("poll_closed")
+    ballot = check_ballot(poll, vote, limits)
+    if isinstance(ballot, Rejected):
+        return ballot
+    if poll.ballots.get(me.id) == ballot:
+        return []
+    return [VoteCast(poll.id, me.id, ballot)]
+
+
+# --- apply ------------------------------------------------------------------
+
+
+def apply(polls: Polls, lobby: Lobby, event: PollEvent) -> set[str]:
+    """Fold one poll event in; returns the participants whose own view changed."""
+    if isinstance(event, PollCreated):
+        if event.poll in polls.by_id:
+            return set()
+        polls.created += 1
+        polls.by_id[event.poll] = Poll(
+            event.poll, event.kind, event.question, event.options, event.settings
+        )
+        polls.order.append(event.poll)
+        return set()
+    poll = polls.by_id.get(event.poll)
+    if poll is None:
+        return set()
+    match event:
+        case PollUpdated():
+            if poll.status is PollStatus.DRAFT:
+                poll.kind = event.kind
+                poll.question = event.question
+                poll.options = event.options
+                poll.settings = event.settings
+        case PollMoved(to=to):
+            polls.order.remove(poll.id)
+            polls.order.insert(max(0, min(to, len(polls.order))), poll.id)
+        case PollDeleted():
+            if poll.status is PollStatus.DRAFT:
+                polls.order.remove(poll.id)
+                del polls.by_id[poll.id]
+        case PollOpened():
+            poll.status = PollStatus.OPEN
+        case PollClosed():
+            if poll.status is PollStatus.OPEN:
+                poll.status = PollStatus.CLOSED
+        case PollReset():
+            voters = set(poll.ballots)
+            poll.ballots.clear()
+            poll.answer_numbers.clear()
+            poll.hidden_answers.clear()
+            poll.resets += 1
+            return voters
+        case VoteCast(participant=pid, ballot=ballot):
+            me = lobby.participants.get(pid)
+            if poll.status is not PollStatus.OPEN or me is None or me.left or lobby.closed:
+                return set()  # late: the poll closed first in log order
+            poll.ballots[pid] = ballot
+            if poll.kind is PollKind.TEXT and pid not in poll.answer_numbers:
+                poll.answer_numbers[pid] = poll.next_answer
+                poll.next_answer += 1
+            return {pid}
+        case AnswerHidden(answer=answer, hidden=hidden):
+            if hidden:
+                poll.hidden_answers.add(answer)
+            else:
+                poll.hidden_answers.discard(answer)
+        case WordHidden(word=word, hidden=hidden):
+            if hidden:
+                poll.hidden_words.add(word)
+            else:
+                poll.hidden_words.discard(word)
+    return set()
