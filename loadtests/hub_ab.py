@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import shutil
@@ -36,15 +37,27 @@ VOTES_PER_TICK = 20  # 1,000 votes over 5 s, as the plenum's spread
 TICK_S = 0.1
 
 
+def first_module(*names: str) -> Any:
+    """The first of ``names`` that imports: the same commands live elsewhere on each side."""
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+    raise ModuleNotFoundError(f"none of {names}")
+
+
 async def measure(n: int) -> dict[str, Any]:
     """One run in this process (the subprocess side): set up the room, time the vote."""
     import msgspec
 
     import server
     from rooms.base import Actor, Role
-    from rooms.lobby import CreateEvent, Join, ScreenMode, ShowOnScreen
-    from rooms.poll import CreatePoll, OpenPoll, PollKind, Vote
     from rooms.room import RoomState, handle
+
+    # One package per activity since issue 11, one module per activity before.
+    lobby = first_module("rooms.lobby.domain", "rooms.lobby")
+    polls = first_module("rooms.polls.domain", "rooms.poll")
     from server.broker import LocalBroker
     from server.hub import Hub, HubSettings
     from server.outbox import Outbox
@@ -62,29 +75,31 @@ async def measure(n: int) -> dict[str, Any]:
     store = SqliteStore(workdir / "bench.sqlite3")
     await store.open()
     try:
-        created = handle(RoomState(), CreateEvent(code, "Plenum"), Actor(Role.ADMIN), None, 0)
+        created = handle(RoomState(), lobby.CreateEvent(code, "Plenum"), Actor(Role.ADMIN), None, 0)
         await store.create_room(code, msgspec.json.encode(created.envelopes[0]))
         presenter = Presenter(Renderer(), lambda c: f"http://127.0.0.1/j/{c}")
         hub = Hub(code, store, LocalBroker(), presenter, HubSettings())
         await hub.load()
         people = [f"p{i:04d}" for i in range(n)]
         guest, moderator = Actor(Role.GUEST), Actor(Role.MODERATOR)
-        joined = await asyncio.gather(*(hub.submit(guest, Join(p), f"j{p}") for p in people))
+        joined = await asyncio.gather(*(hub.submit(guest, lobby.Join(p), f"j{p}") for p in people))
         assert all(r.ok for r in joined)
         for kind in ("screen", "console"):
             hub.attach(Subscriber(kind, "de", None, Outbox()))
         for pid in people:
             hub.attach(Subscriber("phone", "de", pid, Outbox()))
-        poll = CreatePoll(kind=PollKind.SINGLE, question="Wohin?", options=["A", "B", "C", "D"])
+        options = ["A", "B", "C", "D"]
+        poll = polls.CreatePoll(kind=polls.PollKind.SINGLE, question="Wohin?", options=options)
         assert (await hub.submit(moderator, poll, "c")).ok
-        assert (await hub.submit(moderator, OpenPoll("p1"), "o")).ok
-        assert (await hub.submit(moderator, ShowOnScreen(ScreenMode.POLL, "p1"), "s")).ok
+        assert (await hub.submit(moderator, polls.OpenPoll("p1"), "o")).ok
+        show = lobby.ShowOnScreen(lobby.ScreenMode.POLL, "p1")
+        assert (await hub.submit(moderator, show, "s")).ok
         await asyncio.sleep(0.5)  # every view rendered and flushed before the clock starts
         cpu, wall = time.process_time(), time.perf_counter()
         pending: list[asyncio.Task[Any]] = []
         for start in range(0, n, VOTES_PER_TICK):
             for i, pid in enumerate(people[start : start + VOTES_PER_TICK], start):
-                vote = Vote(poll="p1", choice=f"o{i % 4 + 1}")
+                vote = polls.Vote(poll="p1", choice=f"o{i % 4 + 1}")
                 task = asyncio.create_task(hub.submit(Actor(Role.PARTICIPANT, pid), vote, "v"))
                 pending.append(task)
             await asyncio.sleep(TICK_S)
@@ -107,16 +122,18 @@ async def measure(n: int) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-# Counted by name, whichever module holds them (the hub's methods moved in the split).
-COUNTED = (
-    "shared",  # server/present.py: shared renders
-    "personal",  # personal renders
-    "frames",  # messages built for a subscriber
-    "put",  # server/outbox.py: messages queued
-    "_flush",  # flushes (timer-driven: may differ by one or two)
-    "handle",  # rooms/room.py: commands decided
-    "apply",  # events applied (rooms/room.py and each activity's)
-)
+# What is counted: label -> (the files that may hold it, the function's name). The
+# hub's methods moved in the split; an activity's own functions of the same name
+# (each activity has an ``apply``) are not counted.
+COUNTED: dict[str, tuple[tuple[str, ...], str]] = {
+    "shared renders": (("server/present.py",), "shared"),
+    "personal renders": (("server/present.py",), "personal"),
+    "messages built": (("server/present.py",), "frames"),
+    "messages queued": (("server/outbox.py",), "put"),
+    "flushes": (("server/hub.py", "server/fanout.py"), "_flush"),  # timer-driven: ±1 or 2
+    "commands decided": (("rooms/room.py",), "handle"),
+    "events applied": (("rooms/room.py",), "apply"),
+}
 
 
 def count_calls(n: int) -> dict[str, Any]:
@@ -126,11 +143,12 @@ def count_calls(n: int) -> dict[str, Any]:
 
     profile = cProfile.Profile()
     result = profile.runcall(asyncio.run, measure(n))
-    counts: dict[str, int] = {}
+    counts = dict.fromkeys(COUNTED, 0)
     for (path, _, name), row in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
-        if name in COUNTED and ("/server/" in path or "/rooms/" in path):
-            counts[name] = counts.get(name, 0) + row[1]
-    return {**result, "calls": dict(sorted(counts.items()))}
+        for label, (files, function) in COUNTED.items():
+            if name == function and path.endswith(files):
+                counts[label] += row[1]
+    return {**result, "calls": counts}
 
 
 def run_side(tree: Path, n: int, calls: bool = False) -> dict[str, Any]:
@@ -195,9 +213,8 @@ def main(argv: list[str] | None = None) -> None:
         calls = {}
         if args.calls:
             calls = {side: run_side(trees[side], args.n, calls=True)["calls"] for side in trees}
-            for name in COUNTED:
-                old, new = calls["old"].get(name), calls["new"].get(name)
-                print(f"calls to {name}: old {old}, new {new}")
+            for label in COUNTED:
+                print(f"{label}: old {calls['old'][label]:,}, new {calls['new'][label]:,}")
         medians = {
             side: statistics.median(x["cpu_per_1000_votes_s"] for x in runs[side]) for side in runs
         }
