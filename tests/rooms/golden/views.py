@@ -25,6 +25,32 @@ PEOPLE = ("p01", "p03", "p04", "p08", "p09")
 """Whose own part is recorded: named, host, anonymous, late arrival, and one who left."""
 
 
+ADDED_SINCE_RECORDING = frozenset(
+    {
+        "joining_locked",  # the console's join lock (moderator view)
+        "joins_last_minute",  # the console's arrival rate (moderator view)
+        "targets",  # cluster proposals: cards sorted into existing clusters (issue 18)
+        "unsure",  # cluster proposals: cards the sorting was unsure of (issue 18)
+        "confidence",  # cluster proposals: how sure, per card (issue 18)
+    }
+)
+"""View fields added by later releases: new information, so the recorded views lack them.
+Only these names may be missing from a recording; every recorded field must be equal."""
+
+
+def added_fields_removed(now: Any, recorded: Any) -> Any:
+    """``now`` without the fields of :data:`ADDED_SINCE_RECORDING` that ``recorded`` lacks."""
+    if isinstance(now, dict) and isinstance(recorded, dict):
+        return {
+            k: added_fields_removed(v, recorded.get(k))
+            for k, v in now.items()
+            if k in recorded or k not in ADDED_SINCE_RECORDING
+        }
+    if isinstance(now, list) and isinstance(recorded, list) and len(now) == len(recorded):
+        return [added_fields_removed(n, r) for n, r in zip(now, recorded, strict=True)]
+    return now
+
+
 def golden_views(
     state: RoomState,
     people: tuple[str, ...] = PEOPLE,
