@@ -11,6 +11,7 @@
   "use strict";
   var pending = {};   // cid -> message body, until acked
   var pendingForms = {};  // cid -> the form that sent it, to reset on success
+  var pendingFormKeys = {};  // cid -> that form's key in formkeep.js, to forget on success
   var toastTimer = null;
   var liveSocket = null;  // the open socket, to resend after the server could not save
   var retryTimer = null;
@@ -57,6 +58,7 @@
     var sender = evt.target && evt.target.closest ? evt.target.closest("form") : null;
     if (sender) {
       pendingForms[cid] = sender;
+      if (window.dialograumFormKeep) pendingFormKeys[cid] = window.dialograumFormKeep.keyOf(sender);
       sender.classList.add("sending");
     }
   });
@@ -101,9 +103,12 @@
       }
       if (liveSocket) setConnected(true);
       var form = msg.cid ? pendingForms[msg.cid] : null;
-      if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; }
+      var formKey = msg.cid ? pendingFormKeys[msg.cid] : undefined;
+      if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; delete pendingFormKeys[msg.cid]; }
       if (form) form.classList.remove("sending");
       if (!msg.ok) { toast(msg.message || msg.reason, false); return; }
+      // Accepted: the next rendering shows what the server now holds.
+      if (formKey !== undefined && window.dialograumFormKeep) window.dialograumFormKeep.forget(formKey);
       if (form && form.hasAttribute("data-reset-on-ok")) resetEditor(form);
       if (form && form.hasAttribute("data-poll")) { form.classList.remove("editing"); form.dataset.dirty = ""; }
     }
@@ -298,8 +303,7 @@
       var input = step.parentNode.querySelector("input");
       var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
       input.value = Math.max(0, Math.min(parseInt(input.max, 10) || 9999, next));
-      form.dataset.dirty = "1";
-      updatePoints(form);
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // marks it dirty, counts points
     }
   });
 

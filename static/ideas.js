@@ -235,8 +235,7 @@
     var input = step.parentNode.querySelector("input");
     var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
     input.value = Math.max(0, Math.min(parseInt(input.max, 10) || 99, next));
-    form.dataset.dirty = "1";
-    dotsLeft(form);
+    input.dispatchEvent(new Event("input", { bubbles: true }));  // marks it dirty, counts dots
   });
 
   document.addEventListener("input", function (evt) {
