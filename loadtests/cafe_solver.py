@@ -21,7 +21,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from rooms.cafe_solver import Problem, quality, random_plan, solve
+from rooms.cafe.solver import Problem, quality, random_plan, solve
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,12 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms import actions, cafe, ideas, lobby, poll
+from rooms.actions import domain as actions
 from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
+from rooms.cafe import domain as cafe
+from rooms.ideas import domain as ideas
+from rooms.lobby import domain as lobby
+from rooms.polls import domain as poll
 
 Command = (
     lobby.LobbyCommand

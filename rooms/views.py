@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import msgspec
 
-from rooms.cafe_views import CafeView, MyCafe, cafe_view, my_cafe
-from rooms.ideas_views import ActionView, BoardView, MyIdeas, action_views, board_views, my_ideas
-from rooms.lobby import OrganisationType, Participant
-from rooms.poll import Ballot, Option, Poll, PollSettings, PollStatus
+from rooms.cafe.views import CafeView, MyCafe, cafe_view, my_cafe
+from rooms.ideas.views import ActionView, BoardView, MyIdeas, action_views, board_views, my_ideas
+from rooms.lobby.domain import OrganisationType, Participant
+from rooms.polls.domain import Ballot, Option, Poll, PollSettings, PollStatus
+from rooms.polls.tally import Results, tally
 from rooms.room import RoomState
-from rooms.tally import Results, tally
 
 
 class Counts(msgspec.Struct, frozen=True):

@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby import Join
+from rooms.lobby.domain import Join
 from server.auth import key_hash, key_matches, new_key, new_participant_id
 from server.hub import Hub
 from server.i18n import from_accept_language, gettext, pick_language, reason_text

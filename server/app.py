@@ -19,7 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from rooms.lobby import Format, Language
+from rooms.lobby.domain import Format, Language
 from server import api, cafe_pages, contacts, live, pages
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends

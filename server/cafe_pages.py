@@ -15,8 +15,8 @@ from litestar.response import Redirect
 
 from rooms import views
 from rooms.base import Actor, Role
-from rooms.cafe import CheckIn
-from rooms.cafe_views import plan_people
+from rooms.cafe.domain import CheckIn
+from rooms.cafe.views import plan_people
 from server.i18n import gettext, reason_text
 from server.pages import (
     console_denied,

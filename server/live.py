@@ -25,7 +25,8 @@ from rooms.base import Actor, Rejected, Role
 from rooms.codes import normalise_code
 from rooms.room import Command
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
-from server.hub import Hub, Subscriber
+from server.fanout import Subscriber
+from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
 from server.rawsend import raw_send

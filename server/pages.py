@@ -22,7 +22,7 @@ from litestar.response import Redirect
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby import ChangeModeratorKey, Format, Join, Language, Leave, OrganisationType
+from rooms.lobby.domain import ChangeModeratorKey, Format, Join, Language, Leave, OrganisationType
 from server.auth import (
     ADMIN_COOKIE,
     LANG_COOKIE,

@@ -10,14 +10,16 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+from rooms import room
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import code_from_bytes
-from rooms.lobby import CreateEvent, Format, Language
-from rooms.room import Envelope, RoomState, decide
+from rooms.lobby.domain import CreateEvent, Format, Language
 from server.broker import Broker
+from server.fanout import Presenter, Subscriber
 from server.gcsettle import GcSettler
-from server.hub import Hub, HubSettings, Presenter, Subscriber, encode_entry, now_ms
+from server.hub import Hub, HubSettings
 from server.stores.base import EventStore
+from server.writer import encode_entry, now_ms
 
 
 class Rooms:
@@ -91,7 +93,7 @@ class Rooms:
         hub = self._hubs.get(code)
         if hub is None:
             return
-        if hub.subscribers or hub._pending or hub._writer is not None:
+        if hub.subscribers or hub.busy:
             self._keep(code)
             return
         hub.stop()
@@ -114,10 +116,11 @@ class Rooms:
         for _ in range(20):
             code = code_from_bytes(secrets.token_bytes(6))
             command = CreateEvent(code, title, format, language, date, moderator_key_hash)
-            decision = decide(RoomState(), command, Actor(Role.ADMIN), now_ms())
-            if isinstance(decision, Rejected):
-                return decision
-            entry = Envelope(1, now_ms(), Role.ADMIN.value, None, decision.events[0])
+            # The room's first entry, decided and enveloped like any other command's.
+            created = room.handle(room.RoomState(), command, Actor(Role.ADMIN), None, now_ms())
+            if not created.ok and created.reason is not None:
+                return Rejected(created.reason, created.transient)
+            [entry] = created.envelopes  # event.create writes exactly one event
             if await self.store.create_room(code, encode_entry(entry)):
                 return code
         raise RuntimeError("no free join code after 20 tries")

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rooms.base import Actor, Rejected, Role
-from rooms.ideas import Boards, ProposeClusters
+from rooms.ideas.domain import Boards, ProposeClusters
 
 Vectors = npt.NDArray[np.float64]
 

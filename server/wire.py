@@ -11,8 +11,8 @@ from typing import Any, TypeVar, get_args
 
 import msgspec
 
-from rooms.actions import CreateAction, DeleteAction, JoinAction, LeaveAction
-from rooms.cafe import (
+from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction
+from rooms.cafe.domain import (
     CheckIn,
     CreateCafe,
     EndRound,
@@ -25,7 +25,7 @@ from rooms.cafe import (
     StartRound,
     WriteNote,
 )
-from rooms.ideas import (
+from rooms.ideas.domain import (
     AcceptProposal,
     ApproveIdea,
     AssignIdea,
@@ -44,7 +44,7 @@ from rooms.ideas import (
     ShowBoard,
     VoteDots,
 )
-from rooms.lobby import (
+from rooms.lobby.domain import (
     CloseEvent,
     Format,
     Language,
@@ -54,7 +54,7 @@ from rooms.lobby import (
     ReopenEvent,
     ShowOnScreen,
 )
-from rooms.poll import (
+from rooms.polls.domain import (
     ClosePoll,
     CreatePoll,
     DeletePoll,

@@ -22,9 +22,9 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from rooms.poll import VoteCast
-from server.hub import decode_entries
+from rooms.polls.domain import VoteCast
 from server.stores.redis import log_key
+from server.writer import decode_entries
 from tests.redis.cluster import (
     LiveClient,
     OwnRedis,

@@ -15,14 +15,15 @@ import msgspec
 import pytest
 
 from rooms.base import Actor, Role
-from rooms.cafe import CreateCafe, Replan, StartRound, TableSpec
-from rooms.lobby import CreateEvent, Join
-from rooms.poll import ClosePoll, CreatePoll, OpenPoll, PollKind, Vote
+from rooms.cafe.domain import CreateCafe, Replan, StartRound, TableSpec
+from rooms.lobby.domain import CreateEvent, Join
+from rooms.polls.domain import ClosePoll, CreatePoll, OpenPoll, PollKind, Vote
+from rooms.polls.tally import ChoiceResults, tally
 from rooms.room import RoomState, handle
-from rooms.tally import ChoiceResults, tally
-from server.hub import Hub, HubSettings, encode_entry
+from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
 from server.stores.redis import RedisStore
+from server.writer import encode_entry
 from tests.redis_support import REDIS_TEST_URL, flush_test_db
 from tests.server.test_hub import CountingPresenter
 

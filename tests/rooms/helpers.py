@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rooms.base import Actor, Role
-from rooms.lobby import CreateEvent, Format, Language
+from rooms.lobby.domain import CreateEvent, Format, Language
 from rooms.room import Command, Envelope, Handled, RoomState, handle
 
 T0 = 1_700_000_000_000

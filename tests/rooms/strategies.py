@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from rooms.base import Actor, Role
-from rooms.lobby import (
+from rooms.lobby.domain import (
     CloseEvent,
     Join,
     Leave,

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rooms.base import Actor, Role
-from rooms.cafe import (
+from rooms.cafe.domain import (
     CafePlanned,
     CheckIn,
     CreateCafe,
@@ -23,7 +23,7 @@ from rooms.cafe import (
     TableSpec,
     WriteNote,
 )
-from rooms.lobby import Join, Leave, OrganisationType, ScreenMode
+from rooms.lobby.domain import Join, Leave, OrganisationType, ScreenMode
 from rooms.room import Accepted, Command, Envelope, RoomState, apply, decide, replay
 from rooms.views import me_view, moderator_view, public_view
 from tests.rooms.helpers import T0, new_room, run
@@ -249,7 +249,7 @@ def test_mixing_goals_name_people_by_id_or_by_name() -> None:
 def test_console_figures_follow_every_change_of_seating() -> None:
     """The quality figures are cached per seating version; a move or a check-in
     must show at once, and a new café object never reads another's figures."""
-    from rooms.cafe_views import _plan_quality, plan_quality
+    from rooms.cafe.views import _plan_quality, plan_quality
 
     state, log = _room(9, tables=3, capacity=4)
     before = plan_quality(state.cafe, state.lobby)

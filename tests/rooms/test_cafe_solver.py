@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rooms.cafe_solver import (
+from rooms.cafe.solver import (
     NO_SEAT,
     Problem,
     balanced_loads,

@@ -10,10 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rooms import views
-from rooms.actions import CreateAction, JoinAction, LeaveAction
+from rooms.actions.domain import CreateAction, JoinAction, LeaveAction
 from rooms.base import Actor, Rejected, Role
-from rooms.dots import DotsOn
-from rooms.ideas import (
+from rooms.ideas.domain import (
     AcceptProposal,
     ApproveIdea,
     AssignIdea,
@@ -33,7 +32,8 @@ from rooms.ideas import (
     VoteDots,
     placed,
 )
-from rooms.lobby import Join, Leave
+from rooms.ideas.dots import DotsOn
+from rooms.lobby.domain import Join, Leave
 from rooms.room import Envelope, RoomState, apply, decide, handle, replay
 from tests.rooms.helpers import T0, new_room
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rooms.base import Actor, Limits, Role
-from rooms.lobby import (
+from rooms.lobby.domain import (
     CloseEvent,
     CreateEvent,
     Join,

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rooms.base import Actor, Role
-from rooms.lobby import Join, Leave, ScreenMode, ShowOnScreen
-from rooms.poll import (
+from rooms.lobby.domain import Join, Leave, ScreenMode, ShowOnScreen
+from rooms.polls.domain import (
     ClosePoll,
     CreatePoll,
     DeletePoll,
@@ -26,8 +26,7 @@ from rooms.poll import (
     UpdatePoll,
     Vote,
 )
-from rooms.room import RoomState, handle, replay
-from rooms.tally import (
+from rooms.polls.tally import (
     ChoiceResults,
     PointsResults,
     RankingResults,
@@ -35,6 +34,7 @@ from rooms.tally import (
     TextResults,
     tally,
 )
+from rooms.room import RoomState, handle, replay
 from rooms.words import word_counts, words_of
 from tests.rooms.helpers import T0, new_room
 

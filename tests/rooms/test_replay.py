@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 from rooms.base import Actor, Role
-from rooms.lobby import CloseEvent
+from rooms.lobby.domain import CloseEvent
 from rooms.room import Command, Envelope, apply, handle, replay
 from tests.rooms.helpers import T0, new_room, run
 from tests.rooms.strategies import steps

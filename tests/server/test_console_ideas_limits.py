@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from rooms.base import Actor, Role
-from rooms.ideas import CreateBoard, PostIdea
-from rooms.lobby import Join
+from rooms.ideas.domain import CreateBoard, PostIdea
+from rooms.lobby.domain import Join
 from rooms.room import RoomState, handle
 from rooms.views import moderator_view
 from server.present import Presenter

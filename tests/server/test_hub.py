@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 
 from rooms.base import Actor, Role
-from rooms.lobby import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
+from rooms.lobby.domain import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
 from rooms.room import Envelope, RoomState, handle
 from server.broker import LocalBroker
-from server.hub import Hub, HubSettings, Subscriber, encode_entry
+from server.fanout import Subscriber
+from server.hub import Hub, HubSettings
 from server.outbox import Outbox, OutboxOverflow, drain
 from server.stores.base import StoreError
 from server.stores.sqlite import SqliteStore
+from server.writer import encode_entry
 
 pytestmark = pytest.mark.anyio
 

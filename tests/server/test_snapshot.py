@@ -7,7 +7,7 @@ from hypothesis import given, settings
 
 from rooms.base import Actor
 from rooms.room import Command, apply, replay
-from server.hub import decode_snapshot, encode_snapshot
+from server.writer import decode_snapshot, encode_snapshot
 from tests.rooms.helpers import new_room, run
 from tests.rooms.strategies import steps
 

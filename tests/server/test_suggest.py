@@ -6,8 +6,8 @@ import anyio
 import numpy as np
 
 from rooms.base import Actor, Role
-from rooms.ideas import AssignIdea, CreateBoard, CreateCluster, HideIdea, PostIdea
-from rooms.lobby import Join
+from rooms.ideas.domain import AssignIdea, CreateBoard, CreateCluster, HideIdea, PostIdea
+from rooms.lobby.domain import Join
 from rooms.room import handle
 from server import suggest
 from tests.rooms.helpers import T0, new_room

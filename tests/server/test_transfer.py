@@ -14,15 +14,15 @@ import msgspec
 import pytest
 
 from rooms.base import Actor, Role
-from rooms.lobby import CreateEvent, Join
-from rooms.poll import CreatePoll, OpenPoll, PollKind, Vote
+from rooms.lobby.domain import CreateEvent, Join
+from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
 from rooms.room import RoomState, handle, replay
 from server.cli import main
-from server.hub import decode_entries, encode_entry
 from server.stores.base import EventStore
 from server.stores.redis import RedisStore
 from server.stores.sqlite import SqliteStore
 from server.transfer import TransferError, import_event
+from server.writer import decode_entries, encode_entry
 from tests.redis_support import REDIS_TEST_URL, flush_test_db
 
 CODE = "MVE234"

@@ -7,7 +7,7 @@ from typing import get_args
 import msgspec
 import pytest
 
-from rooms.poll import Vote
+from rooms.polls.domain import Vote
 from server.wire import BadMessage, ClientCommand, parse
 
 

@@ -15,10 +15,19 @@ from __future__ import annotations
 
 import msgspec
 
-from rooms.actions import Action, Actions, Member
-from rooms.dots import DotSettings, DotsOn, ranking
-from rooms.ideas import MODERATOR, Board, Boards, Edit, IdeaStatus, Proposal, dot_items, placed
-from rooms.lobby import Lobby
+from rooms.actions.domain import Action, Actions, Member
+from rooms.ideas.domain import (
+    MODERATOR,
+    Board,
+    Boards,
+    Edit,
+    IdeaStatus,
+    Proposal,
+    dot_items,
+    placed,
+)
+from rooms.ideas.dots import DotSettings, DotsOn, ranking
+from rooms.lobby.domain import Lobby
 
 PHONE_LATEST = 12
 

@@ -12,7 +12,7 @@ import statistics
 
 import msgspec
 
-from rooms.poll import Poll, PollKind
+from rooms.polls.domain import Poll, PollKind
 from rooms.words import word_counts
 
 

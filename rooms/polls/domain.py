@@ -14,7 +14,7 @@ import enum
 import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
-from rooms.lobby import Lobby
+from rooms.lobby.domain import Lobby
 
 
 class PollKind(enum.StrEnum):

@@ -15,7 +15,7 @@ import re
 import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
-from rooms.lobby import Lobby
+from rooms.lobby.domain import Lobby
 
 
 class Member(msgspec.Struct, frozen=True):

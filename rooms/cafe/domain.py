@@ -18,9 +18,9 @@ import enum
 
 import msgspec
 
-from rooms import cafe_solver
 from rooms.base import Actor, Limits, Rejected, Role
-from rooms.lobby import Lobby, OrganisationType
+from rooms.cafe import solver as cafe_solver
+from rooms.lobby.domain import Lobby, OrganisationType
 
 COLOURS = ("blue", "green", "orange", "purple", "red", "teal", "yellow", "pink", "brown", "grey")
 MAX_TABLES = 100

@@ -22,8 +22,8 @@ import enum
 import msgspec
 
 from rooms.base import Actor, Limits, Rejected, Role
-from rooms.dots import DotSettings, DotsOn, check_ballot, settings_valid
-from rooms.lobby import Lobby
+from rooms.ideas.dots import DotSettings, DotsOn, check_ballot, settings_valid
+from rooms.lobby.domain import Lobby
 
 
 class BoardMode(enum.StrEnum):

@@ -13,9 +13,9 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms.cafe import Cafe, Round, RoundStatus, Table
-from rooms.cafe_solver import quality
-from rooms.lobby import Lobby
+from rooms.cafe.domain import Cafe, Round, RoundStatus, Table
+from rooms.cafe.solver import quality
+from rooms.lobby.domain import Lobby
 
 
 class Note(msgspec.Struct, frozen=True):
