@@ -107,6 +107,9 @@
       if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; delete pendingFormKeys[msg.cid]; }
       if (form) form.classList.remove("sending");
       if (!msg.ok) { toast(msg.message || msg.reason, false); return; }
+      // Accepted: an error note from an earlier try goes, it no longer applies.
+      var note = document.getElementById("toast");
+      if (note && !note.classList.contains("ok")) note.hidden = true;
       // Accepted: the next rendering shows what the server now holds.
       if (formKey !== undefined && window.dialograumFormKeep) window.dialograumFormKeep.forget(formKey);
       if (form && form.hasAttribute("data-reset-on-ok")) resetEditor(form);
@@ -264,7 +267,20 @@
       ? over.replace("{over}", String(used - budget))
       : info.getAttribute("data-template").replace("{left}", String(budget - used));
     info.classList.toggle("over", used > budget);
+    limitSteppers(form, used >= budget);
   }
+
+  // "+" stops at the budget (and at an option's cap): going over is not offered.
+  function limitSteppers(form, spent) {
+    form.querySelectorAll('input[name^="points."]').forEach(function (input) {
+      var value = parseInt(input.value, 10) || 0, cap = parseInt(input.max, 10) || Infinity;
+      var row = input.parentNode;
+      var more = row.querySelector('.step:not([data-step^="-"])'), less = row.querySelector('.step[data-step^="-"]');
+      if (more) more.disabled = spent || value >= cap;
+      if (less) less.disabled = value <= 0;
+    });
+  }
+  window.dialograumLimitSteppers = limitSteppers;
 
   function updateCounter(area) {
     var counter = area.parentNode.querySelector(".counter .count");
@@ -301,7 +317,14 @@
     var step = t.closest(".step");
     if (step) {
       var input = step.parentNode.querySelector("input");
-      var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
+      var delta = parseInt(step.getAttribute("data-step"), 10);
+      var info = form.querySelector(".points-left");
+      if (info && delta > 0) {  // a big step takes what is left of the budget, not more
+        var left = parseInt(info.getAttribute("data-budget"), 10);
+        form.querySelectorAll('input[name^="points."]').forEach(function (i) { left -= parseInt(i.value, 10) || 0; });
+        delta = Math.max(0, Math.min(delta, left));
+      }
+      var next = (parseInt(input.value, 10) || 0) + delta;
       input.value = Math.max(0, Math.min(parseInt(input.max, 10) || 9999, next));
       input.dispatchEvent(new Event("input", { bubbles: true }));  // marks it dirty, counts points
     }

@@ -138,3 +138,32 @@ def test_typed_idea_and_dot_settings_survive_new_cards(
     expect(field).to_have_value("Breitband im ländlichen Raum")
     expect(counter).to_have_text(str(len("Breitband im ländlichen Raum")))
     assert focused_id(anna) == "idea-text-b1"
+
+
+def test_inline_cluster_rename_survives_new_cards_and_needs_no_prompt(
+    new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    with live_server.live(code, event["moderator_token"]) as moderator:
+        moderator.send("ideas.create_board", prompt="Was hemmt Innovation in unserer Region?")
+        moderator.send("cluster.create", board="b1", name="Energie")
+    ben = open_phone(new_context, live_server, code, "Ben")
+    console = open_console(new_context, event)
+    console.on("dialog", lambda dialog: pytest.fail(f"a browser dialog opened: {dialog.message}"))
+    console.locator('[data-rename-cluster="c1"]').click()
+    field = console.locator("[data-inline-editor=rename] input")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("Energie")
+    field.press_sequentially(" und Netze")
+
+    mark_old(console, "#console-ideas")
+    ben.fill("#idea-text-b1", "Strompreise sind zu hoch")
+    ben.locator("#phone-ideas button[type=submit]").click()
+    expect_replaced(console, "#console-ideas")
+    expect(console.locator("#board-b1")).to_contain_text("Strompreise sind zu hoch")
+
+    expect(field).to_have_value("Energie und Netze")
+    expect(field).to_be_focused()
+    field.press("Enter")
+    expect(console.locator('[data-drop="c1"] .zone-name')).to_have_text("Energie und Netze")
+    expect(console.locator("[data-inline-editor]")).to_have_count(0)
