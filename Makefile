@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
+	@bash tools/ensure_weasyprint.sh
 
 run: setup
 	@$(BIN)/dialograum serve

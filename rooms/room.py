@@ -23,6 +23,7 @@ from rooms.cafe import domain as cafe
 from rooms.ideas import domain as ideas
 from rooms.lobby import domain as lobby
 from rooms.polls import domain as poll
+from rooms.privacy import domain as privacy
 
 Command = (
     lobby.LobbyCommand
@@ -30,8 +31,16 @@ Command = (
     | cafe.CafeCommand
     | ideas.IdeasCommand
     | actions.ActionCommand
+    | privacy.PrivacyCommand
 )
-Event = lobby.LobbyEvent | poll.PollEvent | cafe.CafeEvent | ideas.IdeasEvent | actions.ActionEvent
+Event = (
+    lobby.LobbyEvent
+    | poll.PollEvent
+    | cafe.CafeEvent
+    | ideas.IdeasEvent
+    | actions.ActionEvent
+    | privacy.PrivacyEvent
+)
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -102,6 +111,13 @@ def decide(
         if isinstance(more, Rejected):
             return more
         events.extend(more)
+    elif isinstance(command, privacy.PRIVACY_COMMAND_TYPES):
+        if not state.lobby.created:
+            return Rejected("unknown_event")
+        erased = privacy.decide(state.lobby, command, actor)
+        if isinstance(erased, Rejected):
+            return erased
+        events.extend(erased)
     elif isinstance(command, poll.POLL_COMMAND_TYPES):
         if not state.lobby.created:
             return Rejected("unknown_event")
@@ -203,6 +219,8 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
         return ideas.apply(state.boards, state.lobby, event)
     if isinstance(event, actions.ACTION_EVENT_TYPES):
         return actions.apply(state.actions, state.lobby, event)
+    if isinstance(event, privacy.PRIVACY_EVENT_TYPES):
+        return privacy.apply(state.lobby, state.boards, state.actions, event)
     return lobby.apply(state.lobby, event, envelope.at, limits)
 
 

@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby.domain import Join
+from rooms.lobby.domain import EventDetails, Join
 from server.auth import key_hash, key_matches, new_key, new_participant_id
 from server.hub import Hub
 from server.i18n import from_accept_language, gettext, pick_language, reason_text
@@ -39,6 +39,7 @@ _FIELDS = {
     "title_missing": "title",
     "title_too_long": "title",
     "name_too_long": "name",
+    "retention_invalid": "retention_days",
 }
 
 
@@ -108,8 +109,14 @@ async def create_event(
     if token is None or not key_matches(token, key_hash(svc.admin_token)):
         raise ApiError(401, "not_allowed")
     key = new_key()
+    details = EventDetails(
+        place=data.place,
+        organisers=data.organisers,
+        region=data.region,
+        retention_days=data.retention_days or svc.settings.retention_days,
+    )
     created = await svc.rooms.create_event(
-        data.title, data.format, data.language, data.date, key_hash(key)
+        data.title, data.format, data.language, data.date, key_hash(key), details
     )
     if not isinstance(created, str):
         raise ApiError(422, created.reason, _FIELDS.get(created.reason))

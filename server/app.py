@@ -32,6 +32,7 @@ from server.rawsend import keep_raw_send
 from server.redis_broker import RedisBroker
 from server.registry import Rooms
 from server.render import STATIC, Renderer
+from server.report.routes import ROUTES as REPORT_ROUTES
 from server.services import Services
 from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.join,
             api.moderator_state,
             api.healthz,
+            *REPORT_ROUTES,
             live.screen_socket,
             live.phone_socket,
             live.console_socket,

@@ -73,6 +73,8 @@ REASONS: dict[str, str] = {
     "name_too_long": N_("Please use a shorter name (at most 40 characters)."),
     "title_missing": N_("Please give the event a title."),
     "title_too_long": N_("Please use a shorter title (at most 120 characters)."),
+    "details_too_long": N_("Place, organisers and region may have at most 120 characters each."),
+    "retention_invalid": N_("Please keep the data between 1 and 3,650 days."),
     "rate_limited": N_("That was a lot at once. Please wait a moment and try again."),
     "store_unavailable": N_("The server could not save this. Please try again."),
     "bad_message": N_("The app sent something the server did not understand."),

@@ -13,7 +13,7 @@ import secrets
 from rooms import room
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import code_from_bytes
-from rooms.lobby.domain import CreateEvent, Format, Language
+from rooms.lobby.domain import CreateEvent, EventDetails, Format, Language
 from server.broker import Broker
 from server.fanout import Presenter, Subscriber
 from server.gcsettle import GcSettler
@@ -111,11 +111,12 @@ class Rooms:
         language: Language,
         date: str | None,
         moderator_key_hash: str,
+        details: EventDetails | None = None,
     ) -> str | Rejected:
         """Create an event under a fresh join code; returns the code or the refusal."""
         for _ in range(20):
             code = code_from_bytes(secrets.token_bytes(6))
-            command = CreateEvent(code, title, format, language, date, moderator_key_hash)
+            command = CreateEvent(code, title, format, language, date, moderator_key_hash, details)
             # The room's first entry, decided and enveloped like any other command's.
             created = room.handle(room.RoomState(), command, Actor(Role.ADMIN), None, now_ms())
             if not created.ok and created.reason is not None:
@@ -124,6 +125,15 @@ class Rooms:
             if await self.store.create_room(code, encode_entry(entry)):
                 return code
         raise RuntimeError("no free join code after 20 tries")
+
+    def forget(self, code: str) -> None:
+        """Drop one room now (its log was rewritten or deleted): sockets close, clients reload."""
+        handle = self._evictions.pop(code, None)
+        if handle is not None:
+            handle.cancel()
+        hub = self._hubs.pop(code, None)
+        if hub is not None:
+            hub.stop()
 
     def drop_all(self) -> None:
         """Forget every room (the store went away): close its sockets, reload on next use."""

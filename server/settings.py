@@ -34,6 +34,8 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    timezone: str = "Europe/Berlin"  # local times in reports and CSV files
+    retention_days: int = 90  # personal data is deleted this long after the event's date
 
     @property
     def data_path(self) -> Path:
@@ -58,6 +60,8 @@ _ENV = {
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
     "workers": "DIALOGRAUM_WORKERS",
+    "timezone": "DIALOGRAUM_TIMEZONE",
+    "retention_days": "DIALOGRAUM_RETENTION_DAYS",
 }
 
 

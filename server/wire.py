@@ -284,6 +284,10 @@ class CreateEventRequest(msgspec.Struct, forbid_unknown_fields=True):
     format: Format = Format.CUSTOM
     language: Language = Language.DE
     date: str | None = None
+    place: str | None = None
+    organisers: str | None = None
+    region: str | None = None
+    retention_days: int | None = None  # default: DIALOGRAUM_RETENTION_DAYS
 
 
 class EventLinks(msgspec.Struct):

@@ -47,6 +47,19 @@ class ScreenMode(enum.StrEnum):
     ACTIONS = "actions"
 
 
+class EventDetails(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What the report's cover and the admin overview say about an event, all optional.
+
+    ``retention_days`` counts from the event's date (or its creation): after
+    it, the server deletes the event's personal data (server/retention.py).
+    """
+
+    place: str | None = None
+    organisers: str | None = None
+    region: str | None = None
+    retention_days: int | None = None
+
+
 # --- commands ---------------------------------------------------------------
 
 
@@ -57,6 +70,7 @@ class CreateEvent(msgspec.Struct, tag="event.create", frozen=True):
     language: Language = Language.DE
     date: str | None = None
     moderator_key_hash: str = ""
+    details: EventDetails | None = None
 
 
 class CloseEvent(msgspec.Struct, tag="event.close", frozen=True):
@@ -114,6 +128,7 @@ class EventCreated(msgspec.Struct, tag="event.created", frozen=True):
     language: Language
     date: str | None
     moderator_key_hash: str
+    details: EventDetails | None = None
 
 
 class EventClosed(msgspec.Struct, tag="event.closed", frozen=True):
@@ -187,6 +202,9 @@ class Lobby(msgspec.Struct):
     screen_poll: str | None = None
     participants: dict[str, Participant] = msgspec.field(default_factory=dict)
     joined: int = 0
+    peak: int = 0  # the most present at once, for the report
+    erased: bool = False  # everyone's personal data was deleted (rooms/privacy.py)
+    details: EventDetails = msgspec.field(default_factory=lambda: EventDetails())
 
 
 # --- decide -----------------------------------------------------------------
@@ -214,6 +232,9 @@ def decide(
             return Rejected("title_missing")
         if len(title) > limits.title_length:
             return Rejected("title_too_long")
+        details = _clean_details(command.details, limits)
+        if isinstance(details, Rejected):
+            return details
         return [
             EventCreated(
                 code=command.code,
@@ -222,6 +243,7 @@ def decide(
                 language=command.language,
                 date=command.date,
                 moderator_key_hash=command.moderator_key_hash,
+                details=details,
             )
         ]
     match command:
@@ -258,6 +280,25 @@ def decide(
                 return me
             return [ParticipantLeft(me.id)]
     raise AssertionError(f"unhandled lobby command {command!r}")  # pragma: no cover
+
+
+MAX_RETENTION_DAYS = 3650
+
+
+def _clean_details(details: EventDetails | None, limits: Limits) -> EventDetails | Rejected | None:
+    """Trimmed texts, empty ones dropped; a retention of 1 day to 10 years."""
+    if details is None:
+        return None
+    texts = {}
+    for field in ("place", "organisers", "region"):
+        value = clean_name(getattr(details, field))
+        if value is not None and len(value) > limits.title_length:
+            return Rejected("details_too_long")
+        texts[field] = value
+    days = details.retention_days
+    if days is not None and not 1 <= days <= MAX_RETENTION_DAYS:
+        return Rejected("retention_invalid")
+    return EventDetails(retention_days=days, **texts)
 
 
 def _me(lobby: Lobby, actor: Actor) -> Participant | Rejected:
@@ -322,6 +363,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             lobby.date = event.date
             lobby.moderator_key_hash = event.moderator_key_hash
             lobby.created_at = at
+            lobby.details = event.details or EventDetails()
         case EventClosed():
             lobby.closed = True
         case EventReopened():
@@ -342,6 +384,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
                 event.participant, event.name, event.organisation_type, at
             )
             lobby.joined += 1
+            lobby.peak = max(lobby.peak, lobby.joined)
             return {event.participant}
         case ParticipantRenamed():
             me = lobby.participants.get(event.participant)

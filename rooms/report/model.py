@@ -1,0 +1,158 @@
+"""The report's msgspec Structs: one per section, plain data for every output format.
+
+Labels are final text (option labels, card texts, translated organisation
+types passed in by the caller); numbers are the console's. Times are
+milliseconds since the epoch; the renderers turn them into local times.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from rooms.report.charts import BarChart, CloudWord
+
+
+class Cover(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    code: str
+    format: str
+    language: str
+    status: str
+    date: str | None
+    place: str | None
+    organisers: str | None
+    region: str | None
+    created_at: int
+    generated_at: int
+
+
+class Participation(msgspec.Struct, frozen=True, kw_only=True):
+    present: int  # joined and not left: the console's "joined"
+    joined_ever: int
+    left: int
+    peak: int  # the most present at once, from the log
+    online: int  # connected when the report was made
+    organisation_types: BarChart  # present participants by type, labels translated
+
+
+class OptionRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One line of a poll's numbers. ``value`` is a count, a Borda score or a points total."""
+
+    label: str
+    value: float
+    share: float | None = None  # of the voters (choice and scale polls)
+    supporters: int | None = None  # points: ballots giving it at least one point
+    place: int | None = None  # ranking: its place, equal for ties
+    names: list[str] | None = None  # named polls only, present people only
+
+
+class PollReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    number: int
+    id: str
+    question: str
+    kind: str
+    status: str
+    anonymous: bool
+    voters: int
+    rows: list[OptionRow]
+    chart: BarChart | None = None
+    mean: float | None = None  # scale
+    median: float | None = None  # scale
+    min_label: str = ""
+    max_label: str = ""
+    budget: int | None = None  # points per person
+    words: list[CloudWord] = msgspec.field(default_factory=list)  # text
+    answers: list[str] | None = None  # text: every answer not hidden, when asked for
+    answer_count: int = 0  # text: answers not hidden
+
+
+class CardReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    id: str
+    text: str
+    name: str | None = None  # only on cards their author signed, while the author takes part
+    category: str | None = None
+    merged: int = 0
+    dots: int | None = None  # when dots went on cards
+
+
+class ClusterReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    id: str
+    name: str
+    cards: list[CardReport]
+    dots: int | None = None  # when dots went on clusters
+    rank: int | None = None
+
+
+class RankedRow(msgspec.Struct, frozen=True):
+    label: str
+    points: int
+    rank: int
+    voters: int
+
+
+class BoardReport(msgspec.Struct, frozen=True, kw_only=True):
+    number: int
+    id: str
+    prompt: str
+    cards: int  # public cards
+    clusters: list[ClusterReport]
+    loose: list[CardReport]
+    dots_on: str  # "clusters" | "ideas"
+    dot_voters: int
+    ranking: list[RankedRow]
+    chart: BarChart | None
+
+
+class NoteReport(msgspec.Struct, frozen=True):
+    round: int
+    text: str
+
+
+class TableReport(msgspec.Struct, frozen=True, kw_only=True):
+    number: int
+    topic: str
+    host: str | None
+    notes: list[NoteReport]
+    guests: int  # different people seated here over the rounds played
+    organisation_types: dict[str, int]  # label -> seats over the rounds played
+
+
+class RoundReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    number: int
+    status: str
+    seated: int
+    started_at: int | None = None
+    ended_at: int | None = None
+
+
+class CafeReport(msgspec.Struct, frozen=True, kw_only=True):
+    tables: list[TableReport]
+    rounds: list[RoundReport]
+    round_minutes: float
+    repeats: int  # the console's quality figures, over every round planned or played
+    revisits: int
+    mix: float
+    organisation_labels: list[str]  # the columns of the per-table mix, in order
+
+
+class ActionReport(msgspec.Struct, frozen=True, kw_only=True):
+    number: int
+    title: str
+    what: str
+    owner: str
+    due: str | None
+    source: str | None  # the cluster's name or the card's text it came from
+    joined: int  # never names or contacts
+
+
+class Report(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The whole documentation; a section left out by the moderator is None."""
+
+    version: int = 1
+    sections: list[str]
+    cover: Cover
+    participation: Participation | None = None
+    polls: list[PollReport] | None = None
+    boards: list[BoardReport] | None = None
+    cafe: CafeReport | None = None
+    actions: list[ActionReport] | None = None

@@ -1,0 +1,133 @@
+"""Producing one report file for a room: which file, in which language, and off the loop.
+
+The state is copied on the event loop (:func:`server.report.make.snapshot`),
+then the report is built, rendered and written in a worker thread. At most
+two reports are made at a time per worker, so moderators clicking "PDF"
+together cannot take every core from the rooms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from functools import partial
+
+import msgspec
+
+from rooms.privacy.redact import participant_ids, scrub
+from rooms.report import Report
+from rooms.room import Envelope, RoomState
+from server.hub import Hub
+from server.i18n import gettext
+from server.render import Renderer
+from server.report.format import Formatter
+from server.report.make import Request, now_ms, render_html, render_markdown, report_of, snapshot
+from server.report.tables import table, tables
+from server.report.writers import csv_bytes, pdf_bytes, xlsx_bytes
+from server.services import Services
+from server.transfer import FORMAT, VERSION, EventFile
+
+KINDS = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "md": "text/markdown",
+    "csv": "text/csv",
+}
+
+_slots = asyncio.Semaphore(2)
+_decode_entry = msgspec.json.Decoder(Envelope).decode
+_encode = msgspec.json.Encoder().encode
+
+
+class File(msgspec.Struct, frozen=True):
+    body: bytes
+    media_type: str
+    name: str
+
+
+class NoSuchTable(Exception):
+    """The CSV of an activity the event does not have."""
+
+
+def file_name(lang: str, code: str, kind: str, activity: str | None = None) -> str:
+    label = gettext(lang, "report-file-name")  # Dokumentation / report
+    if activity is not None:
+        return f"{code}-{label}-{activity}.{kind}"
+    return f"{code}-{label}.{kind}"
+
+
+async def produce(
+    svc: Services,
+    hub: Hub,
+    lang: str,
+    kind: str,
+    asked: Request,
+    activity: str | None = None,
+) -> File:
+    """One file of the room's documentation, made in a worker thread."""
+    if kind == "json":
+        raw = await svc.rooms.store.read(hub.code)
+        body = await _in_thread(partial(anonymous_event_file, hub.code, raw))
+        return File(body, KINDS[kind], file_name(lang, hub.code, kind))
+    state = snapshot(hub.state)
+    online = frozenset(hub.online)
+    work = partial(
+        _make, svc.renderer, svc.settings.timezone, state, online, lang, kind, asked, activity
+    )
+    body = await _in_thread(work)
+    return File(body, KINDS[kind], file_name(lang, hub.code, kind, activity))
+
+
+async def _in_thread(work: partial[bytes]) -> bytes:
+    async with _slots:
+        return await asyncio.to_thread(work)
+
+
+def _make(
+    renderer: Renderer,
+    timezone: str,
+    state: RoomState,
+    online: frozenset[str],
+    lang: str,
+    kind: str,
+    asked: Request,
+    activity: str | None,
+) -> bytes:
+    now = now_ms()
+    if kind in ("xlsx", "csv"):
+        # Spreadsheets always hold every section and every text answer.
+        report = report_of(state, online, lang, Request(None, True), now)
+        return spreadsheet(report, lang, timezone, kind, activity)
+    report = report_of(state, online, lang, asked, now)
+    if kind == "md":
+        return render_markdown(renderer, report, lang, timezone).encode()
+    html = render_html(renderer, report, lang, timezone, controls=False)
+    if kind == "pdf":
+        return pdf_bytes(html)
+    raise ValueError(kind)
+
+
+def spreadsheet(report: Report, lang: str, timezone: str, kind: str, activity: str | None) -> bytes:
+    f = Formatter(lang, timezone)
+    if kind == "xlsx":
+        return xlsx_bytes(tables(report, lang, f), lang)
+    one = table(report, lang, f, activity or "")
+    if one is None:
+        raise NoSuchTable(activity)
+    return csv_bytes(one, lang)
+
+
+def anonymous_event_file(code: str, raw: list[bytes]) -> bytes:
+    """The event in the format of ``dialograum export``, without names, contacts or real ids.
+
+    Every participant id is replaced by a fresh random one (consistently, so
+    the file imports and replays to the same results), every name and
+    contact removed. The full log with names leaves only through the
+    command line, to whoever runs the server.
+    """
+    entries = [_decode_entry(r) for r in raw]
+    pseudonyms = {pid: secrets.token_hex(8) for pid in participant_ids(entries)}
+    clean = scrub(entries, None, pseudonyms)
+    document = EventFile(FORMAT, VERSION, code, [msgspec.Raw(_encode(e)) for e in clean])
+    return _encode(document) + b"\n"

@@ -1,0 +1,59 @@
+"""Translated labels the report files need outside of Jinja (XLSX, CSV, the chart data)."""
+
+from __future__ import annotations
+
+from rooms.lobby.domain import OrganisationType
+from server.i18n import N_, gettext
+
+# The same words as templates/partials/labels.html, so one translation serves both.
+_ORG = {
+    OrganisationType.BUSINESS.value: N_("Business"),
+    OrganisationType.UNION.value: N_("Trade union"),
+    OrganisationType.CHAMBER.value: N_("Chamber / association"),
+    OrganisationType.PUBLIC.value: N_("Public administration"),
+    OrganisationType.RESEARCH.value: N_("Research / education"),
+    OrganisationType.CIVIL_SOCIETY.value: N_("Civil society"),
+    OrganisationType.OTHER.value: N_("Other"),
+    "unknown": N_("Not given"),
+}
+
+_KIND = {
+    "single": N_("Single choice"),
+    "multiple": N_("Multiple choice"),
+    "scale": N_("Scale"),
+    "ranking": N_("Ranking"),
+    "points": N_("Points"),
+    "text": N_("Open text"),
+}
+
+_FORMAT = {
+    "world_cafe": N_("World Café"),
+    "werkstatt": N_("Werkstattgespräch (input talk and discussion)"),
+    "design_thinking": N_("Design Thinking workshop"),
+    "zukunftswerkstatt": N_("Zukunftswerkstatt (future workshop)"),
+    "custom": N_("Custom format"),
+}
+
+SECTION_TITLES = {
+    "participation": N_("Participation"),
+    "polls": N_("Polls"),
+    "boards": N_("Idea boards"),
+    "cafe": N_("World Café"),
+    "actions": N_("Actions"),
+}
+
+
+def org_labels(lang: str) -> dict[str, str]:
+    return {key: gettext(lang, text) for key, text in _ORG.items()}
+
+
+def kind_label(lang: str, kind: str) -> str:
+    return gettext(lang, _KIND.get(kind, kind))
+
+
+def format_label(lang: str, value: str) -> str:
+    return gettext(lang, _FORMAT.get(value, _FORMAT["custom"]))
+
+
+def section_title(lang: str, key: str) -> str:
+    return gettext(lang, SECTION_TITLES.get(key, key))

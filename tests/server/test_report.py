@@ -1,0 +1,197 @@
+"""The event's documentation: the report page and every file, checked against the state.
+
+The event is built through the API (tests/server/report_event.py) with every
+activity; each file is downloaded as the console's buttons and the API do,
+and its numbers are compared with the moderator's state from the API.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from typing import Any
+
+import msgspec
+import openpyxl
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from rooms.room import Envelope, replay
+from server.auth import moderator_cookie
+from server.report.writers import pdf_problem
+from tests.server.report_event import Built, build_event
+
+Client = TestClient[Litestar]
+
+
+@pytest.fixture
+def built(client: Client) -> Built:
+    return build_event(client)
+
+
+def login(client: Client, built: Built) -> None:
+    """This client becomes the event's moderator (the console's cookie)."""
+    client.cookies.set(moderator_cookie(built.code), built.token)
+
+
+def bearer(built: Built) -> dict[str, str]:
+    return {"Authorization": f"Bearer {built.token}"}
+
+
+def state_of(client: Client, built: Built) -> dict[str, Any]:
+    response = client.get(f"/api/events/{built.code}/state", headers=bearer(built))
+    assert response.status_code == 200
+    state: dict[str, Any] = response.json()["state"]
+    return state
+
+
+def poll(state: dict[str, Any], pid: str) -> dict[str, Any]:
+    return next(p for p in state["polls"] if p["id"] == pid)
+
+
+def csv_rows(body: bytes, separator: str = ";") -> list[list[str]]:
+    assert body.startswith("\ufeff".encode()), "a BOM, so spreadsheet apps read UTF-8"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=separator))
+
+
+def test_report_page_has_every_section_and_inline_charts(client: Client, built: Built) -> None:
+    login(client, built)
+    page = client.get(f"/console/{built.code}/report")
+    assert page.status_code == 200, page.text
+    for needle in ("Zukunft der Industrie im Revier", "Stadthalle Gelsenkirchen",
+                   "Regionalbüro Industrie &amp; IG Metall", "Wo zuerst investieren?",
+                   "Was hemmt Innovation?", "Fachkräfte sichern", "Ausbildung im Verbund stärken",
+                   "Azubi-Bus", "Dokumentation der Veranstaltung"):  # fmt: skip
+        assert needle in page.text, needle
+    assert page.text.count("<svg") >= 7  # participation, five polls, the dot ranking
+    assert "<script src" in page.text and "report.js" in page.text  # only the download helper
+
+
+def test_unticked_sections_are_left_out(client: Client, built: Built) -> None:
+    login(client, built)
+    page = client.get(f"/console/{built.code}/report?section=polls").text
+    assert "Wo zuerst investieren?" in page
+    assert "Ausbildung im Verbund stärken" not in page and "Azubi-Bus" not in page
+
+
+def test_the_report_needs_the_moderator(client: Client, built: Built) -> None:
+    assert client.get(f"/console/{built.code}/report").status_code == 403
+    assert client.get(f"/console/{built.code}/report.xlsx").status_code == 403
+    assert client.get(f"/api/events/{built.code}/report.md").status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert client.get(f"/api/events/{built.code}/csv/polls.csv", headers=wrong).status_code == 403
+
+
+def test_polls_csv_numbers_equal_the_state(client: Client, built: Built) -> None:
+    state = state_of(client, built)
+    response = client.get(f"/api/events/{built.code}/csv/polls.csv", headers=bearer(built))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = csv_rows(response.content)
+    header, body = rows[0], rows[1:]
+    assert len(header) == 12 and header[0] == "Umfrage"
+    single = poll(state, built.polls["single"])
+    labels = {o["id"]: o["label"] for o in single["options"]}
+    got = {r[4]: int(r[5]) for r in body if r[1] == single["question"]}
+    assert got == {labels[o]: n for o, n in single["results"]["counts"].items()}
+    scale = poll(state, built.polls["scale"])
+    mean_cells = {r[9] for r in body if r[1] == scale["question"]}
+    assert mean_cells == {str(scale["results"]["mean"]).replace(".", ",")}  # German decimals
+    points = poll(state, built.polls["points"])
+    totals = {r[4]: int(r[5]) for r in body if r[1] == points["question"]}
+    p_labels = {o["id"]: o["label"] for o in points["options"]}
+    assert totals == {p_labels[o]: n for o, n in points["results"]["totals"].items()}
+
+
+def test_english_csv_uses_commas(client: Client) -> None:
+    built = build_event(client, language="en")
+    response = client.get(f"/api/events/{built.code}/csv/actions.csv", headers=bearer(built))
+    rows = csv_rows(response.content, ",")
+    assert rows[0][:3] == ["No.", "Action", "What"]
+    assert rows[1][1] == "Azubi-Bus" and rows[1][4] == "2027-03-31" and rows[1][6] == "2"
+
+
+def test_cafe_csv_has_local_times_with_their_offset(client: Client, built: Built) -> None:
+    response = client.get(f"/api/events/{built.code}/csv/cafe.csv", headers=bearer(built))
+    rows = csv_rows(response.content)
+    noted = [r for r in rows[1:] if r[5]]
+    assert {r[5] for r in noted} == {"Ausbildung im Verbund stärken", "Flächen für Solarparks"}
+    started = noted[0][4]
+    assert started[-6:] in ("+01:00", "+02:00"), started  # Europe/Berlin, with its offset
+    assert {r[2] for r in rows[1:] if r[0] == "1"} == {"Ottokar Lindwurmer"}  # the host
+
+
+def test_unknown_activity_is_404(client: Client, built: Built) -> None:
+    for name in ("agenda.csv", "polls.txt"):
+        response = client.get(f"/api/events/{built.code}/csv/{name}", headers=bearer(built))
+        assert response.status_code == 404
+
+
+def test_xlsx_has_a_typed_sheet_per_activity(client: Client, built: Built) -> None:
+    state = state_of(client, built)
+    response = client.get(f"/api/events/{built.code}/report.xlsx", headers=bearer(built))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == [
+        "Teilnahme", "Umfragen", "Freitext-Antworten", "Ideenkarten", "Punkte-Rangfolge",
+        "World Café", "Maßnahmen",
+    ]  # fmt: skip
+    polls = book["Umfragen"]
+    assert polls.freeze_panes == "A2"
+    rows = list(polls.iter_rows(min_row=2, values_only=True))
+    ranking = poll(state, built.polls["ranking"])
+    scores = {r[4]: r[5] for r in rows if r[1] == ranking["question"]}
+    r_labels = {o["id"]: o["label"] for o in ranking["options"]}
+    assert scores == {r_labels[o]: n for o, n in ranking["results"]["scores"].items()}
+    assert all(isinstance(v, int) for v in scores.values())
+    share_cell = polls.cell(2, 7)
+    assert isinstance(share_cell.value, float) and share_cell.number_format == "0.0%"
+    actions = book["Maßnahmen"]
+    due = actions.cell(2, 5)
+    assert due.is_date and due.number_format == "DD.MM.YYYY"
+    answers = [r[3] for r in book["Freitext-Antworten"].iter_rows(min_row=2, values_only=True)]
+    given = poll(state, built.polls["text"])["results"]["answers"]
+    assert sorted(answers) == sorted(a["text"] for a in given)
+
+
+def test_markdown_summary(client: Client, built: Built) -> None:
+    response = client.get(f"/api/events/{built.code}/report.md", headers=bearer(built))
+    assert response.status_code == 200
+    text = response.text
+    assert text.startswith("# Zukunft der Industrie im Revier\n")
+    assert "## Umfragen" in text and "- Schiene: 2 (50 %)" in text
+    assert "**Verwaltung** (3 Punkte)" in text
+    assert "&amp;" not in text  # Markdown, not HTML
+
+
+def test_json_is_an_importable_event_file(client: Client, built: Built) -> None:
+    response = client.get(f"/api/events/{built.code}/report.json", headers=bearer(built))
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    assert document["format"] == "dialograum-event" and document["version"] == 1
+    assert document["code"] == built.code
+    entries = [msgspec.convert(e, Envelope) for e in document["entries"]]
+    state = replay(entries)
+    live = state_of(client, built)
+    single = state.polls.by_id[built.polls["single"]]
+    assert len(single.ballots) == poll(live, built.polls["single"])["results"]["voters"]
+    assert state.lobby.joined == live["participants"]["joined"]
+
+
+@pytest.mark.skipif(pdf_problem() is not None, reason="WeasyPrint's libraries are missing")
+def test_pdf_is_a_pdf_with_pages(client: Client, built: Built) -> None:
+    response = client.get(f"/api/events/{built.code}/report.pdf", headers=bearer(built))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    assert f"{built.code}-Dokumentation.pdf" in response.headers["content-disposition"]
+    if shutil.which("pdftotext") is None:
+        return
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    for needle in ("Zukunft der Industrie im Revier", "Wo zuerst investieren?", "Azubi-Bus"):
+        assert needle in text
