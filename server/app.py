@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby.domain import Format, Language
-from server import api, cafe_pages, contacts, live, pages
+from server import api, cafe_pages, contacts, info_pages, live, pages
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
@@ -192,6 +192,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pages.moderator_link,
             pages.console,
             pages.poster,
+            info_pages.accessibility,
+            info_pages.report_barrier,
+            info_pages.easy_language,
             cafe_pages.table_cards,
             cafe_pages.assignment_lists,
             cafe_pages.check_in,

@@ -36,6 +36,9 @@ class Settings(msgspec.Struct):
     presence_ttl_s: float = 30.0
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
+    # Where people report a barrier (an email address or a URL), shown in the
+    # accessibility statement; reports sent through its form are stored in data_dir too.
+    accessibility_contact: str | None = None
 
     @property
     def data_path(self) -> Path:
@@ -62,6 +65,7 @@ _ENV = {
     "workers": "DIALOGRAUM_WORKERS",
     "timezone": "DIALOGRAUM_TIMEZONE",
     "retention_days": "DIALOGRAUM_RETENTION_DAYS",
+    "accessibility_contact": "DIALOGRAUM_ACCESSIBILITY_CONTACT",
 }
 
 
