@@ -52,9 +52,8 @@ async def accessibility(request: AnyRequest) -> Response[str]:
     svc = services(request)
     lang = page_language(request)
     page = request.query_params.get("page", "")[:PAGE_LENGTH]
-    return html(
-        svc, lang, "accessibility.html", contact=svc.settings.accessibility_contact, page=page, sent=False
-    )
+    contact = svc.settings.accessibility_contact
+    return html(svc, lang, "accessibility.html", contact=contact, page=page, sent=False)
 
 
 @post("/barrierefreiheit", include_in_schema=False, status_code=200)

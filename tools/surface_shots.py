@@ -61,11 +61,8 @@ def main(out: Path) -> None:
             mod.send("cluster.create", board="b1", name="Genehmigungsbeschleunigung")
             mod.send("ideas.settings", board="b1", dots_open=True)
             mod.send("action.create", title="Digitallabor für den Mittelstand", due="2027-06-30")
-            poll = str(
-                mod.send("poll.create", kind="single", question="Wohin zuerst?", options=["A", "B"])[
-                    "id"
-                ]
-            )
+            question = {"kind": "single", "question": "Wohin zuerst?", "options": ["A", "B"]}
+            poll = str(mod.send("poll.create", **question)["id"])
             mod.send("poll.open", poll=poll)
             anna.wait_for_selector(f"form[data-poll={poll}]")
             mod.send("poll.close", poll=poll)
@@ -94,7 +91,7 @@ def main(out: Path) -> None:
         with server.live(code, event["moderator_token"]) as mod:
             mod.send(
                 "cafe.create",
-                tables=[{"topic": t} for t in ("Fachkräfte sichern", "Energie und Netze", "Flächen")],
+                tables=[{"topic": t} for t in ("Fachkräfte", "Energie und Netze", "Flächen")],
                 rounds=2,
             )
             mod.send("cafe.set_host", table="t1", participant=people[0])
