@@ -55,7 +55,7 @@ async def table_cards(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     ]
     # People who cannot scan type the address and the code: both are printed.
     address = base.rsplit("/j/", 1)[0].split("://", 1)[-1]
-    return html(svc, lang, "console/cafe_cards.html", ev=ev, cards=cards, address=address)
+    return html(svc, lang, "cafe/print-cards.html", ev=ev, cards=cards, address=address)
 
 
 @get("/console/{code:str}/cafe/lists", include_in_schema=False)
@@ -69,7 +69,7 @@ async def assignment_lists(request: AnyRequest, code: FromPath[str]) -> Response
     people = plan_people(hub.state.cafe, hub.state.lobby)
     tables = [(t.number, t.host_name) for t in (ev.cafe.tables if ev.cafe else [])]
     lists = printed_lists(people, tables, len(ev.cafe.rounds) if ev.cafe else 0)
-    return html(svc, lang, "console/cafe_lists.html", ev=ev, lists=lists)
+    return html(svc, lang, "cafe/print-lists.html", ev=ev, lists=lists)
 
 
 @get("/t/{code:str}/{table:str}", include_in_schema=False)

@@ -25,7 +25,7 @@ def test_filters_are_in_every_language() -> None:
     for lang, due in (("de", "fällig 30.09.2026"), ("en", "due Sep 30, 2026")):
         html = renderer.render(
             lang,
-            "partials/ideas_screen_actions.html",
+            "actions/screen.html",
             ev=_Event(),
         )
         assert due in html
