@@ -167,3 +167,22 @@ def test_inline_cluster_rename_survives_new_cards_and_needs_no_prompt(
     field.press("Enter")
     expect(console.locator('[data-drop="c1"] .zone-name')).to_have_text("Energie und Netze")
     expect(console.locator("[data-inline-editor]")).to_have_count(0)
+
+
+def test_moderator_writes_key_points_for_a_table_without_a_host(
+    new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    for name in ("Anna Berger", "Bernd Carl", "Clara Dietz"):
+        live_server.join(code, name, None)
+    with live_server.live(code, event["moderator_token"]) as moderator:
+        tables = [{"topic": t} for t in ("Fachkräfte", "Energie")]
+        moderator.send("cafe.create", tables=tables, rounds=2, round_minutes=15)
+        moderator.send("cafe.start_round")
+    console = open_console(new_context, event)
+    form = console.locator("form.cafe-moderator-notes")
+    form.locator("select[name=table]").select_option("t2")
+    form.locator("textarea[name=text]").fill("Netzausbau beschleunigen\nSpeicher fördern")
+    form.get_by_role("button", name="Kernpunkte speichern").click()
+    row = console.locator("#console-cafe .cafe-tables tbody tr").nth(1)
+    expect(row.locator(".cafe-notes")).to_contain_text("Netzausbau beschleunigen")
