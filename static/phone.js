@@ -60,7 +60,10 @@
   function noteClosedPolls() {
     document.querySelectorAll("[data-closed-poll]").forEach(function (el) {
       var id = el.getAttribute("data-closed-poll");
-      if (openPolls[id]) closedHere[id] = true;
+      if (openPolls[id] && !closedHere[id]) {
+        closedHere[id] = true;
+        if (window.dialograumAnnounce) window.dialograumAnnounce(el.getAttribute("data-announce"));
+      }
       el.hidden = !closedHere[id];
     });
     openPolls = {};

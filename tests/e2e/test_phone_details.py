@@ -64,12 +64,17 @@ def test_a_poll_that_closes_says_so(
         )
         moderator.send("poll.open", poll=poll)
         expect(phone.locator(f"form[data-poll={poll}]")).to_be_visible()
+        # Screen readers hear it once, politely (static/announce.js).
+        announce = phone.locator("#announce")
+        expect(announce).to_have_attribute("aria-live", "polite")
+        expect(announce).to_have_text("Neue Abstimmung: Wohin zuerst?")
         moderator.send("poll.close", poll=poll)
     note = phone.locator(f"[data-closed-poll={poll}]")
     expect(note).to_be_visible()
     expect(note).to_contain_text("Die Abstimmung ist beendet.")
     expect(note).to_contain_text("Wohin zuerst?")
     expect(phone.locator(f"form[data-poll={poll}]")).to_have_count(0)
+    expect(announce).to_have_text("Die Abstimmung ist beendet. Wohin zuerst?")
 
 
 def test_join_in_knows_the_name_and_the_card_remembers_it(
