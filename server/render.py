@@ -19,7 +19,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from rooms.codes import display_code
-from server.hyphens import soft_hyphens
+from server.hyphens import soft_hyphens, warm_up
 from server.i18n import LANGUAGES, translations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +73,7 @@ def _hyphenate(lang: str, text: str) -> str:
 
 class Renderer:
     def __init__(self) -> None:
+        warm_up()  # the hyphenation dictionaries load in the background
         loader = jinja2.FileSystemLoader(TEMPLATES)
         self._envs: dict[str, jinja2.Environment] = {}
         for lang in LANGUAGES:

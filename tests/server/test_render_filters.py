@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from server import hyphens
 from server.hyphens import SOFT_HYPHEN, soft_hyphens
 from server.render import Renderer, _date
 
@@ -14,6 +17,10 @@ def test_dates_in_the_locale_format() -> None:
 
 
 def test_long_german_words_get_soft_hyphens_at_syllables() -> None:
+    hyphens.warm_up()
+    deadline = time.monotonic() + 60
+    while "de" not in hyphens._loaded and time.monotonic() < deadline:  # loads in a thread
+        time.sleep(0.05)
     text = soft_hyphens("Die Breitbandanbindung ist schlecht", "de")
     assert text.replace(SOFT_HYPHEN, "") == "Die Breitbandanbindung ist schlecht"
     assert "Breit" + SOFT_HYPHEN in text  # a syllable break, not a cut at the edge
