@@ -6,6 +6,7 @@ decides anything about a room.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby.domain import Format, Language
-from server import api, cafe_pages, contacts, live, pages
+from server import api, cafe_pages, contacts, live, overview, pages, privacy_pages, retention
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
@@ -174,9 +175,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state["svc"] = svc
         await backends.start()
+        sweeper = asyncio.create_task(retention.run(svc, settings.retention_sweep_s))
         try:
             yield
         finally:
+            sweeper.cancel()
             await backends.close()
 
     return Litestar(
@@ -206,6 +209,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.moderator_state,
             api.healthz,
             *REPORT_ROUTES,
+            *privacy_pages.ROUTES,
+            overview.overview_xlsx,
             live.screen_socket,
             live.phone_socket,
             live.console_socket,

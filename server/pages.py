@@ -22,7 +22,15 @@ from litestar.response import Redirect
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby.domain import ChangeModeratorKey, Format, Join, Language, Leave, OrganisationType
+from rooms.lobby.domain import (
+    ChangeModeratorKey,
+    EventDetails,
+    Format,
+    Join,
+    Language,
+    Leave,
+    OrganisationType,
+)
 from server.auth import (
     ADMIN_COOKIE,
     LANG_COOKIE,
@@ -36,6 +44,7 @@ from server.auth import (
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
 from server.qr import qr_svg
+from server.retention import privacy_info
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
 from server.wire import ErrorResponse
@@ -422,10 +431,12 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         return console_denied(svc, lang)
     key = request.cookies.get(moderator_cookie(hub.code))
     ctx = svc.presenter.console_context(hub.state, hub.online)
+    settings = svc.settings
     return html(
         svc,
         lang,
         "console/page.html",
+        privacy=privacy_info(hub.state.lobby, settings.retention_days, settings.timezone, lang),
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
         oob=False,
@@ -475,23 +486,39 @@ async def admin_login(request: AnyRequest) -> Response[Any]:
 
 
 async def admin_page(
-    svc: Services, lang: str, status: int = 200, error: str | None = None, **form: Any
+    svc: Services,
+    lang: str,
+    status: int = 200,
+    error: str | None = None,
+    request: AnyRequest | None = None,
+    **form: Any,
 ) -> Response[str]:
-    events = []
-    for code in await svc.rooms.store.rooms():
-        hub = await svc.rooms.get(code)
-        if hub is not None:
-            events.append((views.public_view(hub.state, len(hub.online)), svc.links(code)))
-    events.reverse()
+    from server import overview
+
+    rows = await overview.overview(svc)
+    filters = overview.filters_of(request) if request is not None else overview.Filters()
     return html(
         svc,
         lang,
         "admin/page.html",
         status,
-        events=events,
+        events=overview.matching(rows, filters),
+        regions=overview.regions_of(rows),
+        years=overview.years_of(rows),
+        filters=filters,
         error=error,
         formats=[f.value for f in Format],
-        form={"title": "", "format": "world_cafe", "language": lang, "date": "", **form},
+        form={
+            "title": "",
+            "format": "world_cafe",
+            "language": lang,
+            "date": "",
+            "place": "",
+            "organisers": "",
+            "region": "",
+            "retention_days": svc.settings.retention_days,
+            **form,
+        },
         new_link=None,
     )
 
@@ -508,7 +535,7 @@ async def admin(request: AnyRequest) -> Response[Any]:
             gettext(lang, "Admin link needed"),
             gettext(lang, "Please open the admin link that the server printed at start."),
         )
-    return await admin_page(svc, lang)
+    return await admin_page(svc, lang, request=request)
 
 
 class EventForm(msgspec.Struct):
@@ -516,6 +543,10 @@ class EventForm(msgspec.Struct):
     format: Format = Format.CUSTOM
     language: Language = Language.DE
     date: str | None = None
+    place: str | None = None
+    organisers: str | None = None
+    region: str | None = None
+    retention_days: int | None = None
 
 
 @post("/admin/events", include_in_schema=False, status_code=303)
@@ -531,8 +562,16 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
         error = gettext(lang, "Please check the format and the language.")
         return await admin_page(svc, lang, 422, error, **raw)
     key = new_key()
+    details = EventDetails(
+        place=form.place,
+        organisers=form.organisers,
+        region=form.region,
+        retention_days=(
+            svc.settings.retention_days if form.retention_days is None else form.retention_days
+        ),
+    )
     created = await svc.rooms.create_event(
-        form.title, form.format, form.language, form.date, key_hash(key)
+        form.title, form.format, form.language, form.date, key_hash(key), details
     )
     if not isinstance(created, str):
         return await admin_page(svc, lang, 422, reason_text(lang, created.reason), **raw)
