@@ -18,6 +18,7 @@ rewritten log, so its sockets reconnect to the new state.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Collection, Mapping
@@ -52,14 +53,23 @@ async def redact_log(
     """
     changed = 0
     for _ in range(5):
-        entries = [_decode(raw) for raw in await store.read(code)]
-        clean = scrub(entries, erased, pseudonyms)
-        updates = {e.seq: _encode(c) for e, c in zip(entries, clean, strict=True) if c is not e}
+        raw = await store.read(code)
+        # Seconds for a big room: off the event loop, like the reports.
+        updates = await asyncio.to_thread(_rewritten, raw, erased, pseudonyms)
         if not updates:
             break
         await store.replace(code, updates)
         changed += len(updates)
     return changed
+
+
+def _rewritten(
+    raw: list[bytes], erased: Collection[str] | None, pseudonyms: Mapping[str, str] | None
+) -> dict[int, bytes]:
+    """The entries that change, by seq, as they are to be stored."""
+    entries = [_decode(r) for r in raw]
+    clean = scrub(entries, erased, pseudonyms)
+    return {e.seq: _encode(c) for e, c in zip(entries, clean, strict=True) if c is not e}
 
 
 async def erase_participant(svc: Services, hub: Hub, participant: str, cid: str | None) -> Result:
@@ -79,8 +89,9 @@ async def erase_everyone(svc: Services, hub: Hub, actor: Actor) -> Result:
     code = hub.code
     svc.rooms.forget(code)  # no more appends from the old state; reloaded on next use
     store = svc.rooms.store
-    entries = [_decode(raw) for raw in await store.read(code)]
-    pseudonyms = {pid: secrets.token_hex(8) for pid in participant_ids(entries)}
+    raw = await store.read(code)
+    ids = await asyncio.to_thread(lambda: participant_ids([_decode(r) for r in raw]))
+    pseudonyms = {pid: secrets.token_hex(8) for pid in ids}
     count = await redact_log(store, code, None, pseudonyms)
     log.info("room %s: all personal data erased, %d log entries rewritten", code, count)
     return result

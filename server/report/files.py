@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import secrets
 from functools import partial
+from typing import Any
 
 import msgspec
 
-from rooms.privacy.redact import participant_ids, scrub
+from rooms.privacy.redact import participant_ids, scrub_plain
 from rooms.report import Report
-from rooms.room import Envelope, RoomState
+from rooms.room import RoomState
 from server.hub import Hub
 from server.i18n import gettext
 from server.render import Renderer
@@ -36,7 +37,7 @@ KINDS = {
 }
 
 _slots = asyncio.Semaphore(2)
-_decode_entry = msgspec.json.Decoder(Envelope).decode
+_decode_plain = msgspec.json.Decoder(dict[str, Any]).decode
 _encode = msgspec.json.Encoder().encode
 
 
@@ -126,8 +127,9 @@ def anonymous_event_file(code: str, raw: list[bytes]) -> bytes:
     contact removed. The full log with names leaves only through the
     command line, to whoever runs the server.
     """
-    entries = [_decode_entry(r) for r in raw]
+    entries = [_decode_plain(r) for r in raw]
     pseudonyms = {pid: secrets.token_hex(8) for pid in participant_ids(entries)}
-    clean = scrub(entries, None, pseudonyms)
-    document = EventFile(FORMAT, VERSION, code, [msgspec.Raw(_encode(e)) for e in clean])
+    for entry in entries:
+        scrub_plain(entry, None, pseudonyms)
+    document = EventFile(FORMAT, VERSION, code, [msgspec.Raw(_encode(e)) for e in entries])
     return _encode(document) + b"\n"
