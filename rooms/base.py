@@ -37,6 +37,16 @@ class Actor(msgspec.Struct, frozen=True):
             return f"p:{self.participant}"
         return self.role.value
 
+    @classmethod
+    def from_key(cls, key: str) -> Actor:
+        """The actor a log entry names by its :attr:`key` (old or odd keys read as a guest)."""
+        if key.startswith("p:"):
+            return cls(Role.PARTICIPANT, key[2:])
+        try:
+            return cls(Role(key))
+        except ValueError:
+            return cls(Role.GUEST)
+
 
 class Rejected(msgspec.Struct, frozen=True):
     """A refusal. ``reason`` is a stable key that the UI translates.
@@ -47,17 +57,3 @@ class Rejected(msgspec.Struct, frozen=True):
 
     reason: str
     transient: bool = False
-
-
-class Limits(msgspec.Struct, frozen=True):
-    """Defaults from DESIGN.md; every one is configurable by the server."""
-
-    name_length: int = 40
-    title_length: int = 120
-    idea_length: int = 280
-    notes_length: int = 2000
-    max_participants: int = 5000
-    recent_cids_per_actor: int = 64
-
-
-DEFAULT_LIMITS = Limits()

@@ -17,30 +17,23 @@ from collections import OrderedDict
 
 import msgspec
 
-from rooms.actions import domain as actions
-from rooms.base import DEFAULT_LIMITS, Actor, Limits, Rejected
-from rooms.cafe import domain as cafe
-from rooms.ideas import domain as ideas
-from rooms.lobby import domain as lobby
-from rooms.polls import domain as poll
-from rooms.privacy import domain as privacy
+from rooms.activities import (
+    ACTIVITIES,
+    BY_COMMAND,
+    BY_EVENT,
+    DEFAULT_LIMITS,
+    FOLLOWUPS,
+    Command,
+    Event,
+    Limits,
+    Outcome,
+    RoomState,
+)
+from rooms.activity import Context
+from rooms.base import Actor, Rejected
+from rooms.lobby.activity import LOBBY
 
-Command = (
-    lobby.LobbyCommand
-    | poll.PollCommand
-    | cafe.CafeCommand
-    | ideas.IdeasCommand
-    | actions.ActionCommand
-    | privacy.PrivacyCommand
-)
-Event = (
-    lobby.LobbyEvent
-    | poll.PollEvent
-    | cafe.CafeEvent
-    | ideas.IdeasEvent
-    | actions.ActionEvent
-    | privacy.PrivacyEvent
-)
+__all__ = ["ACTIVITIES", "Command", "Envelope", "Event", "Outcome", "RoomState"]
 
 
 class Envelope(msgspec.Struct, frozen=True):
@@ -57,24 +50,6 @@ class Envelope(msgspec.Struct, frozen=True):
     cid: str | None
     event: Event
     part: int = 0
-
-
-class Outcome(msgspec.Struct, frozen=True):
-    """What a command did, remembered for its cid: the last seq it wrote, and what it made."""
-
-    seq: int | None
-    id: str | None = None
-
-
-class RoomState(msgspec.Struct):
-    seq: int = 0
-    lobby: lobby.Lobby = msgspec.field(default_factory=lobby.Lobby)
-    polls: poll.Polls = msgspec.field(default_factory=poll.Polls)
-    cafe: cafe.Cafe = msgspec.field(default_factory=cafe.Cafe)
-    boards: ideas.Boards = msgspec.field(default_factory=ideas.Boards)
-    actions: actions.Actions = msgspec.field(default_factory=actions.Actions)
-    # actor key -> cid -> outcome, the newest last; bounded per actor.
-    outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 
 
 class Accepted(msgspec.Struct, frozen=True):
@@ -95,93 +70,28 @@ def previous_outcome(state: RoomState, actor: Actor, cid: str | None) -> Outcome
 def decide(
     state: RoomState, command: Command, actor: Actor, now: int, limits: Limits = DEFAULT_LIMITS
 ) -> Accepted | Rejected:
-    """Answer one command. ``now`` is milliseconds since the epoch, from the caller."""
-    events: list[Event] = []
-    if isinstance(command, cafe.CAFE_COMMAND_TYPES):
-        if not state.lobby.created:
-            return Rejected("unknown_event")
-        decided_cafe = cafe.decide(state.cafe, state.lobby, command, actor, now, limits)
-        if isinstance(decided_cafe, Rejected):
-            return decided_cafe
-        events.extend(decided_cafe)
-        if isinstance(command, cafe.StartRound) and state.lobby.screen is not lobby.ScreenMode.CAFE:
-            events.append(lobby.ScreenShown(lobby.ScreenMode.CAFE))
-    elif isinstance(command, (*ideas.IDEAS_COMMAND_TYPES, *actions.ACTION_COMMAND_TYPES)):
-        more = _decide_ideas(state, command, actor, now, limits)
-        if isinstance(more, Rejected):
-            return more
-        events.extend(more)
-    elif isinstance(command, privacy.PRIVACY_COMMAND_TYPES):
-        if not state.lobby.created:
-            return Rejected("unknown_event")
-        erased = privacy.decide(state.lobby, command, actor)
-        if isinstance(erased, Rejected):
-            return erased
-        events.extend(erased)
-    elif isinstance(command, poll.POLL_COMMAND_TYPES):
-        if not state.lobby.created:
-            return Rejected("unknown_event")
-        decided = poll.decide(state.polls, state.lobby, command, actor, limits)
-        if isinstance(decided, Rejected):
-            return decided
-        events.extend(decided)
-    else:
-        if isinstance(command, lobby.ShowOnScreen) and command.what is lobby.ScreenMode.POLL:
-            shown = state.polls.by_id.get(command.poll or "")
-            if shown is None or shown.status is poll.PollStatus.DRAFT:
-                return Rejected("poll_not_open")
-        showing_cafe = (
-            isinstance(command, lobby.ShowOnScreen) and command.what is lobby.ScreenMode.CAFE
-        )
-        if showing_cafe and not state.cafe.created:
-            return Rejected("cafe_missing")
-        lobby_events = lobby.decide(state.lobby, command, actor, limits)
-        if isinstance(lobby_events, Rejected):
-            return lobby_events
-        events.extend(lobby_events)
-    return Accepted(events, next((i for e in events if (i := created_id(e))), None))
+    """Answer one command. ``now`` is milliseconds since the epoch, from the caller.
 
-
-def _decide_ideas(
-    state: RoomState, command: Command, actor: Actor, now: int, limits: Limits
-) -> list[Event] | Rejected:
-    """Idea boards, dots and actions (rooms/ideas.py, rooms/actions.py)."""
-    if not state.lobby.created:
+    The activity that registered the command's type decides it; any other
+    activity needs an event that exists. Declared follow-ups of the command
+    (``Activity.followups``) add their events after the activity's own.
+    """
+    activity = BY_COMMAND[type(command)]
+    if activity is not LOBBY and not state.lobby.created:
         return Rejected("unknown_event")
-    more: list[ideas.IdeasEvent] | list[actions.ActionEvent] | Rejected
-    if isinstance(command, ideas.IDEAS_COMMAND_TYPES):
-        more = ideas.decide(state.boards, state.lobby, command, actor, now, limits)
-    elif isinstance(command, actions.ACTION_COMMAND_TYPES):
-        more = actions.decide(state.actions, state.lobby, command, actor, now, limits)
-    else:  # pragma: no cover
-        raise AssertionError(command)
-    if isinstance(more, Rejected):
-        return more
-    out: list[Event] = list(more)
-    if isinstance(command, ideas.ShowBoard) and state.lobby.screen is not lobby.ScreenMode.IDEAS:
-        out.append(lobby.ScreenShown(lobby.ScreenMode.IDEAS, None))
-    return out
+    decided = activity.decide(state, command, Context(actor, now, limits))
+    if isinstance(decided, Rejected):
+        return decided
+    events: list[Event] = list(decided)
+    followup = FOLLOWUPS.get(type(command))
+    if followup is not None:
+        events.extend(followup(state, command))
+    return Accepted(events, next((i for e in events if (i := created_id(e))), None))
 
 
 def created_id(event: Event) -> str | None:
     """The id a command reports back when its event made something new."""
-    if isinstance(event, lobby.ParticipantJoined):
-        return event.participant
-    if isinstance(event, poll.PollCreated):
-        return event.poll
-    return ideas_created_id(event)
-
-
-def ideas_created_id(event: Event) -> str | None:
-    if isinstance(event, ideas.BoardCreated):
-        return event.board
-    if isinstance(event, ideas.IdeaPosted):
-        return event.idea
-    if isinstance(event, ideas.ClusterCreated):
-        return event.cluster
-    if isinstance(event, actions.ActionCreated):
-        return event.action
-    return None
+    return BY_EVENT[type(event)].created_id(event)
 
 
 def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS) -> set[str]:
@@ -208,20 +118,11 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
             outcome = Outcome(envelope.seq, first.id or created_id(envelope.event))
         seen[envelope.cid] = outcome
         seen.move_to_end(envelope.cid)
-        while len(seen) > limits.recent_cids_per_actor:
+        while len(seen) > limits.lobby.recent_cids_per_actor:
             seen.popitem(last=False)
     event = envelope.event
-    if isinstance(event, poll.POLL_EVENT_TYPES):
-        return poll.apply(state.polls, state.lobby, event)
-    if isinstance(event, cafe.CAFE_EVENT_TYPES):
-        return cafe.apply(state.cafe, state.lobby, event)
-    if isinstance(event, ideas.IDEAS_EVENT_TYPES):
-        return ideas.apply(state.boards, state.lobby, event)
-    if isinstance(event, actions.ACTION_EVENT_TYPES):
-        return actions.apply(state.actions, state.lobby, event)
-    if isinstance(event, privacy.PRIVACY_EVENT_TYPES):
-        return privacy.apply(state.lobby, state.boards, state.actions, event)
-    return lobby.apply(state.lobby, event, envelope.at, limits)
+    ctx = Context(Actor.from_key(envelope.actor), envelope.at, limits)
+    return BY_EVENT[type(event)].apply(state, event, ctx)
 
 
 def replay(envelopes: list[Envelope], limits: Limits = DEFAULT_LIMITS) -> RoomState:

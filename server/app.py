@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         per_second=settings.per_second,
         shared_log=bool(settings.redis),
         presence_refresh=settings.presence_ttl_s / 3,
+        limits=settings.limits,
     )
     rooms = Rooms(store, broker, presenter, hub_settings)
     svc = Services(

@@ -51,7 +51,7 @@ async def table_cards(request: AnyRequest, code: FromPath[str]) -> Response[Any]
         (t, qr_svg(table_url(base, hub.code, t.id)), table_url(base, hub.code, t.id))
         for t in (ev.cafe.tables if ev.cafe else [])
     ]
-    return html(svc, lang, "console/cafe_cards.html", ev=ev, cards=cards)
+    return html(svc, lang, "cafe/print-cards.html", ev=ev, cards=cards)
 
 
 @get("/console/{code:str}/cafe/lists", include_in_schema=False)
@@ -63,7 +63,7 @@ async def assignment_lists(request: AnyRequest, code: FromPath[str]) -> Response
         return console_denied(svc, lang)
     ev = views.public_view(hub.state, 0)
     people = plan_people(hub.state.cafe, hub.state.lobby)
-    return html(svc, lang, "console/cafe_lists.html", ev=ev, people=people)
+    return html(svc, lang, "cafe/print-lists.html", ev=ev, people=people)
 
 
 @get("/t/{code:str}/{table:str}", include_in_schema=False)

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
             public_url=args.public_url,
             workers=args.workers,
         )
-    except msgspec.ValidationError as exc:
+    except (msgspec.ValidationError, ValueError) as exc:
         sys.exit(f"dialograum: invalid setting: {exc}")
     if settings.workers > 1 and not settings.redis:
         sys.exit(

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rooms.activities import DEFAULT_LIMITS, Limits
 from rooms.base import Actor
 from rooms.room import Command, RoomState
 from server.broker import PRESENCE, Broker
@@ -41,6 +42,7 @@ class HubSettings:
     shared_log: bool = False
     presence_delay: float = 0.25  # online changes are shared at most this often
     presence_refresh: float = 10.0  # and renewed this often (the TTL is 3x)
+    limits: Limits = DEFAULT_LIMITS  # every decide and apply of the room, and its replays
 
 
 class Hub:
@@ -75,6 +77,7 @@ class Hub:
             burst=s.burst,
             per_second=s.per_second,
             remembered_rejections=s.remembered_rejections,
+            limits=s.limits,
         )
         self._unsubscribe: Callable[[], None] | None = None
 

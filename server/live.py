@@ -170,7 +170,7 @@ class Session:
                     on_hello(message)
                     continue
                 if isinstance(message, SuggestClusters):  # computed here, logged as a proposal
-                    answered = await suggest_answer(self.hub.state.boards, self.actor, message)
+                    answered = await suggest_answer(self.hub.state.ideas, self.actor, message)
                     if isinstance(answered, Rejected):
                         self.reply(cid, False, None, answered.reason)
                         continue
@@ -301,7 +301,7 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
         return
     lobby = hub.state.lobby
     pid = svc.signer.participant_from(hub.code, message.token)
-    state: views.ParticipantView | views.PublicView | views.ModeratorView
+    state: views.View
     if pid is not None:
         actor = Actor(Role.PARTICIPANT, pid)
         state = views.participant_view(hub.state, pid, len(hub.online))

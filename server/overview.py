@@ -24,7 +24,7 @@ from server.services import Services, services
 
 
 class OverviewRow(msgspec.Struct, frozen=True):
-    view: views.PublicView
+    view: views.View  # the public view (rooms/views.py builds its Struct from the registry)
     links: Any  # server.links.Links
     region: str | None
     year: int | None

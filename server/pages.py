@@ -43,6 +43,7 @@ from server.auth import (
 )
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
+from server.present import PAGE_FRAGMENTS
 from server.qr import qr_svg
 from server.retention import privacy_info
 from server.services import Services, client_ip, services
@@ -325,6 +326,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         me=views.me_view(hub.state, pid),
         seq=hub.state.seq,
         organisation_types=[t.value for t in OrganisationType],
+        fragments=PAGE_FRAGMENTS["phone"],
         oob=False,
     )
 

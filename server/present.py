@@ -15,6 +15,8 @@ from typing import Any
 import msgspec
 
 from rooms import views
+from rooms.activities import ACTIVITIES
+from rooms.activity import Fragment
 from rooms.room import RoomState
 from server.render import Renderer
 
@@ -36,37 +38,31 @@ def page_context(
     }
 
 
+def _fragments(kind: str) -> tuple[Fragment, ...]:
+    """Every activity's fragments of one page kind, in page order."""
+    found = [f for a in ACTIVITIES for f in a.fragments.get(kind, ())]
+    return tuple(sorted(found, key=lambda f: f.order))
+
+
+PAGE_FRAGMENTS: dict[str, tuple[Fragment, ...]] = {kind: _fragments(kind) for kind in PAGE_KINDS}
+"""Each page's fragments, shared and personal, in page order (the pages include them so)."""
+
 # The fragments of each page, by part name; each template renders one ``id``.
 PAGE_PARTS: dict[str, dict[str, str]] = {
-    "phone": {
-        "status": "partials/phone_status.html",
-        "polls": "partials/phone_polls.html",
-        "results": "partials/phone_results.html",
-        "ideas": "partials/ideas_phone_forms.html",
-        "wall": "partials/ideas_phone_wall.html",
-        "actions": "partials/ideas_phone_actions.html",
-    },
-    "console": {
-        "status": "partials/console_status.html",
-        "people": "partials/console_people.html",
-        "polls": "partials/console_polls.html",
-        "cafe": "partials/console_cafe.html",
-        "ideas": "partials/ideas_console.html",
-        "actions": "partials/ideas_console_actions.html",
-    },
-    "screen": {"stage": "partials/screen_stage.html"},
+    kind: {f.part: f.template for f in fragments if not f.personal}
+    for kind, fragments in PAGE_FRAGMENTS.items()
 }
 
-
-# Console parts rendered again only when what they show changed (see _cached_part).
-CACHED_CONSOLE_PARTS = frozenset({"cafe", "ideas"})
+# What a cached console part shows: the view fields of its activity (see _cached_part).
+CACHED_CONSOLE_PARTS: dict[str, tuple[str, ...]] = {
+    f.part: tuple(name for name, _, _ in a.view_fields)
+    for a in ACTIVITIES
+    for f in a.fragments.get("console", ())
+    if f.cached
+}
 
 # A phone's own fragments, rendered only when that participant's state changed.
-PERSONAL_PARTS = (
-    "partials/phone_me.html",
-    "partials/phone_cafe.html",
-    "partials/ideas_phone_me.html",
-)
+PERSONAL_PARTS = tuple(f.template for f in PAGE_FRAGMENTS["phone"] if f.personal)
 
 
 class Presenter:
@@ -78,7 +74,7 @@ class Presenter:
         # and part: the digest of what they show, and the rendered text.
         self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
         # Phones' personal fragments read the public view; one per log position.
-        self._public: tuple[RoomState, int, views.PublicView] | None = None
+        self._public: tuple[RoomState, int, views.View] | None = None
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -139,7 +135,7 @@ class Presenter:
         render; without this every tick of an unrelated vote re-rendered them.
         """
         ev = ctx["ev"]
-        shown = (ev.cafe, ev.screen, ev.code) if name == "cafe" else (ev.boards, ev.screen, ev.code)
+        shown = (*(getattr(ev, field) for field in CACHED_CONSOLE_PARTS[name]), ev.screen, ev.code)
         digest = hashlib.blake2b(_json.encode(shown), digest_size=16).digest()
         key = (ev.code, lang, name)
         cached = self._parts.get(key)
@@ -152,7 +148,7 @@ class Presenter:
             self._parts.popitem(last=False)
         return text
 
-    def _participant_public(self, state: RoomState) -> views.PublicView:
+    def _participant_public(self, state: RoomState) -> views.View:
         cached = self._public
         if cached is not None and cached[0] is state and cached[1] == state.seq:
             return cached[2]

@@ -8,9 +8,12 @@ and containers configure it the same way a laptop does.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
+
+from rooms.activities import Limits
 
 
 class Settings(msgspec.Struct):
@@ -34,6 +37,7 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    limits: Limits = Limits()
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
     retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
@@ -78,7 +82,47 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
         if var in env and env[var] != "":
             raw[name] = env[var]
     raw.update({k: v for k, v in overrides.items() if v is not None})
+    limits = limits_from_env(env)
+    if limits:
+        raw.setdefault("limits", limits)
     for flag in ("sample_event", "cookie_secure"):
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)
+
+
+LIMIT_PREFIX = "DIALOGRAUM_LIMIT_"
+
+
+def limit_variables() -> dict[str, tuple[str, str, int]]:
+    """Every limit's environment variable: name -> (section, field, default).
+
+    ``DIALOGRAUM_LIMIT_POLLS_MAX_OPTIONS=30`` sets ``Limits.polls.max_options``.
+    Derived from the registry's :class:`~rooms.activities.Limits`, so a new
+    activity's limits are configurable without a line here.
+    """
+    out: dict[str, tuple[str, str, int]] = {}
+    defaults = Limits()
+    for section in Limits.__struct_fields__:
+        part = getattr(defaults, section)
+        for field in type(part).__struct_fields__:
+            out[f"{LIMIT_PREFIX}{section}_{field}".upper()] = (section, field, getattr(part, field))
+    return out
+
+
+def limits_from_env(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The limits the environment overrides, by section; msgspec converts and checks them.
+
+    An unknown ``DIALOGRAUM_LIMIT_*`` variable is an error, so a typo does
+    not silently leave a limit at its default.
+    """
+    known = limit_variables()
+    out: dict[str, dict[str, str]] = {}
+    for var, value in env.items():
+        if not var.startswith(LIMIT_PREFIX) or value == "":
+            continue
+        if var not in known:
+            raise ValueError(f"unknown limit {var}; known: {', '.join(sorted(known))}")
+        section, field, _ = known[var]
+        out.setdefault(section, {})[field] = value
+    return out

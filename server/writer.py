@@ -31,6 +31,7 @@ from typing import Protocol
 
 import msgspec
 
+from rooms.activities import DEFAULT_LIMITS, Limits
 from rooms.base import Actor, Role
 from rooms.room import (
     Command,
@@ -137,6 +138,7 @@ class Writer:
         burst: float = 20,
         per_second: float = 2,
         remembered_rejections: int = 10_000,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.code = code
         self.store = store
@@ -147,6 +149,7 @@ class Writer:
         # catch-up instead of a replay of the whole log.
         self.shared_log = shared_log
         self.remembered_rejections = remembered_rejections
+        self.limits = limits
         self.state = RoomState()
         self.appending = False  # an append is in flight: the state holds uncommitted entries
         self._snapshot: Snapshot | None = None
@@ -165,7 +168,7 @@ class Writer:
 
     async def load(self) -> None:
         """Rebuild the room by replaying its log."""
-        self.state = replay(decode_entries(await self.store.read(self.code)))
+        self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
         self._take_snapshot()
 
     def stop(self) -> None:
@@ -228,7 +231,7 @@ class Writer:
         entries = decode_entries(await self.store.read(self.code, self.state.seq))
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
-                touched = apply(self.state, envelope)
+                touched = apply(self.state, envelope, self.limits)
                 if envelope.seq > shown:
                     self._touch(touched)
         if entries and not self.appending:
@@ -288,7 +291,7 @@ class Writer:
         await self.catch_up(shown=self._shown_seq)
 
     async def _reload(self) -> None:
-        self.state = replay(decode_entries(await self.store.read(self.code)))
+        self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
         self._needs_reload = False
         self._take_snapshot()
         self.watcher.touch_everyone()
@@ -364,7 +367,7 @@ class Writer:
             ):
                 results.append(Result(False, reason="rate_limited"))
                 continue
-            handled = handle(self.state, command, actor, cid, now)
+            handled = handle(self.state, command, actor, cid, now, self.limits)
             if not handled.ok and handled.reason is not None:
                 refusals.append((actor.key, cid, handled))
                 results.append(Result(False, reason=handled.reason))

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
 from rooms.lobby.domain import Lobby
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class Member(msgspec.Struct, frozen=True):
@@ -43,15 +47,6 @@ class Actions(msgspec.Struct):
         return [self.by_id[a] for a in self.order]
 
 
-class ActionLimits(msgspec.Struct, frozen=True):
-    title_length: int = 120
-    what_length: int = 1000
-    owner_length: int = 120
-    contact_length: int = 120
-    max_actions: int = 100
-
-
-ACTION_LIMITS = ActionLimits()
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -142,7 +137,7 @@ def decide(
             return Rejected("not_allowed")
         if isinstance(command, DeleteAction):
             return [ActionDeleted(command.action)] if command.action in actions.by_id else []
-        return _decide_create(actions, command)
+        return _decide_create(actions, command, limits)
     if actor.role is not Role.PARTICIPANT or actor.participant is None:
         return Rejected("not_allowed")
     me = lobby.participants.get(actor.participant)
@@ -160,10 +155,10 @@ def decide(
     name = _clean(command.name)
     if not name:
         return Rejected("name_missing")
-    if len(name) > limits.name_length:
+    if len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     contact = _clean(command.contact) or None
-    if contact is not None and len(contact) > ACTION_LIMITS.contact_length:
+    if contact is not None and len(contact) > limits.actions.contact_length:
         return Rejected("contact_too_long")
     old = action.members.get(me.id)
     if old is not None and (old.name, old.contact) == (name, contact):
@@ -171,12 +166,14 @@ def decide(
     return [ActionJoined(action.id, me.id, name, contact, now)]
 
 
-def _decide_create(actions: Actions, command: CreateAction) -> list[ActionEvent] | Rejected:
+def _decide_create(
+    actions: Actions, command: CreateAction, limits: Limits
+) -> list[ActionEvent] | Rejected:
     title = _clean(command.title)
     if not title:
         return Rejected("action_title_missing")
     what, owner = _clean(command.what), _clean(command.owner)
-    lim = ACTION_LIMITS
+    lim = limits.actions
     if (
         len(title) > lim.title_length
         or len(what) > lim.what_length

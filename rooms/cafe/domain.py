@@ -15,10 +15,11 @@ the table's capacity; only a table's host writes its notes.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.lobby.domain import Lobby, OrganisationType
 
@@ -27,6 +28,9 @@ MAX_TABLES = 100
 MAX_ROUNDS = 12
 TOPIC_LENGTH = 120
 MINUTE = 60_000
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class RoundStatus(enum.StrEnum):
@@ -622,7 +626,7 @@ def _decide_note(
     if cafe.current == 0:
         return Rejected("no_round_running")
     text = command.text.strip()
-    if len(text) > limits.notes_length:
+    if len(text) > limits.cafe.notes_length:
         return Rejected("notes_too_long")
     if cafe.notes.get(table.id, {}).get(cafe.current, "") == text:
         return []

@@ -18,12 +18,16 @@ a :class:`ProposeClusters` command, so replay never recomputes anything.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
 from rooms.ideas.dots import DotSettings, DotsOn, check_ballot, settings_valid
 from rooms.lobby.domain import Lobby
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class BoardMode(enum.StrEnum):
@@ -114,19 +118,6 @@ class Boards(msgspec.Struct):
         board = self.cluster_board.get(cluster)
         return None if board is None else self.by_id.get(board)
 
-
-class IdeaLimits(msgspec.Struct, frozen=True):
-    prompt_length: int = 200
-    category_length: int = 40
-    max_categories: int = 12
-    cluster_name_length: int = 60
-    max_boards: int = 50
-    max_ideas_per_board: int = 2000
-    max_ideas_per_person: int = 50
-    max_clusters: int = 100
-
-
-IDEA_LIMITS = IdeaLimits()
 
 # --- commands ---------------------------------------------------------------
 
@@ -443,7 +434,7 @@ def _text(raw: str, limits: Limits) -> str | Rejected:
     text = clean(raw)
     if not text:
         return Rejected("idea_missing")
-    if len(text) > limits.idea_length:
+    if len(text) > limits.ideas.idea_length:
         return Rejected("idea_too_long")
     return text
 
@@ -475,7 +466,7 @@ def decide(
     if actor.role is not Role.MODERATOR:
         return Rejected("not_allowed")
     if isinstance(command, CreateBoard):
-        return _decide_create(boards, command)
+        return _decide_create(boards, command, limits)
     if isinstance(command, HideIdea | ApproveIdea | MergeIdea | AssignIdea):
         board = boards.board_of_idea(command.idea)
         if board is None:
@@ -488,7 +479,7 @@ def decide(
         if isinstance(command, DeleteCluster):
             return [ClusterDeleted(command.cluster)]
         name = clean(command.name)
-        if len(name) > IDEA_LIMITS.cluster_name_length:
+        if len(name) > limits.ideas.cluster_name_length:
             return Rejected("cluster_name_too_long")
         if name == board.clusters[command.cluster].name:
             return []
@@ -505,9 +496,9 @@ def decide(
             return [BoardShown(board.id, view)]
         case CreateCluster(name=raw_name, ideas=ids):
             name = clean(raw_name)
-            if len(name) > IDEA_LIMITS.cluster_name_length:
+            if len(name) > limits.ideas.cluster_name_length:
                 return Rejected("cluster_name_too_long")
-            if len(board.clusters) >= IDEA_LIMITS.max_clusters:
+            if len(board.clusters) >= limits.ideas.max_clusters:
                 return Rejected("too_many_clusters")
             if any(i not in board.ideas for i in ids):
                 return Rejected("idea_not_found")
@@ -529,14 +520,14 @@ def decide(
                 members = [i for i in group if i in loose]
                 if members:
                     kept.append(members)
-                    kept_names.append(clean(name)[: IDEA_LIMITS.cluster_name_length])
+                    kept_names.append(clean(name)[: limits.ideas.cluster_name_length])
             if not kept:
                 return Rejected("nothing_to_cluster")
             return [ClustersProposed(board.id, kept, kept_names)]
         case AcceptProposal():
             if board.proposal is None:
                 return Rejected("no_proposal")
-            room = IDEA_LIMITS.max_clusters - len(board.clusters)
+            room = limits.ideas.max_clusters - len(board.clusters)
             if len(board.proposal.groups) > room:
                 return Rejected("too_many_clusters")
             return [ProposalAccepted(board.id)]
@@ -545,17 +536,19 @@ def decide(
     raise AssertionError(f"unhandled ideas command {command!r}")  # pragma: no cover
 
 
-def _decide_create(boards: Boards, command: CreateBoard) -> list[IdeasEvent] | Rejected:
+def _decide_create(
+    boards: Boards, command: CreateBoard, limits: Limits
+) -> list[IdeasEvent] | Rejected:
     prompt = clean(command.prompt)
     if not prompt:
         return Rejected("prompt_missing")
-    if len(prompt) > IDEA_LIMITS.prompt_length:
+    if len(prompt) > limits.ideas.prompt_length:
         return Rejected("prompt_too_long")
-    if len(boards.by_id) >= IDEA_LIMITS.max_boards:
+    if len(boards.by_id) >= limits.ideas.max_boards:
         return Rejected("too_many_boards")
     categories = list(dict.fromkeys(c for c in map(clean, command.categories) if c))
-    if len(categories) > IDEA_LIMITS.max_categories or any(
-        len(c) > IDEA_LIMITS.category_length for c in categories
+    if len(categories) > limits.ideas.max_categories or any(
+        len(c) > limits.ideas.category_length for c in categories
     ):
         return Rejected("categories_invalid")
     settings = DotSettings(
@@ -633,12 +626,12 @@ def _decide_own(
         category = _category(board, command.category)
         if isinstance(category, Rejected):
             return category
-        if len(board.ideas) >= IDEA_LIMITS.max_ideas_per_board:
+        if len(board.ideas) >= limits.ideas.max_ideas_per_board:
             return Rejected("board_full")
         if (
             not moderator
             and sum(1 for i in board.ideas.values() if i.author == who)
-            >= IDEA_LIMITS.max_ideas_per_person
+            >= limits.ideas.max_ideas_per_person
         ):
             return Rejected("too_many_ideas")
         name = None
@@ -724,7 +717,7 @@ def _drop_item(board: Board, item: str) -> set[str]:
     return touched
 
 
-def apply(boards: Boards, lobby: Lobby, event: IdeasEvent) -> set[str]:
+def apply(boards: Boards, lobby: Lobby, event: IdeasEvent, limits: Limits) -> set[str]:
     """Fold one event in; returns the participants whose own view changed."""
     if isinstance(event, BoardCreated):
         if event.board not in boards.by_id:
@@ -811,7 +804,7 @@ def apply(boards: Boards, lobby: Lobby, event: IdeasEvent) -> set[str]:
                 return set()
             for group, name in zip(proposal.groups, proposal.names, strict=True):
                 members = [i for i in group if i in board.loose]
-                if not members or len(board.clusters) >= IDEA_LIMITS.max_clusters:
+                if not members or len(board.clusters) >= limits.ideas.max_clusters:
                     continue
                 boards.clusters_created += 1
                 cid = f"c{boards.clusters_created}"

@@ -7,10 +7,14 @@ events are the facts that follow; the functions here never do I/O.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class Format(enum.StrEnum):
@@ -230,7 +234,7 @@ def decide(
         title = " ".join(command.title.split())
         if not title:
             return Rejected("title_missing")
-        if len(title) > limits.title_length:
+        if len(title) > limits.lobby.title_length:
             return Rejected("title_too_long")
         details = _clean_details(command.details, limits)
         if isinstance(details, Rejected):
@@ -292,7 +296,7 @@ def _clean_details(details: EventDetails | None, limits: Limits) -> EventDetails
     texts = {}
     for field in ("place", "organisers", "region"):
         value = clean_name(getattr(details, field))
-        if value is not None and len(value) > limits.title_length:
+        if value is not None and len(value) > limits.lobby.title_length:
             return Rejected("details_too_long")
         texts[field] = value
     days = details.retention_days
@@ -319,10 +323,10 @@ def _decide_join(
         return Rejected("event_closed")
     if command.participant in lobby.participants:
         return Rejected("already_joined")
-    if lobby.joined >= limits.max_participants:
+    if lobby.joined >= limits.lobby.max_participants:
         return Rejected("event_full")
     name = clean_name(command.name)
-    if name is not None and len(name) > limits.name_length:
+    if name is not None and len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     return [ParticipantJoined(command.participant, name, command.organisation_type)]
 
@@ -334,7 +338,7 @@ def _decide_rename(
     if isinstance(me, Rejected):
         return me
     name = clean_name(command.name)
-    if name is not None and len(name) > limits.name_length:
+    if name is not None and len(name) > limits.lobby.name_length:
         return Rejected("name_too_long")
     if name == me.name and command.organisation_type is me.organisation_type:
         return []
@@ -377,7 +381,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             if (
                 event.participant in lobby.participants
                 or lobby.closed
-                or lobby.joined >= limits.max_participants
+                or lobby.joined >= limits.lobby.max_participants
             ):
                 return set()
             lobby.participants[event.participant] = Participant(

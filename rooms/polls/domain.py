@@ -10,11 +10,16 @@ in :func:`apply`, in log order.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from rooms.base import Actor, Limits, Rejected, Role
+from rooms.base import Actor, Rejected, Role
 from rooms.lobby.domain import Lobby
+from rooms.polls.limits import PollLimits
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits
 
 
 class PollKind(enum.StrEnum):
@@ -281,18 +286,6 @@ class Polls(msgspec.Struct):
         return [self.by_id[p] for p in self.order]
 
 
-class PollLimits(msgspec.Struct, frozen=True):
-    question_length: int = 200
-    option_length: int = 120
-    max_options: int = 20
-    text_answer_length: int = 140
-    max_scale_steps: int = 11
-    max_budget: int = 1000
-    max_polls: int = 200
-
-
-POLL_LIMITS = PollLimits()
-
 # --- decide -----------------------------------------------------------------
 
 
@@ -347,7 +340,7 @@ def _definition(
     return question, options, settings
 
 
-def check_ballot(poll: Poll, vote: Vote, limits: PollLimits = POLL_LIMITS) -> Ballot | Rejected:
+def check_ballot(poll: Poll, vote: Vote, limits: PollLimits) -> Ballot | Rejected:
     """The ballot a vote stands for, normalised; or why it is not a valid vote."""
     ids = {o.id for o in poll.options}
     s = poll.settings
@@ -396,15 +389,14 @@ def check_ballot(poll: Poll, vote: Vote, limits: PollLimits = POLL_LIMITS) -> Ba
 def decide(
     polls: Polls, lobby: Lobby, command: PollCommand, actor: Actor, limits: Limits
 ) -> list[PollEvent] | Rejected:
-    del limits  # poll limits are their own (POLL_LIMITS) until they need configuring
     if isinstance(command, Vote):
-        return _decide_vote(polls, lobby, command, actor)
+        return _decide_vote(polls, lobby, command, actor, limits.polls)
     if actor.role is not Role.MODERATOR:
         return Rejected("not_allowed")
     if isinstance(command, CreatePoll):
-        if len(polls.order) >= POLL_LIMITS.max_polls:
+        if len(polls.order) >= limits.polls.max_polls:
             return Rejected("too_many_polls")
-        checked = _definition(command, POLL_LIMITS)
+        checked = _definition(command, limits.polls)
         if isinstance(checked, Rejected):
             return checked
         question, options, settings = checked
@@ -416,13 +408,13 @@ def decide(
         case UpdatePoll():
             if poll.status is not PollStatus.DRAFT:
                 return Rejected("poll_not_draft")
-            checked = _definition(command, POLL_LIMITS)
+            checked = _definition(command, limits.polls)
             if isinstance(checked, Rejected):
                 return checked
             question, options, settings = checked
             return [PollUpdated(poll.id, command.kind, question, options, settings)]
         case DuplicatePoll():
-            if len(polls.order) >= POLL_LIMITS.max_polls:
+            if len(polls.order) >= limits.polls.max_polls:
                 return Rejected("too_many_polls")
             copy = PollCreated(
                 f"p{polls.created + 1}", poll.kind, poll.question, poll.options, poll.settings
@@ -460,7 +452,7 @@ def decide(
 
 
 def _decide_vote(
-    polls: Polls, lobby: Lobby, vote: Vote, actor: Actor
+    polls: Polls, lobby: Lobby, vote: Vote, actor: Actor, limits: PollLimits
 ) -> list[PollEvent] | Rejected:
     if actor.role is not Role.PARTICIPANT or actor.participant is None:
         return Rejected("not_allowed")
@@ -474,7 +466,7 @@ def _decide_vote(
         return Rejected("poll_not_found")
     if poll.status is PollStatus.CLOSED:
         return Rejected("poll_closed")
-    ballot = check_ballot(poll, vote)
+    ballot = check_ballot(poll, vote, limits)
     if isinstance(ballot, Rejected):
         return ballot
     if poll.ballots.get(me.id) == ballot:

@@ -28,6 +28,7 @@ from rooms.polls.tally import (
     ScaleResults,
     TextResults,
 )
+from rooms.polls.views import PollView
 from rooms.report.charts import bar_chart, word_cloud
 from rooms.report.model import (
     ActionReport,
@@ -55,7 +56,7 @@ class Inputs(msgspec.Struct, frozen=True):
     """What a section builder reads."""
 
     state: RoomState
-    view: views.ModeratorView
+    view: views.View
     org_labels: Mapping[str, str]  # organisation type key (and "unknown") -> shown label
     answers: bool  # text polls: list every answer that is not hidden
 
@@ -82,7 +83,7 @@ def build_report(
     return msgspec.structs.replace(report, **{key: parts[key] for key in present})
 
 
-def _cover(state: RoomState, view: views.ModeratorView, now: int) -> Cover:
+def _cover(state: RoomState, view: views.View, now: int) -> Cover:
     details = state.lobby.details
     return Cover(
         title=view.title,
@@ -122,7 +123,7 @@ def _polls(inputs: Inputs) -> list[PollReport]:
     return out
 
 
-def _poll(number: int, poll: views.PollView, answers: bool) -> PollReport:
+def _poll(number: int, poll: PollView, answers: bool) -> PollReport:
     labels = {o.id: o.label for o in poll.options}
     s = poll.settings
     base = PollReport(

@@ -88,10 +88,10 @@ def public_ids(state: RoomState, audience: str = "screen") -> set[str]:
 def test_post_edit_delete_own_cards_until_locked() -> None:
     state, log = room(categories=["Energie", "Verkehr"])
     i1 = post(state, log, "p0", "  Glasfaser   fehlt ", category="Energie")
-    card = state.boards.by_id["b1"].ideas[i1]
+    card = state.ideas.by_id["b1"].ideas[i1]
     assert (card.text, card.name, card.category) == ("Glasfaser fehlt", "P0", "Energie")
     anon = post(state, log, "p1", "Busse zu selten", anonymous=True)
-    assert state.boards.by_id["b1"].ideas[anon].name is None
+    assert state.ideas.by_id["b1"].ideas[anon].name is None
     assert do(state, log, person("p1"), EditIdea(idea=i1, text="x")).reason == "not_your_idea"
     assert do(state, log, person("p0"), PostIdea(board="b1", text="a" * 281)).reason == (
         "idea_too_long"
@@ -100,14 +100,14 @@ def test_post_edit_delete_own_cards_until_locked() -> None:
         "category_unknown"
     )
     assert do(state, log, person("p0"), EditIdea(idea=i1, text="Glasfaser fehlt!")).ok
-    assert not state.boards.by_id["b1"].ideas[i1].edits  # one's own edit is not a moderator fix
+    assert not state.ideas.by_id["b1"].ideas[i1].edits  # one's own edit is not a moderator fix
     assert do(state, log, MOD, BoardSettings(board="b1", locked=True)).ok
     assert do(state, log, person("p0"), EditIdea(idea=i1, text="y")).reason == "board_locked"
     assert do(state, log, person("p0"), DeleteIdea(i1)).reason == "board_locked"
     assert do(state, log, person("p0"), PostIdea(board="b1", text="z")).reason == "board_locked"
     assert do(state, log, MOD, BoardSettings(board="b1", locked=False)).ok
     assert do(state, log, person("p0"), DeleteIdea(i1)).ok
-    assert i1 not in state.boards.by_id["b1"].ideas
+    assert i1 not in state.ideas.by_id["b1"].ideas
     assert replay(log) == state
 
 
@@ -115,7 +115,7 @@ def test_moderator_fix_is_logged_and_shown_as_edited() -> None:
     state, log = room()
     i1 = post(state, log, "p0", "Fachkräfte felhen")
     assert do(state, log, MOD, EditIdea(idea=i1, text="Fachkräfte fehlen")).ok
-    card = state.boards.by_id["b1"].ideas[i1]
+    card = state.ideas.by_id["b1"].ideas[i1]
     assert [(e.before, e.after) for e in card.edits] == [("Fachkräfte felhen", "Fachkräfte fehlen")]
     screen = views.public_view(state, 0).boards[0].ideas[0]
     assert screen.edited and screen.edits is None  # the log is the moderator's
@@ -157,7 +157,7 @@ def test_merge_keeps_the_duplicate_text_with_the_survivor() -> None:
     a = post(state, log, "p0", "Bürokratie abbauen")
     b = post(state, log, "p1", "Weniger Bürokratie")
     assert do(state, log, MOD, MergeIdea(b, a)).ok
-    board = state.boards.by_id["b1"]
+    board = state.ideas.by_id["b1"]
     assert b not in board.ideas and board.ideas[a].merged == ["Weniger Bürokratie"]
     assert views.public_view(state, 0).boards[0].ideas[0].merged == 1
     assert do(state, log, MOD, MergeIdea(a, a)).reason == "merge_invalid"
@@ -171,7 +171,7 @@ def test_clusters_assign_rename_delete_and_proposals() -> None:
     ids = [post(state, log, f"p{n % 4}", f"Karte {n}") for n in range(6)]
     made = do(state, log, MOD, CreateCluster(board="b1", name="Energie", ideas=ids[:2]))
     assert made.ok and made.id == "c1"
-    board = state.boards.by_id["b1"]
+    board = state.ideas.by_id["b1"]
     assert board.clusters["c1"].ideas == ids[:2] and board.loose == ids[2:]
     assert do(state, log, MOD, AssignIdea(idea=ids[2], cluster="c1", position=0)).ok
     assert board.clusters["c1"].ideas == [ids[2], *ids[:2]]
@@ -218,7 +218,7 @@ def test_dots_budget_per_item_max_one_ballot_and_ties() -> None:
     assert do(state, log, person("p1"), VoteDots("b1", {a: 2, b: 1}), cid="v1").ok
     # a resend changes nothing; a new ballot replaces the old one
     assert do(state, log, person("p1"), VoteDots("b1", {a: 1}), cid="v1").ok
-    assert state.boards.by_id["b1"].ballots["p1"] == {a: 2, b: 1}
+    assert state.ideas.by_id["b1"].ballots["p1"] == {a: 2, b: 1}
     assert do(state, log, person("p1"), VoteDots("b1", {b: 2, c: 1})).ok
     assert do(state, log, person("p2"), VoteDots("b1", {a: 2})).ok
     ranked = views.public_view(state, 0).boards[0].dots.ranking
@@ -298,7 +298,7 @@ card_ops = st.one_of(
 
 
 def check_places(state: RoomState) -> None:
-    for board in state.boards.by_id.values():
+    for board in state.ideas.by_id.values():
         where = placed(board)
         assert sorted(where) == sorted(board.ideas), "every card in exactly one place"
         for cid, cluster in board.clusters.items():
@@ -315,7 +315,7 @@ def test_every_card_in_exactly_one_place_and_hidden_cards_stay_private(
     for actor, command in ops:
         do(state, log, actor, command)
         check_places(state)
-        board = state.boards.by_id["b1"]
+        board = state.ideas.by_id["b1"]
         private = {i for i, c in board.ideas.items() if c.status.value != "public"}
         if mode is BoardMode.BLIND and not board.revealed:
             private = set(board.ideas)
@@ -367,7 +367,7 @@ def test_dot_budgets_hold_whatever_the_interleaving(ops: list[Any], rnd: Any) ->
     rnd.shuffle(decided)
     for actor, event in decided:
         apply(state, Envelope(state.seq + 1, T0, actor.key, None, event))
-        board = state.boards.by_id["b1"]
+        board = state.ideas.by_id["b1"]
         for ballot in board.ballots.values():
             assert sum(ballot.values()) <= board.dots.per_person
             assert all(0 < v <= board.dots.per_item for v in ballot.values())

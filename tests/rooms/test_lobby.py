@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rooms.base import Actor, Limits, Role
+from rooms.activities import Limits
+from rooms.base import Actor, Role
 from rooms.lobby.domain import (
     CloseEvent,
     CreateEvent,
@@ -17,6 +18,7 @@ from rooms.lobby.domain import (
     ScreenMode,
     ShowOnScreen,
 )
+from rooms.lobby.limits import LobbyLimits
 from rooms.room import Envelope, RoomState, apply, handle, replay
 from rooms.views import moderator_view, organisation_mix, participant_view, public_view
 from tests.rooms.helpers import T0, new_room
@@ -104,7 +106,7 @@ def test_screen_mode_changes_write_only_when_something_changes() -> None:
 
 
 def test_capacity_is_enforced_by_decide_and_by_apply() -> None:
-    limits = Limits(max_participants=1)
+    limits = Limits(lobby=LobbyLimits(max_participants=1))
     state, log = new_room()
     first = handle(state, Join("a", None, None), GUEST, None, T0)
     log.extend(first.envelopes)

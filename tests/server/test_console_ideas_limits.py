@@ -40,7 +40,7 @@ class CountingRenderer(Renderer):
 def test_a_full_board_shows_the_newest_200_loose_cards_and_says_how_many_wait() -> None:
     state = board_with_cards(230)
     parts = Presenter(Renderer(), lambda code: code).shared("console", "de", state, frozenset())
-    ideas = parts["ideas"]
+    ideas = parts["console-ideas"]
     shown = re.findall(r'data-idea="(i\d+)"', ideas)
     assert len(shown) == 200
     assert shown[0] == "i230" and shown[-1] == "i31"  # the newest first
@@ -52,14 +52,14 @@ def test_the_ideas_part_is_rendered_again_only_when_the_board_changes() -> None:
     state = board_with_cards(3)
     renderer = CountingRenderer()
     presenter = Presenter(renderer, lambda code: code)
-    first = presenter.shared("console", "de", state, frozenset())["ideas"]
+    first = presenter.shared("console", "de", state, frozenset())["console-ideas"]
     # Someone joins: the people part changes, the board does not.
     assert handle(state, Join("late", "Spät"), Actor(Role.GUEST), "late", T0).ok
-    again = presenter.shared("console", "de", state, frozenset())["ideas"]
+    again = presenter.shared("console", "de", state, frozenset())["console-ideas"]
     assert again is first
-    assert renderer.rendered.count("partials/ideas_console.html") == 1
+    assert renderer.rendered.count("ideas/console-ideas.html") == 1
     author = Actor(Role.PARTICIPANT, "late")
     assert handle(state, PostIdea(board="b1", text="Neue Karte"), author, "n", T0).ok
-    changed = presenter.shared("console", "de", state, frozenset())["ideas"]
+    changed = presenter.shared("console", "de", state, frozenset())["console-ideas"]
     assert "Neue Karte" in changed and "Neue Karte" not in first
-    assert renderer.rendered.count("partials/ideas_console.html") == 2
+    assert renderer.rendered.count("ideas/console-ideas.html") == 2

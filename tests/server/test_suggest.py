@@ -59,7 +59,7 @@ def test_proposal_covers_only_loose_public_cards() -> None:
     handle(state, CreateCluster(board="b1", name="Energie"), mod, None, T0)
     handle(state, AssignIdea(idea=ids[0], cluster="c1"), mod, None, T0)
     handle(state, HideIdea(ids[1]), mod, None, T0)
-    command = anyio.run(suggest.proposal, state.boards, suggest.SuggestClusters("b1"))
+    command = anyio.run(suggest.proposal, state.ideas, suggest.SuggestClusters("b1"))
     covered = sorted(i for g in command.groups for i in g)
     assert covered == sorted(ids[2:])
     assert handle(state, command, mod, None, T0).ok

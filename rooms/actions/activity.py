@@ -1,0 +1,54 @@
+"""Actions (what people commit to after an event) as an activity: room, wire and pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from rooms.actions import domain
+from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
+from rooms.base import Rejected
+from rooms.ideas.views import ActionView, action_views
+from rooms.lobby.domain import ScreenMode
+
+if TYPE_CHECKING:
+    from rooms.activities import RoomState
+
+
+def _always(room: RoomState, command: Any) -> Rejected | None:
+    return None
+
+
+class ActionsActivity:
+    name = "actions"
+    commands: tuple[type[msgspec.Struct], ...] = domain.ACTION_COMMAND_TYPES
+    client_commands = commands
+    events: tuple[type[msgspec.Struct], ...] = domain.ACTION_EVENT_TYPES
+    followups: Mapping[type[msgspec.Struct], Followup] = {}
+    screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: _always}
+    fragments: Mapping[str, tuple[Fragment, ...]] = {
+        "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
+        "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
+    }
+    view_fields: tuple[tuple[str, Any, Any], ...] = (("actions", list[ActionView], REQUIRED),)
+    personal_fields: tuple[tuple[str, Any, Any], ...] = ()  # sign-ups are in the ideas' MyIdeas
+
+    def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
+        return domain.decide(room.actions, room.lobby, command, ctx.actor, ctx.now, ctx.limits)
+
+    def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
+        return domain.apply(room.actions, room.lobby, event)
+
+    def created_id(self, event: Any) -> str | None:
+        return event.action if isinstance(event, domain.ActionCreated) else None
+
+    def view(self, room: RoomState, audience: str) -> dict[str, Any]:
+        return {"actions": action_views(room.actions, audience, room.lobby)}
+
+    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+        return {}
+
+
+ACTIONS = ActionsActivity()

@@ -1,0 +1,126 @@
+"""The registry of activities: the one place that lists them, and the room's state.
+
+``ACTIVITIES`` is the only list of activities in the project. The room's
+dispatch tables (below), the room's views (``rooms/views.py``), the wire's
+command union (``server/wire.py``), the presenter's page parts
+(``server/present.py``) and the property-test strategies are derived from
+it. Adding an activity means: a package ``rooms/<name>/`` with an
+``activity.py``, a template folder, one line in ``ACTIVITIES`` and one field
+in :class:`RoomState` (its state, named like the activity, if it has one), and
+its limits (if it has any) as a section of :class:`Limits`.
+
+The lobby comes first: it is the event itself, and every other activity
+reads its participants. The order of ``ACTIVITIES`` is also the order of
+their fields in the views.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Union
+
+import msgspec
+
+from rooms.actions.activity import ACTIONS
+from rooms.actions.domain import Actions
+from rooms.actions.limits import ActionLimits
+from rooms.activity import Activity, Followup, ScreenGuard
+from rooms.cafe.activity import CAFE
+from rooms.cafe.domain import Cafe
+from rooms.cafe.limits import CafeLimits
+from rooms.ideas.activity import IDEAS
+from rooms.ideas.domain import Boards
+from rooms.ideas.limits import IdeaLimits
+from rooms.lobby.activity import LOBBY
+from rooms.lobby.domain import Lobby
+from rooms.lobby.limits import LobbyLimits
+from rooms.polls.activity import POLLS
+from rooms.polls.domain import Polls
+from rooms.polls.limits import PollLimits
+from rooms.privacy.activity import PRIVACY
+
+ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE, PRIVACY)
+
+
+class Limits(msgspec.Struct, frozen=True):
+    """Every limit of a room, one section per activity (named like the activity).
+
+    The defaults are DESIGN.md's. The server reads overrides from the
+    environment (``DIALOGRAUM_LIMIT_<SECTION>_<NAME>``, see server/settings.py)
+    and hands the result to every decide and apply through the Context.
+    """
+
+    lobby: LobbyLimits = LobbyLimits()
+    polls: PollLimits = PollLimits()
+    ideas: IdeaLimits = IdeaLimits()
+    actions: ActionLimits = ActionLimits()
+    cafe: CafeLimits = CafeLimits()
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class Outcome(msgspec.Struct, frozen=True):
+    """What a command did, remembered for its cid: the last seq it wrote, and what it made."""
+
+    seq: int | None
+    id: str | None = None
+
+
+class RoomState(msgspec.Struct):
+    """A whole room: the log position, each activity's state (a field named like the
+    activity), and the outcomes of recent commands for idempotent resends."""
+
+    seq: int = 0
+    lobby: Lobby = msgspec.field(default_factory=Lobby)
+    polls: Polls = msgspec.field(default_factory=Polls)
+    ideas: Boards = msgspec.field(default_factory=Boards)
+    actions: Actions = msgspec.field(default_factory=Actions)
+    cafe: Cafe = msgspec.field(default_factory=Cafe)
+    # actor key -> cid -> outcome, the newest last; bounded per actor.
+    outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
+
+
+def _index(pairs: list[tuple[Any, Any]], what: str) -> dict[Any, Any]:
+    """A dict that refuses a key twice: two activities must never claim the same type."""
+    out: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise TypeError(f"{what} {key!r} is registered by two activities")
+        out[key] = value
+    return out
+
+
+BY_COMMAND: Mapping[type[msgspec.Struct], Activity] = _index(
+    [(c, a) for a in ACTIVITIES for c in a.commands], "command"
+)
+"""Which activity decides a command, by its type: the room's dispatch table."""
+
+BY_EVENT: Mapping[type[msgspec.Struct], Activity] = _index(
+    [(e, a) for a in ACTIVITIES for e in a.events], "event"
+)
+"""Which activity applies an event, by its type."""
+
+FOLLOWUPS: Mapping[type[msgspec.Struct], Followup] = _index(
+    [(c, f) for a in ACTIVITIES for c, f in a.followups.items()], "follow-up of"
+)
+"""Cross-activity rules, by the command type they follow."""
+
+SCREEN_GUARDS: Mapping[str, ScreenGuard] = _index(
+    [(mode, g) for a in ACTIVITIES for mode, g in a.screens.items()], "screen mode"
+)
+"""Who may say whether the projector can switch to a mode, by mode."""
+
+CLIENT_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = tuple(
+    c for a in ACTIVITIES for c in a.client_commands
+)
+"""What a client may send over the wire, in registry order."""
+
+if TYPE_CHECKING:
+    Command = msgspec.Struct
+    Event = msgspec.Struct
+else:
+    # Tagged unions for msgspec (the log's decoder); mypy sees their base.
+    Command = Union[tuple(BY_COMMAND)]  # noqa: UP007
+    Event = Union[tuple(BY_EVENT)]  # noqa: UP007

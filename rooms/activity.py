@@ -1,0 +1,148 @@
+"""The contract every activity of a room fulfils, so that the room never names one.
+
+An *activity* is one thing people do in an event: the lobby (the event itself
+and who is in it), polls, the World Café, idea boards, actions. Each lives in
+its own package (``rooms/<name>/``) and hands the room one object that
+satisfies :class:`Activity`. The registry (``rooms/activities.py``) lists
+those objects; the room's dispatch table, the wire decoder, the presenter's
+page parts and the property-test strategies are all derived from it, so a
+new activity is a package, a template folder and a line in the registry.
+
+Everything an activity needs from the outside comes in one :class:`Context`:
+who acts, the time, and the configured limits. The core still never reads
+the clock: ``now`` is the transport's time when deciding, and the log
+entry's time (``Envelope.at``) when applying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
+
+from rooms.base import Actor, Rejected
+
+if TYPE_CHECKING:
+    from rooms.activities import Limits, RoomState
+
+
+class Context(msgspec.Struct, frozen=True):
+    """Who acts, when (milliseconds since the epoch), and within which limits."""
+
+    actor: Actor
+    now: int
+    limits: Limits
+
+
+class Fragment(msgspec.Struct, frozen=True):
+    """One live fragment an activity adds to a page.
+
+    ``template`` renders one element whose ``id`` is ``part`` (or contains
+    it), both on the full page (``oob=False``) and in a live message
+    (``oob=True``). ``order`` places it on the page among the fragments of
+    every activity (lower first). A ``personal`` fragment reads one
+    participant's view (``me``) and is rendered only when that person's state
+    changed; the others are rendered once per tick and sent to everyone.
+    A ``cached`` console fragment is big and rarely changes (the café plan,
+    a wall of 900 cards): it is rendered again only when the activity's view
+    fields, the screen mode or the room changed.
+    """
+
+    part: str
+    template: str
+    order: int
+    personal: bool = False
+    cached: bool = False
+
+
+Followup = Callable[["RoomState", Any], list[Any]]
+"""A cross-activity rule: after a command of one activity, events of another.
+
+It reads the room as it was before the command's own events were applied
+and returns the events to append after them (often none). Example: starting
+a café round takes the projector (``lobby.ScreenShown``).
+"""
+
+ScreenGuard = Callable[["RoomState", Any], Rejected | None]
+"""Whether the projector may switch to a mode this activity owns, given the
+``screen.show`` command: ``None`` if it may, else the refusal."""
+
+
+class Activity(Protocol):
+    """What the room and the transport need from one activity.
+
+    ``decide`` and ``apply`` receive the whole room, read their own part of
+    it (and, where they must, the lobby's participants), and mutate only
+    their own part. ``apply`` is total and returns the participants whose
+    personal view changed.
+    """
+
+    @property
+    def name(self) -> str:
+        """The activity's name: its package, its template folder, its field of the room."""
+        ...
+
+    @property
+    def commands(self) -> tuple[type[msgspec.Struct], ...]:
+        """Every command the room accepts for this activity (each a tagged Struct)."""
+        ...
+
+    @property
+    def client_commands(self) -> tuple[type[msgspec.Struct], ...]:
+        """The commands a client may send over the wire (may add server-answered ones)."""
+        ...
+
+    @property
+    def events(self) -> tuple[type[msgspec.Struct], ...]:
+        """Every event type it writes; each carries its own tag in the log."""
+        ...
+
+    @property
+    def followups(self) -> Mapping[type[msgspec.Struct], Followup]:
+        """Cross-activity rules after one of its commands, by command type."""
+        ...
+
+    @property
+    def screens(self) -> Mapping[str, ScreenGuard]:
+        """The projector modes this activity owns, each with its guard."""
+        ...
+
+    @property
+    def fragments(self) -> Mapping[str, tuple[Fragment, ...]]:
+        """Its live fragments, by page kind (``phone``, ``console``, ``screen``)."""
+        ...
+
+    @property
+    def view_fields(self) -> tuple[tuple[str, Any, Any], ...]:
+        """The fields it adds to every room view: (name, type, default or ``REQUIRED``)."""
+        ...
+
+    @property
+    def personal_fields(self) -> tuple[tuple[str, Any, Any], ...]:
+        """The fields it adds to one participant's own view (``Me``)."""
+        ...
+
+    def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
+        """Answer one of its commands with events, or refuse it with a reason key."""
+        ...
+
+    def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
+        """Fold one of its events into the room; the participants whose own view changed."""
+        ...
+
+    def created_id(self, event: Any) -> str | None:
+        """The id a command reports back when this event made something new."""
+        ...
+
+    def view(self, room: RoomState, audience: str) -> dict[str, Any]:
+        """Its ``view_fields`` as ``audience`` (screen, participant, moderator) may see them."""
+        ...
+
+    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+        """Its ``personal_fields`` for one participant."""
+        ...
+
+
+REQUIRED = msgspec.NODEFAULT
+"""The default of a view field that every view must carry."""

@@ -1,0 +1,70 @@
+"""Idea boards (cards, clusters, dots) as an activity: registration with the room, wire, pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
+from rooms.base import Rejected
+from rooms.ideas import domain
+from rooms.ideas.views import BoardView, MyIdeas, board_views, my_ideas
+from rooms.lobby.domain import ScreenMode, ScreenShown
+
+if TYPE_CHECKING:
+    from rooms.activities import RoomState
+
+
+def _always(room: RoomState, command: Any) -> Rejected | None:
+    return None
+
+
+def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
+    """Showing a board means the projector shows boards."""
+    return [] if room.lobby.screen is ScreenMode.IDEAS else [ScreenShown(ScreenMode.IDEAS, None)]
+
+
+class IdeasActivity:
+    name = "ideas"
+    commands: tuple[type[msgspec.Struct], ...] = domain.IDEAS_COMMAND_TYPES
+    client_commands = commands
+    events: tuple[type[msgspec.Struct], ...] = domain.IDEAS_EVENT_TYPES
+    followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
+    screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: _always}
+    fragments: Mapping[str, tuple[Fragment, ...]] = {
+        "phone": (
+            Fragment("phone-ideas", "ideas/phone-ideas.html", 50),
+            Fragment("phone-ideas-me", "ideas/phone-ideas-me.html", 55, personal=True),
+            Fragment("phone-wall", "ideas/phone-wall.html", 60),
+        ),
+        "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
+    }
+    view_fields: tuple[tuple[str, Any, Any], ...] = (("boards", list[BoardView], REQUIRED),)
+    # My cards, dots and action sign-ups.
+    personal_fields: tuple[tuple[str, Any, Any], ...] = (("ideas", MyIdeas, REQUIRED),)
+
+    def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
+        return domain.decide(room.ideas, room.lobby, command, ctx.actor, ctx.now, ctx.limits)
+
+    def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
+        return domain.apply(room.ideas, room.lobby, event, ctx.limits)
+
+    def created_id(self, event: Any) -> str | None:
+        if isinstance(event, domain.BoardCreated):
+            return event.board
+        if isinstance(event, domain.IdeaPosted):
+            return event.idea
+        if isinstance(event, domain.ClusterCreated):
+            return event.cluster
+        return None
+
+    def view(self, room: RoomState, audience: str) -> dict[str, Any]:
+        return {"boards": board_views(room.ideas, audience, room.lobby)}
+
+    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+        return {"ideas": my_ideas(room.ideas, room.actions, participant)}
+
+
+IDEAS = IdeasActivity()

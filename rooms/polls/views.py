@@ -1,0 +1,72 @@
+"""What each audience sees of the polls: results only where that audience may see them."""
+
+from __future__ import annotations
+
+import msgspec
+
+from rooms.lobby.domain import Lobby
+from rooms.polls.domain import Ballot, Option, Poll, Polls, PollSettings, PollStatus
+from rooms.polls.tally import Results, tally
+
+
+class PollView(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One poll as a role sees it; ``results`` only where that role may see them."""
+
+    id: str
+    kind: str
+    question: str
+    status: str
+    options: list[Option]
+    settings: PollSettings
+    voters: int | None = None  # left out where results are: phones would change with every vote
+    results: Results | None = None
+
+
+def results_visible(poll: Poll, audience: str) -> bool:
+    """Who sees results when: the moderator always; the screen unless held back
+    until close; phones only when the moderator shares them."""
+    if audience == "moderator":
+        return True
+    held_back = poll.settings.hide_results and poll.status is not PollStatus.CLOSED
+    if audience == "screen":
+        return not held_back
+    return poll.settings.results_on_phones and not held_back
+
+
+def poll_view(lobby: Lobby, poll: Poll, audience: str) -> PollView:
+    moderator = audience == "moderator"
+    results = None
+    if results_visible(poll, audience):
+        names = None
+        if moderator and not poll.settings.anonymous:
+            # People who left (or deleted their data) are no longer named.
+            names = {pid: p.name for pid, p in lobby.participants.items() if not p.left}
+        results = tally(poll, moderator=moderator, names=names)
+    return PollView(
+        id=poll.id,
+        kind=poll.kind.value,
+        question=poll.question,
+        status=poll.status.value,
+        options=poll.options,
+        settings=poll.settings,
+        voters=len(poll.ballots) if audience != "participant" or results else None,
+        results=results,
+    )
+
+
+def poll_views(polls: Polls, lobby: Lobby, audience: str) -> list[PollView]:
+    """Drafts are the moderator's alone."""
+    return [
+        poll_view(lobby, poll, audience)
+        for poll in polls.in_order()
+        if audience == "moderator" or poll.status is not PollStatus.DRAFT
+    ]
+
+
+def my_ballots(polls: Polls, participant: str) -> dict[str, Ballot]:
+    """Poll id → this participant's current ballot, for polls past their draft."""
+    return {
+        poll.id: poll.ballots[participant]
+        for poll in polls.in_order()
+        if participant in poll.ballots and poll.status is not PollStatus.DRAFT
+    }
