@@ -25,7 +25,8 @@ import msgspec
 
 from rooms import views
 from rooms.actions.domain import CreateAction, JoinAction
-from rooms.base import Actor, Limits, Role
+from rooms.activities import Limits
+from rooms.base import Actor, Role
 from rooms.cafe.domain import CreateCafe, EndRound, StartRound, TableSpec, WriteNote
 from rooms.ideas.domain import (
     AssignIdea,
