@@ -33,8 +33,8 @@ e2e-deps:
 	@bash tools/ensure_chromium.sh
 
 test: setup lint typecheck e2e-deps
-	@echo "==> pytest"
-	@$(BIN)/pytest
+	@echo "==> pytest (with coverage of rooms/, at least 90%)"
+	@$(BIN)/pytest --cov --cov-report=term
 
 i18n: setup
 	@$(BIN)/python tools/i18n.py

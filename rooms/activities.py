@@ -112,6 +112,16 @@ SCREEN_GUARDS: Mapping[str, ScreenGuard] = _index(
 )
 """Who may say whether the projector can switch to a mode, by mode."""
 
+REASONS: Mapping[str, str] = _index(
+    [(key, text) for a in ACTIVITIES for key, text in a.reasons.items()], "refusal reason"
+)
+"""The activities' own refusal texts, by reason key (English msgids)."""
+
+STAGES: Mapping[str, str] = _index(
+    [(mode, template) for a in ACTIVITIES for mode, template in a.stages.items()], "stage of"
+)
+"""The projector's template for a mode, where an activity brings its own."""
+
 CLIENT_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = tuple(
     c for a in ACTIVITIES for c in a.client_commands
 )

@@ -109,8 +109,23 @@ class Activity(Protocol):
         ...
 
     @property
+    def stages(self) -> Mapping[str, str]:
+        """The projector's template for each of its modes that the lobby's stage
+        does not lay out itself (``templates/lobby/stage.html``), by mode."""
+        ...
+
+    @property
     def fragments(self) -> Mapping[str, tuple[Fragment, ...]]:
         """Its live fragments, by page kind (``phone``, ``console``, ``screen``)."""
+        ...
+
+    @property
+    def reasons(self) -> Mapping[str, str]:
+        """The texts of its own refusal reasons (English msgids marked with ``N_``).
+
+        The transport's catalog (``server/i18n.py``) adds them to its own, so a
+        new activity's refusals are translated without a line there.
+        """
         ...
 
     @property

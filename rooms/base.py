@@ -57,3 +57,12 @@ class Rejected(msgspec.Struct, frozen=True):
 
     reason: str
     transient: bool = False
+
+
+def N_(message: str) -> str:
+    """Mark a text for translation without translating it: the core has no language.
+
+    An activity's refusal texts are English msgids (``Activity.reasons``); the
+    transport translates them into the reader's language with Babel.
+    """
+    return message

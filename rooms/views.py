@@ -104,7 +104,7 @@ def _header(state: RoomState, online: int) -> dict[str, Any]:
         "language": lob.language.value,
         "date": lob.date,
         "status": "closed" if lob.closed else "open",
-        "screen": lob.screen.value,
+        "screen": str(lob.screen),
         "screen_poll": lob.screen_poll,
         "participants": Counts(lob.joined, online),
     }

@@ -15,7 +15,7 @@ from litestar.response import Redirect
 
 from rooms import views
 from rooms.base import Actor, Role
-from rooms.cafe.domain import CheckIn
+from rooms.cafe.domain import CheckIn, check_in_cid
 from rooms.cafe.views import plan_people
 from server.i18n import gettext, reason_text
 from server.pages import (
@@ -76,7 +76,7 @@ async def check_in(request: AnyRequest, code: FromPath[str], table: FromPath[str
     if pid is None:
         hint = table_hint(table)  # joins first, then comes back here to sit down
         return Redirect(f"/j/{hub.code}" + (f"?table={hint}" if hint else ""), status_code=303)
-    cid = f"check-in-{table}-{hub.state.cafe.current}"
+    cid = check_in_cid(hub.state.cafe, table)
     result = await hub.submit(Actor(Role.PARTICIPANT, pid), CheckIn(table[:8]), cid)
     if not result.ok:
         return message_page(

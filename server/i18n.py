@@ -14,6 +14,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from rooms.activities import REASONS as ACTIVITY_REASONS
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("de", "en")
 DEFAULT_LANGUAGE = "de"
@@ -166,6 +168,17 @@ REASONS: dict[str, str] = {
     "name_missing": N_("Please give your name."),
     "contact_too_long": N_("Please use a shorter contact (at most 120 characters)."),
 }
+
+
+def _with_activities(own: dict[str, str]) -> dict[str, str]:
+    """The transport's texts and every activity's (``Activity.reasons``); one key, one text."""
+    clash = set(own) & set(ACTIVITY_REASONS)
+    if clash:
+        raise TypeError(f"refusal reasons with two texts: {sorted(clash)}")
+    return {**own, **ACTIVITY_REASONS}
+
+
+REASONS = _with_activities(REASONS)
 
 
 def reason_text(lang: str, reason: str | None) -> str | None:

@@ -177,8 +177,7 @@ def participant_of(svc: Services, request: AnyRequest, hub: Hub) -> str | None:
     pid = svc.signer.participant_from(hub.code, token)
     if pid is None:
         return None
-    person = hub.state.lobby.participants.get(pid)
-    return pid if person is not None and not person.left else None
+    return pid if hub.state.lobby.is_present(pid) else None
 
 
 def is_moderator(request: AnyRequest, hub: Hub) -> bool:

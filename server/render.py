@@ -17,6 +17,7 @@ import jinja2
 import msgspec
 from babel.numbers import format_decimal
 
+from rooms.activities import STAGES
 from rooms.codes import display_code
 from server.i18n import LANGUAGES, translations
 
@@ -65,7 +66,7 @@ class Renderer:
                 undefined=jinja2.StrictUndefined,
             )
             env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update(static=static_url, lang=lang, languages=LANGUAGES)
+            env.globals.update(static=static_url, lang=lang, languages=LANGUAGES, stages=STAGES)
             env.policies["json.dumps_function"] = _dumps
             env.globals["now_ms"] = _now_ms
             env.filters["code"] = display_code

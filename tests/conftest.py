@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.redis_support import REDIS_TEST_URL, redis_answers
+
+# Property tests check rules, not speed: no per-example deadline and no "too
+# slow" health check, which fail on a busy 2-core machine (speed is measured in
+# loadtests/). Examples and seeds stay Hypothesis's defaults.
+settings.register_profile("dialograum", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("dialograum")
 
 _skipped_for_redis: list[int] = []
 

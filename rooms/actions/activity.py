@@ -28,10 +28,12 @@ class ActionsActivity:
     events: tuple[type[msgspec.Struct], ...] = domain.ACTION_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: _always}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
         "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("actions", list[ActionView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()  # sign-ups are in the ideas' MyIdeas
 

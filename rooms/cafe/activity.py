@@ -23,7 +23,7 @@ def _may_show(room: RoomState, command: Any) -> Rejected | None:
 
 def _round_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
     """A round that starts is what the room looks at: the projector shows the tables."""
-    return [] if room.lobby.screen is ScreenMode.CAFE else [ScreenShown(ScreenMode.CAFE)]
+    return [] if room.lobby.screen == ScreenMode.CAFE else [ScreenShown(ScreenMode.CAFE)]
 
 
 class CafeActivity:
@@ -35,10 +35,12 @@ class CafeActivity:
         domain.StartRound: _round_takes_the_screen
     }
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("cafe-me", "cafe/cafe-me.html", 10, personal=True),),
         "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, cached=True),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", CafeView | None, None),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", MyCafe | None, None),)
 

@@ -117,6 +117,12 @@ class CheckIn(msgspec.Struct, tag="cafe.check_in", frozen=True):
     table: str
 
 
+def check_in_cid(cafe: Cafe, table: str) -> str:
+    """The client id of a scanned table card: one per table and round, so scanning
+    the same card twice in a round checks in once, and again in the next round."""
+    return f"check-in-{table}-{cafe.current}"
+
+
 CAFE_COMMAND_TYPES = (
     CreateCafe,
     StartRound,

@@ -23,7 +23,7 @@ def _always(room: RoomState, command: Any) -> Rejected | None:
 
 def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
     """Showing a board means the projector shows boards."""
-    return [] if room.lobby.screen is ScreenMode.IDEAS else [ScreenShown(ScreenMode.IDEAS, None)]
+    return [] if room.lobby.screen == ScreenMode.IDEAS else [ScreenShown(ScreenMode.IDEAS, None)]
 
 
 class IdeasActivity:
@@ -33,6 +33,7 @@ class IdeasActivity:
     events: tuple[type[msgspec.Struct], ...] = domain.IDEAS_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: _always}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-ideas", "ideas/phone-ideas.html", 50),
@@ -41,6 +42,7 @@ class IdeasActivity:
         ),
         "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("boards", list[BoardView], REQUIRED),)
     # My cards, dots and action sign-ups.
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("ideas", MyIdeas, REQUIRED),)

@@ -41,6 +41,7 @@ class LobbyActivity:
         domain.ScreenMode.WELCOME: _always,
         domain.ScreenMode.BLANK: _always,
     }
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-status", "lobby/phone-status.html", 20),
@@ -52,6 +53,7 @@ class LobbyActivity:
         ),
         "screen": (Fragment("stage", "lobby/stage.html", 10),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = ()
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()
 
@@ -60,7 +62,9 @@ class LobbyActivity:
             from rooms.activities import SCREEN_GUARDS  # the registry imports this module
 
             guard = SCREEN_GUARDS.get(command.what)
-            refused = guard(room, command) if guard is not None else None
+            if guard is None:  # no activity shows this on the projector
+                return Rejected("bad_message")
+            refused = guard(room, command)
             if refused is not None:
                 return refused
         return domain.decide(room.lobby, command, ctx.actor, ctx.limits)

@@ -43,6 +43,13 @@ class OrganisationType(enum.StrEnum):
 
 
 class ScreenMode(enum.StrEnum):
+    """The projector modes of the activities that ship with Dialograum.
+
+    The lobby stores any mode an activity registered (``Activity.screens`` in
+    the registry), as a string: a new activity brings its own mode without a
+    line here. Stored events have always held the mode as its string.
+    """
+
     WELCOME = "welcome"
     BLANK = "blank"
     POLL = "poll"
@@ -107,7 +114,7 @@ class Leave(msgspec.Struct, tag="participant.leave", frozen=True):
 
 
 class ShowOnScreen(msgspec.Struct, tag="screen.show", frozen=True):
-    what: ScreenMode
+    what: str  # a mode some activity registered (``Activity.screens``); see ScreenMode
     poll: str | None = None  # with what="poll"; checked against the polls by the room
 
 
@@ -164,7 +171,7 @@ class ParticipantLeft(msgspec.Struct, tag="participant.left", frozen=True):
 
 
 class ScreenShown(msgspec.Struct, tag="screen.shown", frozen=True):
-    what: ScreenMode
+    what: str
     poll: str | None = None
 
 
@@ -202,13 +209,18 @@ class Lobby(msgspec.Struct):
     moderator_key_hash: str = ""
     created_at: int = 0
     closed: bool = False
-    screen: ScreenMode = ScreenMode.WELCOME
+    screen: str = ScreenMode.WELCOME
     screen_poll: str | None = None
     participants: dict[str, Participant] = msgspec.field(default_factory=dict)
     joined: int = 0
     peak: int = 0  # the most present at once, for the report
     erased: bool = False  # everyone's personal data was deleted (rooms/privacy.py)
     details: EventDetails = msgspec.field(default_factory=lambda: EventDetails())
+
+    def is_present(self, participant: str) -> bool:
+        """Whether someone joined this event and has not left it (or deleted their data)."""
+        person = self.participants.get(participant)
+        return person is not None and not person.left
 
 
 # --- decide -----------------------------------------------------------------
@@ -268,10 +280,10 @@ def decide(
         case ShowOnScreen(what=what, poll=poll):
             if actor.role is not Role.MODERATOR:
                 return Rejected("not_allowed")
-            poll = poll if what is ScreenMode.POLL else None
-            if what is ScreenMode.POLL and poll is None:
+            poll = poll if what == ScreenMode.POLL else None
+            if what == ScreenMode.POLL and poll is None:
                 return Rejected("poll_not_found")
-            if lobby.screen is what and lobby.screen_poll == poll:
+            if lobby.screen == what and lobby.screen_poll == poll:
                 return []
             return [ScreenShown(what, poll)]
         case Join():

@@ -33,6 +33,7 @@ class PollsActivity:
     events: tuple[type[msgspec.Struct], ...] = domain.POLL_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-polls", "polls/phone-polls.html", 30),
@@ -40,6 +41,7 @@ class PollsActivity:
         ),
         "console": (Fragment("console-polls", "polls/console-polls.html", 30),),
     }
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("polls", list[PollView], REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = (
         ("ballots", dict[str, Ballot], REQUIRED),  # poll id -> my current ballot

@@ -29,7 +29,9 @@ class PrivacyActivity:
     events: tuple[type[msgspec.Struct], ...] = domain.PRIVACY_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {}
+    stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {}
+    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = ()
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()
 

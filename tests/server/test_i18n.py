@@ -59,3 +59,16 @@ def test_language_choice_falls_back_to_german() -> None:
     assert pick_language(None, "", "fr-FR") == "de"
     assert pick_language(None, "en-GB") == "en"
     assert pick_language("de", "en") == "de"
+
+
+def test_every_refusal_anywhere_in_rooms_has_words() -> None:
+    """Each reason key a decide can return, in any activity, has a text to translate."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "rooms"
+    found: set[str] = set()
+    for module in root.rglob("*.py"):
+        found |= set(re.findall(r'Rejected\("([a-z_]+)"', module.read_text(encoding="utf-8")))
+    assert found
+    assert found <= set(REASONS), sorted(found - set(REASONS))
