@@ -33,6 +33,7 @@ from server.rawsend import keep_raw_send
 from server.redis_broker import RedisBroker
 from server.registry import Rooms
 from server.render import STATIC, Renderer
+from server.report.files import shutdown_pdf_pool
 from server.report.routes import ROUTES as REPORT_ROUTES
 from server.services import Services
 from server.settings import Settings, from_env
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             sweeper.cancel()
+            shutdown_pdf_pool()
             await backends.close()
 
     return Litestar(

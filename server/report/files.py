@@ -108,6 +108,14 @@ def _pdf_pool() -> concurrent.futures.ProcessPoolExecutor:
     return _pool
 
 
+def shutdown_pdf_pool() -> None:
+    """Stop the PDF process (the app's shutdown): an orphaned pool complains at exit."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
 async def lay_out(html: str) -> bytes:
     """The PDF of a report's HTML, laid out in the PDF process (a thread if it cannot start)."""
     loop = asyncio.get_running_loop()
