@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint typecheck e2e-deps i18n bench clean
+.PHONY: setup run test lint typecheck e2e-deps i18n bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@echo "==> setting up $(VENV) (first run takes a minute)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --editable '.[dev]'
+	@$(BIN)/python -m pip install --editable '.[dev,e5]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -38,6 +38,12 @@ test: setup lint typecheck e2e-deps
 
 i18n: setup
 	@$(BIN)/python tools/i18n.py
+
+# The stateful fuzzer of tests/server/test_fuzz_live.py, longer than in `make test`
+# (4 runs of 12 steps there): random roles send every command, valid or not, to a live server.
+fuzz: setup
+	@DIALOGRAUM_FUZZ_EXAMPLES=$${DIALOGRAUM_FUZZ_EXAMPLES:-300} DIALOGRAUM_FUZZ_STEPS=$${DIALOGRAUM_FUZZ_STEPS:-40} \
+		$(BIN)/pytest tests/server/test_fuzz_live.py tests/server/test_fuzz_http.py -q -p no:cacheprovider
 
 # Every scenario with its defaults, one after the other: about 32 minutes of runs on
 # the 2-core benchmark machine, more when it is busy (each run first waits for quiet).

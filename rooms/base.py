@@ -26,15 +26,22 @@ class Actor(msgspec.Struct, frozen=True):
 
     ``participant`` is set for participants only; ``key`` scopes client ids
     (``cid``), so that two phones choosing the same cid never collide.
+    ``client`` scopes a guest's cids (a join) to one client: an opaque value
+    the transport derives from something only that client holds. Without
+    it every joiner would share one scope, and a resent join cid would hand
+    the first joiner's identity to whoever sent it.
     """
 
     role: Role
     participant: str | None = None
+    client: str | None = None
 
     @property
     def key(self) -> str:
         if self.participant is not None:
             return f"p:{self.participant}"
+        if self.client is not None:
+            return f"{self.role.value}:{self.client}"
         return self.role.value
 
     @classmethod

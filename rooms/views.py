@@ -86,6 +86,9 @@ ModeratorView = _view_struct(
         *_ACTIVITY_FIELDS,
         ("people", list[ParticipantRow], REQUIRED),
         ("organisation_types", dict[str, int], REQUIRED),
+        ("joining_locked", bool, False),
+        # joins in the minute before the latest one: a burst shows here (and a script's)
+        ("joins_last_minute", int, 0),
     ],
     "The full view: everything in the event, for the console and exports.",
 )
@@ -171,7 +174,26 @@ def moderator_view(
         **_activities(state, "moderator"),
         people=rows,
         organisation_types=organisation_mix(state),
+        joining_locked=state.lobby.joining_locked,
+        joins_last_minute=joins_before_last(state.lobby.participants),
     )
+
+
+def joins_before_last(participants: dict[str, Participant], window_ms: int = 60_000) -> int:
+    """How many joined within ``window_ms`` up to the latest join (left ones count too).
+
+    No clock: measured back from the last join, so the count is a function
+    of the log. The dict is in join order, so only the burst itself is read.
+    """
+    count = 0
+    last: int | None = None
+    for p in reversed(participants.values()):
+        if last is None:
+            last = p.joined_at
+        if p.joined_at < last - window_ms:
+            break
+        count += 1
+    return count
 
 
 def _org(p: Participant) -> str | None:

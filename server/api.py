@@ -6,7 +6,7 @@ contract is documented in docs/api.md and served as OpenAPI at /schema.
 
 from __future__ import annotations
 
-import time
+import re
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -158,23 +158,53 @@ async def event_info(request: AnyRequest, code: FromPath[str]) -> EventInfo:
 async def join(
     request: AnyRequest, code: FromPath[str], data: JSONBody[JoinRequest]
 ) -> JoinResponse:
-    """Join an event as a participant. The token identifies you on the live socket."""
+    """Join an event as a participant. The token identifies you on the live socket.
+
+    Send a random ``Idempotency-Key`` (16 to 200 characters, e.g. a UUID) to
+    make a retry safe: the same key from the same address is answered with
+    the same participant. Keep it secret, as it stands for your identity
+    until you have the token.
+    """
     svc = services(request)
     hub = await require_event(svc, code)
-    if not svc.join_limits.allow(client_ip(request), time.monotonic()):
-        raise ApiError(429, "rate_limited")
-    cid = request.headers.get("idempotency-key")
+    if (busy := svc.join_refusal(client_ip(request), hub.code)) is not None:
+        raise ApiError(429, busy)
+    actor, cid = join_scope(
+        svc, hub.code, client_ip(request), request.headers.get("idempotency-key")
+    )
     result = await hub.submit(
-        Actor(Role.GUEST), Join(new_participant_id(), data.name, data.organisation_type), cid
+        actor, Join(new_participant_id(), data.name, data.organisation_type), cid
     )
     if not result.ok or result.id is None:
-        status = {"event_closed": 409, "event_full": 409, "rate_limited": 429}.get(
-            result.reason or "", 422
-        )
+        status = {
+            "event_closed": 409,
+            "event_full": 409,
+            "joining_locked": 409,
+            "rate_limited": 429,
+        }.get(result.reason or "", 422)
         if result.reason == "store_unavailable":
             status = 503
         raise ApiError(status, result.reason or "bad_message", _FIELDS.get(result.reason or ""))
     return JoinResponse(result.id, svc.signer.participant_token(hub.code, result.id))
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{16,200}$")
+
+
+def join_scope(svc: Services, code: str, address: str, key: str | None) -> tuple[Actor, str | None]:
+    """Who a join is, for its resends: the Idempotency-Key, from the address that sent it.
+
+    The key is the only thing a client holds before it has joined, so it is
+    treated as a secret: at least 16 printable characters (a random UUID),
+    bound to the sending address, and kept in the log only as an HMAC. A
+    resend from elsewhere, or with another key, is a new join; it never
+    receives the first joiner's identity.
+    """
+    if key is None:
+        return Actor(Role.GUEST), None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise ApiError(422, "idempotency_key_invalid")
+    return Actor(Role.GUEST, client=svc.signer.derive("api-join", code, address, key)), "join"
 
 
 @get("/api/events/{code:str}/state", tags=["events"])

@@ -21,11 +21,24 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby.domain import Format, Language
-from server import api, cafe_pages, contacts, live, overview, pages, privacy_pages, retention
+from server import (
+    api,
+    cafe_pages,
+    contacts,
+    live,
+    overview,
+    pages,
+    privacy_pages,
+    retention,
+    suggest,
+)
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
+from server.conns import SocketLimits, Sockets
+from server.headers import security_headers
 from server.hub import HubSettings
+from server.logs import show_secret_links
 from server.netinfo import public_base
 from server.present import Presenter
 from server.ratelimit import TokenBuckets
@@ -100,7 +113,7 @@ async def bootstrap(svc: Services) -> None:
     settings = svc.settings
     announce("")
     announce("Dialograum läuft / is running")
-    announce(f"  Admin:        {svc.base_url}/admin/login?token={svc.admin_token}")
+    secrets = [f"  Admin:        {svc.base_url}/admin/login?token={svc.admin_token}"]
     codes = await svc.rooms.store.rooms()
     # With Redis, several workers start at once; a sample event would be made by each.
     if not codes and settings.sample_event and not settings.redis:
@@ -114,12 +127,13 @@ async def bootstrap(svc: Services) -> None:
         )
         assert isinstance(created, str)
         links = svc.links(created, key)
-        announce("  Beispielveranstaltung / sample event:")
-        announce(f"  Moderation:   {links.moderator}")
+        secrets.append(f"  Moderation ({created}): {links.moderator}")
+        announce(f"  Beispielveranstaltung / sample event {created}:")
         announce(f"  Leinwand:     {links.screen}")
         announce(f"  Teilnahme:    {links.join}")
     elif codes:
         announce(f"  {len(codes)} Veranstaltung(en) / event(s); Links im Admin-Bereich.")
+    show_secret_links(secrets, settings.data_path)
     announce("")
 
 
@@ -154,6 +168,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         admin_token=admin_token,
         base_url=base_url,
         join_limits=TokenBuckets(settings.join_burst, settings.join_per_second),
+        event_joins=TokenBuckets(settings.joins_per_minute, settings.joins_per_minute / 60),
+        sockets=Sockets(
+            SocketLimits(
+                per_address=settings.sockets_per_address,
+                anonymous_per_address=settings.screens_per_address,
+                per_participant=settings.sockets_per_participant,
+                per_event=settings.sockets_per_event,
+            )
+        ),
     )
     holder["svc"] = svc
 
@@ -178,6 +201,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state["svc"] = svc
         await backends.start()
         sweeper = asyncio.create_task(retention.run(svc, settings.retention_sweep_s))
+        if settings.embed_cards:
+            # the sentence encoder loads in its thread once the server is up, not on the
+            # first click; a second later, so the start itself is not slowed down
+            asyncio.get_running_loop().call_later(1.0, suggest.start)
         try:
             yield
         finally:
@@ -223,7 +250,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         lifespan=[lifespan],
-        middleware=[cache_static_for_good],
+        middleware=[cache_static_for_good, security_headers],
         # Phones on venue Wi-Fi: htmx shrinks from 52 to 16 KB, pages by ~4×.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         exception_handlers={

@@ -65,6 +65,17 @@ class Signer:
         digest = hmac.new(self._secret, f"{code}:{participant}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest[:18]).decode()
 
+    def derive(self, purpose: str, *parts: str) -> str:
+        """A value only this server can compute from ``parts``: 128 bits, URL-safe.
+
+        ``purpose`` keeps values for different uses apart (a form token must
+        never double as a join binding). Parts are joined with a byte that
+        no text contains, so ``("a:b", "c")`` and ``("a", "b:c")`` differ.
+        """
+        message = "\x00".join((purpose, *parts)).encode("utf-8", "surrogatepass")
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
     def participant_token(self, code: str, participant: str) -> str:
         return f"{participant}.{self._mac(code, participant)}"
 
@@ -73,7 +84,10 @@ class Signer:
         if not token or "." not in token:
             return None
         participant, _, mac = token.partition(".")
-        if hmac.compare_digest(mac, self._mac(code, participant)):
+        # compare_digest refuses non-ASCII str; a forged cookie must not be a 500.
+        if not (participant.isascii() and mac.isascii()):
+            return None
+        if hmac.compare_digest(mac.encode(), self._mac(code, participant).encode()):
             return participant
         return None
 

@@ -18,7 +18,9 @@ import msgspec
 import uvicorn
 
 from rooms.codes import normalise_code
+from server.logs import uvicorn_log_config
 from server.settings import Settings, from_env
+from server.slowloris import HeaderTimeoutProtocol
 from server.stores.base import EventStore, StoreError
 
 
@@ -43,6 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     export = sub.add_parser("export", help="write one event's log as JSON to stdout")
     export.add_argument("code", help="the event's join code")
+    export.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="keep the contacts people gave when joining an action (personal data); "
+        "left out by default",
+    )
     imp = sub.add_parser("import", help="read an event file and create the event in the store")
     imp.add_argument("file", help="the file `dialograum export` wrote ('-' for stdin)")
     for target in (export, imp):
@@ -79,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         ("db", "DIALOGRAUM_DB"),
         ("redis", "REDIS_URL"),
         ("public_url", "DIALOGRAUM_PUBLIC_URL"),
+        ("header_timeout_s", "DIALOGRAUM_HEADER_TIMEOUT_S"),
     ):
         value = getattr(settings, name)
         if value is not None:
@@ -91,9 +100,15 @@ def main(argv: list[str] | None = None) -> None:
         port=settings.port,
         workers=settings.workers if settings.workers > 1 else None,
         ws="websockets-sansio",
+        http=HeaderTimeoutProtocol,  # headers (and WebSocket handshakes) within 10 s
         ws_max_size=settings.ws_max_bytes * 4,
         ws_per_message_deflate=False,
         access_log=False,  # privacy by default: no IPs and no secret links in logs
+        log_config=uvicorn_log_config(),  # and no IPs from the WebSocket handshakes either
+        # X-Forwarded-For only from the proxies named in DIALOGRAUM_TRUSTED_PROXIES; uvicorn's
+        # default trusts 127.0.0.1, so anyone on the server itself could pick an address.
+        proxy_headers=bool(settings.trusted_proxies.strip()),
+        forwarded_allow_ips=settings.trusted_proxies.strip() or "",
         log_level="info",
     )
 
@@ -132,7 +147,8 @@ def transfer(args: argparse.Namespace) -> int:
         await store.open()
         try:
             if args.command == "export":
-                sys.stdout.buffer.write(await export_event(store, code))
+                exported = await export_event(store, code, with_contacts=args.with_contacts)
+                sys.stdout.buffer.write(exported)
                 sys.stdout.buffer.flush()
             else:
                 imported = await import_event(store, data)

@@ -84,6 +84,12 @@ REASONS: dict[str, str] = {
     "unknown_command": N_("The server does not know this action."),
     "hello_first": N_("Please connect again."),
     "bad_token": N_("This link or token is not valid for this event."),
+    "joins_busy": N_("Very many people are joining right now. Please try again in a minute."),
+    "joining_locked": N_("The moderators have paused joining for the moment. Please ask them."),
+    "cid_invalid": N_("The app sent a command id the server cannot use. Please reload the page."),
+    "idempotency_key_invalid": N_(
+        "An Idempotency-Key must be 16 to 200 printable characters, for example a random UUID."
+    ),
     # polls
     "question_missing": N_("Please enter a question."),
     "question_too_long": N_("Please use a shorter question (at most 200 characters)."),
@@ -152,6 +158,8 @@ REASONS: dict[str, str] = {
     "too_many_clusters": N_("This board has as many clusters as it can hold."),
     "proposal_invalid": N_("This suggestion no longer fits the board. Please ask again."),
     "nothing_to_cluster": N_("There are no unclustered cards to suggest clusters for."),
+    "suggest_failed": N_("The proposal could not be computed. Please try again."),
+    "no_headings": N_("Write the headings first: sorting puts cards under the clusters’ names."),
     "no_proposal": N_("There is no suggestion to accept."),
     "dots_settings_invalid": N_("Dots: 1 to 50 per person, and at most that many on one item."),
     "dots_already_cast": N_("Dots have been cast: these settings would void ballots."),

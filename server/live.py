@@ -23,18 +23,32 @@ from litestar.types import Message
 from rooms import views
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import normalise_code
+from rooms.ideas.domain import PostIdea
+from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.room import Command
+from server import suggest
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
+from server.conns import Ticket
+from server.embedding import EMBEDDER
 from server.fanout import Subscriber
 from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
 from server.rawsend import raw_send
-from server.services import Services, services
+from server.services import Services, client_ip, services
 from server.stores.base import StoreError
-from server.suggest import SuggestClusters
-from server.suggest import answer as suggest_answer
-from server.wire import Ack, BadMessage, Error, Hello, Welcome, encode, parse, with_presence
+from server.wire import (
+    Ack,
+    BadMessage,
+    Error,
+    Hello,
+    Progress,
+    Welcome,
+    cid_of,
+    encode,
+    parse,
+    with_presence,
+)
 
 log = logging.getLogger("dialograum.live")
 
@@ -110,15 +124,25 @@ class Session:
     """One open socket in one room: its subscriber, its sender task, its command loop."""
 
     def __init__(
-        self, socket: AnySocket, svc: Services, hub: Hub, sub: Subscriber, actor: Actor
+        self,
+        socket: AnySocket,
+        svc: Services,
+        hub: Hub,
+        sub: Subscriber,
+        actor: Actor,
+        ticket: Ticket,
+        greeted: bool = False,
     ) -> None:
         self.socket = socket
         self.svc = svc
         self.hub = hub
         self.sub = sub
         self.actor = actor
+        self.ticket = ticket
+        self._greeted = greeted  # the API socket's hello came before the session
         self._closing = False
         sub.close = self.request_close
+        ticket.close = self.request_close
 
     def request_close(self) -> None:
         """Close from the server side (overflow, room gone); the client resumes."""
@@ -155,11 +179,24 @@ class Session:
             )
         )
         svc.rooms.attach(self.hub, self.sub)
+        embed = svc.settings.embed_cards
         try:
             while not self._closing:
-                raw = await receive_text(self.socket)
+                if self._greeted:
+                    raw = await receive_text(self.socket)
+                else:
+                    # A socket that says nothing holds memory for nothing: pages send
+                    # their hello as soon as they open, so silence means a script.
+                    try:
+                        raw = await asyncio.wait_for(
+                            receive_text(self.socket), svc.settings.hello_timeout_s
+                        )
+                    except TimeoutError:
+                        await self._close(CLOSE_POLICY)
+                        break
+                    self._greeted = True
                 if len(raw) > svc.settings.ws_max_bytes:
-                    self.reply(None, False, None, "message_too_large")
+                    self.reply(cid_of(raw), False, None, "message_too_large")
                     continue
                 try:
                     message, cid = parse(raw)
@@ -169,8 +206,8 @@ class Session:
                 if isinstance(message, Hello):
                     on_hello(message)
                     continue
-                if isinstance(message, SuggestClusters):  # computed here, logged as a proposal
-                    answered = await suggest_answer(self.hub.state.ideas, self.actor, message)
+                if isinstance(message, SuggestClusters | SortCards):  # logged as a proposal
+                    answered = await self._propose(message)
                     if isinstance(answered, Rejected):
                         self.reply(cid, False, None, answered.reason)
                         continue
@@ -181,18 +218,65 @@ class Session:
                     command = with_presence(message, self.hub.online)
                 result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
+                if isinstance(command, PostIdea) and result.ok and result.id and embed:
+                    self._embed_later(result.id)
         except WebSocketDisconnect:
             pass
         finally:
             svc.rooms.detach(self.hub, self.sub)
+            svc.sockets.release(self.ticket)
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
+
+    def _embed_later(self, idea: str) -> None:
+        """Embed a new card in the background, so sorting later finds it ready."""
+        board = self.hub.state.ideas.board_of_idea(idea)
+        if board is not None:
+            EMBEDDER.note(board.ideas[idea].text)
+
+    async def _propose(self, message: SuggestClusters | SortCards) -> Command | Rejected:
+        """Compute a proposal in a thread; meanwhile this socket is told how far it got."""
+        loop = asyncio.get_running_loop()
+        board = message.board
+        key = f"progress:{board}"
+
+        def show(stage: str, done: int, total: int) -> None:
+            if self.sub.kind.startswith("api:"):
+                text = encode(Progress(board, stage, done, total))
+            else:
+                text = self.svc.renderer.render(
+                    self.sub.lang,
+                    "ideas/progress.html",
+                    board=board,
+                    stage=stage,
+                    done=done,
+                    total=total,
+                )
+            self.hub.deliver(self.sub, key, text)
+
+        def from_thread(stage: str, done: int, total: int) -> None:
+            loop.call_soon_threadsafe(show, stage, done, total)
+
+        try:
+            return await suggest.answer(self.hub.state.ideas, self.actor, message, from_thread)
+        except Exception:  # the model failed: say so, and keep the socket
+            log.exception("room %s: cluster proposal failed", self.hub.code)
+            return Rejected("suggest_failed")
+        finally:
+            show("done", 0, 0)
 
     async def _on_stuck(self) -> None:
         log.info("room %s: closing a stuck connection", self.hub.code)
         self._closing = True
         await self._close(CLOSE_TRY_AGAIN)
+
+
+def admit(
+    socket: AnySocket, svc: Services, hub: Hub, participant: str | None, anonymous: bool
+) -> Ticket | None:
+    """A place for this socket under the per-address, per-event and per-participant bounds."""
+    return svc.sockets.admit(client_ip(socket), hub.code, participant, anonymous)
 
 
 async def open_room(socket: AnySocket, code: str) -> tuple[Services, Hub] | None:
@@ -234,11 +318,16 @@ async def screen_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if opened is None:
         return
     svc, hub = opened
+    ticket = admit(socket, svc, hub, None, anonymous=True)
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
     await socket.accept()
     sub = Subscriber(
         "screen", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
     )
-    await Session(socket, svc, hub, sub, Actor(Role.SCREEN)).run(resume(hub, sub, always=False))
+    session = Session(socket, svc, hub, sub, Actor(Role.SCREEN), ticket)
+    await session.run(resume(hub, sub, always=False))
 
 
 @websocket("/ws/phone/{code:str}")
@@ -251,10 +340,14 @@ async def phone_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if pid is None:
         await refuse(socket, CLOSE_FORBIDDEN)
         return
+    ticket = admit(socket, svc, hub, pid, anonymous=False)
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
     await socket.accept()
     sub = Subscriber("phone", socket_language(socket, hub), pid, Outbox(svc.settings.outbox_limit))
     actor = Actor(Role.PARTICIPANT, pid)
-    await Session(socket, svc, hub, sub, actor).run(resume(hub, sub, always=False))
+    await Session(socket, svc, hub, sub, actor, ticket).run(resume(hub, sub, always=False))
 
 
 @websocket("/ws/console/{code:str}")
@@ -267,11 +360,16 @@ async def console_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if not key_matches(key, hub.state.lobby.moderator_key_hash):
         await refuse(socket, CLOSE_FORBIDDEN)
         return
+    ticket = admit(socket, svc, hub, None, anonymous=False)
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
     await socket.accept()
     sub = Subscriber(
         "console", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
     )
-    await Session(socket, svc, hub, sub, Actor(Role.MODERATOR)).run(resume(hub, sub, always=True))
+    session = Session(socket, svc, hub, sub, Actor(Role.MODERATOR), ticket)
+    await session.run(resume(hub, sub, always=True))
 
 
 # --- the JSON API socket ------------------------------------------------------
@@ -284,10 +382,21 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
     if opened is None:
         return
     svc, hub = opened
+    ticket = admit(socket, svc, hub, None, anonymous=False)  # its hello says who
+    if ticket is None:
+        await refuse(socket, CLOSE_TRY_AGAIN)
+        return
+    try:
+        await api_session(socket, svc, hub, ticket)
+    finally:
+        svc.sockets.release(ticket)
+
+
+async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket) -> None:
     await socket.accept()
     lang = socket_language(socket, hub)
     try:
-        raw = await asyncio.wait_for(receive_text(socket), timeout=30)
+        raw = await asyncio.wait_for(receive_text(socket), timeout=svc.settings.hello_timeout_s)
         message, _ = parse(raw)
         if not isinstance(message, Hello):
             raise BadMessage("hello_first")
@@ -317,6 +426,11 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
             await socket.close(code=CLOSE_FORBIDDEN)
         return
     kind = f"api:{actor.role.value}"
+    if not svc.sockets.identify(ticket, pid, anonymous=actor.role is Role.SCREEN):
+        with contextlib.suppress(Exception):
+            await socket.close(code=CLOSE_TRY_AGAIN)  # one screen too many from this address
+        return
     sub = Subscriber(kind, lang, pid, Outbox(svc.settings.outbox_limit))
     sub.outbox.put("welcome", encode(Welcome(actor.role.value, hub.state.seq, state)))
-    await Session(socket, svc, hub, sub, actor).run(lambda hello: hub.send_current(sub))
+    session = Session(socket, svc, hub, sub, actor, ticket, greeted=True)
+    await session.run(lambda hello: hub.send_current(sub))

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import time
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -41,6 +40,8 @@ from server.auth import (
     new_participant_id,
     participant_cookie,
 )
+from server.csrf import FIELD as CSRF_FIELD
+from server.csrf import FormGuard, client_id, form_allowed, join_actor
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
 from server.present import PAGE_FRAGMENTS
@@ -74,22 +75,77 @@ def html(svc: Services, lang: str, template: str, status: int = 200, **ctx: Any)
         media_type=MediaType.HTML,
         headers={
             "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",  # secret links must not leak via Referer
+            # Secret links must not leak to other sites via Referer. Not "no-referrer":
+            # with it, browsers send "Origin: null" on our own form posts (server/csrf.py).
+            "Referrer-Policy": "same-origin",
             "X-Content-Type-Options": "nosniff",
         },
     )
 
 
-def cookie(svc: Services, key: str, value: str, max_age: int | None = YEAR) -> Cookie:
+def cookie(
+    svc: Services,
+    key: str,
+    value: str,
+    max_age: int | None = YEAR,
+    samesite: Literal["lax", "strict"] = "strict",
+) -> Cookie:
     return Cookie(
         key=key,
         value=value,
         path="/",
         max_age=max_age,
         httponly=True,
-        samesite="strict",
+        samesite=samesite,
         secure=svc.settings.cookie_secure,
     )
+
+
+def participant_cookie_for(svc: Services, code: str, token: str, max_age: int = YEAR) -> Cookie:
+    """Lax, so a phone that follows a link from another site (mail, chat) keeps its
+    identity. What Strict protected against is covered otherwise: every form
+    checks its origin and token (server/csrf.py), every socket its Origin.
+    """
+    return cookie(svc, participant_cookie(code), token, max_age, samesite="lax")
+
+
+def form_guard(svc: Services, request: AnyRequest) -> FormGuard:
+    """The form token for this request's page; one client id per request."""
+    guard = request.scope.get("dg_form_guard")
+    if not isinstance(guard, FormGuard):
+        guard = FormGuard(svc.signer, request, svc.settings.cookie_secure)
+        request.scope["dg_form_guard"] = guard  # type: ignore[typeddict-unknown-key]
+    return guard
+
+
+def with_form_guard(request: AnyRequest, response: Response[Any]) -> None:
+    """Hand this browser a client id, if it had none, for the form tokens of a page."""
+    guard = request.scope.get("dg_form_guard")
+    if isinstance(guard, FormGuard) and guard.cookie is not None:
+        response.cookies.append(guard.cookie)
+
+
+def form_ok(svc: Services, request: AnyRequest, sent: object) -> bool:
+    return form_allowed(request, svc.signer, svc.base_url, sent)
+
+
+def form_refused(svc: Services, request: AnyRequest, lang: str, back: str) -> Response[str]:
+    """A form from another site, or with a stale token: nothing was done; try again here."""
+    form_guard(svc, request)
+    response = message_page(
+        svc,
+        lang,
+        403,
+        gettext(lang, "Nothing was changed"),
+        gettext(
+            lang,
+            "This form did not come from this page, or it is too old. For your safety "
+            "nothing was changed. Please open the page again and try once more.",
+        ),
+        back=back,
+    )
+    with_form_guard(request, response)
+    return response
 
 
 def message_page(
@@ -218,7 +274,7 @@ async def join_form(request: AnyRequest, raw_code: FromPath[str]) -> Response[An
         return Redirect(after_join(hub.code, table), status_code=303)
     if hub.state.lobby.closed:
         return closed_page(svc, lang, hub)
-    return join_page(svc, lang, hub, table=table)
+    return join_page(svc, request, lang, hub, table=table)
 
 
 _TABLE_ID = re.compile(r"^t\d{1,4}$")
@@ -246,6 +302,7 @@ def closed_page(svc: Services, lang: str, hub: Hub) -> Response[str]:
 
 def join_page(
     svc: Services,
+    request: AnyRequest,
     lang: str,
     hub: Hub,
     status: int = 200,
@@ -255,7 +312,7 @@ def join_page(
     cid: str | None = None,
     table: str | None = None,
 ) -> Response[str]:
-    return html(
+    response = html(
         svc,
         lang,
         "phone/join.html",
@@ -265,14 +322,21 @@ def join_page(
         name=name,
         organisation_type=organisation_type,
         organisation_types=[t.value for t in OrganisationType],
-        cid=cid or secrets.token_hex(12),
+        cid=cid if isinstance(cid, str) and _CID.match(cid) else secrets.token_hex(12),
+        csrf=form_guard(svc, request).token,
         name_limit=40,
         table=table,
     )
+    with_form_guard(request, response)
+    return response
+
+
+_CID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 class JoinForm(msgspec.Struct):
     cid: str | None = None
+    csrf: str | None = None
     table: str | None = None  # a scanned café table card, to check in after joining
     name: str | None = None
     organisation_type: OrganisationType | None = None
@@ -286,26 +350,36 @@ async def join_submit(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     raw = {k: v for k, v in (await request.form()).items() if v != ""}
     name = str(raw.get("name") or "")
     org = str(raw.get("organisation_type") or "")
+    table = table_hint(raw.get("table"))
+    client = client_id(request)
+    if client is None or not form_ok(svc, request, raw.get(CSRF_FIELD)):
+        # Another site's form, or a browser without our cookie: join nobody, and
+        # give this browser a fresh form of its own (what was typed stays).
+        error: str | None = gettext(
+            lang, "For your safety, please press the button again on this page."
+        )
+        return join_page(svc, request, lang, hub, 403, error, name, org, None, table)
     try:
         form = msgspec.convert(raw, JoinForm, strict=False)
     except msgspec.ValidationError:
-        error: str | None = gettext(lang, "Please choose one of the listed organisation types.")
-        table = table_hint(raw.get("table"))
-        return join_page(svc, lang, hub, 422, error, name, "", raw.get("cid"), table)
-    if not svc.join_limits.allow(client_ip(request), time.monotonic()):
-        error = reason_text(lang, "rate_limited")
-        return join_page(svc, lang, hub, 429, error, name, org, form.cid, table_hint(form.table))
+        error = gettext(lang, "Please choose one of the listed organisation types.")
+        return join_page(svc, request, lang, hub, 422, error, name, "", raw.get("cid"), table)
+    if form.cid is not None and not _CID.match(form.cid):
+        error = reason_text(lang, "cid_invalid")
+        return join_page(svc, request, lang, hub, 422, error, name, org, None, table)
+    if (busy := svc.join_refusal(client_ip(request), hub.code)) is not None:
+        error = reason_text(lang, busy)
+        return join_page(svc, request, lang, hub, 429, error, name, org, form.cid, table)
     command = Join(new_participant_id(), form.name, form.organisation_type)
-    result = await hub.submit(Actor(Role.GUEST), command, form.cid)
+    result = await hub.submit(join_actor(svc.signer, hub.code, client), command, form.cid)
     if not result.ok or result.id is None:
         if result.reason == "event_closed":
             return closed_page(svc, lang, hub)
         error = reason_text(lang, result.reason)
-        return join_page(svc, lang, hub, 422, error, name, org, form.cid, table_hint(form.table))
+        return join_page(svc, request, lang, hub, 422, error, name, org, form.cid, table)
     token = svc.signer.participant_token(hub.code, result.id)
-    target = after_join(hub.code, table_hint(form.table))
-    response: Response[Any] = Redirect(target, status_code=303)
-    response.cookies.append(cookie(svc, participant_cookie(hub.code), token))
+    response: Response[Any] = Redirect(after_join(hub.code, table), status_code=303)
+    response.cookies.append(participant_cookie_for(svc, hub.code, token))
     return response
 
 
@@ -317,7 +391,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     if pid is None:
         return Redirect(f"/j/{hub.code}", status_code=303)
     lang = page_language(request, hub)
-    return html(
+    response = html(
         svc,
         lang,
         "phone/page.html",
@@ -325,9 +399,12 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         me=views.me_view(hub.state, pid),
         seq=hub.state.seq,
         organisation_types=[t.value for t in OrganisationType],
+        csrf=form_guard(svc, request).token,
         fragments=PAGE_FRAGMENTS["phone"],
         oob=False,
     )
+    with_form_guard(request, response)
+    return response
 
 
 @post("/p/{code:str}/leave", include_in_schema=False, status_code=303)
@@ -335,10 +412,14 @@ async def leave(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await room_of(svc, code)
     lang = page_language(request, hub)
+    form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, f"/p/{hub.code}")
     pid = participant_of(svc, request, hub)
     if pid is not None:
-        form = await request.form()
-        await hub.submit(Actor(Role.PARTICIPANT, pid), Leave(), form.get("cid"))
+        cid = form.get("cid")
+        cid = cid if isinstance(cid, str) and _CID.match(cid) else None
+        await hub.submit(Actor(Role.PARTICIPANT, pid), Leave(), cid)
     response = message_page(
         svc,
         lang,
@@ -347,7 +428,7 @@ async def leave(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         gettext(lang, "You have left the event. Your name is no longer shown."),
         rejoin=f"/j/{hub.code}",
     )
-    response.cookies.append(cookie(svc, participant_cookie(hub.code), "", max_age=0))
+    response.cookies.append(participant_cookie_for(svc, hub.code, "", max_age=0))
     return response
 
 
@@ -433,16 +514,19 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     key = request.cookies.get(moderator_cookie(hub.code))
     ctx = svc.presenter.console_context(hub.state, hub.online)
     settings = svc.settings
-    return html(
+    response = html(
         svc,
         lang,
         "console/page.html",
         privacy=privacy_info(hub.state.lobby, settings.retention_days, settings.timezone, lang),
+        csrf=form_guard(svc, request).token,  # the deletion forms (server/privacy_pages.py)
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
         oob=False,
         **ctx,
     )
+    with_form_guard(request, response)
+    return response
 
 
 @get("/console/{code:str}/poster", include_in_schema=False)
@@ -488,17 +572,17 @@ async def admin_login(request: AnyRequest) -> Response[Any]:
 
 async def admin_page(
     svc: Services,
+    request: AnyRequest,
     lang: str,
     status: int = 200,
     error: str | None = None,
-    request: AnyRequest | None = None,
     **form: Any,
 ) -> Response[str]:
     from server import overview
 
     rows = await overview.overview(svc)
-    filters = overview.filters_of(request) if request is not None else overview.Filters()
-    return html(
+    filters = overview.filters_of(request)
+    response = html(
         svc,
         lang,
         "admin/page.html",
@@ -520,8 +604,11 @@ async def admin_page(
             "retention_days": svc.settings.retention_days,
             **form,
         },
+        csrf=form_guard(svc, request).token,
         new_link=None,
     )
+    with_form_guard(request, response)
+    return response
 
 
 @get("/admin", include_in_schema=False)
@@ -536,7 +623,7 @@ async def admin(request: AnyRequest) -> Response[Any]:
             gettext(lang, "Admin link needed"),
             gettext(lang, "Please open the admin link that the server printed at start."),
         )
-    return await admin_page(svc, lang, request=request)
+    return await admin_page(svc, request, lang)
 
 
 class EventForm(msgspec.Struct):
@@ -557,11 +644,13 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
     if not is_admin(svc, request):
         return message_page(svc, lang, 401, gettext(lang, "Admin link needed"), "")
     raw = {k: v for k, v in (await request.form()).items() if v != ""}
+    if not form_ok(svc, request, raw.pop(CSRF_FIELD, None)):
+        return form_refused(svc, request, lang, "/admin")
     try:
         form = msgspec.convert(raw, EventForm, strict=False)
     except msgspec.ValidationError:
         error = gettext(lang, "Please check the format and the language.")
-        return await admin_page(svc, lang, 422, error, **raw)
+        return await admin_page(svc, request, lang, 422, error, **raw)
     key = new_key()
     details = EventDetails(
         place=form.place,
@@ -575,7 +664,7 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
         form.title, form.format, form.language, form.date, key_hash(key), details
     )
     if not isinstance(created, str):
-        return await admin_page(svc, lang, 422, reason_text(lang, created.reason), **raw)
+        return await admin_page(svc, request, lang, 422, reason_text(lang, created.reason), **raw)
     return follow(svc, lang, f"/console/{created}", [cookie(svc, moderator_cookie(created), key)])
 
 
@@ -586,10 +675,12 @@ async def admin_rekey(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     lang = page_language(request)
     if not is_admin(svc, request):
         return message_page(svc, lang, 401, gettext(lang, "Admin link needed"), "")
+    form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, "/admin")
     hub = await room_of(svc, code)
     key = new_key()
-    form = await request.form()
-    result = await hub.submit(Actor(Role.ADMIN), ChangeModeratorKey(key_hash(key)), form.get("cid"))
+    result = await hub.submit(Actor(Role.ADMIN), ChangeModeratorKey(key_hash(key)), None)
     if not result.ok:
         return message_page(
             svc, lang, 503, gettext(lang, "Link not valid"), reason_text(lang, result.reason) or ""

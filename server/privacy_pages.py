@@ -20,11 +20,14 @@ from rooms.base import Actor, Role
 from rooms.codes import normalise_code
 from server.api import ApiError
 from server.auth import participant_cookie
+from server.csrf import FIELD as CSRF_FIELD
 from server.i18n import gettext, reason_text
 from server.pages import (
     AnyRequest,
     console_denied,
     cookie,
+    form_ok,
+    form_refused,
     is_moderator,
     message_page,
     page_language,
@@ -46,9 +49,11 @@ async def erase_mine(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await room_of(svc, code)
     lang = page_language(request, hub)
+    form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, f"/p/{hub.code}")
     pid = participant_of(svc, request, hub)
     if pid is not None:
-        form = await request.form()
         result = await erase_participant(svc, hub, pid, form.get("cid"))
         if not result.ok:
             return message_page(
@@ -76,6 +81,9 @@ async def erase_all_page(request: AnyRequest, code: FromPath[str]) -> Response[A
     lang = page_language(request, hub)
     if not is_moderator(request, hub):
         return console_denied(svc, lang)
+    form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, f"/console/{hub.code}")
     result = await erase_everyone(svc, hub, Actor(Role.MODERATOR))
     if not result.ok:
         return message_page(
@@ -92,6 +100,8 @@ async def delete_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     if not is_moderator(request, hub):
         return console_denied(svc, lang)
     form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, f"/console/{hub.code}")
     typed = normalise_code(str(form.get("confirm") or ""))
     title = hub.state.lobby.title
     if typed != hub.code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from litestar.connection import ASGIConnection
 
 from server.auth import Signer
 from server.backends import Backends
+from server.conns import Sockets
 from server.links import Links, links_for
 from server.present import Presenter
 from server.ratelimit import TokenBuckets
@@ -27,7 +29,23 @@ class Services:
     admin_token: str
     base_url: str
     join_limits: TokenBuckets
+    sockets: Sockets
+    event_joins: TokenBuckets | None = None
     backends: Backends | None = None
+
+    def join_refusal(self, address: str, code: str) -> str | None:
+        """Why a join must wait, or None: too many from this address, or into this event.
+
+        The per-event bucket holds a minute's worth (``joins_per_minute``) and
+        refills at that rate, so a hall that scans the code at once gets in,
+        and a script that keeps joining runs dry.
+        """
+        now = time.monotonic()
+        if not self.join_limits.allow(address, now):
+            return "rate_limited"
+        if self.event_joins is not None and not self.event_joins.allow(code, now):
+            return "joins_busy"
+        return None
 
     @property
     def problem(self) -> str | None:

@@ -37,6 +37,20 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    # load the sentence encoder at start and embed each card as it is posted (a worker
+    # thread), so sorting finds it cached; false: the model loads on the first sort
+    embed_cards: bool = True
+    # Bounds on one client (docs/security.md has each default and why).
+    sockets_per_address: int = 4000
+    screens_per_address: int = 20
+    sockets_per_participant: int = 4
+    sockets_per_event: int = 12_000
+    hello_timeout_s: float = 15.0
+    header_timeout_s: float = 10.0
+    joins_per_minute: int = 1200  # new participants per event and minute
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    # networks). Empty: none, every address is the peer's own.
+    trusted_proxies: str = ""
     limits: Limits = Limits()
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
@@ -65,6 +79,15 @@ _ENV = {
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
     "workers": "DIALOGRAUM_WORKERS",
+    "embed_cards": "DIALOGRAUM_EMBED_CARDS",
+    "sockets_per_address": "DIALOGRAUM_SOCKETS_PER_ADDRESS",
+    "screens_per_address": "DIALOGRAUM_SCREENS_PER_ADDRESS",
+    "sockets_per_participant": "DIALOGRAUM_SOCKETS_PER_PARTICIPANT",
+    "sockets_per_event": "DIALOGRAUM_SOCKETS_PER_EVENT",
+    "hello_timeout_s": "DIALOGRAUM_HELLO_TIMEOUT_S",
+    "header_timeout_s": "DIALOGRAUM_HEADER_TIMEOUT_S",
+    "joins_per_minute": "DIALOGRAUM_JOINS_PER_MINUTE",
+    "trusted_proxies": "DIALOGRAUM_TRUSTED_PROXIES",
     "timezone": "DIALOGRAUM_TIMEZONE",
     "retention_days": "DIALOGRAUM_RETENTION_DAYS",
 }
@@ -85,7 +108,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
     limits = limits_from_env(env)
     if limits:
         raw.setdefault("limits", limits)
-    for flag in ("sample_event", "cookie_secure"):
+    for flag in ("sample_event", "cookie_secure", "embed_cards"):
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)

@@ -33,12 +33,38 @@ _decode_file = msgspec.json.Decoder(EventFile).decode
 _encode = msgspec.json.Encoder().encode
 
 
-async def export_event(store: EventStore, code: str) -> bytes:
+async def export_event(store: EventStore, code: str, with_contacts: bool = False) -> bytes:
+    """The event's log as a file; without ``with_contacts``, every action contact is blanked.
+
+    Contacts are personal data that leave the server only in the console's
+    contacts file (README, "Privacy"); a backup or a move to another server
+    that needs them says so with ``--with-contacts``. Entries without a
+    contact are copied byte for byte.
+    """
     entries = await store.read(code)
     if not entries:
         raise TransferError(f"no event {code} in this store")
+    if not with_contacts:
+        entries = [without_contact(e) for e in entries]
     document = EventFile(FORMAT, VERSION, code, [msgspec.Raw(e) for e in entries])
     return _encode(document) + b"\n"
+
+
+_decode_any = msgspec.json.Decoder().decode
+
+
+def without_contact(entry: bytes) -> bytes:
+    """The log entry with an ``action.joined`` contact set to null; others unchanged."""
+    if b'"action.joined"' not in entry:
+        return entry
+    document = _decode_any(entry)
+    event = document.get("event") if isinstance(document, dict) else None
+    if not isinstance(event, dict) or event.get("type") != "action.joined":
+        return entry
+    if event.get("contact") is None:
+        return entry
+    event["contact"] = None
+    return _encode(document)
 
 
 def parse_event_file(data: bytes) -> EventFile:

@@ -7,19 +7,20 @@ union of the commands a client may send. Both decoders are built once.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 import msgspec
 
 from rooms.activities import CLIENT_COMMAND_TYPES
 from rooms.cafe.domain import CreateCafe, Replan, StartRound
+from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.lobby.domain import Format, Language, OrganisationType
 from rooms.views import Counts
-from server.suggest import SuggestClusters
 
-# Commands the server answers before they reach the room (cluster.suggest runs
-# the model in server/suggest.py and submits the proposal it makes).
-SERVER_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = (SuggestClusters,)
+# Commands the server answers before they reach the room (cluster.suggest and
+# cluster.sort run the model in server/suggest.py and submit the proposal it makes).
+SERVER_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = (SuggestClusters, SortCards)
 
 if TYPE_CHECKING:
     ClientCommand = msgspec.Struct
@@ -53,14 +54,49 @@ class BadMessage(Exception):
         self.cid = cid
 
 
+CID_LENGTH = 64
+
+
+class _CidOnly(msgspec.Struct):
+    cid: str | int | None = None
+
+
+_decode_cid = msgspec.json.Decoder(_CidOnly).decode
+_CID_TEXT = re.compile(rb'"cid"\s*:\s*"([^"\\]{1,64})"')
+
+
+def cid_of(raw: str | bytes) -> str | None:
+    """The cid of a message refused unread (too large, too deep), so its ack can be matched.
+
+    Decoded properly where the document allows; otherwise, for JSON nested
+    past the decoder's limit, the first ``"cid": "…"`` in the text.
+    """
+    try:
+        cid = _decode_cid(raw).cid
+    except (msgspec.DecodeError, RecursionError):
+        found = _CID_TEXT.search(raw.encode() if isinstance(raw, str) else raw)
+        return found.group(1).decode(errors="replace") if found else None
+    return str(cid) if cid not in (None, "") else None
+
+
 def parse(raw: str | bytes) -> tuple[Hello | ClientCommand, str | None]:
-    """Decode one inbound message into (command or hello, cid); raises :class:`BadMessage`."""
+    """Decode one inbound message into (command or hello, cid); raises :class:`BadMessage`.
+
+    Nesting deeper than the decoder's recursion limit is a bad message, not
+    a crash. A cid longer than 64 characters is refused, never cut: two
+    commands whose cids share 64 characters would otherwise collide, and the
+    second be answered as a duplicate of the first.
+    """
     try:
         fields = _decode_object(raw)
-    except msgspec.DecodeError as exc:
-        raise BadMessage("bad_message") from exc
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise BadMessage("bad_message", cid_of(raw)) from exc
     cid = fields.pop("cid", None)
-    cid = str(cid)[:64] if cid not in (None, "") else None
+    if isinstance(cid, (dict, list, float, bool)):
+        raise BadMessage("bad_message")
+    cid = str(cid) if cid not in (None, "") else None
+    if cid is not None and len(cid) > CID_LENGTH:
+        raise BadMessage("cid_invalid", cid)
     fields.pop("HEADERS", None)
     kind = fields.get("type")
     cleaned = from_form({k: v for k, v in fields.items() if v != ""})
@@ -162,6 +198,16 @@ class Ack(msgspec.Struct, tag="ack", frozen=True):
     message: str | None = None
 
 
+class Progress(msgspec.Struct, tag="progress", frozen=True):
+    """How far a cluster proposal got: stage "loading" (the model), "reading" (cards,
+    ``done`` of ``total``), "grouping", or "done"."""
+
+    board: str
+    stage: str
+    done: int
+    total: int
+
+
 class Welcome(msgspec.Struct, tag="welcome", frozen=True):
     role: str
     seq: int
@@ -173,7 +219,7 @@ class Error(msgspec.Struct, tag="error", frozen=True):
     message: str
 
 
-def encode(message: Ack | Welcome | Error) -> str:
+def encode(message: Ack | Welcome | Error | Progress) -> str:
     return _encode(message).decode()
 
 

@@ -203,6 +203,24 @@
     }
   });
 
+  // --- console: headings first, one cluster per line --------------------------
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target.closest && evt.target.closest("form[data-headings]");
+    if (!form) return;
+    evt.preventDefault();
+    var board = form.getAttribute("data-headings");
+    var field = form.querySelector("textarea");
+    var names = field.value.split(/\n/).map(function (n) { return n.trim(); }).filter(Boolean);
+    names.forEach(function (name) { send({ type: "cluster.create", board: board, name: name }); });
+    field.value = "";
+  });
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-wait]");
+    if (!button) return;
+    var status = button.closest(".clustering").querySelector(".cluster-progress");
+    if (status && !status.textContent.trim()) status.textContent = button.getAttribute("data-wait") || "";
+  });
+
   // --- phones: dots ------------------------------------------------------------
   function dotsLeft(form) {
     var info = form.querySelector(".points-left");

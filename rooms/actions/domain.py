@@ -17,6 +17,7 @@ import msgspec
 
 from rooms.base import Actor, Rejected, Role
 from rooms.lobby.domain import Lobby
+from rooms.text import one_line
 
 if TYPE_CHECKING:
     from rooms.activities import Limits
@@ -126,7 +127,7 @@ ActionEvent = ActionCreated | ActionDeleted | ActionJoined | ActionLeft
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return one_line(text)
 
 
 def decide(

@@ -22,6 +22,7 @@ import msgspec
 from rooms.base import Actor, Rejected, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.lobby.domain import Lobby, OrganisationType
+from rooms.text import one_line
 
 COLOURS = ("blue", "green", "orange", "purple", "red", "teal", "yellow", "pink", "brown", "grey")
 MAX_TABLES = 100
@@ -391,7 +392,7 @@ def plan_rounds(
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _next_round(cafe: Cafe) -> int:

@@ -34,6 +34,7 @@ class LobbyActivity:
         domain.ShowOnScreen,
         domain.CloseEvent,
         domain.ReopenEvent,
+        domain.LockJoining,
     )
     events: tuple[type[msgspec.Struct], ...] = get_args(domain.LobbyEvent)
     followups: Mapping[type[msgspec.Struct], Followup] = {}

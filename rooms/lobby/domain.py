@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from rooms.base import Actor, Rejected, Role
+from rooms.text import one_line
 
 if TYPE_CHECKING:
     from rooms.activities import Limits
@@ -98,6 +99,13 @@ class ChangeModeratorKey(msgspec.Struct, tag="event.rekey", frozen=True):
     moderator_key_hash: str
 
 
+class LockJoining(msgspec.Struct, tag="event.lock_joining", frozen=True):
+    """Stop (or, with ``locked=False``, allow again) new joins: the moderator's answer
+    to a sudden burst of joins from a script. Who has joined stays."""
+
+    locked: bool = True
+
+
 class Join(msgspec.Struct, tag="participant.join", frozen=True):
     participant: str
     name: str | None = None
@@ -123,6 +131,7 @@ LobbyCommand = (
     | CloseEvent
     | ReopenEvent
     | ChangeModeratorKey
+    | LockJoining
     | Join
     | Rename
     | Leave
@@ -154,6 +163,10 @@ class ModeratorKeyChanged(msgspec.Struct, tag="event.rekeyed", frozen=True):
     moderator_key_hash: str
 
 
+class JoiningLocked(msgspec.Struct, tag="event.joining_locked", frozen=True):
+    locked: bool
+
+
 class ParticipantJoined(msgspec.Struct, tag="participant.joined", frozen=True):
     participant: str
     name: str | None
@@ -180,6 +193,7 @@ LobbyEvent = (
     | EventClosed
     | EventReopened
     | ModeratorKeyChanged
+    | JoiningLocked
     | ParticipantJoined
     | ParticipantRenamed
     | ParticipantLeft
@@ -213,6 +227,7 @@ class Lobby(msgspec.Struct):
     screen_poll: str | None = None
     participants: dict[str, Participant] = msgspec.field(default_factory=dict)
     joined: int = 0
+    joining_locked: bool = False
     peak: int = 0  # the most present at once, for the report
     erased: bool = False  # everyone's personal data was deleted (rooms/privacy.py)
     details: EventDetails = msgspec.field(default_factory=lambda: EventDetails())
@@ -230,7 +245,7 @@ def clean_name(raw: str | None) -> str | None:
     """Collapse whitespace; an empty name means "anonymous"."""
     if raw is None:
         return None
-    name = " ".join(raw.split())
+    name = one_line(raw)
     return name or None
 
 
@@ -243,7 +258,7 @@ def decide(
             return Rejected("unknown_event")
         if actor.role is not Role.ADMIN:
             return Rejected("not_allowed")
-        title = " ".join(command.title.split())
+        title = one_line(command.title)
         if not title:
             return Rejected("title_missing")
         if len(title) > limits.lobby.title_length:
@@ -277,6 +292,10 @@ def decide(
             if actor.role not in (Role.ADMIN, Role.MODERATOR):
                 return Rejected("not_allowed")
             return [ModeratorKeyChanged(key_hash)]
+        case LockJoining(locked=locked):
+            if actor.role is not Role.MODERATOR:
+                return Rejected("not_allowed")
+            return [] if lobby.joining_locked is locked else [JoiningLocked(locked)]
         case ShowOnScreen(what=what, poll=poll):
             if actor.role is not Role.MODERATOR:
                 return Rejected("not_allowed")
@@ -333,6 +352,8 @@ def _decide_join(
         return Rejected("not_allowed")
     if lobby.closed:
         return Rejected("event_closed")
+    if lobby.joining_locked:
+        return Rejected("joining_locked")
     if command.participant in lobby.participants:
         return Rejected("already_joined")
     if lobby.joined >= limits.lobby.max_participants:
@@ -386,6 +407,8 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             lobby.closed = False
         case ModeratorKeyChanged(moderator_key_hash=key_hash):
             lobby.moderator_key_hash = key_hash
+        case JoiningLocked(locked=locked):
+            lobby.joining_locked = locked
         case ScreenShown(what=what, poll=poll):
             lobby.screen = what
             lobby.screen_poll = poll
@@ -393,6 +416,7 @@ def apply(lobby: Lobby, event: LobbyEvent, at: int, limits: Limits) -> set[str]:
             if (
                 event.participant in lobby.participants
                 or lobby.closed
+                or lobby.joining_locked
                 or lobby.joined >= limits.lobby.max_participants
             ):
                 return set()

@@ -17,6 +17,7 @@ import msgspec
 from rooms.base import Actor, Rejected, Role
 from rooms.lobby.domain import Lobby
 from rooms.polls.limits import PollLimits
+from rooms.text import one_line
 
 if TYPE_CHECKING:
     from rooms.activities import Limits
@@ -290,7 +291,7 @@ class Polls(msgspec.Struct):
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def _definition(

@@ -21,6 +21,7 @@ from litestar.response import Response
 from rooms.report import SECTIONS
 from server.api import ApiError, bearer, require_event
 from server.auth import key_matches
+from server.headers import content_security_policy
 from server.hub import Hub
 from server.i18n import gettext
 from server.pages import (
@@ -128,7 +129,7 @@ async def report_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     whole = report_of(state, hub.online, lang, Request(None, True), now_ms())
     f = Formatter(lang, svc.settings.timezone)
     csv_links = [(t.key, t.title) for t in tables(whole, lang, f)]
-    return html(
+    page = html(
         svc,
         lang,
         "report/page.html",
@@ -142,6 +143,10 @@ async def report_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]
         pdf_help=pdf_help(lang),
         **render_context(report, lang, svc.settings.timezone),
     )
+    # The report's CSS is inline (the same HTML is a download and the PDF's source).
+    csp = content_security_policy(request.headers.get("host", ""), inline_styles=True)
+    page.headers["Content-Security-Policy"] = csp
+    return page
 
 
 @get(

@@ -9,6 +9,7 @@ group-committed by the hub (many commands, one transaction), so
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -33,6 +34,20 @@ CREATE TABLE IF NOT EXISTS log (
 """
 
 
+def private_file(path: Path) -> None:
+    """Create the database file readable by the server's user only (0600).
+
+    It holds names, ballots and contacts. SQLite gives its -wal and -shm
+    files the database file's mode, so they follow. A file made by an older
+    release (0644) is tightened too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate.exists():
+            candidate.chmod(0o600)
+
+
 class SqliteStore:
     def __init__(self, path: Path | str, synchronous: str = "FULL") -> None:
         self.path = Path(path) if str(path) != ":memory:" else path
@@ -52,7 +67,7 @@ class SqliteStore:
 
     def _open(self) -> None:
         if isinstance(self.path, Path):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
         db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,14 @@ def join(client: TestClient[Litestar], code: str, name: str | None = None) -> di
 @pytest.fixture
 def event(client: TestClient[Litestar]) -> dict[str, Any]:
     return create_event(client)
+
+
+def form_fields(client: TestClient[Litestar], url: str) -> dict[str, str]:
+    """The hidden fields (cid, csrf token) of the form on the page at ``url``.
+
+    Fetching the page also gives the test client its client-id cookie, as a
+    browser gets it, so a post with these fields passes the form check.
+    """
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    return dict(re.findall(r'<input type="hidden" name="(cid|csrf)" value="([^"]*)">', page.text))

@@ -87,7 +87,7 @@ def test_join_with_the_same_idempotency_key_joins_once(
     client: Client, event: dict[str, Any]
 ) -> None:
     url = f"/api/events/{event['code']}/participants"
-    headers = {"Idempotency-Key": "tap-1"}
+    headers = {"Idempotency-Key": "tap-1-5b0c9e7d-2f4a"}
     first = client.post(url, json={"name": "Anna"}, headers=headers).json()
     second = client.post(url, json={"name": "Anna"}, headers=headers).json()
     assert first["participant_id"] == second["participant_id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Litestar
@@ -139,7 +140,8 @@ def test_a_table_card_scanned_before_joining_comes_back_to_sit_down(
     assert scanned.status_code == 303 and scanned.headers["location"] == f"/j/{code}?table=t2"
     form = client.get(scanned.headers["location"])
     assert '<input type="hidden" name="table" value="t2">' in form.text
+    fields = dict(re.findall(r'name="(cid|csrf)" value="([^"]*)"', form.text))
     joined = client.post(
-        f"/j/{code}", data={"cid": "c1", "name": "Anna", "table": "t2"}, follow_redirects=False
+        f"/j/{code}", data={**fields, "name": "Anna", "table": "t2"}, follow_redirects=False
     )
     assert joined.status_code == 303 and joined.headers["location"] == f"/t/{code}/t2"

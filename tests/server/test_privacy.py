@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 from server.auth import moderator_cookie, participant_cookie
 from server.retention import DAY_MS, deletion_due_at, sweep
 from server.settings import Settings
+from tests.server.conftest import form_fields
 from tests.server.report_event import ANONYMOUS_ONLY, CONTACT, PEOPLE, Built, build_event
 
 Client = TestClient[Litestar]
@@ -115,7 +116,8 @@ def test_a_participant_deletes_their_own_data_everywhere(
     assert name.encode() in database_bytes(settings)
     person = built.people[name]
     client.cookies.set(participant_cookie(built.code), person["token"])
-    erased = client.post(f"/p/{built.code}/erase", data={"cid": "erase-1"})
+    csrf = form_fields(client, f"/p/{built.code}")["csrf"]
+    erased = client.post(f"/p/{built.code}/erase", data={"cid": "erase-1", "csrf": csrf})
     assert erased.status_code == 200, erased.text
     client.cookies.clear()
     state = client.get(f"/api/events/{built.code}/state", headers=bearer(built)).json()["state"]
@@ -167,7 +169,10 @@ def test_retention_deletes_personal_data_once_the_period_is_over(
 
 def test_the_whole_event_is_deleted(client: Client, built: Built, settings: Settings) -> None:
     client.cookies.set(moderator_cookie(built.code), built.token)
-    wrong = client.post(f"/console/{built.code}/delete", data={"confirm": "AAAAAA"})
+    forged = client.post(f"/console/{built.code}/delete", data={"confirm": built.code})
+    assert forged.status_code == 403  # no form token: not from our console
+    csrf = form_fields(client, f"/console/{built.code}")["csrf"]
+    wrong = client.post(f"/console/{built.code}/delete", data={"confirm": "AAAAAA", "csrf": csrf})
     assert wrong.status_code == 422
     assert client.delete(f"/api/events/{built.code}", headers=bearer(built)).status_code == 204
     assert client.get(f"/api/events/{built.code}").status_code == 404
