@@ -54,6 +54,7 @@ class Settings(msgspec.Struct):
     limits: Limits = Limits()
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
+    retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
 
     @property
     def data_path(self) -> Path:
