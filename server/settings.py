@@ -57,6 +57,7 @@ class Settings(msgspec.Struct):
     # Where people report a barrier (an email address or a URL), shown in the
     # accessibility statement; reports sent through its form are stored in data_dir too.
     accessibility_contact: str | None = None
+    retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
 
     @property
     def data_path(self) -> Path:
