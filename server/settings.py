@@ -54,6 +54,10 @@ class Settings(msgspec.Struct):
     limits: Limits = Limits()
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
+    # Where people report a barrier (an email address or a URL), shown in the
+    # accessibility statement; reports sent through its form are stored in data_dir too.
+    accessibility_contact: str | None = None
+    retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
 
     @property
     def data_path(self) -> Path:
@@ -89,6 +93,7 @@ _ENV = {
     "trusted_proxies": "DIALOGRAUM_TRUSTED_PROXIES",
     "timezone": "DIALOGRAUM_TIMEZONE",
     "retention_days": "DIALOGRAUM_RETENTION_DAYS",
+    "accessibility_contact": "DIALOGRAUM_ACCESSIBILITY_CONTACT",
 }
 
 
