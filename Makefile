@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@echo "==> setting up $(VENV) (first run takes a minute)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --editable '.[dev]'
+	@$(BIN)/python -m pip install --editable '.[dev,e5]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -31,6 +31,7 @@ typecheck: setup
 
 e2e-deps:
 	@bash tools/ensure_chromium.sh
+	@bash tools/ensure_axe.sh
 
 test: setup lint typecheck e2e-deps
 	@echo "==> pytest (with coverage of rooms/, at least 90%)"

@@ -158,6 +158,8 @@ REASONS: dict[str, str] = {
     "too_many_clusters": N_("This board has as many clusters as it can hold."),
     "proposal_invalid": N_("This suggestion no longer fits the board. Please ask again."),
     "nothing_to_cluster": N_("There are no unclustered cards to suggest clusters for."),
+    "suggest_failed": N_("The proposal could not be computed. Please try again."),
+    "no_headings": N_("Write the headings first: sorting puts cards under the clusters’ names."),
     "no_proposal": N_("There is no suggestion to accept."),
     "dots_settings_invalid": N_("Dots: 1 to 50 per person, and at most that many on one item."),
     "dots_already_cast": N_("Dots have been cast: these settings would void ballots."),

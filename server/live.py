@@ -23,10 +23,14 @@ from litestar.types import Message
 from rooms import views
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import normalise_code
+from rooms.ideas.domain import PostIdea
+from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.room import Command
+from server import suggest
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
 from server.cafe_planner import PLANNER
 from server.conns import Ticket
+from server.embedding import EMBEDDER
 from server.fanout import Subscriber
 from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
@@ -34,13 +38,12 @@ from server.outbox import Outbox, Send, drain
 from server.rawsend import raw_send
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
-from server.suggest import SuggestClusters
-from server.suggest import answer as suggest_answer
 from server.wire import (
     Ack,
     BadMessage,
     Error,
     Hello,
+    Progress,
     Welcome,
     cid_of,
     encode,
@@ -177,6 +180,7 @@ class Session:
             )
         )
         svc.rooms.attach(self.hub, self.sub)
+        embed = svc.settings.embed_cards
         try:
             while not self._closing:
                 if self._greeted:
@@ -203,8 +207,8 @@ class Session:
                 if isinstance(message, Hello):
                     on_hello(message)
                     continue
-                if isinstance(message, SuggestClusters):  # computed here, logged as a proposal
-                    answered = await suggest_answer(self.hub.state.ideas, self.actor, message)
+                if isinstance(message, SuggestClusters | SortCards):  # logged as a proposal
+                    answered = await self._propose(message)
                     if isinstance(answered, Rejected):
                         self.reply(cid, False, None, answered.reason)
                         continue
@@ -217,6 +221,8 @@ class Session:
                     await PLANNER.prepare(self.hub.state, command, self.actor, cid)
                 result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
+                if isinstance(command, PostIdea) and result.ok and result.id and embed:
+                    self._embed_later(result.id)
         except WebSocketDisconnect:
             pass
         finally:
@@ -225,6 +231,43 @@ class Session:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
+
+    def _embed_later(self, idea: str) -> None:
+        """Embed a new card in the background, so sorting later finds it ready."""
+        board = self.hub.state.ideas.board_of_idea(idea)
+        if board is not None:
+            EMBEDDER.note(board.ideas[idea].text)
+
+    async def _propose(self, message: SuggestClusters | SortCards) -> Command | Rejected:
+        """Compute a proposal in a thread; meanwhile this socket is told how far it got."""
+        loop = asyncio.get_running_loop()
+        board = message.board
+        key = f"progress:{board}"
+
+        def show(stage: str, done: int, total: int) -> None:
+            if self.sub.kind.startswith("api:"):
+                text = encode(Progress(board, stage, done, total))
+            else:
+                text = self.svc.renderer.render(
+                    self.sub.lang,
+                    "ideas/progress.html",
+                    board=board,
+                    stage=stage,
+                    done=done,
+                    total=total,
+                )
+            self.hub.deliver(self.sub, key, text)
+
+        def from_thread(stage: str, done: int, total: int) -> None:
+            loop.call_soon_threadsafe(show, stage, done, total)
+
+        try:
+            return await suggest.answer(self.hub.state.ideas, self.actor, message, from_thread)
+        except Exception:  # the model failed: say so, and keep the socket
+            log.exception("room %s: cluster proposal failed", self.hub.code)
+            return Rejected("suggest_failed")
+        finally:
+            show("done", 0, 0)
 
     async def _on_stuck(self) -> None:
         log.info("room %s: closing a stuck connection", self.hub.code)

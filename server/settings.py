@@ -37,6 +37,9 @@ class Settings(msgspec.Struct):
     cookie_secure: bool = False
     workers: int = 1
     presence_ttl_s: float = 30.0
+    # load the sentence encoder at start and embed each card as it is posted (a worker
+    # thread), so sorting finds it cached; false: the model loads on the first sort
+    embed_cards: bool = True
     # Bounds on one client (docs/security.md has each default and why).
     sockets_per_address: int = 4000
     screens_per_address: int = 20
@@ -51,6 +54,10 @@ class Settings(msgspec.Struct):
     limits: Limits = Limits()
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
+    # Where people report a barrier (an email address or a URL), shown in the
+    # accessibility statement; reports sent through its form are stored in data_dir too.
+    accessibility_contact: str | None = None
+    retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
     plan_in_worker: bool = True  # café plans in a worker process, not on the event loop
 
     @property
@@ -76,6 +83,7 @@ _ENV = {
     "sample_event": "DIALOGRAUM_SAMPLE_EVENT",
     "cookie_secure": "DIALOGRAUM_COOKIE_SECURE",
     "workers": "DIALOGRAUM_WORKERS",
+    "embed_cards": "DIALOGRAUM_EMBED_CARDS",
     "sockets_per_address": "DIALOGRAUM_SOCKETS_PER_ADDRESS",
     "screens_per_address": "DIALOGRAUM_SCREENS_PER_ADDRESS",
     "sockets_per_participant": "DIALOGRAUM_SOCKETS_PER_PARTICIPANT",
@@ -86,6 +94,7 @@ _ENV = {
     "trusted_proxies": "DIALOGRAUM_TRUSTED_PROXIES",
     "timezone": "DIALOGRAUM_TIMEZONE",
     "retention_days": "DIALOGRAUM_RETENTION_DAYS",
+    "accessibility_contact": "DIALOGRAUM_ACCESSIBILITY_CONTACT",
     "plan_in_worker": "DIALOGRAUM_PLAN_IN_WORKER",
 }
 
@@ -105,7 +114,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
     limits = limits_from_env(env)
     if limits:
         raw.setdefault("limits", limits)
-    for flag in ("sample_event", "cookie_secure", "plan_in_worker"):
+    for flag in ("sample_event", "cookie_secure", "embed_cards", "plan_in_worker"):
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)

@@ -14,13 +14,13 @@ import msgspec
 
 from rooms.activities import CLIENT_COMMAND_TYPES
 from rooms.cafe.domain import CreateCafe, Replan, StartRound
+from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.lobby.domain import Format, Language, OrganisationType
 from rooms.views import Counts
-from server.suggest import SuggestClusters
 
-# Commands the server answers before they reach the room (cluster.suggest runs
-# the model in server/suggest.py and submits the proposal it makes).
-SERVER_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = (SuggestClusters,)
+# Commands the server answers before they reach the room (cluster.suggest and
+# cluster.sort run the model in server/suggest.py and submit the proposal it makes).
+SERVER_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = (SuggestClusters, SortCards)
 
 if TYPE_CHECKING:
     ClientCommand = msgspec.Struct
@@ -198,6 +198,16 @@ class Ack(msgspec.Struct, tag="ack", frozen=True):
     message: str | None = None
 
 
+class Progress(msgspec.Struct, tag="progress", frozen=True):
+    """How far a cluster proposal got: stage "loading" (the model), "reading" (cards,
+    ``done`` of ``total``), "grouping", or "done"."""
+
+    board: str
+    stage: str
+    done: int
+    total: int
+
+
 class Welcome(msgspec.Struct, tag="welcome", frozen=True):
     role: str
     seq: int
@@ -209,7 +219,7 @@ class Error(msgspec.Struct, tag="error", frozen=True):
     message: str
 
 
-def encode(message: Ack | Welcome | Error) -> str:
+def encode(message: Ack | Welcome | Error | Progress) -> str:
     return _encode(message).decode()
 
 

@@ -5,7 +5,8 @@
 Starts a real server (free port, temporary data), creates an event, lets people
 post N cards from tests/data/ideas_cards_de.tsv through the JSON live socket,
 and photographs: the screen's wall, the phone (post form, own cards, newest
-cards), the console with its cluster board, the suggested clusters, the screen's
+cards), the console with its cluster board, the suggested headings, the cards sorted
+under the moderator's headings with their confidences, the screen's
 cluster view, dots on a phone and the screen's ranking, the actions on phone,
 console and screen. Uses Debian's /usr/bin/chromium; never downloads a browser.
 """
@@ -41,6 +42,12 @@ def cards(n: int) -> list[str]:
     rows = rows[::7] + [r for i, r in enumerate(rows) if i % 7]
     out = (rows * (n // len(rows) + 1))[:n]
     return [t if i < len(rows) else f"{t} ({i // len(rows) + 1})" for i, t in enumerate(out)]
+
+
+def headings() -> list[str]:
+    """The moderator's headings for the German set (tests/data/ideas_headings.tsv)."""
+    with (REPO / "tests" / "data" / "ideas_headings.tsv").open(encoding="utf-8") as f:
+        return [r["moderator"] for r in csv.DictReader(f, delimiter="\t") if r["set"] == "de"]
 
 
 def page_for(browser: Browser, viewport: dict[str, int]) -> Page:
@@ -108,6 +115,15 @@ def run(outdir: Path, n_cards: int) -> list[Path]:
         expect(console.locator(".proposal")).to_be_visible()
         show(console, ".proposal")
         shoot(console, "console-proposal")
+        # Headings first, as facilitators do: the moderator's headings, then sort the cards in.
+        mod.send("cluster.discard", board="b1")
+        for name in headings():
+            mod.send("cluster.create", board="b1", name=name)
+        expect(console.locator("form:has(input[value='cluster.sort']) button")).to_be_visible()
+        console.click("form:has(input[value='cluster.sort']) button")
+        expect(console.locator(".proposal-cards")).to_be_visible()
+        show(console, ".proposal")
+        shoot(console, "console-sort-proposal")
         mod.send("cluster.accept", board="b1")
         mod.send("ideas.settings", board="b1", published=True, locked=True)
         mod.send("ideas.show", board="b1", view="clusters")

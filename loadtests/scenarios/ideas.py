@@ -66,6 +66,7 @@ class IdeasConfig:
     ramp_s: float = 5.0
     timeout_s: float = 600.0
     http_connections: int = 16
+    embed_cards: bool = True  # the server embeds each card as it arrives (issue 18)
 
 
 @dataclass(eq=False)
@@ -159,7 +160,9 @@ def card_texts() -> list[str]:
 
 async def run(config: IdeasConfig, say: Any = print) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-ideas-"))
-    server = ServerProcess(workdir)
+    server = ServerProcess(
+        workdir, {"DIALOGRAUM_EMBED_CARDS": "true" if config.embed_cards else "false"}
+    )
     result: dict[str, Any] = {"config": asdict(config), "ok": False}
     wall: WallFeed | None = None
     phones: CardPhones | None = None
@@ -317,8 +320,17 @@ def main() -> None:
     parser.add_argument("--spread", type=float, default=120.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=RESULTS / "ideas.json")
+    parser.add_argument(
+        "--no-embed", action="store_true", help="the server does not embed cards on arrival"
+    )
     args = parser.parse_args()
-    config = IdeasConfig(n=args.n, cards=args.cards, spread_s=args.spread, seed=args.seed)
+    config = IdeasConfig(
+        n=args.n,
+        cards=args.cards,
+        spread_s=args.spread,
+        seed=args.seed,
+        embed_cards=not args.no_embed,
+    )
     result = asyncio.run(run(config, lambda line: print(line, flush=True)))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

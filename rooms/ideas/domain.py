@@ -13,6 +13,8 @@ the moderator's drag-and-drop can never duplicate or lose a card.
 Cluster suggestions are computed by the server (they are too slow for
 ``decide``, and not pure numpy-free code); the server submits the result as
 a :class:`ProposeClusters` command, so replay never recomputes anything.
+Who may ask for one, and which cards it covers, is decided here
+(rooms/ideas/sort.py).
 """
 
 from __future__ import annotations
@@ -81,8 +83,22 @@ class Cluster(msgspec.Struct):
 
 
 class Proposal(msgspec.Struct, frozen=True):
+    """A pending suggestion: groups of loose cards, each for a new cluster or an existing one.
+
+    ``targets[n]`` is the existing cluster group n goes into (sorting under
+    headings), or None for a new cluster named ``names[n]``. ``confidence``
+    is 0–100 per card; ``unsure`` are the cards near no heading, which stay
+    loose on accept.
+    """
+
     groups: list[list[str]]
     names: list[str]
+    targets: list[str | None] = msgspec.field(default_factory=list)
+    confidence: dict[str, int] = msgspec.field(default_factory=dict)
+    unsure: list[str] = msgspec.field(default_factory=list)
+
+    def target(self, n: int) -> str | None:
+        return self.targets[n] if n < len(self.targets) else None
 
 
 class Board(msgspec.Struct):
@@ -205,11 +221,18 @@ class AssignIdea(msgspec.Struct, tag="cluster.assign", frozen=True, kw_only=True
 
 
 class ProposeClusters(msgspec.Struct, tag="cluster.propose", frozen=True, kw_only=True):
-    """A suggestion, computed by the server for ``cluster.suggest`` (see server/suggest.py)."""
+    """A suggestion, computed by the server for ``cluster.suggest`` or ``cluster.sort``.
+
+    See server/suggest.py and :class:`Proposal` for the fields; ``targets``,
+    ``confidence`` and ``unsure`` come from sorting under headings.
+    """
 
     board: str
     groups: list[list[str]]
     names: list[str] = msgspec.field(default_factory=list)
+    targets: list[str | None] = msgspec.field(default_factory=list)
+    confidence: dict[str, int] = msgspec.field(default_factory=dict)
+    unsure: list[str] = msgspec.field(default_factory=list)
 
 
 class AcceptProposal(msgspec.Struct, tag="cluster.accept", frozen=True):
@@ -347,6 +370,9 @@ class ClustersProposed(msgspec.Struct, tag="cluster.proposed", frozen=True):
     board: str
     groups: list[list[str]]
     names: list[str]
+    targets: list[str | None] = msgspec.field(default_factory=list)
+    confidence: dict[str, int] = msgspec.field(default_factory=dict)
+    unsure: list[str] = msgspec.field(default_factory=list)
 
 
 class ProposalAccepted(msgspec.Struct, tag="cluster.accepted", frozen=True):
@@ -507,34 +533,68 @@ def decide(
             out: list[IdeasEvent] = [ClusterCreated(cid, board.id, name)]
             out.extend(IdeaAssigned(i, cid, None) for i in dict.fromkeys(ids))
             return out
-        case ProposeClusters(groups=groups, names=names):
-            # Cards placed or removed since the server computed this are left out.
-            loose = set(board.loose)
-            seen: set[str] = set()
-            kept: list[list[str]] = []
-            kept_names: list[str] = []
-            padded = [*names, *[""] * len(groups)]
-            for group, name in zip(groups, padded, strict=False):
-                if any(i in seen for i in group) or len(set(group)) != len(group):
-                    return Rejected("proposal_invalid")
-                seen.update(group)
-                members = [i for i in group if i in loose]
-                if members:
-                    kept.append(members)
-                    kept_names.append(clean(name)[: limits.ideas.cluster_name_length])
-            if not kept:
-                return Rejected("nothing_to_cluster")
-            return [ClustersProposed(board.id, kept, kept_names)]
+        case ProposeClusters():
+            return _decide_proposal(board, command, limits)
         case AcceptProposal():
             if board.proposal is None:
                 return Rejected("no_proposal")
             room = limits.ideas.max_clusters - len(board.clusters)
-            if len(board.proposal.groups) > room:
+            new = sum(
+                1 for n in range(len(board.proposal.groups)) if board.proposal.target(n) is None
+            )
+            if new > room:
                 return Rejected("too_many_clusters")
             return [ProposalAccepted(board.id)]
         case DiscardProposal():
             return [] if board.proposal is None else [ProposalDiscarded(board.id)]
     raise AssertionError(f"unhandled ideas command {command!r}")  # pragma: no cover
+
+
+def _decide_proposal(
+    board: Board, command: ProposeClusters, limits: Limits
+) -> list[IdeasEvent] | Rejected:
+    """Check a computed proposal; cards placed, hidden or removed since are left out."""
+    loose = {i for i in board.loose if board.ideas[i].status is IdeaStatus.PUBLIC}
+    seen: set[str] = set()
+    kept: list[list[str]] = []
+    kept_names: list[str] = []
+    kept_targets: list[str | None] = []
+    padded = [*command.names, *[""] * len(command.groups)]
+    targets = [*command.targets, *[None] * len(command.groups)]
+    named = [t for t in targets if t is not None]
+    if len(set(named)) != len(named):
+        return Rejected("proposal_invalid")
+    for group, name, target in zip(command.groups, padded, targets, strict=False):
+        if any(i in seen for i in group) or len(set(group)) != len(group):
+            return Rejected("proposal_invalid")
+        if target is not None and target not in board.clusters:
+            return Rejected("proposal_invalid")  # a heading went away meanwhile: ask again
+        seen.update(group)
+        members = [i for i in group if i in loose]
+        if members:
+            kept.append(members)
+            kept_names.append(clean(name)[: limits.ideas.cluster_name_length])
+            kept_targets.append(target)
+    if any(i in seen for i in command.unsure):
+        return Rejected("proposal_invalid")
+    unsure = [i for i in dict.fromkeys(command.unsure) if i in loose]
+    if not kept and not unsure:
+        return Rejected("nothing_to_cluster")
+    shown = seen | set(unsure)
+    confidence = {
+        i: max(0, min(100, int(c))) for i, c in command.confidence.items() if i in shown & loose
+    }
+    sorting = any(t is not None for t in kept_targets)
+    return [
+        ClustersProposed(
+            board.id,
+            kept,
+            kept_names,
+            kept_targets if sorting else [],
+            confidence,
+            unsure,
+        )
+    ]
 
 
 def _decide_create(
@@ -797,14 +857,23 @@ def apply(boards: Boards, lobby: Lobby, event: IdeasEvent, limits: Limits) -> se
         case BoardShown(view=view):
             boards.screen_board = board.id
             boards.screen_view = view
-        case ClustersProposed(groups=groups, names=names):
-            board.proposal = Proposal(groups, names)
+        case ClustersProposed():
+            board.proposal = Proposal(
+                event.groups, event.names, event.targets, event.confidence, event.unsure
+            )
         case ProposalAccepted():
             proposal, board.proposal = board.proposal, None
             if proposal is None:
                 return set()
-            for group, name in zip(proposal.groups, proposal.names, strict=True):
+            for n, (group, name) in enumerate(zip(proposal.groups, proposal.names, strict=True)):
                 members = [i for i in group if i in board.loose]
+                target = proposal.target(n)
+                if target is not None:  # sorted under a heading: hand-placed cards stay put
+                    if target in board.clusters:
+                        for idea in members:
+                            _remove(board, idea)
+                            _put(board, idea, target, None)
+                    continue
                 if not members or len(board.clusters) >= limits.ideas.max_clusters:
                     continue
                 boards.clusters_created += 1
@@ -860,6 +929,7 @@ def _apply_card(
             touched = author
             if status is not IdeaStatus.PUBLIC:
                 touched = touched | _drop_item(board, card.id)
+                _forget_proposal(board, card.id)  # a hidden card is never sorted
             return touched
         case IdeaAssigned(cluster=cluster, position=position):
             if cluster is not None and cluster not in board.clusters:
@@ -872,13 +942,21 @@ def _apply_card(
 
 
 def _forget_proposal(board: Board, idea: str) -> None:
-    """A card the moderator placed by hand leaves the pending suggestion."""
+    """A card the moderator placed by hand (or hid) leaves the pending suggestion."""
     if board.proposal is None:
         return
-    groups = [[i for i in g if i != idea] for g in board.proposal.groups]
+    old = board.proposal
+    groups = [[i for i in g if i != idea] for g in old.groups]
     keep = [n for n, g in enumerate(groups) if g]
+    unsure = [i for i in old.unsure if i != idea]
     board.proposal = (
-        Proposal([groups[n] for n in keep], [board.proposal.names[n] for n in keep])
-        if keep
+        Proposal(
+            [groups[n] for n in keep],
+            [old.names[n] for n in keep],
+            [old.target(n) for n in keep] if old.targets else [],
+            {i: c for i, c in old.confidence.items() if i != idea},
+            unsure,
+        )
+        if keep or unsure
         else None
     )
