@@ -47,10 +47,16 @@ class CafeRoundView(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class CafeQuality(msgspec.Struct, frozen=True):
+    """The plan's figures (see ``cafe_solver.quality``): repeats count (k-1)² for
+    a pair who sat together k times, the measure the solver minimises."""
+
     repeats: int
     revisits: int
     mix: float
     unseated: int
+    pairs: int = 0  # pairs who sat together more than once
+    most: int = 0  # the most meetings of any pair
+    floor: int = 0  # no plan with these table loads repeats less (played rounds as played)
 
 
 class CafePerson(msgspec.Struct, frozen=True):
@@ -183,7 +189,7 @@ _QUALITY: OrderedDict[int, tuple[weakref.ref[Cafe], int, int, _Orgs, CafeQuality
 
 
 def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
-    """Repeats, revisits and mix over every round, played and planned."""
+    """Repeats (with their floor), revisits and mix over every round, played and planned."""
     orgs = _planned_orgs(cafe, lobby)
     cached = _QUALITY.get(id(cafe))
     if (
@@ -217,8 +223,8 @@ def _plan_quality(cafe: Cafe, lobby: Lobby, orgs: _Orgs | None = None) -> CafeQu
         orgs = _planned_orgs(cafe, lobby)
     index = {t.id: i for i, t in enumerate(cafe.tables)}
     seatings = [{p: index[t] for p, t in r.assignments.items() if t in index} for r in cafe.rounds]
-    q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()))
-    return CafeQuality(q.repeats, q.revisits, q.mix, 0)
+    q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()), played=cafe.current)
+    return CafeQuality(q.repeats, q.revisits, q.mix, 0, q.pairs, q.most, q.floor)
 
 
 def _unseated(cafe: Cafe, lobby: Lobby) -> int:

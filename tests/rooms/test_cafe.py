@@ -146,6 +146,27 @@ def test_check_in_seats_someone_without_a_seat_in_the_running_round() -> None:
     assert seated.ok and state.cafe.rounds[0].assignments["new"] == "t2"
 
 
+def test_a_late_arrival_never_moves_a_seated_guest_mid_round() -> None:
+    """30 people on 6 tables, round 2 running: a newcomer checks in and the moderator
+    re-plans; everyone seated in round 2 stays where they are, and the newcomer
+    joins the rounds still to come."""
+    state, log = _room(30, tables=6, capacity=6, rounds=4)
+    run(state, log, [(MOD, StartRound(), "s1"), (MOD, EndRound(), "e1"), (MOD, StartRound(), "s2")])
+    seated = dict(state.cafe.rounds[1].assignments)
+    run(state, log, [(Actor(Role.GUEST), Join("new", "Neu", None), None)])
+    [checked] = run(state, log, [(Actor(Role.PARTICIPANT, "new"), CheckIn("t3"), "c")])
+    assert checked.ok
+    [replanned] = run(state, log, [(MOD, Replan(), "r")])
+    assert replanned.ok
+    now = state.cafe.rounds[1].assignments
+    assert {p: now[p] for p in seated} == seated
+    assert now["new"] == "t3"
+    for number in (3, 4):
+        assert "new" in state.cafe.rounds[number - 1].assignments
+        assert sorted(_loads(state, number).values()) == [5, 5, 5, 5, 5, 6]
+    assert replay(log).cafe == state.cafe
+
+
 def test_a_late_plan_for_a_started_round_is_ignored_in_log_order() -> None:
     """Two workers: one starts round 1 while the other re-planned it; the log order wins."""
     state, log = _room(8, tables=2)
