@@ -31,6 +31,7 @@ typecheck: setup
 
 e2e-deps:
 	@bash tools/ensure_chromium.sh
+	@bash tools/ensure_axe.sh
 
 test: setup lint typecheck e2e-deps
 	@echo "==> pytest (with coverage of rooms/, at least 90%)"

@@ -113,7 +113,9 @@ async def create_event(
         place=data.place,
         organisers=data.organisers,
         region=data.region,
-        retention_days=data.retention_days or svc.settings.retention_days,
+        retention_days=(
+            svc.settings.retention_days if data.retention_days is None else data.retention_days
+        ),
     )
     created = await svc.rooms.create_event(
         data.title, data.format, data.language, data.date, key_hash(key), details

@@ -21,7 +21,18 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby.domain import Format, Language
-from server import api, cafe_pages, contacts, live, pages, suggest
+from server import (
+    api,
+    cafe_pages,
+    contacts,
+    info_pages,
+    live,
+    overview,
+    pages,
+    privacy_pages,
+    retention,
+    suggest,
+)
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
 from server.broker import Broker, LocalBroker
@@ -36,6 +47,7 @@ from server.rawsend import keep_raw_send
 from server.redis_broker import RedisBroker
 from server.registry import Rooms
 from server.render import STATIC, Renderer
+from server.report.files import shutdown_pdf_pool
 from server.report.routes import ROUTES as REPORT_ROUTES
 from server.services import Services
 from server.settings import Settings, from_env
@@ -189,6 +201,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state["svc"] = svc
         await backends.start()
+        sweeper = asyncio.create_task(retention.run(svc, settings.retention_sweep_s))
         if settings.embed_cards:
             # the sentence encoder loads in its thread once the server is up, not on the
             # first click; a second later, so the start itself is not slowed down
@@ -196,6 +209,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            sweeper.cancel()
+            shutdown_pdf_pool()
             await backends.close()
 
     return Litestar(
@@ -211,6 +226,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pages.moderator_link,
             pages.console,
             pages.poster,
+            info_pages.accessibility,
+            info_pages.report_barrier,
+            info_pages.easy_language,
             cafe_pages.table_cards,
             cafe_pages.assignment_lists,
             cafe_pages.check_in,
@@ -225,6 +243,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.moderator_state,
             api.healthz,
             *REPORT_ROUTES,
+            *privacy_pages.ROUTES,
+            overview.overview_xlsx,
             live.screen_socket,
             live.phone_socket,
             live.console_socket,

@@ -2,7 +2,8 @@
 
 Table cards carry a QR code to ``/t/CODE/<table>``: scanning it joins the
 event (if need be) and checks the person in at that table. Assignment lists
-are for people without a smartphone: printed, alphabetical, one page a round.
+are for people without a smartphone: printed, by surname, one page a round
+and one a table (``server/cafe_print.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rooms import views
 from rooms.base import Actor, Role
 from rooms.cafe.domain import CheckIn, check_in_cid
 from rooms.cafe.views import plan_people
+from server.cafe_print import printed_lists
 from server.i18n import gettext, reason_text
 from server.pages import (
     console_denied,
@@ -51,7 +53,9 @@ async def table_cards(request: AnyRequest, code: FromPath[str]) -> Response[Any]
         (t, qr_svg(table_url(base, hub.code, t.id)), table_url(base, hub.code, t.id))
         for t in (ev.cafe.tables if ev.cafe else [])
     ]
-    return html(svc, lang, "cafe/print-cards.html", ev=ev, cards=cards)
+    # People who cannot scan type the address and the code: both are printed.
+    address = base.rsplit("/j/", 1)[0].split("://", 1)[-1]
+    return html(svc, lang, "cafe/print-cards.html", ev=ev, cards=cards, address=address)
 
 
 @get("/console/{code:str}/cafe/lists", include_in_schema=False)
@@ -63,7 +67,9 @@ async def assignment_lists(request: AnyRequest, code: FromPath[str]) -> Response
         return console_denied(svc, lang)
     ev = views.public_view(hub.state, 0)
     people = plan_people(hub.state.cafe, hub.state.lobby)
-    return html(svc, lang, "cafe/print-lists.html", ev=ev, people=people)
+    tables = [(t.number, t.host_name) for t in (ev.cafe.tables if ev.cafe else [])]
+    lists = printed_lists(people, tables, len(ev.cafe.rounds) if ev.cafe else 0)
+    return html(svc, lang, "cafe/print-lists.html", ev=ev, lists=lists)
 
 
 @get("/t/{code:str}/{table:str}", include_in_schema=False)

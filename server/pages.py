@@ -21,7 +21,15 @@ from litestar.response import Redirect
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby.domain import ChangeModeratorKey, Format, Join, Language, Leave, OrganisationType
+from rooms.lobby.domain import (
+    ChangeModeratorKey,
+    EventDetails,
+    Format,
+    Join,
+    Language,
+    Leave,
+    OrganisationType,
+)
 from server.auth import (
     ADMIN_COOKIE,
     LANG_COOKIE,
@@ -38,6 +46,7 @@ from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
 from server.present import PAGE_FRAGMENTS
 from server.qr import qr_svg
+from server.retention import privacy_info
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
 from server.wire import ErrorResponse
@@ -504,15 +513,20 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         return console_denied(svc, lang)
     key = request.cookies.get(moderator_cookie(hub.code))
     ctx = svc.presenter.console_context(hub.state, hub.online)
-    return html(
+    settings = svc.settings
+    response = html(
         svc,
         lang,
         "console/page.html",
+        privacy=privacy_info(hub.state.lobby, settings.retention_days, settings.timezone, lang),
+        csrf=form_guard(svc, request).token,  # the deletion forms (server/privacy_pages.py)
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
         oob=False,
         **ctx,
     )
+    with_form_guard(request, response)
+    return response
 
 
 @get("/console/{code:str}/poster", include_in_schema=False)
@@ -564,21 +578,32 @@ async def admin_page(
     error: str | None = None,
     **form: Any,
 ) -> Response[str]:
-    events = []
-    for code in await svc.rooms.store.rooms():
-        hub = await svc.rooms.get(code)
-        if hub is not None:
-            events.append((views.public_view(hub.state, len(hub.online)), svc.links(code)))
-    events.reverse()
+    from server import overview
+
+    rows = await overview.overview(svc)
+    filters = overview.filters_of(request)
     response = html(
         svc,
         lang,
         "admin/page.html",
         status,
-        events=events,
+        events=overview.matching(rows, filters),
+        regions=overview.regions_of(rows),
+        years=overview.years_of(rows),
+        filters=filters,
         error=error,
         formats=[f.value for f in Format],
-        form={"title": "", "format": "world_cafe", "language": lang, "date": "", **form},
+        form={
+            "title": "",
+            "format": "world_cafe",
+            "language": lang,
+            "date": "",
+            "place": "",
+            "organisers": "",
+            "region": "",
+            "retention_days": svc.settings.retention_days,
+            **form,
+        },
         csrf=form_guard(svc, request).token,
         new_link=None,
     )
@@ -606,6 +631,10 @@ class EventForm(msgspec.Struct):
     format: Format = Format.CUSTOM
     language: Language = Language.DE
     date: str | None = None
+    place: str | None = None
+    organisers: str | None = None
+    region: str | None = None
+    retention_days: int | None = None
 
 
 @post("/admin/events", include_in_schema=False, status_code=303)
@@ -623,8 +652,16 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
         error = gettext(lang, "Please check the format and the language.")
         return await admin_page(svc, request, lang, 422, error, **raw)
     key = new_key()
+    details = EventDetails(
+        place=form.place,
+        organisers=form.organisers,
+        region=form.region,
+        retention_days=(
+            svc.settings.retention_days if form.retention_days is None else form.retention_days
+        ),
+    )
     created = await svc.rooms.create_event(
-        form.title, form.format, form.language, form.date, key_hash(key)
+        form.title, form.format, form.language, form.date, key_hash(key), details
     )
     if not isinstance(created, str):
         return await admin_page(svc, request, lang, 422, reason_text(lang, created.reason), **raw)

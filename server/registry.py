@@ -118,7 +118,14 @@ class Rooms:
             code = code_from_bytes(secrets.token_bytes(6))
             command = CreateEvent(code, title, format, language, date, moderator_key_hash, details)
             # The room's first entry, decided and enveloped like any other command's.
-            created = room.handle(room.RoomState(), command, Actor(Role.ADMIN), None, now_ms())
+            created = room.handle(
+                room.RoomState(),
+                command,
+                Actor(Role.ADMIN),
+                None,
+                now_ms(),
+                self.hub_settings.limits,  # the configured ones, as for every later command
+            )
             if not created.ok and created.reason is not None:
                 return Rejected(created.reason, created.transient)
             [entry] = created.envelopes  # event.create writes exactly one event

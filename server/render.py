@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import msgspec
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from rooms.activities import STAGES
 from rooms.codes import display_code
+from server.hyphens import soft_hyphens, warm_up
 from server.i18n import LANGUAGES, translations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +54,27 @@ def _decimal(lang: str, value: float, digits: int = 1) -> str:
     return format_decimal(round(value, digits), format=f"#,##0.{'#' * digits}", locale=lang)
 
 
+def _date(lang: str, iso: str | None) -> str:
+    """An ISO date as people write it: 30.09.2026 in German, Sep 30, 2026 in English.
+
+    Anything that is not an ISO date is shown as it is (an old log may hold one).
+    """
+    if not iso:
+        return ""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return format_date(day, format="medium", locale=lang)
+
+
+def _hyphenate(lang: str, text: str) -> str:
+    return soft_hyphens(text, lang)
+
+
 class Renderer:
     def __init__(self) -> None:
+        warm_up()  # the hyphenation dictionaries load in the background
         loader = jinja2.FileSystemLoader(TEMPLATES)
         self._envs: dict[str, jinja2.Environment] = {}
         for lang in LANGUAGES:
@@ -72,6 +93,8 @@ class Renderer:
             env.filters["code"] = display_code
             env.filters["clock"] = _format_ms
             env.filters["decimal"] = partial(_decimal, lang)
+            env.filters["hyphenate"] = partial(_hyphenate, lang)
+            env.filters["date"] = partial(_date, lang)
             self._envs[lang] = env
 
     def render(self, lang: str, template: str, **context: Any) -> str:

@@ -54,6 +54,11 @@ class Settings(msgspec.Struct):
     limits: Limits = Limits()
     timezone: str = "Europe/Berlin"  # local times in reports and CSV files
     retention_days: int = 90  # personal data is deleted this long after the event's date
+    # Where people report a barrier (an email address or a URL), shown in the
+    # accessibility statement; reports sent through its form are stored in data_dir too.
+    accessibility_contact: str | None = None
+    retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
+    plan_in_worker: bool = True  # café plans in a worker process, not on the event loop
 
     @property
     def data_path(self) -> Path:
@@ -89,6 +94,8 @@ _ENV = {
     "trusted_proxies": "DIALOGRAUM_TRUSTED_PROXIES",
     "timezone": "DIALOGRAUM_TIMEZONE",
     "retention_days": "DIALOGRAUM_RETENTION_DAYS",
+    "accessibility_contact": "DIALOGRAUM_ACCESSIBILITY_CONTACT",
+    "plan_in_worker": "DIALOGRAUM_PLAN_IN_WORKER",
 }
 
 
@@ -107,7 +114,7 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
     limits = limits_from_env(env)
     if limits:
         raw.setdefault("limits", limits)
-    for flag in ("sample_event", "cookie_secure", "embed_cards"):
+    for flag in ("sample_event", "cookie_secure", "embed_cards", "plan_in_worker"):
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)

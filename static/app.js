@@ -11,6 +11,7 @@
   "use strict";
   var pending = {};   // cid -> message body, until acked
   var pendingForms = {};  // cid -> the form that sent it, to reset on success
+  var pendingFormKeys = {};  // cid -> that form's key in formkeep.js, to forget on success
   var toastTimer = null;
   var liveSocket = null;  // the open socket, to resend after the server could not save
   var retryTimer = null;
@@ -57,6 +58,7 @@
     var sender = evt.target && evt.target.closest ? evt.target.closest("form") : null;
     if (sender) {
       pendingForms[cid] = sender;
+      if (window.dialograumFormKeep) pendingFormKeys[cid] = window.dialograumFormKeep.keyOf(sender);
       sender.classList.add("sending");
     }
   });
@@ -101,9 +103,15 @@
       }
       if (liveSocket) setConnected(true);
       var form = msg.cid ? pendingForms[msg.cid] : null;
-      if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; }
+      var formKey = msg.cid ? pendingFormKeys[msg.cid] : undefined;
+      if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; delete pendingFormKeys[msg.cid]; }
       if (form) form.classList.remove("sending");
       if (!msg.ok) { toast(msg.message || msg.reason, false); return; }
+      // Accepted: an error note from an earlier try goes, it no longer applies.
+      var note = document.getElementById("toast");
+      if (note && !note.classList.contains("ok")) note.hidden = true;
+      // Accepted: the next rendering shows what the server now holds.
+      if (formKey !== undefined && window.dialograumFormKeep) window.dialograumFormKeep.forget(formKey);
       if (form && form.hasAttribute("data-reset-on-ok")) resetEditor(form);
       if (form && form.hasAttribute("data-poll")) { form.classList.remove("editing"); form.dataset.dirty = ""; }
     }
@@ -259,7 +267,20 @@
       ? over.replace("{over}", String(used - budget))
       : info.getAttribute("data-template").replace("{left}", String(budget - used));
     info.classList.toggle("over", used > budget);
+    limitSteppers(form, used >= budget);
   }
+
+  // "+" stops at the budget (and at an option's cap): going over is not offered.
+  function limitSteppers(form, spent) {
+    form.querySelectorAll('input[name^="points."]').forEach(function (input) {
+      var value = parseInt(input.value, 10) || 0, cap = parseInt(input.max, 10) || Infinity;
+      var row = input.parentNode;
+      var more = row.querySelector('.step:not([data-step^="-"])'), less = row.querySelector('.step[data-step^="-"]');
+      if (more) more.disabled = spent || value >= cap;
+      if (less) less.disabled = value <= 0;
+    });
+  }
+  window.dialograumLimitSteppers = limitSteppers;
 
   function updateCounter(area) {
     var counter = area.parentNode.querySelector(".counter .count");
@@ -296,10 +317,16 @@
     var step = t.closest(".step");
     if (step) {
       var input = step.parentNode.querySelector("input");
-      var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
+      var delta = parseInt(step.getAttribute("data-step"), 10);
+      var info = form.querySelector(".points-left");
+      if (info && delta > 0) {  // a big step takes what is left of the budget, not more
+        var left = parseInt(info.getAttribute("data-budget"), 10);
+        form.querySelectorAll('input[name^="points."]').forEach(function (i) { left -= parseInt(i.value, 10) || 0; });
+        delta = Math.max(0, Math.min(delta, left));
+      }
+      var next = (parseInt(input.value, 10) || 0) + delta;
       input.value = Math.max(0, Math.min(parseInt(input.max, 10) || 9999, next));
-      form.dataset.dirty = "1";
-      updatePoints(form);
+      input.dispatchEvent(new Event("input", { bubbles: true }));  // marks it dirty, counts points
     }
   });
 

@@ -176,23 +176,18 @@
     var t = evt.target.closest && evt.target.closest("[data-fix], [data-merge], [data-hide], [data-rename-cluster], [data-delete-cluster], [data-new-cluster], [data-make-action]");
     if (!t) return;
     var ask = t.getAttribute("data-ask");
-    var answer;
     if (t.hasAttribute("data-fix")) {
-      answer = window.prompt(ask, t.getAttribute("data-text"));
-      if (answer !== null && answer.trim()) send({ type: "idea.edit", idea: t.getAttribute("data-fix"), text: answer });
+      openEditor({ kind: "fix", id: t.getAttribute("data-fix"), value: t.getAttribute("data-text"), label: ask, multiline: true });
     } else if (t.hasAttribute("data-merge")) {
-      answer = window.prompt(ask, "");
-      if (answer !== null && answer.replace(/\D+/g, "")) send({ type: "idea.merge", idea: t.getAttribute("data-merge"), into: "i" + answer.replace(/\D+/g, "") });
+      openEditor({ kind: "merge", id: t.getAttribute("data-merge"), value: "", label: ask });
     } else if (t.hasAttribute("data-hide")) {
       send({ type: "idea.hide", idea: t.getAttribute("data-hide"), hidden: t.getAttribute("data-hidden") });
     } else if (t.hasAttribute("data-rename-cluster")) {
-      answer = window.prompt(ask, t.getAttribute("data-name"));
-      if (answer !== null) send({ type: "cluster.rename", cluster: t.getAttribute("data-rename-cluster"), name: answer });
+      openEditor({ kind: "rename", id: t.getAttribute("data-rename-cluster"), value: t.getAttribute("data-name"), label: ask });
     } else if (t.hasAttribute("data-delete-cluster")) {
       if (window.confirm(ask)) send({ type: "cluster.delete", cluster: t.getAttribute("data-delete-cluster") });
     } else if (t.hasAttribute("data-new-cluster")) {
-      answer = window.prompt(ask, "");
-      if (answer !== null) send({ type: "cluster.create", board: t.getAttribute("data-new-cluster"), name: answer });
+      openEditor({ kind: "new", id: t.getAttribute("data-new-cluster"), value: "", label: ask });
     } else if (t.hasAttribute("data-make-action")) {
       var editor = document.getElementById("action-editor");
       if (!editor) return;
@@ -202,6 +197,85 @@
       editor.querySelector('[name="title"]').focus();
     }
   });
+
+  // --- inline editing instead of the browser's prompt() ----------------------------
+  // A small form opens next to what it edits (a card's text, a merge target, a
+  // cluster's name, a new cluster). It lives outside the server's rendering, so
+  // it is drawn again after every swap from `editing`, with what was typed.
+  var editing = null;  // {kind, id, value, label, multiline, focused}
+  var swapping = false;  // a swap removes the editor: that blur is not the person leaving it
+  document.addEventListener("htmx:wsBeforeMessage", function (evt) {
+    var text = evt.detail.message;
+    if (typeof text === "string" && text.charAt(0) !== "{") swapping = true;
+  });
+  var TRIGGER = { fix: "data-fix", merge: "data-merge", rename: "data-rename-cluster", "new": "data-new-cluster" };
+
+  function openEditor(spec) {
+    editing = spec;
+    editing.focused = true;
+    drawEditor();
+  }
+
+  function closeEditor() {
+    editing = null;
+    document.querySelectorAll("[data-inline-editor]").forEach(function (f) { f.remove(); });
+  }
+
+  function saveEditor() {
+    var e = editing, value = (e.value || "").trim();
+    if (e.kind === "fix" && value) send({ type: "idea.edit", idea: e.id, text: value });
+    if (e.kind === "merge" && value.replace(/\D+/g, "")) send({ type: "idea.merge", idea: e.id, into: "i" + value.replace(/\D+/g, "") });
+    if (e.kind === "rename") send({ type: "cluster.rename", cluster: e.id, name: value });
+    if (e.kind === "new") send({ type: "cluster.create", board: e.id, name: value });
+    var trigger = document.querySelector("[" + TRIGGER[e.kind] + '="' + e.id + '"]');
+    closeEditor();
+    if (trigger) trigger.focus();
+  }
+
+  function drawEditor() {
+    document.querySelectorAll("[data-inline-editor]").forEach(function (f) { f.remove(); });
+    if (!editing) return;
+    var trigger = document.querySelector("[" + TRIGGER[editing.kind] + '="' + editing.id + '"]');
+    if (!trigger) { editing = null; return; }  // its card or cluster is gone
+    var root = document.getElementById("console-ideas");
+    var anchor = trigger.closest(".idea-card, .zone-head") || trigger.closest(".button-row") || trigger;
+    var form = document.createElement("form");
+    form.className = "inline-edit";
+    form.setAttribute("data-inline-editor", editing.kind);
+    var label = document.createElement("label");
+    label.textContent = editing.label;
+    var field = document.createElement(editing.multiline ? "textarea" : "input");
+    if (editing.multiline) field.rows = 3; else field.type = "text";
+    if (editing.kind === "merge") field.inputMode = "numeric";
+    field.value = editing.value || "";
+    label.appendChild(field);
+    var save = document.createElement("button");
+    save.type = "submit"; save.className = "button small primary";
+    save.textContent = (root && root.getAttribute("data-save-label")) || "OK";
+    var cancel = document.createElement("button");
+    cancel.type = "button"; cancel.className = "button small quiet";
+    cancel.textContent = (root && root.getAttribute("data-cancel-label")) || "×";
+    var row = document.createElement("span");
+    row.className = "button-row";
+    row.appendChild(save); row.appendChild(cancel);
+    form.appendChild(label); form.appendChild(row);
+    anchor.parentNode.insertBefore(form, anchor.nextSibling);
+    form.addEventListener("submit", function (evt) { evt.preventDefault(); saveEditor(); });
+    cancel.addEventListener("click", function () { var k = editing; closeEditor(); var t = k && document.querySelector("[" + TRIGGER[k.kind] + '="' + k.id + '"]'); if (t) t.focus(); });
+    field.addEventListener("input", function () { if (editing) editing.value = field.value; });
+    field.addEventListener("focus", function () { if (editing) editing.focused = true; });
+    field.addEventListener("blur", function () { if (editing && !swapping) editing.focused = false; });
+    field.addEventListener("keydown", function (evt) {
+      evt.stopPropagation();  // the console's shortcuts and card keys stay out of the way
+      if (evt.key === "Escape") { evt.preventDefault(); cancel.click(); }
+      if (evt.key === "Enter" && (!editing.multiline || evt.ctrlKey || evt.metaKey)) { evt.preventDefault(); saveEditor(); }
+    });
+    if (editing.focused) {
+      field.focus({ preventScroll: true });
+      var end = field.value.length;
+      try { field.setSelectionRange(end, end); } catch (e) { /* nothing to place */ }
+    }
+  }
 
   // --- console: headings first, one cluster per line --------------------------
   document.addEventListener("submit", function (evt) {
@@ -227,8 +301,12 @@
     if (!info) return;
     var budget = parseInt(info.getAttribute("data-budget"), 10), used = 0;
     form.querySelectorAll('input[name^="points."]').forEach(function (i) { used += parseInt(i.value, 10) || 0; });
-    info.textContent = info.getAttribute("data-template").replace("{left}", String(budget - used));
+    var over = info.getAttribute("data-over");
+    info.textContent = used > budget && over
+      ? over.replace("{over}", String(used - budget))
+      : info.getAttribute("data-template").replace("{left}", String(budget - used));
     info.classList.toggle("over", used > budget);
+    if (window.dialograumLimitSteppers) window.dialograumLimitSteppers(form, used >= budget);
   }
 
   function fillDots() {
@@ -253,8 +331,7 @@
     var input = step.parentNode.querySelector("input");
     var next = (parseInt(input.value, 10) || 0) + parseInt(step.getAttribute("data-step"), 10);
     input.value = Math.max(0, Math.min(parseInt(input.max, 10) || 99, next));
-    form.dataset.dirty = "1";
-    dotsLeft(form);
+    input.dispatchEvent(new Event("input", { bubbles: true }));  // marks it dirty, counts dots
   });
 
   document.addEventListener("input", function (evt) {
@@ -310,6 +387,8 @@
   }
 
   function afterSwap() {
+    swapping = false;
+    if (editing && !document.querySelector("[data-inline-editor]")) drawEditor();
     fillDots();
     refocus();
     if (held && !document.querySelector('[data-idea="' + held + '"]')) held = null;

@@ -77,6 +77,9 @@ class PlenumConfig:
     # this share of phones reads very slowly and does not vote (the slow scenario)
     slow_share: float = 0.0
     slow_every_s: float = 2.0
+    # a World Café of this many tables (9 seats) is set up before the vote and
+    # re-planned back to back while the votes come in (loadtests/cafe_planning.py)
+    cafe_tables: int = 0
 
 
 Quiet = Callable[[], Awaitable[float]]
@@ -150,6 +153,10 @@ async def run(
                 result["poll"] = poll
                 result["moderator_ack_ms"] = setup_ms
                 await screen.wait_until(lambda: _shows_open(_screen(screen), poll), 30)
+                if config.cafe_tables:
+                    t = now_ns()
+                    await moderator.command(_cafe(config.cafe_tables), within_s=60)
+                    result["cafe_create_ms"] = round((now_ns() - t) / 1e6, 1)
                 await asyncio.sleep(config.settle_s)
 
                 if quiet is not None:
@@ -290,6 +297,9 @@ async def _vote(
     if profile_to is not None:
         phase.spy = await _start_spy(server.pid, profile_to, config.vote_spread_s + 30)
     sampler = asyncio.create_task(sample_load(server, phase.load, SAMPLE_EVERY_S))
+    replans = (
+        asyncio.create_task(_replan(moderator, phase.replan_ms)) if config.cafe_tables else None
+    )
     lag = asyncio.create_task(loop_lag(phase.loop_lag_ms))
     reporter = asyncio.create_task(_report(phones, screen, config, progress))
     try:
@@ -310,11 +320,30 @@ async def _vote(
         phase.moderator_bytes_after = moderator.bytes
         await asyncio.sleep(SAMPLE_EVERY_S)  # one more load sample after the end
     finally:
-        for task in (sampler, lag, reporter):
-            task.cancel()
+        for task in (sampler, lag, reporter, replans):
+            if task is not None:
+                task.cancel()
         if phase.spy is not None:
             await _stop_spy(phase.spy)
     return phase
+
+
+def _cafe(tables: int) -> dict[str, Any]:
+    """A café for the hall: ``tables`` tables of 9 seats, 5 rounds."""
+    return {
+        "type": "cafe.create",
+        "tables": [{"topic": f"Thema {t + 1}", "capacity": 9} for t in range(tables)],
+        "rounds": 5,
+        "round_minutes": 20,
+    }
+
+
+async def _replan(moderator: Moderator, durations: list[float]) -> None:
+    """Re-plan the café again and again (each a full search), timing each ack."""
+    while True:
+        t = now_ns()
+        await moderator.command({"type": "cafe.replan"}, within_s=60)
+        durations.append(round((now_ns() - t) / 1e6, 1))
 
 
 async def _report(

@@ -50,6 +50,7 @@ class VotePhase:
     load: list[LoadSample] = field(default_factory=list)
     loop_lag_ms: list[float] = field(default_factory=list)
     spy: asyncio.subprocess.Process | None = None
+    replan_ms: list[float] = field(default_factory=list)  # café re-plans during the votes
 
     def summary(self) -> dict[str, Any]:
         """Server and generator CPU over the vote phase alone, and what was pushed meanwhile."""
@@ -58,6 +59,7 @@ class VotePhase:
             round(self.after.cpu_s - self.before.cpu_s, 2) if self.before and self.after else None
         )
         return {
+            "replans_ms": self.replan_ms,
             "window_s": None if window is None else round(window, 3),
             "server_cpu_s": server_cpu,
             "server_cores": round(server_cpu / window, 2) if server_cpu and window else None,

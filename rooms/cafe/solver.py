@@ -9,9 +9,17 @@ Goals, in order (the weights below keep them in that order):
 1. capacities hold and tables are balanced to within one person (hard: the
    search only ever swaps people, so the loads it starts with stay);
 2. no guest returns to a table while they have tables left to visit;
-3. as few repeated encounters as possible; the k-th meeting of a pair costs
-   (k-1)², so a third meeting hurts four times a second one;
+3. as few repeated encounters as possible: a pair who sat together k times
+   counts (k-1)², so a third meeting hurts four times a second one. The
+   search minimises exactly what ``quality`` reports, and stops at the
+   room's floor (``repeat_floor``): some rooms cannot reach zero (40 people
+   on 5 tables of 8 have at least 120 repeats; 30 on 6 tables of 5 at
+   least 2, because two orthogonal Latin squares of order 6 do not exist);
 4. organisation types mixed at every table.
+
+The rounds are then ordered so that the first ones repeat no encounter
+wherever the plan allows: events end early and people arrive late, and a
+repeat once played stays.
 
 This is the social golfer / progressive party problem. Where the numbers
 allow, a known construction gives a perfect start: with T tables, guest
@@ -30,9 +38,15 @@ then tabu search; swaps between tables within one round) take over.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import heapq
+import itertools
 import random
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 W_REVISIT = 10_000
@@ -70,10 +84,13 @@ class Problem:
 class Quality:
     """How good a schedule is, as the console shows it."""
 
-    repeats: int  # extra meetings: a pair that sat together three times counts 2
+    repeats: int  # sum over pairs of (meetings - 1)²: twice counts 1, three times 4
     revisits: int  # (guest, round) back at a table while unvisited ones remained
     mix: float  # 1.0 = every table as mixed as the room allows
     unseated: int = 0
+    pairs: int = 0  # pairs who sat together twice or more
+    most: int = 0  # the most meetings of any one pair
+    floor: int = 0  # no plan with these table loads has fewer repeats (``repeat_floor``)
 
 
 def balanced_loads(capacities: list[int], fixed: list[int], people: int) -> list[int]:
@@ -137,6 +154,9 @@ class _Search:
                 self.partner[x] = [y for y in group if y != x]
         for past in problem.history:
             self._count(past, +1)
+        # Repeats so far, kept up to date by ``seat`` and ``unseat``: the
+        # measure ``quality`` reports, sum over pairs of (meetings - 1)².
+        self.repeats = sum((c - 1) ** 2 for c in self.meets.values() if c)
         host_of = {x: t for t, x in problem.hosts.items()}
         self.fixed: list[dict[int, int]] = []
         for r in range(self.rounds):
@@ -176,9 +196,14 @@ class _Search:
         if t == NO_SEAT:
             return
         meets = self.meets
+        added = 0
         for m in self.members[r][t]:
             k = self._key(x, m)
-            meets[k] = meets.get(k, 0) + 1
+            c = meets.get(k, 0)
+            if c:
+                added += 2 * c - 1  # (c+1-1)² - (c-1)²
+            meets[k] = c + 1
+        self.repeats += added
         self.members[r][t].append(x)
         if r < self.horizon:
             self.visits[x][t] += 1
@@ -189,9 +214,14 @@ class _Search:
             return
         self.members[r][t].remove(x)
         meets = self.meets
+        removed = 0
         for m in self.members[r][t]:
             k = self._key(x, m)
-            meets[k] -= 1
+            c = meets[k] - 1
+            if c:
+                removed += 2 * c - 1
+            meets[k] = c
+        self.repeats -= removed
         if r < self.horizon:
             self.visits[x][t] -= 1
         self.assign[r][x] = NO_SEAT
@@ -202,7 +232,7 @@ class _Search:
         """What x and m sitting together in one round adds, given their other meetings."""
         k = self._key(x, m)
         c = self.meets.get(k, 0) - (1 if together_now else 0)
-        cost = W_REPEAT * c * c
+        cost = W_REPEAT * (2 * c - 1) if c > 0 else 0
         ox = self.orgs[x]
         if ox >= 0 and ox == self.orgs[m]:
             cost += W_MIX
@@ -214,7 +244,7 @@ class _Search:
         """x's share of the cost of sitting at table t in round r (``without`` ignored)."""
         here = self.assign[r][x] == t
         v = self.visits[x][t] - (1 if here else 0)
-        cost = self.w_round[r] * v * v
+        cost = self.w_round[r] * v
         for m in self.members[r][t]:
             if m != x and m != without:
                 cost += self.pair_cost(x, m, here)
@@ -234,22 +264,48 @@ class _Search:
             if m != x and self.orgs[x] >= 0 and self.orgs[m] == self.orgs[x]
         )
 
-    def hard_total(self) -> int:
-        return sum(self.hard(r, x) for r in range(self.rounds) for x in range(self.n))
-
     def total(self) -> int:
-        cost = 0
+        """The search's objective; every delta above is exactly its change.
+
+        Repeats are counted as ``quality`` counts them (sum over pairs of
+        (meetings - 1)²), the history included; a table's k-th visit within
+        the horizon costs k-1 (sum over guests and tables of C(visits, 2)).
+        Hosts and pins add a constant, which no comparison minds.
+        """
+        cost = W_REPEAT * self.repeats
+        cost += W_REVISIT * sum(v * (v - 1) // 2 for row in self.visits for v in row)
         for r in range(self.rounds):
-            for x in range(self.n):
-                t = self.assign[r][x]
-                if t != NO_SEAT and x not in self.fixed[r]:
-                    v = self.visits[x][t] - 1
-                    cost += self.w_round[r] * v * v
             for group in self.members[r]:
                 for i, x in enumerate(group):
+                    ox = self.orgs[x]
                     for m in group[i + 1 :]:
-                        cost += self.pair_cost(x, m, True)
+                        if ox >= 0 and ox == self.orgs[m]:
+                            cost += W_MIX
+                        if self.apart and self._key(x, m) in self.apart:
+                            cost += W_APART
         return cost
+
+    def settled(self, floor: int) -> bool:
+        """Nothing left to gain on goals 2 and 3: repeats at the floor, no revisit,
+        no keep-apart pair together, no keep-together group split."""
+        if self.repeats > floor:
+            return False
+        for r in range(self.rounds):
+            row = self.assign[r]
+            for x in range(self.n):
+                t = row[x]
+                if t == NO_SEAT or x in self.fixed[r]:
+                    continue
+                if self.w_round[r] and self.visits[x][t] > 1:
+                    return False
+                if any(row[y] != t for y in self.partner.get(x, ())):
+                    return False
+            if self.apart:
+                for group in self.members[r]:
+                    for i, x in enumerate(group):
+                        if any(self._key(x, m) in self.apart for m in group[i + 1 :]):
+                            return False
+        return True
 
     # --- building -----------------------------------------------------------
 
@@ -322,7 +378,7 @@ class _Search:
         """The cost change of swapping x and y (different tables, no partners) in round r."""
         a, b = self.assign[r][x], self.assign[r][y]
         vx, vy = self.visits[x], self.visits[y]
-        delta = self.w_round[r] * (vx[b] ** 2 - (vx[a] - 1) ** 2 + vy[a] ** 2 - (vy[b] - 1) ** 2)
+        delta = self.w_round[r] * (vx[b] - (vx[a] - 1) + vy[a] - (vy[b] - 1))
         # pair_cost, inlined: this is the innermost loop of the search.
         n, meets, orgs, apart = self.n, self.meets, self.orgs, self.apart
         for mover, stayer, table in ((x, y, b), (y, x, a)):
@@ -335,7 +391,11 @@ class _Search:
                 k_out = stayer * n + m if stayer < m else m * n + stayer
                 c_in = meets.get(k_in, 0)
                 c_out = meets.get(k_out, 0) - 1
-                delta += W_REPEAT * (c_in * c_in - c_out * c_out)
+                # a pair's k-th meeting costs (k-1)² - (k-2)² = 2k - 3
+                if c_in:
+                    delta += W_REPEAT * (2 * c_in - 1)
+                if c_out:
+                    delta -= W_REPEAT * (2 * c_out - 1)
                 o = orgs[m]
                 if o >= 0:
                     delta += W_MIX * ((om_ == o) - (os_ == o))
@@ -375,7 +435,7 @@ class _Search:
     def movable(self, r: int, x: int) -> bool:
         return self.assign[r][x] != NO_SEAT and x not in self.fixed[r]
 
-    def improve(self, budget: int) -> None:
+    def improve(self, budget: int, floor: int = 0) -> None:
         """Min-conflicts local search with a little noise; keeps the best schedule seen.
 
         ``budget`` counts evaluated swaps, so the run time is bounded and the
@@ -388,12 +448,17 @@ class _Search:
         stale = 0
         mix_budget = 15_000  # the mix is the last goal: polish it, briefly
         while spent < budget and current > 0:
-            hot = [
-                (r, x)
-                for r in range(self.rounds)
-                for x in range(self.n)
-                if self.movable(r, x) and self.hard(r, x) > 0
-            ]
+            at_floor = self.repeats <= floor and self.settled(floor)
+            hot = (
+                []
+                if at_floor
+                else [
+                    (r, x)
+                    for r in range(self.rounds)
+                    for x in range(self.n)
+                    if self.movable(r, x) and self.hard(r, x) > 0
+                ]
+            )
             spent += self.n * self.rounds // 4 + 1
             mix_only = not hot
             if mix_only:
@@ -458,7 +523,7 @@ class _Search:
                     self.seat(r, x, best[r][x])
 
 
-def _tabu(search: _Search, iterations: int, budget: int) -> int:
+def _tabu(search: _Search, iterations: int, budget: int, floor: int = 0) -> int:
     """Tabu search over swaps (for small rooms): always take the best swap for a
     conflicted guest, even a worse one, and forbid moving the same guest in the
     same round again for a while. Finds zero-repeat plans that plain descent
@@ -506,6 +571,8 @@ def _tabu(search: _Search, iterations: int, budget: int) -> int:
         if current < best_cost:
             best_cost, best = current, [row[:] for row in search.assign]
             last_better = it
+            if search.repeats <= floor and search.settled(floor):
+                break  # nothing better exists
     if best_cost < current:
         for r in range(search.rounds):
             for x in range(search.n):
@@ -588,7 +655,9 @@ def _candidates(tables: int, guests: int, rounds: int) -> list[tuple[str, int, i
     fewer for q = 4, 8, 9, …). ``virtual``: the affine plane on the nearest
     primes above and below the table count; the guests of a virtual table
     past the last real one, and those over a table's load, are left to the
-    greedy start and the search.
+    greedy start and the search. ``copies``: several copies of the affine
+    plane over GF(tables) when there are more guests at a table than tables
+    (see ``_round_maps``).
     """
     out: list[tuple[str, int, int]] = []
     layers = -(-guests // tables)
@@ -603,8 +672,59 @@ def _candidates(tables: int, guests: int, rounds: int) -> list[tuple[str, int, i
         for q in (up, down):
             if q >= 2 and -(-guests // q) < q:
                 out.append(("virtual", q, min(rounds, q)))
+    if layers >= tables and rounds <= tables and (_is_prime(tables) or galois_field(tables)):
+        out.append(("copies", tables, rounds))
+    if tables == len(SQUARES_6[0]) and rounds >= 3 and guests <= tables * (tables - 1):
+        out.append(("latin", tables, min(rounds, 2 + len(SQUARES_6))))
     out.sort(key=lambda c: -c[2])
     return out
+
+
+def _round_maps(size: int, rounds: int, copies: int, rng: random.Random) -> list[list[int]]:
+    """For each copy of the affine plane over GF(size), the field element of each round.
+
+    With more guests at a table than there are tables, the pigeonhole forces
+    repeats, and their floor is reached when no pair meets three times.
+    Copy c seats guest (a, s) at a + m_c(r)·s, with s ≠ 0 (no revisit) and
+    m_c injective (no repeat inside a copy). Guests of copies c and d meet
+    in round r when a - a' = m_d(r)·s' - m_c(r)·s; so for each pair of
+    slopes, a value taken k times by that difference over the rounds makes
+    ``size`` pairs meet k times. Each further copy takes the map, of all
+    injections or a seeded sample of them, that adds the least (k-1)².
+    40 people on 5 tables of 8: the second copy's (0, 1, 3, 4) reaches the
+    floor of 120, which the search alone never did.
+    """
+    field = galois_field(size)
+    if field is None:
+        add = tuple(tuple((x + y) % size for y in range(size)) for x in range(size))
+        mul = tuple(tuple((x * y) % size for y in range(size)) for x in range(size))
+    else:
+        add, mul = field
+    neg = [next(y for y in range(size) if add[x][y] == 0) for x in range(size)]
+    maps = [list(range(rounds))]
+    count = 1
+    for k in range(rounds):
+        count *= size - k
+    for _ in range(1, copies):
+        if count <= 720:
+            options = [list(p) for p in itertools.permutations(range(size), rounds)]
+        else:
+            options = [rng.sample(range(size), rounds) for _ in range(300)]
+
+        def cost(m: list[int]) -> int:
+            total = 0
+            for old in maps:
+                for s in range(1, size):
+                    for s2 in range(1, size):
+                        seen: dict[int, int] = {}
+                        for r in range(rounds):
+                            v = add[mul[m[r]][s2]][neg[mul[old[r]][s]]]
+                            seen[v] = seen.get(v, 0) + 1
+                        total += sum((k - 1) ** 2 for k in seen.values())
+            return total
+
+        maps.append(min(options, key=cost))
+    return maps
 
 
 def _constructed(
@@ -633,8 +753,13 @@ def _constructed(
         return []
     if covered == 0:
         return []
-    field_ops = galois_field(size) if kind == "field" else None
+    field_ops = galois_field(size) if kind in ("field", "copies") else None
+    maps: list[list[int]] = []
+    if kind == "copies":
+        maps = _round_maps(size, covered, -(-layers // (size - 1)), rng)
     orgs = problem.orgs or [-1] * problem.people
+    if kind == "latin":
+        return [] if hosted else _latin_start(problem, rng, guests, orgs, covered)
     rng.shuffle(guests)
     # Same organisation type next to each other: consecutive guests fill one
     # layer, and one layer never shares a table in any round.
@@ -645,7 +770,15 @@ def _constructed(
         seating = {x: t for t, x in problem.hosts.items()}
         for i, x in enumerate(guests):
             a, b = i % size, 1 + i // size
-            if field_ops is not None:
+            if maps:
+                copy, b = divmod(b - 1, size - 1)
+                m, b = maps[copy][r], b + 1
+                if field_ops is not None:
+                    add, mul = field_ops
+                    t = add[a][mul[m][b]]
+                else:
+                    t = (a + m * b) % size
+            elif field_ops is not None:
                 add, mul = field_ops
                 t = add[a][mul[r][b]]
             else:
@@ -654,6 +787,76 @@ def _constructed(
                 seating[x] = t
         plan.append(seating)
     return plan
+
+
+# Two idempotent Latin squares of order 6 (L(i, i) = i) that differ in every
+# cell off the diagonal, as near to orthogonal as order 6 allows: 7 pairs of
+# off-diagonal cells share both symbols (orthogonal ones do not exist: Euler's
+# 36 officers). Found offline by pairing 400 random idempotent squares; 7 is
+# also the best plan known for 30 people on 6 tables of 5 over 4 rounds.
+SQUARES_6 = (
+    (
+        (0, 3, 4, 5, 2, 1),
+        (4, 1, 3, 2, 5, 0),
+        (5, 0, 2, 1, 3, 4),
+        (1, 4, 5, 3, 0, 2),
+        (2, 5, 1, 0, 4, 3),
+        (3, 2, 0, 4, 1, 5),
+    ),
+    (
+        (0, 2, 5, 1, 3, 4),
+        (5, 1, 0, 4, 2, 3),
+        (3, 4, 2, 0, 5, 1),
+        (2, 5, 4, 3, 1, 0),
+        (1, 0, 3, 5, 4, 2),
+        (4, 3, 1, 2, 0, 5),
+    ),
+)
+
+
+def _latin_start(
+    problem: Problem, rng: random.Random, guests: list[int], orgs: list[int], covered: int
+) -> list[dict[int, int]]:
+    """6 tables: the cells (i, j), i ≠ j, of a 6 × 6 grid are the seats.
+
+    Round 1 seats cell (i, j) at table i, round 2 at j, rounds 3 and 4 at
+    the two squares' symbols. Rows, columns and a Latin square never put two
+    cells together twice; only the two squares do, 7 times. Idempotence keeps
+    every cell's four tables distinct (no revisit), since the diagonal holds
+    each symbol of its row and column. Up to 30 guests take cells;
+    the cheapest start is kept, so a room this start suits worse (24 guests
+    whose types mix better from another) takes another. The modular start
+    covers only 2 rounds on 6 tables, the virtual 7 start leaves a seventh
+    of the guests to the greedy start.
+    """
+    size = len(SQUARES_6[0])
+    a, b = SQUARES_6
+    cells = [(i, j) for i in range(size) for j in range(size) if i != j]
+    rng.shuffle(cells)
+    rng.shuffle(guests)
+    guests.sort(key=lambda x: orgs[x])
+    # Each guest, by organisation type, takes the free cell whose four tables
+    # hold the fewest of their type so far, then the emptiest: the types spread
+    # and the loads stay even when there are fewer guests than cells.
+    load = [[0] * size for _ in range(4)]
+    same: dict[tuple[int, int, int], int] = {}
+    seat: dict[int, tuple[int, ...]] = {}
+    for x in guests[: len(cells)]:
+        org = orgs[x]
+
+        def key(c: tuple[int, int], org: int = org) -> tuple[int, int]:
+            ts = (c[0], c[1], a[c[0]][c[1]], b[c[0]][c[1]])
+            kin = sum(same.get((r, t, org), 0) for r, t in enumerate(ts)) if org >= 0 else 0
+            return (kin, sum(load[r][t] for r, t in enumerate(ts)))
+
+        cell = min(cells, key=key)
+        cells.remove(cell)
+        ts = (cell[0], cell[1], a[cell[0]][cell[1]], b[cell[0]][cell[1]])
+        seat[x] = ts
+        for r, t in enumerate(ts):
+            load[r][t] += 1
+            same[(r, t, org)] = same.get((r, t, org), 0) + 1
+    return [{x: ts[r] for x, ts in seat.items()} for r in range(covered)]
 
 
 def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
@@ -689,7 +892,7 @@ def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
         if not initial:
             continue
         search.build(initial)
-        if kind != "virtual" and covered >= problem.plan_rounds:
+        if kind not in ("virtual", "latin") and covered >= problem.plan_rounds:
             return search
         cost = search.total()
         if best is None or cost < best_cost:
@@ -700,84 +903,260 @@ def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
     return best
 
 
+# --- plans made elsewhere ----------------------------------------------------
+#
+# The search takes 0.1–3 s; inside ``decide`` it would hold up the whole room.
+# The server asks ``decide`` beforehand which plan it would need (inside
+# ``wanted_plans`` the solver raises instead of searching), computes it in a
+# worker process, and hands it back with ``remember``; ``decide`` then finds
+# it here. ``solve`` is a pure function of (problem, seed, budget), so a
+# remembered plan is exactly the one it would compute, and a plan nobody
+# prepared is still computed in place.
+
+_REMEMBERED: OrderedDict[bytes, list[list[int]]] = OrderedDict()
+_REMEMBER_AT_MOST = 16
+_probing = threading.local()
+
+
+class PlanWanted(Exception):
+    """Raised by ``solve`` inside ``wanted_plans`` for a plan not remembered."""
+
+    def __init__(self, problem: Problem, seed: int, budget: int | None) -> None:
+        super().__init__("plan wanted")
+        self.problem, self.seed, self.budget = problem, seed, budget
+
+
+def plan_key(problem: Problem, seed: int, budget: int | None = None) -> bytes:
+    """A digest of everything ``solve`` depends on."""
+    return hashlib.sha256(repr((problem, seed, budget)).encode()).digest()
+
+
+def remember(problem: Problem, seed: int, plan: list[list[int]], budget: int | None = None) -> None:
+    """Keep a plan computed elsewhere, for the ``decide`` that will ask for it."""
+    key = plan_key(problem, seed, budget)
+    _REMEMBERED[key] = [row[:] for row in plan]
+    _REMEMBERED.move_to_end(key)
+    while len(_REMEMBERED) > _REMEMBER_AT_MOST:
+        _REMEMBERED.popitem(last=False)
+
+
+@contextlib.contextmanager
+def wanted_plans() -> Iterator[None]:
+    """Inside: ``solve`` raises :class:`PlanWanted` instead of searching (this thread only)."""
+    _probing.on = True
+    try:
+        yield
+    finally:
+        _probing.on = False
+
+
 def solve(problem: Problem, seed: int, budget: int | None = None) -> list[list[int]]:
     """Plan ``problem.plan_rounds`` rounds; returns per round each person's table (-1: no seat).
 
     Deterministic in (problem, seed). ``budget`` bounds the local search
     (evaluated swaps); by default it grows with the size of the problem.
+    The search stops as soon as the repeats reach the room's floor (see
+    ``repeat_floor``) with no revisit: nothing better exists.
     """
     rng = random.Random(seed)  # noqa: S311 - a seeded shuffle, not a secret
     if problem.plan_rounds <= 0 or problem.people == 0 or not problem.capacities:
         return [[NO_SEAT] * problem.people for _ in range(max(problem.plan_rounds, 0))]
+    known = _REMEMBERED.get(plan_key(problem, seed, budget))
+    if known is not None:
+        return [row[:] for row in known]
+    if getattr(_probing, "on", False):
+        raise PlanWanted(problem, seed, budget)
     if budget is None:
         budget = 20_000 + 40 * problem.people * problem.plan_rounds
     # Small rooms get restarts from fresh shuffles: a local search that got
-    # stuck on one start often finds a perfect plan from another.
-    # The restarts and the tabu search share one budget of evaluated swaps, so
-    # a room whose repeats cannot reach zero (8 people at each of 5 tables)
-    # gives up in a fraction of a second instead of searching on.
-    # With more guests at a table than there are tables, the guests of any
-    # table sat together before (pigeonhole): zero repeats is out of reach,
-    # and the restarts and the tabu search would only spend time.
-    guests = problem.people - len(problem.hosts)
-    forced = -(-guests // len(problem.capacities)) > len(problem.capacities)
+    # stuck on one start often finds a perfect plan from another. The
+    # restarts and the tabu search share one budget of evaluated swaps, and
+    # stop at the floor. Rooms where the pigeonhole forces repeats (more
+    # guests at a table than there are tables) get them too: their floor is
+    # known, and 40 people on 5 tables of 8 reach it only with a tabu search.
     small = problem.people * problem.plan_rounds <= 400
-    attempts = 5 if small and not forced else 1
+    attempts = 5 if small else 1
     spare = budget * 5
     best: _Search | None = None
     best_cost = 0
+    floor = 0
     for attempt in range(attempts):
         search = _start(problem, rng, attempt)
-        search.improve(budget // attempts if attempts > 1 else budget)
-        if attempts > 1 and search.hard_total() > 0 and spare > 0:
-            spare -= _tabu(search, 600, spare)
+        if attempt == 0:
+            floor = _floor(problem, search)
+        search.improve(budget // attempts if attempts > 1 else budget, floor)
+        if attempts > 1 and not search.settled(floor) and spare > 0:
+            spare -= _tabu(search, 600, spare, floor)
         cost = search.total()
         if best is None or cost < best_cost:
             best, best_cost = search, cost
-        if best.hard_total() == 0 or spare <= 0:
+        if best.settled(floor) or spare <= 0:
             break
     assert best is not None
-    if attempts == 1 and not forced and not problem.previous and best.hard_total() > 0:
+    if attempts == 1 and not problem.previous and not best.settled(floor):
         # One pass for a larger room: a tabu search after the descent takes the
         # repeats of 100 people on 12 tables from ~35 to ~20. Its budget
         # shrinks as tables grow, since each swap it weighs costs a look at
         # everyone at both tables. Not for a re-plan: that starts from a plan
         # already searched, and should change little for everyone else.
         seats = max(1, problem.people // len(problem.capacities))
-        _tabu(best, 1_000_000, min(budget, 40_000) * 9 // max(9, seats))
-    if not problem.pinned and len(problem.history) + problem.plan_rounds > len(problem.capacities):
+        _tabu(best, 1_000_000, min(budget, 40_000) * 9 // max(9, seats), floor)
+    rounds_total = len(problem.history) + problem.plan_rounds
+    if not problem.previous or rounds_total > len(problem.capacities):
         return _reordered(problem, best.assign)
     return best.assign
 
 
-def _reordered(problem: Problem, plan: list[list[int]]) -> list[list[int]]:
-    """Order the planned rounds so that revisits come only once all tables are seen.
+def _floor(problem: Problem, search: _Search) -> int:
+    """The floor of the repeats for every plan the search can reach from ``search``.
 
-    With more rounds than tables some revisits are unavoidable; the search
-    counts how often a table is visited, not when. Swapping whole rounds
-    keeps every encounter and every load, and greedily puts first the round
-    that sends the fewest guests back to a table while others are unvisited.
+    Swaps keep each table's load, so the loads of the start are those of
+    every plan it visits. A person without a seat changes who sits in two
+    rounds, so then only the rounds already played count. Pins may force a
+    revisit, so with pins the floor does not assume goal 2.
+    """
+    played = [[past.get(x, NO_SEAT) for x in range(problem.people)] for past in problem.history]
+    planned = [row[:] for row in search.assign]
+    hosts = set(problem.hosts.values())
+    tables = len(problem.capacities)
+    if any(t == NO_SEAT for row in planned for t in row):
+        return repeat_floor(played, tables, hosts, played=len(played))
+    return repeat_floor(
+        played + planned, tables, hosts, played=len(played), fresh=not problem.pinned
+    )
+
+
+def _pairs(c: int) -> int:
+    return c * (c - 1) // 2
+
+
+def _spread(people: int, cells: int) -> int:
+    """The fewest pairs sharing a cell when ``people`` are spread over ``cells`` cells."""
+    if cells <= 0:
+        return _pairs(people)
+    q, rem = divmod(people, cells)
+    return rem * _pairs(q + 1) + (cells - rem) * _pairs(q)
+
+
+def _overlap(a: list[int], b: list[int]) -> int:
+    """Pairs who sit together in both rounds a and b."""
+    cells: dict[tuple[int, int], int] = {}
+    for ta, tb in zip(a, b, strict=True):
+        if ta != NO_SEAT and tb != NO_SEAT:
+            cells[(ta, tb)] = cells.get((ta, tb), 0) + 1
+    return sum(_pairs(c) for c in cells.values())
+
+
+def repeat_floor(
+    rounds: list[list[int]],
+    tables: int,
+    fixed: set[int] | frozenset[int] = frozenset(),
+    played: int = 0,
+    fresh: bool = True,
+) -> int:
+    """A lower bound on the repeats of any plan that seats as many people at each table.
+
+    ``rounds``: per round each person's table (``NO_SEAT``: not there). The
+    sum over pairs of C(meetings, 2) is a sum over pairs of rounds of the
+    pairs who sit together in both, and it never exceeds the repeats (sum
+    over pairs of (meetings - 1)²), equalling them when no pair meets three
+    times. For two rounds, the
+    people at table i in one and table j in the other form a cell of a
+    tables × tables matrix whose row and column sums are the loads; a cell
+    of c people holds C(c, 2) such pairs, fewest when a row is spread
+    evenly. Within the first ``tables`` rounds goal 2 keeps every guest off
+    the diagonal (the same table twice); only ``fixed`` people (hosts) sit
+    there. Rounds before ``played`` count as they were; for a played and a
+    planned round only the played side's rows bound, since who of them sits
+    where later is the plan's choice. ``fresh=False`` drops the diagonal rule
+    (a plan that revisits).
+
+    Exact for 20 people on 4 tables of 5 (48), 36 on 6 of 6 (36) and 40 on
+    5 of 8 (120), four rounds each; it says 0 where zero is impossible for
+    deeper reasons (30 on 6 of 5 needs two orthogonal Latin squares of
+    order 6, and Kirkman's 15 a resolvable design that goal 2 rules out).
+    """
+    total = 0
+    for j in range(len(rounds)):
+        for i in range(j):
+            a, b = rounds[i], rounds[j]
+            if j < played:
+                total += _overlap(a, b)
+                continue
+            rows = [0] * tables
+            cols = [0] * tables
+            diag = [0] * tables
+            for x, (ta, tb) in enumerate(zip(a, b, strict=True)):
+                if ta == NO_SEAT or tb == NO_SEAT:
+                    continue
+                rows[ta] += 1
+                cols[tb] += 1
+                if ta == tb and x in fixed:
+                    diag[ta] += 1
+            keep_off = fresh and j < tables
+            bound = _side(rows, diag, tables, keep_off)
+            if i >= played:
+                bound = max(bound, _side(cols, diag, tables, keep_off))
+            total += bound
+    return total
+
+
+def _side(loads: list[int], diag: list[int], tables: int, keep_off: bool) -> int:
+    if not keep_off:
+        return sum(_spread(n, tables) for n in loads)
+    return sum(_pairs(d) + _spread(n - d, tables - 1) for n, d in zip(loads, diag, strict=True))
+
+
+def _reordered(problem: Problem, plan: list[list[int]]) -> list[list[int]]:
+    """Order the planned rounds: revisits only once all tables are seen, and
+    the early rounds free of repeats wherever the plan allows.
+
+    Swapping whole rounds keeps every encounter and every load. Events end
+    early and people arrive late, and a repeat once played stays; so each
+    place takes the round that sends the fewest guests back to a table while
+    others are unvisited, then the one that repeats the fewest encounters
+    with the rounds before it, looking one round ahead. Repeats are a sum
+    over pairs of rounds, so a matrix of the rounds' overlaps is all it
+    needs. Rounds with pins keep their place.
     """
     tables = len(problem.capacities)
     hosts = set(problem.hosts.values())
     seen: list[set[int]] = [set() for _ in range(problem.people)]
+    played = [[past.get(x, NO_SEAT) for x in range(problem.people)] for past in problem.history]
     for past in problem.history:
         for x, t in past.items():
             if 0 <= x < problem.people and t != NO_SEAT:
                 seen[x].add(t)
-    left = list(range(len(plan)))
+    count = len(plan)
+    overlap = [[0] * count for _ in range(count)]
+    for i in range(count):
+        for j in range(i + 1, count):
+            overlap[i][j] = overlap[j][i] = _overlap(plan[i], plan[j])
+    before = [sum(_overlap(plan[i], row) for row in played) for i in range(count)]
+    left = [r for r in range(count) if r not in problem.pinned]
     order: list[int] = []
-    while left:
 
-        def early(r: int) -> int:
-            return sum(
-                1
-                for x, t in enumerate(plan[r])
-                if t != NO_SEAT and x not in hosts and t in seen[x] and len(seen[x]) < tables
-            )
+    def early(r: int) -> int:
+        return sum(
+            1
+            for x, t in enumerate(plan[r])
+            if t != NO_SEAT and x not in hosts and t in seen[x] and len(seen[x]) < tables
+        )
 
-        pick = min(left, key=lambda r: (early(r), r))
-        left.remove(pick)
+    def fresh(r: int, chosen: list[int]) -> int:
+        return before[r] + sum(overlap[r][c] for c in chosen)
+
+    for place in range(count):
+        if place in problem.pinned:
+            pick = place
+        else:
+
+            def key(r: int) -> tuple[int, int, int, int]:
+                ahead = [fresh(s, [*order, r]) for s in left if s != r]
+                return (early(r), fresh(r, order), min(ahead, default=0), r)
+
+            pick = min(left, key=key)
+            left.remove(pick)
         order.append(pick)
         for x, t in enumerate(plan[pick]):
             if t != NO_SEAT:
@@ -791,8 +1170,17 @@ def quality(
     orgs: dict[str, str | None],
     hosts: set[str] | frozenset[str] = frozenset(),
     unseated: int = 0,
+    played: int = 0,
 ) -> Quality:
-    """Repeats, revisits and mix of a whole schedule (played rounds and planned ones)."""
+    """Repeats, revisits, mix and the floor of a whole schedule (played rounds and planned ones).
+
+    Repeats are what the search minimises: a pair who sat together k times
+    counts (k - 1)² (twice: 1, three times: 4), so a third meeting weighs
+    more than a second one elsewhere. Beside the sum: the pairs who met more
+    than once, the most meetings of any pair, and the floor no plan with
+    these table loads goes below (``repeat_floor``; the ``played`` rounds as
+    they were, and goal 2 assumed while the schedule keeps it).
+    """
     meets: dict[tuple[str, str], int] = {}
     visited: dict[str, set[int]] = {}
     revisits = 0
@@ -820,27 +1208,87 @@ def quality(
                 possible = min(len(known), len(types_present))
                 mix_sum += len(set(known)) / possible
                 mix_n += 1
-    repeats = sum(c - 1 for c in meets.values() if c > 1)
-    return Quality(repeats, revisits, round(mix_sum / mix_n, 3) if mix_n else 1.0, unseated)
+    repeats = sum((c - 1) ** 2 for c in meets.values())
+    index = {pid: i for i, pid in enumerate(sorted({p for s in rounds for p in s}))}
+    rows = [[NO_SEAT] * len(index) for _ in rounds]
+    for row, seating in zip(rows, rounds, strict=True):
+        for pid, t in seating.items():
+            if 0 <= t < tables:
+                row[index[pid]] = t
+    floor = repeat_floor(
+        rows, tables, {index[h] for h in hosts if h in index}, played, fresh=revisits == 0
+    )
+    return Quality(
+        repeats,
+        revisits,
+        round(mix_sum / mix_n, 3) if mix_n else 1.0,
+        unseated,
+        pairs=sum(1 for c in meets.values() if c > 1),
+        most=max(meets.values(), default=0),
+        floor=floor,
+    )
 
 
 def random_plan(
     capacities: list[int], people: int, rounds: int, hosts: dict[int, int], seed: int
 ) -> list[list[int]]:
-    """The baseline: each round, guests shuffled and dealt out to balanced tables."""
+    """The baseline: each round, guests dealt out at random to balanced tables, keeping goal 2.
+
+    Goal 2 (no revisit while unvisited tables remain) is kept with a
+    matching: a guest takes a random table with room among those not yet
+    visited, or moves someone there on to another of theirs (an augmenting
+    path). Only a guest the matching cannot place takes any free seat.
+    """
     rng = random.Random(seed)  # noqa: S311 - a seeded shuffle, not a secret
+    tables = len(capacities)
     host_people = set(hosts.values())
     guests = [x for x in range(people) if x not in host_people]
-    fixed = [1 if t in hosts else 0 for t in range(len(capacities))]
+    fixed = [1 if t in hosts else 0 for t in range(tables)]
+    seen: list[set[int]] = [set() for _ in range(people)]
     plan = []
     for _ in range(rounds):
         seating = [NO_SEAT] * people
         for t, x in hosts.items():
             seating[x] = t
         loads = balanced_loads(capacities, fixed, people)
-        slots = [t for t in range(len(capacities)) for _ in range(loads[t] - fixed[t])]
         rng.shuffle(guests)
-        for x, t in zip(guests, slots, strict=False):
-            seating[x] = t
+        at = _random_round(rng, guests, [loads[t] - fixed[t] for t in range(tables)], seen)
+        for t, group in enumerate(at):
+            for x in group:
+                seating[x] = t
+                seen[x].add(t)
         plan.append(seating)
     return plan
+
+
+def _random_round(
+    rng: random.Random, guests: list[int], room: list[int], seen: list[set[int]]
+) -> list[list[int]]:
+    """One round of ``random_plan``: the guests at each table."""
+    tables = len(room)
+    at: list[list[int]] = [[] for _ in range(tables)]
+
+    def place(x: int, tried: set[int]) -> bool:
+        options = [t for t in range(tables) if t not in seen[x] or len(seen[x]) >= tables]
+        rng.shuffle(options)
+        for t in options:
+            if t not in tried and len(at[t]) < room[t]:
+                at[t].append(x)
+                return True
+        for t in options:
+            if t in tried:
+                continue
+            tried.add(t)
+            for y in rng.sample(at[t], len(at[t])):
+                if place(y, tried):
+                    at[t].remove(y)
+                    at[t].append(x)
+                    return True
+        return False
+
+    stray = [x for x in guests if not place(x, set())]
+    for x in stray:
+        free = [t for t in range(tables) if len(at[t]) < room[t]]
+        if free:
+            at[rng.choice(free)].append(x)
+    return at

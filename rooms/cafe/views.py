@@ -47,10 +47,16 @@ class CafeRoundView(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class CafeQuality(msgspec.Struct, frozen=True):
+    """The plan's figures (see ``cafe_solver.quality``): repeats count (k-1)² for
+    a pair who sat together k times, the measure the solver minimises."""
+
     repeats: int
     revisits: int
     mix: float
     unseated: int
+    pairs: int = 0  # pairs who sat together more than once
+    most: int = 0  # the most meetings of any pair
+    floor: int = 0  # no plan with these table loads repeats less (played rounds as played)
 
 
 class CafePerson(msgspec.Struct, frozen=True):
@@ -175,40 +181,50 @@ def cafe_view(cafe: Cafe, lobby: Lobby, moderator: bool = False) -> CafeView | N
 
 
 # Quality is O(people x table size x rounds); the console renders every tick,
-# so it is remembered per café until the seating changes (``version``). A
-# change of organisation type alone shows in the mix at the next change.
-_QUALITY: OrderedDict[int, tuple[weakref.ref[Cafe], int, int, CafeQuality]] = OrderedDict()
+# so it is remembered per café until the seating changes (``version``) or the
+# organisation type of someone in the plan does (the mix depends on it: a
+# worker that loads the room from the log must show the same figures).
+_Orgs = dict[str, str | None]
+_QUALITY: OrderedDict[int, tuple[weakref.ref[Cafe], int, int, _Orgs, CafeQuality]] = OrderedDict()
 
 
 def plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
-    """Repeats, revisits and mix over every round, played and planned."""
+    """Repeats (with their floor), revisits and mix over every round, played and planned."""
+    orgs = _planned_orgs(cafe, lobby)
     cached = _QUALITY.get(id(cafe))
     if (
         cached is not None
         and cached[0]() is cafe  # the very same object, not a new one at its address
-        and cached[1:3] == (cafe.version, cafe.current)
+        and cached[1:4] == (cafe.version, cafe.current, orgs)
     ):
-        q = cached[3]
+        q = cached[4]
     else:
-        q = _plan_quality(cafe, lobby)
-        _QUALITY[id(cafe)] = (weakref.ref(cafe), cafe.version, cafe.current, q)
+        q = _plan_quality(cafe, lobby, orgs)
+        _QUALITY[id(cafe)] = (weakref.ref(cafe), cafe.version, cafe.current, orgs, q)
         _QUALITY.move_to_end(id(cafe))
         while len(_QUALITY) > 64:
             _QUALITY.popitem(last=False)
     return msgspec.structs.replace(q, unseated=_unseated(cafe, lobby))
 
 
-def _plan_quality(cafe: Cafe, lobby: Lobby) -> CafeQuality:
-    index = {t.id: i for i, t in enumerate(cafe.tables)}
-    seatings = [{p: index[t] for p, t in r.assignments.items() if t in index} for r in cafe.rounds]
-    people = {p for s in seatings for p in s}
-    orgs = {
+def _planned_orgs(cafe: Cafe, lobby: Lobby) -> _Orgs:
+    """The organisation type of everyone in the plan (O(people x rounds), no more)."""
+    tables = {t.id for t in cafe.tables}
+    people = {p for r in cafe.rounds for p, t in r.assignments.items() if t in tables}
+    return {
         p: (o.value if (o := lobby.participants[p].organisation_type) else None)
         for p in people
         if p in lobby.participants
     }
-    q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()))
-    return CafeQuality(q.repeats, q.revisits, q.mix, 0)
+
+
+def _plan_quality(cafe: Cafe, lobby: Lobby, orgs: _Orgs | None = None) -> CafeQuality:
+    if orgs is None:
+        orgs = _planned_orgs(cafe, lobby)
+    index = {t.id: i for i, t in enumerate(cafe.tables)}
+    seatings = [{p: index[t] for p, t in r.assignments.items() if t in index} for r in cafe.rounds]
+    q = quality(seatings, len(cafe.tables), orgs, set(cafe.hosts()), played=cafe.current)
+    return CafeQuality(q.repeats, q.revisits, q.mix, 0, q.pairs, q.most, q.floor)
 
 
 def _unseated(cafe: Cafe, lobby: Lobby) -> int:

@@ -97,8 +97,8 @@ def tally(
             for pid, b in poll.ballots.items():
                 for choice in [b.choice] if b.choice is not None else b.choices or []:
                     counts[choice] += 1
-                    if named is not None and names is not None:
-                        named[choice].append(names.get(pid) or "?")
+                    if named is not None and names is not None and pid in names:
+                        named[choice].append(names[pid] or "?")
             return ChoiceResults(voters, counts, named)
         case PollKind.SCALE:
             s = poll.settings

@@ -39,7 +39,8 @@ def poll_view(lobby: Lobby, poll: Poll, audience: str) -> PollView:
     if results_visible(poll, audience):
         names = None
         if moderator and not poll.settings.anonymous:
-            names = {pid: p.name for pid, p in lobby.participants.items()}
+            # People who left (or deleted their data) are no longer named.
+            names = {pid: p.name for pid, p in lobby.participants.items() if not p.left}
         results = tally(poll, moderator=moderator, names=names)
     return PollView(
         id=poll.id,

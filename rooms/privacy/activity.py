@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 class PrivacyActivity:
     name = "privacy"
     commands: tuple[type[msgspec.Struct], ...] = domain.PRIVACY_COMMAND_TYPES
-    client_commands = commands
+    # Not over the socket: only the HTTP routes (server/privacy_pages.py) erase, because
+    # they also rewrite the stored log. An erasure sent as a socket command would hide
+    # the data from the views but leave it in the log.
+    client_commands: tuple[type[msgspec.Struct], ...] = ()
     events: tuple[type[msgspec.Struct], ...] = domain.PRIVACY_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {}

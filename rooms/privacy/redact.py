@@ -51,13 +51,31 @@ def scrub(
     out = []
     for entry in entries:
         plain = msgspec.to_builtins(entry)
-        changed = _scrub_event(plain["event"], erased)
-        if pseudonyms:
-            renamed = _rename(plain, pseudonyms)
-            changed = changed or renamed != plain
-            plain = renamed
-        out.append(msgspec.convert(plain, Envelope) if changed else entry)
+        if scrub_plain(plain, erased, pseudonyms):
+            out.append(msgspec.convert(plain, Envelope))
+        else:
+            out.append(entry)
     return out
+
+
+def scrub_plain(
+    entry: dict[str, Any],
+    erased: Collection[str] | None,
+    pseudonyms: Mapping[str, str] | None = None,
+) -> bool:
+    """:func:`scrub` on one entry as plain data (decoded JSON), in place; True if it changed.
+
+    For exports that never need the typed entries: decoding to plain data
+    and back is about ten times cheaper than through the Structs.
+    """
+    changed = _scrub_event(entry["event"], erased)
+    if pseudonyms:
+        renamed = _rename(entry, pseudonyms)
+        if renamed != entry:
+            entry.clear()
+            entry.update(renamed)
+            changed = True
+    return changed
 
 
 def _scrub_event(event: dict[str, Any], erased: Collection[str] | None) -> bool:
@@ -89,11 +107,11 @@ def _rename(value: Any, pseudonyms: Mapping[str, str]) -> Any:
     return value
 
 
-def participant_ids(entries: list[Envelope]) -> list[str]:
+def participant_ids(entries: list[Envelope] | list[dict[str, Any]]) -> list[str]:
     """Everyone who ever joined, in order: the ids a full redaction replaces."""
     seen: dict[str, None] = {}
     for entry in entries:
-        plain = msgspec.to_builtins(entry.event)
-        if plain.get("type") == "participant.joined":
-            seen[plain["participant"]] = None
+        event = entry["event"] if isinstance(entry, dict) else msgspec.to_builtins(entry.event)
+        if event.get("type") == "participant.joined":
+            seen[event["participant"]] = None
     return list(seen)

@@ -1,22 +1,26 @@
 """Producing one report file for a room: which file, in which language, and off the loop.
 
 The state is copied on the event loop (:func:`server.report.make.snapshot`),
-then the report is built, rendered and written in a worker thread. At most
-two reports are made at a time per worker, so moderators clicking "PDF"
-together cannot take every core from the rooms.
+then the report is built, rendered and written in a worker thread; a PDF's
+layout, the one long step, runs in a separate process (:func:`lay_out`). At
+most two reports are made at a time per worker, so moderators clicking
+"PDF" together cannot take every core from the rooms.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import multiprocessing
 import secrets
 from functools import partial
+from typing import Any
 
 import msgspec
 
-from rooms.privacy.redact import participant_ids, scrub
+from rooms.privacy.redact import participant_ids, scrub_plain
 from rooms.report import Report
-from rooms.room import Envelope, RoomState
+from rooms.room import RoomState
 from server.hub import Hub
 from server.i18n import gettext
 from server.render import Renderer
@@ -36,7 +40,7 @@ KINDS = {
 }
 
 _slots = asyncio.Semaphore(2)
-_decode_entry = msgspec.json.Decoder(Envelope).decode
+_decode_plain = msgspec.json.Decoder(dict[str, Any]).decode
 _encode = msgspec.json.Encoder().encode
 
 
@@ -65,7 +69,7 @@ async def produce(
     asked: Request,
     activity: str | None = None,
 ) -> File:
-    """One file of the room's documentation, made in a worker thread."""
+    """One file of the room's documentation, made off the event loop."""
     if kind == "json":
         raw = await svc.rooms.store.read(hub.code)
         body = await _in_thread(partial(anonymous_event_file, hub.code, raw))
@@ -75,13 +79,52 @@ async def produce(
     work = partial(
         _make, svc.renderer, svc.settings.timezone, state, online, lang, kind, asked, activity
     )
-    body = await _in_thread(work)
+    async with _slots:
+        body = await asyncio.to_thread(work)
+        if kind == "pdf":  # ``work`` made the HTML; the layout runs in another process
+            body = await lay_out(body.decode())
     return File(body, KINDS[kind], file_name(lang, hub.code, kind, activity))
 
 
 async def _in_thread(work: partial[bytes]) -> bytes:
     async with _slots:
         return await asyncio.to_thread(work)
+
+
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+
+def _pdf_pool() -> concurrent.futures.ProcessPoolExecutor:
+    """One spawned process for PDF layout, started on the first PDF.
+
+    WeasyPrint holds the GIL for the whole layout (~18 s of CPU for 1,000
+    people, see docs/benchmarks.md); in a thread it would take that time
+    from the room's event loop. Spawned, not forked: the server has threads.
+    """
+    global _pool
+    if _pool is None:
+        context = multiprocessing.get_context("spawn")
+        _pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+    return _pool
+
+
+def shutdown_pdf_pool() -> None:
+    """Stop the PDF process (the app's shutdown): an orphaned pool complains at exit."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+async def lay_out(html: str) -> bytes:
+    """The PDF of a report's HTML, laid out in the PDF process (a thread if it cannot start)."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_pdf_pool(), pdf_bytes, html)
+    except (OSError, concurrent.futures.process.BrokenProcessPool):
+        global _pool
+        _pool = None
+        return await asyncio.to_thread(pdf_bytes, html)
 
 
 def _make(
@@ -104,7 +147,7 @@ def _make(
         return render_markdown(renderer, report, lang, timezone).encode()
     html = render_html(renderer, report, lang, timezone, controls=False)
     if kind == "pdf":
-        return pdf_bytes(html)
+        return html.encode()  # laid out by the caller, in the PDF process
     raise ValueError(kind)
 
 
@@ -126,8 +169,9 @@ def anonymous_event_file(code: str, raw: list[bytes]) -> bytes:
     contact removed. The full log with names leaves only through the
     command line, to whoever runs the server.
     """
-    entries = [_decode_entry(r) for r in raw]
+    entries = [_decode_plain(r) for r in raw]
     pseudonyms = {pid: secrets.token_hex(8) for pid in participant_ids(entries)}
-    clean = scrub(entries, None, pseudonyms)
-    document = EventFile(FORMAT, VERSION, code, [msgspec.Raw(_encode(e)) for e in clean])
+    for entry in entries:
+        scrub_plain(entry, None, pseudonyms)
+    document = EventFile(FORMAT, VERSION, code, [msgspec.Raw(_encode(e)) for e in entries])
     return _encode(document) + b"\n"

@@ -24,7 +24,15 @@ from server.auth import key_matches
 from server.headers import content_security_policy
 from server.hub import Hub
 from server.i18n import gettext
-from server.pages import AnyRequest, console_denied, html, is_moderator, page_language, room_of
+from server.pages import (
+    AnyRequest,
+    console_denied,
+    html,
+    is_admin,
+    is_moderator,
+    page_language,
+    room_of,
+)
 from server.report.files import KINDS, File, NoSuchTable, produce
 from server.report.format import Formatter
 from server.report.make import Request, now_ms, render_context, report_of, snapshot
@@ -33,6 +41,11 @@ from server.report.writers import pdf_problem
 from server.services import Services, services
 
 FILES = ("pdf", "xlsx", "json", "md")
+
+
+def may_read(svc: Services, request: AnyRequest, hub: Hub) -> bool:
+    """The event's moderators, and the admin (the overview links every event's report)."""
+    return is_moderator(request, hub) or is_admin(svc, request)
 
 
 def asked_for(request: AnyRequest) -> Request:
@@ -108,7 +121,7 @@ async def report_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     svc = services(request)
     hub = await room_of(svc, code)
     lang = page_language(request, hub)
-    if not is_moderator(request, hub):
+    if not may_read(svc, request, hub):
         return console_denied(svc, lang)
     asked = asked_for(request)
     state = snapshot(hub.state)
@@ -144,7 +157,7 @@ async def console_file(request: AnyRequest, code: FromPath[str]) -> Response[Any
     svc = services(request)
     hub = await room_of(svc, code)
     lang = page_language(request, hub)
-    if not is_moderator(request, hub):
+    if not may_read(svc, request, hub):
         return console_denied(svc, lang)
     return await make_file(svc, hub, lang, _kind_of(request.url.path), asked_for(request))
 
@@ -156,7 +169,7 @@ async def console_csv(
     svc = services(request)
     hub = await room_of(svc, code)
     lang = page_language(request, hub)
-    if not is_moderator(request, hub):
+    if not may_read(svc, request, hub):
         return console_denied(svc, lang)
     activity = _activity_of(name)
     if activity is None:

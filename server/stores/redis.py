@@ -8,6 +8,7 @@ totally ordered log. Configure Redis with AOF (``appendfsync everysec``) and
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -15,6 +16,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from server.stores.base import SeqConflict, StoreError
+
+log = logging.getLogger("dialograum.store")
 
 PREFIX = "dg"
 
@@ -35,6 +38,27 @@ for i = 2, #ARGV do
 end
 redis.call('SET', KEYS[2], last)
 return {1, last}
+"""
+
+
+# Rewrite a room's stream with some entries replaced: read it, delete it, add it again
+# with the same ids. Atomic like every script, so no append can slip in between.
+_REPLACE = """
+local wanted = {}
+for i = 1, #ARGV, 2 do wanted[ARGV[i] .. '-0'] = ARGV[i + 1] end
+local rows = redis.call('XRANGE', KEYS[1], '-', '+')
+redis.call('DEL', KEYS[1])
+for _, row in ipairs(rows) do
+  local body = wanted[row[1]] or row[2][2]
+  redis.call('XADD', KEYS[1], row[1], 'e', body)
+end
+return #rows
+"""
+
+_DELETE = """
+local existed = redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('LREM', KEYS[3], 0, ARGV[1])
+return existed
 """
 
 
@@ -78,12 +102,16 @@ class RedisStore:
         self._redis: aioredis.Redis | None = None
         self._create: Any = None
         self._append: Any = None
+        self._replace: Any = None
+        self._delete: Any = None
 
     async def open(self) -> None:
         client = await connect(self.url, socket_timeout=10, health_check_interval=15)
         self._redis = client
         self._create = client.register_script(_CREATE)
         self._append = client.register_script(_APPEND)
+        self._replace = client.register_script(_REPLACE)
+        self._delete = client.register_script(_DELETE)
 
     async def close(self) -> None:
         if self._redis is not None:
@@ -148,3 +176,36 @@ class RedisStore:
                 raise StoreError(f"Redis: malformed log entry in room {room}")
             entries.append(body)
         return entries
+
+    async def replace(self, room: str, entries: dict[int, bytes]) -> None:
+        self._client()
+        args: list[Any] = []
+        for seq, body in entries.items():
+            args += [seq, body]
+        try:
+            await self._replace(keys=[log_key(room)], args=args)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        await self._rewrite_aof()
+
+    async def delete_room(self, room: str) -> bool:
+        self._client()
+        try:
+            existed = await self._delete(
+                keys=[log_key(room), seq_key(room), ROOMS_KEY], args=[room]
+            )
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        await self._rewrite_aof()
+        return bool(existed)
+
+    async def _rewrite_aof(self) -> None:
+        """Ask Redis to rewrite its append-only file, which still holds the old entries.
+
+        Best effort: a rewrite already running, AOF switched off or the
+        command renamed away all leave it to the operator (docs/privacy.md).
+        """
+        try:
+            await self._client().bgrewriteaof()
+        except (RedisError, OSError) as exc:
+            log.info("Redis BGREWRITEAOF after a redaction not started: %s", exc)

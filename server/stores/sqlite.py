@@ -72,6 +72,8 @@ class SqliteStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA synchronous={self._synchronous}")
         db.execute("PRAGMA busy_timeout=5000")
+        # Deleted and overwritten content is zeroed, not left in free pages (redaction).
+        db.execute("PRAGMA secure_delete=ON")
         db.executescript(_SCHEMA)
         self._db = db
 
@@ -143,3 +145,44 @@ class SqliteStore:
             .fetchall()
         )
         return [bytes(r[0]) for r in rows]
+
+    async def replace(self, room: str, entries: dict[int, bytes]) -> None:
+        await self._run(partial(self._replace, room, entries))
+
+    def _replace(self, room: str, entries: dict[int, bytes]) -> None:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "UPDATE log SET body = ? WHERE room = ? AND seq = ?",
+                [(body, room, seq) for seq, body in entries.items()],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._forget_old_pages()
+
+    async def delete_room(self, room: str) -> bool:
+        return await self._run(partial(self._delete_room, room))
+
+    def _delete_room(self, room: str) -> bool:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM log WHERE room = ?", (room,))
+            gone = db.execute("DELETE FROM rooms WHERE room = ?", (room,)).rowcount > 0
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._forget_old_pages()
+        return gone
+
+    def _forget_old_pages(self) -> None:
+        """Copy the WAL into the database file and truncate it to zero bytes.
+
+        Until then the WAL still holds the pages as they were before the
+        change; with ``secure_delete`` the database file holds no old content.
+        """
+        self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -104,11 +104,12 @@ def test_phones_get_tables_and_change_them_when_round_two_starts(
 
     cards = console.context.new_page()
     cards.goto(f"{live_server.url}/console/{code}/cafe/cards")
-    expect(cards.locator(".table-card")).to_have_count(3)
+    expect(cards.locator(".tent-card")).to_have_count(3)
     cards.emulate_media(media="print")
     shot(cards, "print-cards", full_page=True)
     lists = console.context.new_page()
     lists.goto(f"{live_server.url}/console/{code}/cafe/lists")
-    expect(lists.locator(".assignment-list")).to_have_count(2)
+    expect(lists.locator(".assignment-list:not(.table-sheet)")).to_have_count(2)  # a page a round
+    expect(lists.locator(".table-sheet")).to_have_count(3)  # and one per table
     lists.emulate_media(media="print")
     shot(lists, "print-lists", full_page=True)

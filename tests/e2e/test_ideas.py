@@ -93,9 +93,13 @@ def test_cards_clusters_dots_and_actions(
     expect(screen.locator("#stage")).to_contain_text("Busse fahren nicht zu Schichtbeginn")
 
     # The moderator makes two clusters and drags cards into them.
-    for name in ("Energie", "Verkehr"):
-        console.once("dialog", lambda dialog, n=name: dialog.accept(n))
+    for name in ("Energie", "Verkehr"):  # inline, not the browser's prompt()
         console.locator("#board-b1 [data-new-cluster]").click()
+        field = console.locator("[data-inline-editor=new] input")
+        expect(field).to_be_focused()
+        field.fill(name)
+        field.press("Enter")
+        expect(console.locator("[data-inline-editor]")).to_have_count(0)
     energy = console.locator('[data-drop="c1"]')
     traffic = console.locator('[data-drop="c2"]')
     expect(energy).to_contain_text("Energie")

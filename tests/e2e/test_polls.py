@@ -437,11 +437,14 @@ def test_points_with_the_steppers(
     form = ballot(one, poll)
     left = form.locator(".points-left")
     expect(left).to_have_text("10 von 10 Punkten übrig")
-    step(form, a, "mehr", 6)  # the sixth is one over the cap of 5 per option
+    step(form, a, "mehr", 5)
     expect(form.get_by_label(a, exact=True)).to_have_value("5")
+    row_a = form.locator(".points-row", has_text=a)
+    expect(row_a.get_by_role("button", name="mehr", exact=True)).to_be_disabled()  # the cap
     expect(left).to_have_text("5 von 10 Punkten übrig")
     step(form, b, "mehr", 3)
-    step(form, c, "weniger")  # not below 0
+    row_c = form.locator(".points-row", has_text=c)
+    expect(row_c.get_by_role("button", name="weniger", exact=True)).to_be_disabled()  # not below 0
     expect(form.get_by_label(c, exact=True)).to_have_value("0")
     expect(left).to_have_text("2 von 10 Punkten übrig")
     form.get_by_role("button", name="Abstimmen").click()
@@ -454,6 +457,8 @@ def test_points_with_the_steppers(
     step(form, b, "mehr", 5)
     step(form, c, "mehr", 5)
     expect(left).to_have_text("0 von 10 Punkten übrig")
+    row_a = form.locator(".points-row", has_text=a)
+    expect(row_a.get_by_role("button", name="mehr", exact=True)).to_be_disabled()  # the budget
     form.get_by_label(a, exact=True).fill("3")  # typed: over the budget
     expect(left).to_have_text("3 Punkte zu viel")
     expect(left).to_have_class(re.compile(r"\bover\b"))

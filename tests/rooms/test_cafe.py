@@ -23,7 +23,7 @@ from rooms.cafe.domain import (
     TableSpec,
     WriteNote,
 )
-from rooms.lobby.domain import Join, Leave, OrganisationType, ScreenMode
+from rooms.lobby.domain import Join, Leave, OrganisationType, Rename, ScreenMode
 from rooms.room import Accepted, Command, Envelope, RoomState, apply, decide, replay
 from rooms.views import me_view, moderator_view, public_view
 from tests.rooms.helpers import T0, new_room, run
@@ -146,6 +146,27 @@ def test_check_in_seats_someone_without_a_seat_in_the_running_round() -> None:
     assert seated.ok and state.cafe.rounds[0].assignments["new"] == "t2"
 
 
+def test_a_late_arrival_never_moves_a_seated_guest_mid_round() -> None:
+    """30 people on 6 tables, round 2 running: a newcomer checks in and the moderator
+    re-plans; everyone seated in round 2 stays where they are, and the newcomer
+    joins the rounds still to come."""
+    state, log = _room(30, tables=6, capacity=6, rounds=4)
+    run(state, log, [(MOD, StartRound(), "s1"), (MOD, EndRound(), "e1"), (MOD, StartRound(), "s2")])
+    seated = dict(state.cafe.rounds[1].assignments)
+    run(state, log, [(Actor(Role.GUEST), Join("new", "Neu", None), None)])
+    [checked] = run(state, log, [(Actor(Role.PARTICIPANT, "new"), CheckIn("t3"), "c")])
+    assert checked.ok
+    [replanned] = run(state, log, [(MOD, Replan(), "r")])
+    assert replanned.ok
+    now = state.cafe.rounds[1].assignments
+    assert {p: now[p] for p in seated} == seated
+    assert now["new"] == "t3"
+    for number in (3, 4):
+        assert "new" in state.cafe.rounds[number - 1].assignments
+        assert sorted(_loads(state, number).values()) == [5, 5, 5, 5, 5, 6]
+    assert replay(log).cafe == state.cafe
+
+
 def test_a_late_plan_for_a_started_round_is_ignored_in_log_order() -> None:
     """Two workers: one starts round 1 while the other re-planned it; the log order wins."""
     state, log = _room(8, tables=2)
@@ -265,3 +286,24 @@ def test_console_figures_follow_every_change_of_seating() -> None:
     copy = replay(log)
     assert plan_quality(copy.cafe, copy.lobby) == plan_quality(state.cafe, state.lobby)
     assert before.unseated == 0
+
+
+def test_console_figures_follow_a_change_of_organisation_type() -> None:
+    """The mix depends on who comes from where: a live console must show what a
+    worker that loads the room from the log shows (found by test_replay.py)."""
+    state, log = new_room()
+    orgs = [OrganisationType.BUSINESS, OrganisationType.UNION, OrganisationType.CHAMBER]
+    joins = [(Actor(Role.GUEST), Join(_person(i), None, orgs[i % 3]), None) for i in range(4)]
+    create = CreateCafe(tables=[TableSpec("A", 2), TableSpec("B", 2)], rounds=1)
+    assert all(r.ok for r in run(state, log, [*joins, (MOD, create, "c")]))
+    first = moderator_view(state, frozenset()).cafe
+    assert first is not None and first.quality is not None and first.quality.mix == 1.0
+    mate = next(p for p, t in state.cafe.rounds[0].assignments.items() if t == "t1")
+    other = next(p for p, t in state.cafe.rounds[0].assignments.items() if t == "t1" and p != mate)
+    org = state.lobby.participants[mate].organisation_type
+    [renamed] = run(state, log, [(Actor(Role.PARTICIPANT, other), Rename(None, org), "r")])
+    assert renamed.ok
+    live = moderator_view(state, frozenset()).cafe
+    loaded = moderator_view(replay(log), frozenset()).cafe
+    assert live is not None and loaded is not None and live.quality is not None
+    assert live.quality == loaded.quality and live.quality.mix < 1.0

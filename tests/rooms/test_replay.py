@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import msgspec
 import pytest
 from hypothesis import given, settings
 
+from rooms.activities import ACTIVITIES
 from rooms.base import Actor, Role
+from rooms.cafe.views import cafe_view
 from rooms.lobby.domain import CloseEvent
-from rooms.room import Command, Envelope, apply, handle, replay
+from rooms.room import Command, Envelope, RoomState, apply, handle, replay
+from tests.rooms.golden.views import golden_views
 from tests.rooms.helpers import T0, new_room, run
-from tests.rooms.strategies import steps
+from tests.rooms.strategies import ACTIVITY_COMMANDS, PEOPLE, cheap_plans, steps
 
 Step = tuple[Actor, Command, str | None]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_plans() -> Iterator[None]:
+    with cheap_plans():
+        yield
 
 
 def snapshot(state: object) -> object:
     return msgspec.to_builtins(state)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(steps)
 def test_replaying_the_log_rebuilds_the_room_exactly(script: list[Step]) -> None:
     state, log = new_room()
@@ -28,7 +40,7 @@ def test_replaying_the_log_rebuilds_the_room_exactly(script: list[Step]) -> None
     assert snapshot(replay(log)) == snapshot(state)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(steps)
 def test_the_log_survives_encoding(script: list[Step]) -> None:
     state, log = new_room()
@@ -38,7 +50,7 @@ def test_the_log_survives_encoding(script: list[Step]) -> None:
     assert snapshot(replay(decoded)) == snapshot(state)
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(steps)
 def test_a_repeated_cid_changes_nothing_and_gets_the_first_answer(script: list[Step]) -> None:
     state, log = new_room()
@@ -53,7 +65,7 @@ def test_a_repeated_cid_changes_nothing_and_gets_the_first_answer(script: list[S
     assert snapshot(state) == before
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(steps)
 def test_a_duplicate_entry_in_the_log_is_a_no_op(script: list[Step]) -> None:
     """Two workers may both append the same resend; apply counts it once."""
@@ -67,16 +79,38 @@ def test_a_duplicate_entry_in_the_log_is_a_no_op(script: list[Step]) -> None:
         assert touched == set()
         after = snapshot(state)
         assert isinstance(before, dict) and isinstance(after, dict)
-        assert after["lobby"] == before["lobby"]
+        assert after.pop("seq") == before.pop("seq") + 1
+        assert after == before  # every activity's state, and the cid outcomes
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
+@given(steps)
+def test_views_of_the_live_room_equal_those_of_a_replay(script: list[Step]) -> None:
+    """Views look at the state only; whatever they remember between calls (the café's
+    quality figures) must not go stale while the live room moves on."""
+    state, log = new_room()
+    for i, (actor, command, cid) in enumerate(script):
+        log.extend(handle(state, command, actor, cid, T0 + 1000 * (i + 1)).envelopes)
+        cafe_view(state.cafe, state.lobby, moderator=True)  # the console, after every tick
+
+    def views(room: RoomState) -> dict[str, Any]:
+        return golden_views(room, tuple(PEOPLE), tuple(PEOPLE[::2]), PEOPLE[0])
+
+    assert views(state) == views(replay(log))
+
+
+@settings(max_examples=100, deadline=None)
 @given(steps)
 def test_joined_counts_the_people_present(script: list[Step]) -> None:
     state, log = new_room()
     run(state, log, script)
     present = [p for p in state.lobby.participants.values() if not p.left]
     assert state.lobby.joined == len(present)
+
+
+def test_the_strategies_draw_the_commands_of_every_activity() -> None:
+    """The registry is the list of activities; a new one needs its strategies too."""
+    assert set(ACTIVITY_COMMANDS) == {a.name for a in ACTIVITIES if a.client_commands}
 
 
 def test_a_gap_in_the_log_is_refused() -> None:

@@ -100,7 +100,9 @@ def test_cafe_from_the_console_form_to_the_phone_card_and_paper(
         console.send_json({"type": "cafe.set_host", "cid": "k3", "table": "t1", "participant": pid})
         read_until(console, "Anna")
     cards = client.get(f"/console/{code}/cafe/cards")
-    assert cards.status_code == 200 and cards.text.count("<svg") == 2
+    # One tent card per table, its QR code on both halves.
+    assert cards.status_code == 200 and cards.text.count('class="tent-card') == 2
+    assert cards.text.count("<svg") == 4
     assert f"/t/{code}/t1" in cards.text
     lists = client.get(f"/console/{code}/cafe/lists")
     assert lists.status_code == 200 and "Anna" in lists.text

@@ -65,3 +65,23 @@ def test_a_configured_limit_reaches_the_room(tmp_path: Path) -> None:
     assert long.status_code == 422
     assert long.json()["reason"] == "name_too_long"
     assert short.status_code == 201
+
+
+def test_a_configured_title_limit_reaches_event_creation(tmp_path: Path) -> None:
+    settings = Settings(
+        db=str(tmp_path / "test.sqlite3"),
+        data_dir=str(tmp_path),
+        admin_token="test-admin-token",
+        public_url="http://testserver.local",
+        sample_event=False,
+        limits=Limits(lobby=LobbyLimits(title_length=8)),
+    )
+    with TestClient(create_app(settings), base_url="http://testserver.local") as client:
+        long = client.post(
+            "/api/events",
+            json={"title": "Zukunft der Industrie"},
+            headers={"Authorization": "Bearer test-admin-token"},
+        )
+        assert long.status_code == 422
+        assert long.json()["reason"] == "title_too_long"
+        assert create_event(client, title="Zukunft")["code"]

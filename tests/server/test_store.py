@@ -92,3 +92,29 @@ async def test_the_redis_password_never_appears_in_an_error() -> None:
         await dead.open()
     assert "s3cret-pass" not in str(failed.value)
     assert "redis://:***@127.0.0.1:1/0" in str(failed.value)
+
+
+async def test_replace_overwrites_entries_in_place_and_keeps_the_rest(store: EventStore) -> None:
+    await store.create_room("R1", b'{"n":1,"name":"Zorabel Quandtmeier"}')
+    await store.append("R1", 1, [b'{"n":2}', b'{"n":3,"name":"Zorabel Quandtmeier"}'])
+    await store.replace("R1", {1: b'{"n":1,"name":null}', 3: b'{"n":3,"name":null}'})
+    assert await store.read("R1") == [b'{"n":1,"name":null}', b'{"n":2}', b'{"n":3,"name":null}']
+    assert await store.append("R1", 3, [b'{"n":4}']) == 4  # the log goes on as before
+    if isinstance(store, SqliteStore):
+        files = [store.path, Path(f"{store.path}-wal")]
+        stored = b"".join(f.read_bytes() for f in files if isinstance(f, Path) and f.exists())
+    else:
+        assert isinstance(store, RedisStore)
+        rows = await store._client().xrange("dg:room:R1:log")
+        stored = b"".join(body for _, fields in rows for body in fields.values())
+    assert b"Zorabel" not in stored
+
+
+async def test_delete_room_removes_its_log(store: EventStore) -> None:
+    await store.create_room("R1", b"a")
+    await store.create_room("R2", b"b")
+    assert await store.delete_room("R1") is True
+    assert await store.delete_room("R1") is False
+    assert await store.read("R1") == []
+    assert await store.rooms() == ["R2"]
+    assert await store.create_room("R1", b"c")  # the code is free again
