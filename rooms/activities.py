@@ -39,8 +39,14 @@ from rooms.polls.activity import POLLS
 from rooms.polls.domain import Polls
 from rooms.polls.limits import PollLimits
 from rooms.privacy.activity import PRIVACY
+from rooms.qna.activity import QNA
+from rooms.qna.domain import Qna
+from rooms.qna.limits import QnaLimits
+from rooms.speakers.activity import SPEAKERS
+from rooms.speakers.domain import Speakers
+from rooms.speakers.limits import SpeakerLimits
 
-ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE, PRIVACY)
+ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE, QNA, SPEAKERS, PRIVACY)
 
 
 class Limits(msgspec.Struct, frozen=True):
@@ -56,6 +62,8 @@ class Limits(msgspec.Struct, frozen=True):
     ideas: IdeaLimits = IdeaLimits()
     actions: ActionLimits = ActionLimits()
     cafe: CafeLimits = CafeLimits()
+    qna: QnaLimits = QnaLimits()
+    speakers: SpeakerLimits = SpeakerLimits()
 
 
 DEFAULT_LIMITS = Limits()
@@ -78,6 +86,8 @@ class RoomState(msgspec.Struct):
     ideas: Boards = msgspec.field(default_factory=Boards)
     actions: Actions = msgspec.field(default_factory=Actions)
     cafe: Cafe = msgspec.field(default_factory=Cafe)
+    qna: Qna = msgspec.field(default_factory=Qna)
+    speakers: Speakers = msgspec.field(default_factory=Speakers)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 

@@ -84,7 +84,9 @@ from rooms.polls.domain import (
     Vote,
 )
 from rooms.privacy.domain import EraseAll, EraseMe
+from rooms.qna import domain as qna
 from rooms.room import Command
+from rooms.speakers import domain as speakers
 
 Step = tuple[Actor, Command, str | None]
 
@@ -473,17 +475,103 @@ privacy_commands = st.one_of(
     _step([MODERATOR, ADMIN], st.just(EraseAll())),
 )
 
+# --- Q&A and the speaker list ---------------------------------------------------------
+
+sessions = st.sampled_from(["s1", "s1", "s2"])
+questions = st.sampled_from(["q1", "q2", "q3", "q4"])
+entries = st.sampled_from(["e1", "e2", "e3", "e4"])
+
+qna_commands = st.one_of(
+    _step(
+        moderator,
+        st.builds(
+            lambda t, m: qna.CreateQna(title=t, mode=m),
+            st.sampled_from(["Input 1", "", "Input 2"]),
+            st.sampled_from(list(qna.QnaMode)),
+        ),
+    ),
+    _step(moderator, st.builds(qna.CloseQna, sessions)),
+    _step(moderator, st.builds(qna.ReopenQna, sessions)),
+    _step(
+        participant,
+        st.builds(
+            lambda s, t, a: qna.AskQuestion(session=s, text=t, anonymous=a),
+            sessions,
+            texts,
+            st.booleans(),
+        ),
+    ),
+    _step(participant, st.builds(qna.Upvote, questions)),
+    _step(participant, st.builds(qna.Upvote, questions)),
+    _step(participant, st.builds(qna.Unvote, questions)),
+    _step(moderator, st.builds(qna.ApproveQuestion, questions)),
+    _step(moderator, st.builds(qna.HideQuestion, questions)),
+    _step(moderator, st.builds(qna.RestoreQuestion, questions)),
+    _step(moderator, st.builds(qna.EditQuestion, questions, texts)),
+    _step(moderator, st.builds(qna.MergeQuestion, questions, questions)),
+    _step(moderator, st.builds(qna.StarQuestion, questions, st.booleans())),
+    _step(moderator, st.builds(qna.LiveQuestion, questions)),
+    _step(moderator, st.builds(qna.AnswerQuestion, questions)),
+    _step(moderator, st.builds(qna.ArchiveQuestion, questions)),
+)
+
+speaker_commands = st.one_of(
+    _step(
+        participant,
+        st.builds(
+            lambda s, d: speakers.RequestToSpeak(subject=s, direct=d),
+            st.sampled_from(["", "Zur Finanzierung", "x" * 81]),
+            st.booleans(),
+        ),
+    ),
+    _step(participant, st.just(speakers.Withdraw())),
+    _step(
+        moderator,
+        st.builds(
+            lambda n, o: speakers.AddSpeaker(name=n, organisation_type=o),
+            st.sampled_from(["Frau Keller", "frau keller", " "]),
+            orgs,
+        ),
+    ),
+    _step(moderator, st.builds(speakers.MoveSpeaker, entries, st.integers(-1, 4))),
+    _step(moderator, st.just(speakers.NextSpeaker())),
+    _step(moderator, st.just(speakers.NextSpeaker())),
+    _step(moderator, st.builds(speakers.RemoveSpeaker, entries)),
+    _step(moderator, st.builds(speakers.AllowDirect, entries)),
+    _step(moderator, st.sampled_from([speakers.PauseTimer(), speakers.ResumeTimer()])),
+    _step(
+        moderator,
+        st.builds(
+            lambda sec, alt: speakers.SpeakerSettings(seconds=sec, alternate=alt),
+            st.sampled_from([0, 60, 120, -1]),
+            st.sampled_from(list(speakers.Alternate)),
+        ),
+    ),
+    _step(moderator, st.sampled_from([speakers.CloseSpeakers(), speakers.OpenSpeakers()])),
+)
+
 ACTIVITY_COMMANDS = {
     "lobby": lobby_commands,
     "polls": poll_commands,
     "ideas": ideas_commands,
     "actions": action_commands,
     "cafe": cafe_commands,
+    "qna": qna_commands,
+    "speakers": speaker_commands,
     "privacy": privacy_commands,
 }
 """The drawn commands of each activity in the registry (a test holds this to ``ACTIVITIES``)."""
 
-WEIGHTS = {"lobby": 3, "polls": 4, "ideas": 5, "actions": 2, "cafe": 4, "privacy": 1}
+WEIGHTS = {
+    "lobby": 3,
+    "polls": 4,
+    "ideas": 5,
+    "actions": 2,
+    "cafe": 4,
+    "qna": 4,
+    "speakers": 3,
+    "privacy": 1,
+}
 """How often each activity's commands are drawn: erasing everyone's data closes the event,
 so it comes rarely; boards have the most commands."""
 

@@ -14,7 +14,7 @@ MOD = Actor(Role.MODERATOR)
 
 
 def test_every_built_in_screen_mode_is_registered_by_exactly_one_activity() -> None:
-    assert set(SCREEN_GUARDS) == {m.value for m in ScreenMode}
+    assert {m.value for m in ScreenMode} <= set(SCREEN_GUARDS)  # new activities add their own
 
 
 def test_a_screen_mode_no_activity_registered_is_refused() -> None:
@@ -34,4 +34,6 @@ def test_the_stage_includes_the_template_an_activity_brings_for_its_mode() -> No
         "de", "lobby/stage.html", ev=ev, oob=False, stages={"mood": "partials/seq.html"}, seq=7
     )
     assert 'id="seq"' in html
-    assert STAGES == {}  # the activities shipped today lay out their modes in the stage itself
+    # Q&A and the speaker list bring their own projector templates; the older
+    # activities lay out their modes in the stage itself.
+    assert STAGES == {"qna": "qna/screen.html", "speakers": "speakers/screen.html"}

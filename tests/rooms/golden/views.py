@@ -33,6 +33,8 @@ ADDED_SINCE_RECORDING = frozenset(
         "targets",  # cluster proposals: cards sorted into existing clusters (issue 18)
         "unsure",  # cluster proposals: cards the sorting was unsure of (issue 18)
         "confidence",  # cluster proposals: how sure, per card (issue 18)
+        "qna",  # the Q&A's sessions, and a phone's own questions (issue 12)
+        "speakers",  # the speaker list, and a phone's own places (issue 12)
     }
 )
 """View fields added by later releases: new information, so the recorded views lack them.

@@ -1,0 +1,1 @@
+"""Q&A: questions from phones, upvotes, moderation, "jetzt dran" (issue 12)."""

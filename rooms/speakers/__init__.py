@@ -1,0 +1,1 @@
+"""The speaker list (Redeliste): requests to speak, order, speaking time (issue 12)."""
