@@ -95,6 +95,22 @@
   document.addEventListener("input", remember, true);
   document.addEventListener("change", remember, true);
 
+  // What a person changed before this script ran (a slow phone, a busy laptop)
+  // counts too: a field that no longer shows what the server rendered.
+  function changedByHand(el) {
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; })
+        && !(el.selectedIndex === 0 && !Array.prototype.some.call(el.options, function (o) { return o.defaultSelected; }));
+    }
+    return el.value !== el.defaultValue;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input, select, textarea").forEach(function (el) {
+      if (isField(el) && changedByHand(el)) remember({ target: el });
+    });
+  });
+
   function write(el, state) {
     if (state.checked !== undefined) { el.checked = state.checked; return true; }
     if (state.values !== undefined) {

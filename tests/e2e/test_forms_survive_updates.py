@@ -37,6 +37,15 @@ def expect_replaced(page: Page, selector: str) -> None:
     )
 
 
+def scripts_ready(page: Page) -> None:
+    """The page's deferred scripts have run: clicks and keys reach their handlers.
+
+    The console's panels are server-rendered and visible before that, and on a
+    busy machine a click can come first (and then does nothing).
+    """
+    page.wait_for_function("() => document.readyState === 'complete'")
+
+
 def focused_id(page: Page) -> str:
     value: str = page.evaluate("() => document.activeElement ? document.activeElement.id : ''")
     return value
@@ -59,6 +68,7 @@ def test_cafe_host_and_move_forms_keep_their_choice_when_someone_joins(
         )
         moderator.send("cafe.set_host", table="t1", participant=ids["Anna Berger"])
     console = open_console(new_context, event)
+    scripts_ready(console)
     panel = console.locator("#console-cafe")
     expect(panel.locator(".cafe-tables tbody tr").first).to_contain_text("Anna Berger")
 
@@ -114,6 +124,7 @@ def test_typed_idea_and_dot_settings_survive_new_cards(
     anna = open_phone(new_context, live_server, code, "Anna")
     ben = open_phone(new_context, live_server, code, "Ben")
     console = open_console(new_context, event)
+    scripts_ready(console)
     expect(console.locator("#people")).to_contain_text("Ben")
     settings = console.locator("#board-b1 form.dots-settings")
     settings.locator("input[name=dots]").fill("7")
@@ -149,6 +160,7 @@ def test_inline_cluster_rename_survives_new_cards_and_needs_no_prompt(
         moderator.send("cluster.create", board="b1", name="Energie")
     ben = open_phone(new_context, live_server, code, "Ben")
     console = open_console(new_context, event)
+    scripts_ready(console)
     console.on("dialog", lambda dialog: pytest.fail(f"a browser dialog opened: {dialog.message}"))
     console.locator('[data-rename-cluster="c1"]').click()
     field = console.locator("[data-inline-editor=rename] input")
@@ -180,6 +192,7 @@ def test_moderator_writes_key_points_for_a_table_without_a_host(
         moderator.send("cafe.create", tables=tables, rounds=2, round_minutes=15)
         moderator.send("cafe.start_round")
     console = open_console(new_context, event)
+    scripts_ready(console)
     form = console.locator("form.cafe-moderator-notes")
     form.locator("select[name=table]").select_option("t2")
     form.locator("textarea[name=text]").fill("Netzausbau beschleunigen\nSpeicher fördern")

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.liveserver import LiveServer, NewContext
+from tests.e2e.test_forms_survive_updates import scripts_ready
 from tests.e2e.test_live_event import open_console
 
 pytestmark = pytest.mark.e2e
@@ -58,6 +59,7 @@ def test_console_by_keyboard_alone(
         tables = [{"topic": t} for t in ("Fachkräfte", "Energie")]
         moderator.send("cafe.create", tables=tables, rounds=2, round_minutes=15)
     console = open_console(new_context, event)
+    scripts_ready(console)
 
     # A poll: N opens the editor in the question field; Enter in it saves.
     console.keyboard.press("n")
