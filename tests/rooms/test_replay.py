@@ -110,7 +110,7 @@ def test_joined_counts_the_people_present(script: list[Step]) -> None:
 
 def test_the_strategies_draw_the_commands_of_every_activity() -> None:
     """The registry is the list of activities; a new one needs its strategies too."""
-    assert set(ACTIVITY_COMMANDS) == {a.name for a in ACTIVITIES if a.client_commands}
+    assert set(ACTIVITY_COMMANDS) == {a.name for a in ACTIVITIES if a.commands}
 
 
 def test_a_gap_in_the_log_is_refused() -> None:
