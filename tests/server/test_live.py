@@ -17,15 +17,15 @@ Client = TestClient[Litestar]
 
 def hello(ws: WebSocketTestSession, token: str | None, after: int | None = None) -> dict[str, Any]:
     ws.send_json({"type": "hello", "token": token, "after": after})
-    welcome: dict[str, Any] = ws.receive_json(timeout=5)
-    assert welcome["type"] == "welcome"
+    welcome: dict[str, Any] = ws.receive_json(timeout=30)
+    assert welcome["type"] == "welcome", welcome
     return welcome
 
 
 def until(ws: WebSocketTestSession, check: Any, limit: int = 50) -> dict[str, Any]:
     """Read messages until one satisfies ``check``: waits on the condition, never sleeps."""
     for _ in range(limit):
-        message: dict[str, Any] = ws.receive_json(timeout=5)
+        message: dict[str, Any] = ws.receive_json(timeout=30)
         if check(message):
             return message
     raise AssertionError("condition not reached")
@@ -41,7 +41,7 @@ def collect(ws: WebSocketTestSession, *checks: Any, limit: int = 50) -> list[dic
     for _ in range(limit):
         if all(f is not None for f in found):
             break
-        message: dict[str, Any] = ws.receive_json(timeout=5)
+        message: dict[str, Any] = ws.receive_json(timeout=30)
         for i, check in enumerate(checks):
             if found[i] is None and check(message):
                 found[i] = message

@@ -33,7 +33,7 @@ class Peer:
                 self.backlog.remove(message)
                 return message
         for _ in range(limit):
-            message: dict[str, Any] = self.ws.receive_json(timeout=5)
+            message: dict[str, Any] = self.ws.receive_json(timeout=30)
             if check(message):
                 return message
             self.backlog.append(message)
