@@ -69,6 +69,11 @@ ScreenGuard = Callable[["RoomState", Any], Rejected | None]
 ``screen.show`` command: ``None`` if it may, else the refusal."""
 
 
+def always(room: RoomState, command: Any) -> Rejected | None:
+    """The screen guard of a mode that may always be shown."""
+    return None
+
+
 class Activity(Protocol):
     """What the room and the transport need from one activity.
 

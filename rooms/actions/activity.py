@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from rooms.actions import domain
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
+from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard, always
 from rooms.base import Rejected
 from rooms.ideas.views import ActionView, action_views
 from rooms.lobby.domain import ScreenMode
@@ -17,17 +17,13 @@ if TYPE_CHECKING:
     from rooms.activities import RoomState
 
 
-def _always(room: RoomState, command: Any) -> Rejected | None:
-    return None
-
-
 class ActionsActivity:
     name = "actions"
     commands: tuple[type[msgspec.Struct], ...] = domain.ACTION_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.ACTION_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {}
-    screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: _always}
+    screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),

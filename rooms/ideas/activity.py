@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
+from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard, always
 from rooms.base import Rejected
 from rooms.ideas import domain
 from rooms.ideas.views import BoardView, MyIdeas, board_views, my_ideas
@@ -15,10 +15,6 @@ from rooms.lobby.domain import ScreenMode, ScreenShown
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
-
-
-def _always(room: RoomState, command: Any) -> Rejected | None:
-    return None
 
 
 def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
@@ -32,7 +28,7 @@ class IdeasActivity:
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.IDEAS_EVENT_TYPES
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
-    screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: _always}
+    screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (

@@ -12,16 +12,12 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, ScreenGuard
+from rooms.activity import Context, Followup, Fragment, ScreenGuard, always
 from rooms.base import Rejected
 from rooms.lobby import domain
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
-
-
-def _always(room: RoomState, command: Any) -> Rejected | None:
-    return None
 
 
 class LobbyActivity:
@@ -39,8 +35,8 @@ class LobbyActivity:
     events: tuple[type[msgspec.Struct], ...] = get_args(domain.LobbyEvent)
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {
-        domain.ScreenMode.WELCOME: _always,
-        domain.ScreenMode.BLANK: _always,
+        domain.ScreenMode.WELCOME: always,
+        domain.ScreenMode.BLANK: always,
     }
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     fragments: Mapping[str, tuple[Fragment, ...]] = {

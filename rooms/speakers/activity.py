@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
+from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard, always
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.speakers import domain
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 SCREEN = "speakers"
 """The projector mode: the current speaker, the countdown, the next three names."""
-
-
-def _always(room: RoomState, command: Any) -> Rejected | None:
-    return None
 
 
 def _turn_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
@@ -39,7 +35,7 @@ class SpeakersActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {
         domain.NextSpeaker: _turn_takes_the_screen
     }
-    screens: Mapping[str, ScreenGuard] = {SCREEN: _always}
+    screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
