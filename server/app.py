@@ -62,7 +62,7 @@ def make_backends(settings: Settings) -> tuple[EventStore, Broker]:
     """The embedded default (SQLite + in-process broker), or Redis when configured."""
     if settings.redis:
         return RedisStore(settings.redis), RedisBroker(settings.redis, settings.presence_ttl_s)
-    return SqliteStore(settings.db), LocalBroker()
+    return SqliteStore(settings.db, synchronous=settings.sqlite_sync), LocalBroker()
 
 
 async def share_secrets(svc: Services, store: EventStore) -> None:

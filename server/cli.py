@@ -119,7 +119,7 @@ def store_for(settings: Settings) -> EventStore:
 
     if settings.redis:
         return RedisStore(settings.redis)
-    return SqliteStore(settings.db)
+    return SqliteStore(settings.db, synchronous=settings.sqlite_sync)
 
 
 def transfer(args: argparse.Namespace) -> int:

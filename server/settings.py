@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -59,6 +60,10 @@ class Settings(msgspec.Struct):
     accessibility_contact: str | None = None
     retention_sweep_s: float = 3600.0  # how often the server looks for events that are due
     plan_in_worker: bool = True  # café plans in a worker process, not on the event loop
+    # SQLite's fsync policy. FULL (default): an acknowledged vote survives a power cut.
+    # NORMAL: it survives a crash of the server, not of the machine; for tests and
+    # throw-away rehearsals on a slow disk, where one fsync per batch is the cost.
+    sqlite_sync: Literal["FULL", "NORMAL"] = "FULL"
 
     @property
     def data_path(self) -> Path:
@@ -96,6 +101,7 @@ _ENV = {
     "retention_days": "DIALOGRAUM_RETENTION_DAYS",
     "accessibility_contact": "DIALOGRAUM_ACCESSIBILITY_CONTACT",
     "plan_in_worker": "DIALOGRAUM_PLAN_IN_WORKER",
+    "sqlite_sync": "DIALOGRAUM_SQLITE_SYNC",
 }
 
 

@@ -15,6 +15,11 @@ from tests.redis_support import REDIS_TEST_URL, redis_answers
 settings.register_profile("dialograum", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("dialograum")
 
+# Servers that tests start in subprocesses (e2e, Redis workers, load-test smoke runs)
+# commit without waiting for the disk: a test checks behaviour, not power-cut safety,
+# and on a busy CI disk one fsync per batch made acks wait for seconds.
+os.environ.setdefault("DIALOGRAUM_SQLITE_SYNC", "NORMAL")
+
 _skipped_for_redis: list[int] = []
 
 

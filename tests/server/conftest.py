@@ -25,6 +25,7 @@ def settings(tmp_path: Path) -> Settings:
         admin_token=ADMIN,
         public_url="http://testserver.local",
         sample_event=False,
+        sqlite_sync="NORMAL",  # tests check behaviour, not power-cut safety
         tick_ms=20,
     )
 
