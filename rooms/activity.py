@@ -56,6 +56,40 @@ class Fragment(msgspec.Struct, frozen=True):
     cached: bool = False
 
 
+class Panel(msgspec.Struct, frozen=True):
+    """One section an activity adds to the moderator's console.
+
+    ``template`` renders the section's content (its heading, its forms and
+    the include of its live fragment); the console wraps it in
+    ``<section id="{id}" class="panel {css}">`` and links it from the
+    navigation with ``title`` (an English msgid marked with ``N_``).
+    ``order`` places it (lower first); a panel whose ``lead_format`` is the
+    event's format comes right after the polls and the people, so a café
+    moderator never scrolls past idea boards to start round 2.
+    """
+
+    id: str
+    title: str
+    template: str
+    order: int
+    css: str = "col-wide"
+    lead_format: str | None = None
+
+
+LEAD_ORDER = 25
+"""Where a panel of the event's own format goes: after polls (10) and people (20)."""
+
+
+def console_panels(panels: tuple[Panel, ...], event_format: str) -> tuple[Panel, ...]:
+    """The console's panels in page order for an event of this format."""
+
+    def place(panel: Panel) -> tuple[int, int]:
+        leads = panel.lead_format is not None and panel.lead_format == event_format
+        return (LEAD_ORDER if leads else panel.order, panel.order)
+
+    return tuple(sorted(panels, key=place))
+
+
 Followup = Callable[["RoomState", Any], list[Any]]
 """A cross-activity rule: after a command of one activity, events of another.
 
@@ -122,6 +156,11 @@ class Activity(Protocol):
     @property
     def fragments(self) -> Mapping[str, tuple[Fragment, ...]]:
         """Its live fragments, by page kind (``phone``, ``console``, ``screen``)."""
+        ...
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        """Its sections of the moderator's console (none for the background ones)."""
         ...
 
     @property

@@ -44,7 +44,7 @@ from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, client_id, form_allowed, join_actor
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
-from server.present import PAGE_FRAGMENTS
+from server.present import PAGE_FRAGMENTS, panels_for
 from server.qr import qr_svg
 from server.retention import privacy_info
 from server.services import Services, client_ip, services
@@ -522,6 +522,7 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         csrf=form_guard(svc, request).token,  # the deletion forms (server/privacy_pages.py)
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
+        panels=panels_for(hub.state),
         oob=False,
         **ctx,
     )

@@ -16,7 +16,7 @@ import msgspec
 
 from rooms import views
 from rooms.activities import ACTIVITIES
-from rooms.activity import Fragment
+from rooms.activity import Fragment, Panel, console_panels
 from rooms.room import RoomState
 from server.render import Renderer
 
@@ -46,6 +46,15 @@ def _fragments(kind: str) -> tuple[Fragment, ...]:
 
 PAGE_FRAGMENTS: dict[str, tuple[Fragment, ...]] = {kind: _fragments(kind) for kind in PAGE_KINDS}
 """Each page's fragments, shared and personal, in page order (the pages include them so)."""
+
+CONSOLE_PANELS: tuple[Panel, ...] = tuple(p for a in ACTIVITIES for p in a.panels)
+"""Every activity's console section; ``panels_for`` orders them for one event."""
+
+
+def panels_for(state: RoomState) -> tuple[Panel, ...]:
+    """The console's sections for this event, its own format's first."""
+    return console_panels(CONSOLE_PANELS, state.lobby.format.value)
+
 
 # The fragments of each page, by part name; each template renders one ``id``.
 PAGE_PARTS: dict[str, dict[str, str]] = {

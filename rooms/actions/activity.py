@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from rooms.actions import domain
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard, always
-from rooms.base import Rejected
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.base import N_, Rejected
 from rooms.ideas.views import ActionView, action_views
 from rooms.lobby.domain import ScreenMode
 
@@ -25,6 +25,15 @@ class ActionsActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    panels: tuple[Panel, ...] = (
+        Panel(
+            "actions-panel",
+            N_("Actions"),
+            "actions/console-panel.html",
+            50,
+            css="col-wide actions-panel",
+        ),
+    )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
         "console": (Fragment("console-actions", "actions/console-actions.html", 60),),

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, ScreenGuard
-from rooms.base import Rejected
+from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.base import N_, Rejected
 from rooms.cafe import domain
 from rooms.cafe.views import CafeView, MyCafe, cafe_view, my_cafe
 from rooms.lobby.domain import ScreenMode, ScreenShown
@@ -36,6 +36,12 @@ class CafeActivity:
     }
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    panels: tuple[Panel, ...] = (
+        Panel(
+            "cafe-panel", N_("World Café"), "cafe/console-panel.html", 60,
+            css="col-main cafe-panel", lead_format="world_cafe",
+        ),
+    )  # fmt: skip
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("cafe-me", "cafe/cafe-me.html", 10, personal=True),),
         "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, cached=True),),

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard, always
-from rooms.base import Rejected
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.base import N_, Rejected
 from rooms.ideas import domain
 from rooms.ideas.views import BoardView, MyIdeas, board_views, my_ideas
 from rooms.lobby.domain import ScreenMode, ScreenShown
@@ -30,6 +30,15 @@ class IdeasActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    panels: tuple[Panel, ...] = (
+        Panel(
+            "ideas-panel",
+            N_("Idea boards"),
+            "ideas/console-panel.html",
+            30,
+            css="col-wide ideas-panel",
+        ),
+    )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-ideas", "ideas/phone-ideas.html", 50),

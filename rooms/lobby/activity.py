@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, ScreenGuard, always
-from rooms.base import Rejected
+from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.base import N_, Rejected
 from rooms.lobby import domain
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ class LobbyActivity:
         domain.ScreenMode.BLANK: always,
     }
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    panels: tuple[Panel, ...] = (
+        Panel("people-panel", N_("Participants"), "lobby/console-panel.html", 20, css="col-people"),
+    )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-status", "lobby/phone-status.html", 20),

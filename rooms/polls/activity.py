@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
-from rooms.base import Rejected
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenMode
 from rooms.polls import domain
 from rooms.polls.domain import Ballot
@@ -34,6 +34,9 @@ class PollsActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    panels: tuple[Panel, ...] = (
+        Panel("polls-panel", N_("Polls"), "polls/console-panel.html", 10, css="col-main"),
+    )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-polls", "polls/phone-polls.html", 30),

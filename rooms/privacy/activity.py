@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, ScreenGuard
+from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard
 from rooms.base import Rejected
 from rooms.privacy import domain
 
@@ -30,6 +30,7 @@ class PrivacyActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    panels: tuple[Panel, ...] = ()
     fragments: Mapping[str, tuple[Fragment, ...]] = {}
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = ()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.qna import domain
@@ -39,6 +39,12 @@ class QnaActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: _has_session}
     stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
+    panels: tuple[Panel, ...] = (
+        Panel(
+            "qna-panel", N_("Questions"), "qna/console-panel.html", 40,
+            css="col-pair-wide qna-panel", lead_format="werkstatt",
+        ),
+    )  # fmt: skip
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-qna", "qna/phone-qna.html", 61),

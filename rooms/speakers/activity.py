@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, ScreenGuard, always
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.speakers import domain
@@ -37,6 +37,12 @@ class SpeakersActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
+    panels: tuple[Panel, ...] = (
+        Panel(
+            "speakers-panel", N_("Speaker list"), "speakers/console-panel.html", 41,
+            css="col-pair-narrow speakers-panel", lead_format="werkstatt",
+        ),
+    )  # fmt: skip
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
             Fragment("phone-speakers", "speakers/phone-speakers.html", 66),

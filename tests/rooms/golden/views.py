@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from rooms.activities import ACTIVITIES
 from rooms.cafe.views import cafe_view, my_cafe
 from rooms.ideas.views import action_views, board_views, my_ideas
 from rooms.room import RoomState
@@ -26,22 +27,32 @@ PEOPLE = ("p01", "p03", "p04", "p08", "p09")
 """Whose own part is recorded: named, host, anonymous, late arrival, and one who left."""
 
 
-ADDED_SINCE_RECORDING = frozenset(
+RECORDED_ACTIVITIES = frozenset({"lobby", "polls", "ideas", "actions", "cafe", "privacy"})
+"""The activities that existed when the golden log was recorded."""
+
+NEW_ACTIVITY_FIELDS = frozenset(
+    name
+    for activity in ACTIVITIES
+    if activity.name not in RECORDED_ACTIVITIES
+    for name, _, _ in activity.view_fields + activity.personal_fields
+)
+"""The view fields of every activity registered since: a new activity needs no line here."""
+
+ADDED_SINCE_RECORDING = NEW_ACTIVITY_FIELDS | frozenset(
     {
         "joining_locked",  # the console's join lock (moderator view)
         "joins_last_minute",  # the console's arrival rate (moderator view)
         "targets",  # cluster proposals: cards sorted into existing clusters (issue 18)
         "unsure",  # cluster proposals: cards the sorting was unsure of (issue 18)
         "confidence",  # cluster proposals: how sure, per card (issue 18)
-        "qna",  # the Q&A's sessions, and a phone's own questions (issue 12)
-        "speakers",  # the speaker list, and a phone's own places (issue 12)
         "floor",  # café quality: the proven lower bound on repeats (issue 20)
         "pairs",  # café quality: pairs who met more than once (issue 20)
         "most",  # café quality: the most meetings of one pair (issue 20)
     }
 )
-"""View fields added by later releases: new information, so the recorded views lack them.
-Only these names may be missing from a recording; every recorded field must be equal."""
+"""View fields added by later releases (to the recorded activities, or by new ones):
+new information, so the recorded views lack them. Only these names may be missing
+from a recording; every recorded field must be equal."""
 
 
 ACCEPTED_CHANGES: tuple[tuple[str, tuple[str | int, ...], Any, Any], ...] = (
