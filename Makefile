@@ -33,9 +33,11 @@ e2e-deps:
 	@bash tools/ensure_chromium.sh
 	@bash tools/ensure_axe.sh
 
+# Tests run on every core (at most 4 workers); the Redis tests share one database and
+# run one after the other on a single worker (tests/conftest.py groups them).
 test: setup lint typecheck e2e-deps
-	@echo "==> pytest (with coverage of rooms/, at least 90%)"
-	@$(BIN)/pytest --cov --cov-report=term
+	@echo "==> pytest on every core (with coverage of rooms/, at least 90%)"
+	@$(BIN)/pytest -n auto --maxprocesses=4 --dist loadgroup --cov --cov-report=term
 
 i18n: setup
 	@$(BIN)/python tools/i18n.py
