@@ -10,6 +10,7 @@ from rooms.lobby.domain import (
     CloseEvent,
     CreateEvent,
     Join,
+    Language,
     Leave,
     OrganisationType,
     ParticipantJoined,
@@ -38,7 +39,7 @@ def joined_room() -> RoomState:
 
 
 def test_only_an_admin_creates_and_only_once() -> None:
-    command = CreateEvent("ABCDEF", "T", language="de")
+    command = CreateEvent("ABCDEF", "T", language=Language.DE)
     assert handle(RoomState(), command, MOD, None, T0).reason == "not_allowed"
     assert handle(RoomState(), CreateEvent("ABCDEF", "  "), Actor(Role.ADMIN), None, T0).reason == (
         "title_missing"
