@@ -192,7 +192,8 @@ async def test_three_workers_converge_on_exact_tallies(rooms: list[Room], tmp_pa
         expected = dict(Counter(choices.values()))
         expected = {o: expected.get(o, 0) for o in ("o1", "o2", "o3")}
         await until(lambda: screens_show(room, poll, expected), 15, f"every screen at {expected}")
-        assert all(poll_of(s.state, poll)["voters"] == 45 for s in room.screens)  # type: ignore[index]
+        shown = [poll_of(s.state, poll) for s in room.screens]
+        assert all(p is not None and p["voters"] == 45 for p in shown)
         moderator_token = room.moderator.token
         assert moderator_token is not None
         for worker in workers:
