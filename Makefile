@@ -26,7 +26,7 @@ lint: setup
 	@$(BIN)/ruff format --check .
 
 typecheck: setup
-	@echo "==> mypy --strict rooms server"
+	@echo "==> mypy --strict rooms server tests loadtests"
 	@$(BIN)/mypy
 
 e2e-deps:

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from server import clustering
+from server.clustering import Vectors
 from server.embedding import Embedder, available, load_model
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -94,63 +95,90 @@ def labels_of(groups: list[list[int]], n: int) -> list[int]:
 
 # --- methods: (vectors, truth, heading vectors, themes, rng) -> (labels, truth scored) -----
 
+# An embedded set: its cards, the moderator's headings, the headings in other words.
+Embedded = tuple[Vectors, Vectors, Vectors]
+
 Method = Callable[
-    [np.ndarray, list[str], np.ndarray, list[str], np.random.Generator],
+    [Vectors, list[str], Vectors, list[str], np.random.Generator],
     tuple[list[int], list[str]],
 ]
 
 
-def one_cluster(x, truth, heads, themes, rng):
+def one_cluster(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     return [0] * len(truth), truth
 
 
-def random_k(x, truth, heads, themes, rng):
+def random_k(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     return rng.integers(len(themes), size=len(truth)).tolist(), truth
 
 
-def auto_chosen(x, truth, heads, themes, rng):
+def auto_chosen(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     return labels_of(clustering.cluster_auto(x), len(truth)), truth
 
 
-def auto_true_k(x, truth, heads, themes, rng):
+def auto_true_k(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     return labels_of(clustering.cluster_auto(x, len(themes)), len(truth)), truth
 
 
-def first_version(x, truth, heads, themes, rng):
+def first_version(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     """The shipped method before: not centred, k by silhouette."""
     centred = clustering.centred
-    clustering.centred = lambda v, mean=None: clustering.normalise(v)  # type: ignore[assignment]
+
+    def not_centred(x: Vectors, mean: Vectors | None = None) -> Vectors:
+        return clustering.normalise(x)
+
+    clustering.centred = not_centred
     try:
         groups = clustering.cluster_auto(x, choose="silhouette")
     finally:
-        clustering.centred = centred  # type: ignore[assignment]
+        clustering.centred = centred
     return labels_of(groups, len(truth)), truth
 
 
-def with_categories(x, truth, heads, themes, rng):
+def with_categories(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     """Automatic, where a third of the participants picked their card's category."""
     cats = [t if rng.random() < 1 / 3 else None for t in truth]
     return labels_of(clustering.cluster_auto(x, categories=cats), len(truth)), truth
 
 
-def name_only(x, truth, heads, themes, rng):
+def name_only(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     """The nearest heading by its name alone: no centring, no refinement."""
     sims = clustering.normalise(x) @ clustering.normalise(heads).T
     return np.argmax(sims, axis=1).tolist(), truth
 
 
-def random_heading(x, truth, heads, themes, rng):
+def random_heading(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     return rng.integers(len(themes), size=len(truth)).tolist(), truth
 
 
-def sort_all(x, truth, heads, themes, rng):
+def sort_all(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     """Headings mode as shipped, every card assigned (the unsure line is reported apart)."""
     empty = [np.zeros((0, x.shape[1]))] * len(themes)
     result = clustering.sort_into_headings(x, heads, empty, unsure_below=0.0)
     return result.target, truth
 
 
-def sort_one_placed(x, truth, heads, themes, rng):
+def sort_one_placed(
+    x: Vectors, truth: list[str], heads: Vectors, themes: list[str], rng: np.random.Generator
+) -> tuple[list[int], list[str]]:
     """Headings mode after the moderator placed one card per heading by hand."""
     placed = [int(rng.choice([i for i, t in enumerate(truth) if t == th])) for th in themes]
     rest = [i for i in range(len(truth)) if i not in set(placed)]
@@ -159,7 +187,7 @@ def sort_one_placed(x, truth, heads, themes, rng):
     return result.target, [truth[i] for i in rest]
 
 
-def one_nn(x: np.ndarray, truth: list[str]) -> float:
+def one_nn(x: Vectors, truth: list[str]) -> float:
     sims = clustering.normalise(x) @ clustering.normalise(x).T
     np.fill_diagonal(sims, -np.inf)
     nearest = np.argmax(sims, axis=1)
@@ -173,9 +201,9 @@ def spread(values: list[float]) -> str:
 
 def over_subsamples(
     method: Method,
-    x: np.ndarray,
+    x: Vectors,
     truth: list[str],
-    heads: np.ndarray,
+    heads: Vectors,
     themes: list[str],
 ) -> list[float]:
     rng = np.random.default_rng(7)
@@ -188,7 +216,7 @@ def over_subsamples(
     return scores
 
 
-def quality(model_name: str, model_vectors: dict[str, tuple[np.ndarray, ...]]) -> None:
+def quality(model_name: str, model_vectors: dict[str, Embedded]) -> None:
     for name in SETS:
         x, h_mod, h_diff = model_vectors[name]
         _, truth = load_set(name)
@@ -198,7 +226,7 @@ def quality(model_name: str, model_vectors: dict[str, tuple[np.ndarray, ...]]) -
             f" 1-NN same theme {one_nn(x, truth):.0%}"
         )
         chosen = [len(clustering.cluster_auto(x))]
-        rows: list[tuple[str, Method, np.ndarray]] = [
+        rows: list[tuple[str, Method, Vectors]] = [
             ("baseline: one cluster", one_cluster, h_mod),
             ("baseline: random groups, true k", random_k, h_mod),
             ("automatic, first version (silhouette, not centred)", first_version, h_mod),
@@ -228,8 +256,8 @@ def quality(model_name: str, model_vectors: dict[str, tuple[np.ndarray, ...]]) -
         )
 
 
-def embed_sets(embedder: Embedder) -> dict[str, tuple[np.ndarray, ...]]:
-    out = {}
+def embed_sets(embedder: Embedder) -> dict[str, Embedded]:
+    out: dict[str, Embedded] = {}
     for name in SETS:
         texts, _ = load_set(name)
         _, h_mod, h_diff = load_headings(name)

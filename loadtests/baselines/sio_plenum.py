@@ -340,13 +340,14 @@ def _metrics(
     plan: list[tuple[SioPhone, float, str]],
 ) -> dict[str, Any]:
     ok = [p for p in phones.phones if p.ack is not None and p.ack.ok and p.sent_ns and p.ack_ns]
-    ack_ms = [ms(p.ack_ns - p.sent_ns) for p in ok]  # type: ignore[operator]
+    ack_ms: list[float] = []
     fresh: list[float] = []
     to_screen: list[float] = []
     for p in ok:
         assert p.ack is not None
         assert p.ack_ns is not None
         assert p.sent_ns is not None
+        ack_ms.append(ms(p.ack_ns - p.sent_ns))
         i = bisect.bisect_left(screen.voters, p.ack.voters)
         if i < len(screen.times_ns):
             fresh.append(max(0.0, ms(screen.times_ns[i] - p.ack_ns)))

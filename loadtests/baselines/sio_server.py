@@ -40,11 +40,9 @@ def create(redis_url: str, channel: str) -> Any:
     ballots: dict[str, str] = {}
     counts: Counter[str] = Counter()
 
-    @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         await sio.enter_room(sid, ROOM)
 
-    @sio.event
     async def vote(sid: str, data: dict[str, str]) -> dict[str, Any]:
         choice = data.get("choice")
         if choice not in ("o1", "o2", "o3", "o4"):
@@ -57,6 +55,11 @@ def create(redis_url: str, channel: str) -> Any:
         voters = len(ballots)
         await sio.emit("tally", {"voters": voters, "counts": dict(counts)}, room=ROOM)
         return {"ok": True, "voters": voters}
+
+    # Registered by call, not with the @sio.event decorator: python-socketio has no
+    # type information, and an untyped decorator would make the handlers untyped too.
+    sio.on("connect", connect)
+    sio.on("vote", vote)
 
     return socketio.ASGIApp(sio)
 

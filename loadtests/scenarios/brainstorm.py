@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from loadtests.clients import Phone
 from loadtests.commands import Commands
 from loadtests.scenarios.common import (
     SAMPLE_EVERY_S,
@@ -108,7 +109,7 @@ async def _post(
     assert room.moderator is not None
     phones, screen, moderator = room.phones, room.screen, room.moderator
     rng = random.Random(config.seed)
-    plan = []
+    plan: list[tuple[Phone, float, str, dict[str, object]]] = []
     last_text: dict[int, tuple[float, str]] = {}
     for phone in phones.phones:
         for k in sorted(rng.uniform(0, config.duration_s) for _ in range(config.posts)):

@@ -18,6 +18,7 @@ from playwright.sync_api import (
     BrowserContext,
     Playwright,
     Response,
+    ViewportSize,
     expect,
     sync_playwright,
 )
@@ -133,10 +134,10 @@ def new_context(browser: Browser) -> Iterator[NewContext]:
                 f"{response.status} for {response.request.resource_type} {response.url}"
             )
 
-    def make(viewport: dict[str, int] = PHONE, **options: Any) -> BrowserContext:
+    def make(viewport: ViewportSize = PHONE, **options: Any) -> BrowserContext:
         options.setdefault("reduced_motion", "reduce")  # as the docstring promises
         context = browser.new_context(
-            viewport=viewport,  # type: ignore[arg-type]
+            viewport=viewport,
             locale="de-DE",
             **options,
         )

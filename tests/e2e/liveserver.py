@@ -21,16 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
+    from playwright.sync_api import BrowserContext, ViewportSize
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "e2e-admin-token"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EVENT_TITLE = "Zukunft der Industrie in der Region"
-PHONE = {"width": 360, "height": 740}
-SCREEN = {"width": 1920, "height": 1080}
-CONSOLE = {"width": 1440, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 740}
+SCREEN: ViewportSize = {"width": 1920, "height": 1080}
+CONSOLE: ViewportSize = {"width": 1440, "height": 900}
 
 # The new_context fixture: viewport and Playwright context options in, a context out.
 NewContext = Callable[..., "BrowserContext"]

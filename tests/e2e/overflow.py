@@ -18,9 +18,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
-SIZES: dict[str, dict[str, int]] = {
+SIZES: dict[str, ViewportSize] = {
     "1920x1080": {"width": 1920, "height": 1080},
     "1280x720": {"width": 1280, "height": 720},
     "1024x768": {"width": 1024, "height": 768},
@@ -38,11 +38,11 @@ def overflowing(page: Page) -> list[str]:
     return found
 
 
-def fit_to(page: Page, size: dict[str, int]) -> None:
+def fit_to(page: Page, size: ViewportSize) -> None:
     """Resize and wait until screenfit.js has laid the stage out for the new size."""
     before = page.eval_on_selector("#stage", "el => el.getAttribute('data-fitted') || ''")
     same = page.viewport_size == size
-    page.set_viewport_size(size)  # type: ignore[arg-type]
+    page.set_viewport_size(size)
     if same:  # no resize event: fit once more by hand
         page.evaluate("() => window.dialograumFit()")
     page.wait_for_function(
@@ -61,5 +61,5 @@ def assert_fits_everywhere(page: Page, what: str) -> None:
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(SHOTS) / f"screen_{what}_{label}.png"))
         problems += [f"{label}: {p}" for p in overflowing(page)]
-    page.set_viewport_size(SIZES["1920x1080"])  # type: ignore[arg-type]
+    page.set_viewport_size(SIZES["1920x1080"])
     assert not problems, f"{what} does not fit:\n" + "\n".join(problems)

@@ -39,7 +39,8 @@ def check(page: Page, what: str) -> list[str]:
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
     run = "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
     result: dict[str, Any] = page.evaluate(run, TAGS)
-    blocking, rest = [], []
+    blocking: list[str] = []
+    rest: list[str] = []
     for v in result["violations"]:
         where = "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:4])
         line = f"{what}: [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])}×: {where})"

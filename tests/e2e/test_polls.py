@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, ViewportSize, WebSocketRoute, expect
 
 from tests.e2e.liveserver import PHONE, LiveServer, NewContext
 from tests.e2e.test_live_event import SCROLL_WIDTH, open_console, open_screen
@@ -68,7 +68,7 @@ def open_phone(
     code: str,
     name: str,
     hold: SocketHold | None = None,
-    viewport: dict[str, int] = PHONE,
+    viewport: ViewportSize = PHONE,
 ) -> Page:
     """A phone that has joined (through the API, see LiveServer.join_in) opens its live page."""
     context = new_context(viewport)
@@ -265,7 +265,7 @@ TOO_NARROW = """(selector) => [...document.querySelectorAll(selector)]
 def test_ballots_fit_a_320px_phone(
     new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
 ) -> None:
-    polls = [
+    polls: list[dict[str, Any]] = [
         {"kind": "points", "question": "Wohin mit dem Fördergeld?",
          "options": ["Weiterbildungszentrum", "Radschnellweg ins Gewerbegebiet"]},
         {"kind": "scale", "question": "Wie zufrieden sind Sie?", "options": [],
@@ -274,7 +274,7 @@ def test_ballots_fit_a_320px_phone(
     with live_server.live(event["code"], event["moderator_token"]) as moderator:
         for fields in polls:
             moderator.send("poll.open", poll=moderator.send("poll.create", **fields)["id"])
-    narrow = {"width": 320, "height": 740}
+    narrow: ViewportSize = {"width": 320, "height": 740}
     phone = open_phone(new_context, live_server, event["code"], "Eva", viewport=narrow)
     expect(phone.locator("form[data-poll]")).to_have_count(2)
     problems = phone.evaluate(TOO_NARROW, ".scale-step span, .step, .rank-move")

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.liveserver import LiveServer, NewContext
 from tests.e2e.test_live_event import open_console
 
 pytestmark = pytest.mark.e2e
 
-A4 = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 dpi
+A4: ViewportSize = {"width": 794, "height": 1123}  # 210 × 297 mm at 96 dpi
 SHOTS = os.environ.get("PRINT_SHOTS")
 
 

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -45,7 +46,9 @@ def until(check: Callable[[], bool], within: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def post(worker: Worker, path: str, body: dict[str, object], token: str | None = None) -> dict:  # type: ignore[type-arg]
+def post(
+    worker: Worker, path: str, body: dict[str, object], token: str | None = None
+) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -53,13 +56,14 @@ def post(worker: Worker, path: str, body: dict[str, object], token: str | None =
         f"{worker.http}{path}", json.dumps(body).encode(), headers, method="POST"
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return json.loads(response.read())  # type: ignore[no-any-return]
+        answer: dict[str, Any] = json.loads(response.read())
+        return answer
 
 
 def moderator_commands(
     worker: Worker, code: str, token: str, commands: list[dict[str, object]]
-) -> list[dict]:  # type: ignore[type-arg]
-    acks = []
+) -> list[dict[str, Any]]:
+    acks: list[dict[str, Any]] = []
     with connect(f"{worker.ws}/api/events/{code}/live") as sock:
         sock.send(json.dumps({"type": "hello", "token": token}))
         assert json.loads(sock.recv(10))["type"] == "welcome"

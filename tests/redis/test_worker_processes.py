@@ -64,7 +64,14 @@ async def log_of(url: str, code: str) -> list[Any]:
         rows = await client.xrange(log_key(code))
     finally:
         await client.aclose()
-    return decode_entries([fields[b"e"] for _, fields in rows])
+    assert rows is not None  # redis-py types every reply as optional
+    entries: list[bytes] = []
+    for _, fields in rows:
+        assert fields is not None
+        entry = fields[b"e"]
+        assert isinstance(entry, bytes)
+        entries.append(entry)
+    return decode_entries(entries)
 
 
 def rotated(workers: list[Worker], start: int) -> list[str]:
@@ -185,7 +192,8 @@ async def test_three_workers_converge_on_exact_tallies(rooms: list[Room], tmp_pa
         expected = dict(Counter(choices.values()))
         expected = {o: expected.get(o, 0) for o in ("o1", "o2", "o3")}
         await until(lambda: screens_show(room, poll, expected), 15, f"every screen at {expected}")
-        assert all(poll_of(s.state, poll)["voters"] == 45 for s in room.screens)  # type: ignore[index]
+        shown = [poll_of(s.state, poll) for s in room.screens]
+        assert all(p is not None and p["voters"] == 45 for p in shown)
         moderator_token = room.moderator.token
         assert moderator_token is not None
         for worker in workers:
@@ -332,7 +340,8 @@ async def test_serve_with_two_workers_on_one_port(rooms: list[Room], tmp_path: P
     try:
         await start_all([worker])
         assert worker.proc is not None
-        await until(lambda: len(children(worker.proc.pid)) >= 2, 20, "two worker processes")
+        pid = worker.proc.pid  # a lambda does not keep the narrowing of worker.proc
+        await until(lambda: len(children(pid)) >= 2, 20, "two worker processes")
         # Connections over the one port land on either process; they agree anyway.
         room = await open_room([worker], REDIS_TEST_URL, 24, [0, 0], rooms)
         await until(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Format, Language
 from rooms.room import Command, Envelope, Handled, RoomState, handle
@@ -23,7 +25,7 @@ def new_room(code: str = "ABCDEF") -> tuple[RoomState, list[Envelope]]:
 
 
 def run(
-    state: RoomState, log: list[Envelope], steps: list[tuple[Actor, Command, str | None]]
+    state: RoomState, log: list[Envelope], steps: Sequence[tuple[Actor, Command, str | None]]
 ) -> list[Handled]:
     results = []
     for i, (actor, command, cid) in enumerate(steps):

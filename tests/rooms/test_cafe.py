@@ -36,7 +36,9 @@ def _person(i: int) -> str:
     return f"p{i:02d}"
 
 
-def _room(people: int, tables: int = 4, capacity: int | None = None, rounds: int = 3):
+def _room(
+    people: int, tables: int = 4, capacity: int | None = None, rounds: int = 3
+) -> tuple[RoomState, list[Envelope]]:
     state, log = new_room()
     steps: list[tuple[Actor, Command, str | None]] = [
         (Actor(Role.GUEST), Join(_person(i), f"Person {i}", ORGS[i % len(ORGS)]), None)
@@ -75,6 +77,7 @@ def test_rounds_run_with_timers_pause_extend_and_the_screen_follows() -> None:
     assert started.ok
     r1 = state.cafe.rounds[0]
     assert r1.status is RoundStatus.RUNNING
+    assert r1.ends_at is not None and r1.started_at is not None
     assert r1.ends_at - r1.started_at == 10 * 60_000
     assert state.lobby.screen is ScreenMode.CAFE
     assert not run(state, log, [(MOD, StartRound(), "s2")])[0].ok  # one at a time
@@ -86,6 +89,7 @@ def test_rounds_run_with_timers_pause_extend_and_the_screen_follows() -> None:
     assert r1.status is RoundStatus.RUNNING and r1.remaining is None
     assert r1.ends_at - r1.started_at > 15 * 60_000 - 10_000
     run(state, log, [(MOD, EndRound(), "e1")])
+    r1 = state.cafe.rounds[0]  # the same round, read again: mypy would keep r1.status narrowed
     assert r1.status is RoundStatus.DONE
     me = me_view(state, _person(0))
     assert me is not None and me.cafe is not None

@@ -205,7 +205,7 @@ def test_organisation_types_are_spread() -> None:
     orgs = [x % 4 for x in range(24)]
     plan = solve(Problem(capacities=[4] * 6, people=24, plan_rounds=3, orgs=orgs), seed=5)
     rounds = [{str(x): t for x, t in enumerate(row)} for row in plan]
-    named = {str(x): str(o) for x, o in enumerate(orgs)}
+    named: dict[str, str | None] = {str(x): str(o) for x, o in enumerate(orgs)}
     q = quality(rounds, 6, named)
     baseline = random_plan([4] * 6, 24, 3, {}, seed=5)
     randomly = quality([{str(x): t for x, t in enumerate(row)} for row in baseline], 6, named)

@@ -34,7 +34,7 @@ from rooms.ideas.domain import (
 )
 from rooms.ideas.dots import DotsOn
 from rooms.lobby.domain import Join, Leave
-from rooms.room import Envelope, RoomState, apply, decide, handle, replay
+from rooms.room import Envelope, Handled, RoomState, apply, decide, handle, replay
 from tests.rooms.helpers import T0, new_room
 
 MOD = Actor(Role.MODERATOR)
@@ -57,7 +57,9 @@ def room(mode: BoardMode = BoardMode.OPEN, **board: Any) -> tuple[RoomState, lis
     return state, log
 
 
-def do(state: RoomState, log: list[Envelope], actor: Actor, command: Any, cid: str | None = None):
+def do(
+    state: RoomState, log: list[Envelope], actor: Actor, command: Any, cid: str | None = None
+) -> Handled:
     handled = handle(state, command, actor, cid, T0 + len(log))
     log += handled.envelopes
     return handled

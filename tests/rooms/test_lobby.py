@@ -10,6 +10,7 @@ from rooms.lobby.domain import (
     CloseEvent,
     CreateEvent,
     Join,
+    Language,
     Leave,
     OrganisationType,
     ParticipantJoined,
@@ -19,7 +20,7 @@ from rooms.lobby.domain import (
     ShowOnScreen,
 )
 from rooms.lobby.limits import LobbyLimits
-from rooms.room import Envelope, RoomState, apply, handle, replay
+from rooms.room import Command, Envelope, RoomState, apply, handle, replay
 from rooms.views import moderator_view, organisation_mix, participant_view, public_view
 from tests.rooms.helpers import T0, new_room
 
@@ -38,7 +39,7 @@ def joined_room() -> RoomState:
 
 
 def test_only_an_admin_creates_and_only_once() -> None:
-    command = CreateEvent("ABCDEF", "T", language="de")
+    command = CreateEvent("ABCDEF", "T", language=Language.DE)
     assert handle(RoomState(), command, MOD, None, T0).reason == "not_allowed"
     assert handle(RoomState(), CreateEvent("ABCDEF", "  "), Actor(Role.ADMIN), None, T0).reason == (
         "title_missing"
@@ -81,10 +82,10 @@ def test_rename_and_leave_act_on_oneself_only() -> None:
     "command", [CloseEvent(), ReopenEvent(), ShowOnScreen(ScreenMode.BLANK)], ids=repr
 )
 @pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.GUEST, Role.SCREEN])
-def test_moderator_commands_are_refused_to_everyone_else(command: object, role: Role) -> None:
+def test_moderator_commands_are_refused_to_everyone_else(command: Command, role: Role) -> None:
     state = joined_room()
     actor = Actor(role, "anna" if role is Role.PARTICIPANT else None)
-    assert handle(state, command, actor, None, T0).reason == "not_allowed"  # type: ignore[arg-type]
+    assert handle(state, command, actor, None, T0).reason == "not_allowed"
 
 
 def test_closed_event_refuses_joins_and_can_be_reopened() -> None:

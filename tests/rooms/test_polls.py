@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -354,17 +355,24 @@ def model_results(kind: PollKind, ballots: dict[str, Any]) -> dict[str, Any]:
     return {"voters": len(values), "texts": sorted(values)}
 
 
+K = TypeVar("K")
+
+
+def _nonzero(counts: Mapping[K, int]) -> Counter[K]:
+    """The counts without the zeros: the model counts only what was chosen."""
+    return Counter({k: v for k, v in counts.items() if v})
+
+
 def actual_results(kind: PollKind, results: Any) -> dict[str, Any]:
-    nonzero = lambda d: Counter({k: v for k, v in d.items() if v})  # noqa: E731
     if isinstance(results, ChoiceResults):
-        return {"voters": results.voters, "counts": nonzero(results.counts)}
+        return {"voters": results.voters, "counts": _nonzero(results.counts)}
     if isinstance(results, ScaleResults):
-        dist = nonzero({int(k): v for k, v in results.distribution.items()})
+        dist = _nonzero({int(k): v for k, v in results.distribution.items()})
         return {"voters": results.voters, "dist": dist, "median": results.median}
     if isinstance(results, RankingResults):
-        return {"voters": results.voters, "scores": nonzero(results.scores)}
+        return {"voters": results.voters, "scores": _nonzero(results.scores)}
     if isinstance(results, PointsResults):
-        return {"voters": results.voters, "totals": nonzero(results.totals)}
+        return {"voters": results.voters, "totals": _nonzero(results.totals)}
     assert isinstance(results, TextResults)
     return {"voters": results.voters, "texts": sorted(a.text for a in results.answers)}
 

@@ -11,7 +11,7 @@ import pytest
 from rooms.actions.domain import CreateAction, JoinAction, LeaveAction
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join
-from rooms.room import RoomState, handle, replay
+from rooms.room import Command, RoomState, handle, replay
 from server.stores.sqlite import SqliteStore
 from server.writer import decode_entries, encode_entry
 from tests.server.test_transfer import cli
@@ -38,8 +38,8 @@ def an_event_with_contacts() -> list[bytes]:
     state = RoomState()
     entries: list[bytes] = []
 
-    def do(command: object, actor: Actor, cid: str | None) -> None:
-        handled = handle(state, command, actor, cid, 1_700_000_000_000)  # type: ignore[arg-type]
+    def do(command: Command, actor: Actor, cid: str | None) -> None:
+        handled = handle(state, command, actor, cid, 1_700_000_000_000)
         assert handled.ok, handled.reason
         entries.extend(encode_entry(e) for e in handled.envelopes)
 

@@ -119,7 +119,7 @@ class LiveRoom(RuleBasedStateMachine):
             admin_token=ADMIN,
             public_url="http://testserver.local",
             sample_event=False,
-        sqlite_sync="NORMAL",  # tests check behaviour, not power-cut safety
+            sqlite_sync="NORMAL",  # tests check behaviour, not power-cut safety
             tick_ms=5,
             burst=10_000,  # the fuzzer is one participant sending fast; limits have their own tests
             per_second=10_000,

@@ -26,6 +26,7 @@ def _signal_freezes(settler: GcSettler) -> asyncio.Event:
         freeze()
         frozen.set()
 
+    # Patching a method on purpose: mypy refuses method assignment, rightly elsewhere.
     settler._freeze = freeze_and_signal  # type: ignore[method-assign]
     return frozen
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from server.i18n import REASONS, gettext, pick_language, reason_text
@@ -14,7 +15,7 @@ from server.i18n import REASONS, gettext, pick_language, reason_text
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def catalog_ids(lang: str) -> dict[object, object]:
+def catalog_ids(lang: str) -> dict[object, Message]:
     with (ROOT / "locale" / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale=lang)
     return {m.id: m for m in catalog if m.id}
@@ -24,8 +25,8 @@ def catalog_ids(lang: str) -> dict[object, object]:
 def test_every_message_is_translated(lang: str) -> None:
     missing = []
     for msgid, message in catalog_ids(lang).items():
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)  # type: ignore[attr-defined]
-        if not all(strings) or message.fuzzy:  # type: ignore[attr-defined]
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings) or message.fuzzy:
             missing.append(msgid)
     assert missing == []
 

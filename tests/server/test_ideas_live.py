@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from server import suggest
+from server.embedding import EMBEDDER
 from server.i18n import REASONS
 from server.wire import from_form, parse
 from tests.server.conftest import join
@@ -39,7 +39,7 @@ def joined_of(state: dict[str, Any]) -> int:
 def test_ideas_pipeline_over_the_api(client: Client, event: dict[str, Any]) -> None:
     """Board → cards → clusters (suggested and by hand) → dots → an action people join."""
     code = event["code"]
-    suggest.EMBEDDER.encode(["warm"])  # the model loads once per process (1–3 s): not in a wait
+    EMBEDDER.encode(["warm"])  # the model loads once per process (1–3 s): not in a wait
     people = [join(client, code, f"P{i}") for i in range(3)]
     with (
         client.websocket_connect(f"/api/events/{code}/live") as console_ws,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import openpyxl
 from litestar import Litestar
@@ -48,7 +49,9 @@ def test_admin_overview_as_one_xlsx(client: Client) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:6] == ("Code", "Titel", "Datum", "Region", "Format", "Insgesamt beigetreten")
     assert len(rows) == 2
-    assert rows[1][0] == ruhr["code"] and rows[1][5] == 2 and rows[1][2].year == 2026
+    day = rows[1][2]
+    assert rows[1][0] == ruhr["code"] and rows[1][5] == 2
+    assert isinstance(day, date) and day.year == 2026
 
 
 def test_console_says_when_personal_data_goes(client: Client) -> None:

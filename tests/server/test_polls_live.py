@@ -33,10 +33,10 @@ class Peer:
                 self.backlog.remove(message)
                 return message
         for _ in range(limit):
-            message: dict[str, Any] = self.ws.receive_json(timeout=30)
-            if check(message):
-                return message
-            self.backlog.append(message)
+            received: dict[str, Any] = self.ws.receive_json(timeout=30)
+            if check(received):
+                return received
+            self.backlog.append(received)
         raise AssertionError("condition not reached")
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 import pytest
-from litestar.types import Message, Receive, Scope, Send
+from litestar.types import Message, Receive, ReceiveMessage, Scope, Send
 
 from server.rawsend import keep_raw_send, raw_send
 
 pytestmark = pytest.mark.anyio
 
 
-async def receive() -> Message:
+async def receive() -> ReceiveMessage:
     raise AssertionError("not called")
 
 

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from openpyxl.cell.cell import Cell
 
 from rooms.room import Envelope, replay
 from server.auth import moderator_cookie
@@ -131,6 +132,12 @@ def test_unknown_activity_is_404(client: Client, built: Built) -> None:
         assert response.status_code == 404
 
 
+def text(value: object) -> str:
+    """A cell's value that must be text (openpyxl types a cell as any of ten kinds)."""
+    assert isinstance(value, str), value
+    return value
+
+
 def test_xlsx_has_a_typed_sheet_per_activity(client: Client, built: Built) -> None:
     state = state_of(client, built)
     response = client.get(f"/api/events/{built.code}/report.xlsx", headers=bearer(built))
@@ -152,8 +159,10 @@ def test_xlsx_has_a_typed_sheet_per_activity(client: Client, built: Built) -> No
     assert isinstance(share_cell.value, float) and share_cell.number_format == "0.0%"
     actions = book["Maßnahmen"]
     due = actions.cell(2, 5)
+    assert isinstance(due, Cell)  # not a MergedCell: the sheet merges nothing
     assert due.is_date and due.number_format == "DD.MM.YYYY"
-    answers = [r[3] for r in book["Freitext-Antworten"].iter_rows(min_row=2, values_only=True)]
+    sheet = book["Freitext-Antworten"]
+    answers = [text(r[3]) for r in sheet.iter_rows(min_row=2, values_only=True)]
     given = poll(state, built.polls["text"])["results"]["answers"]
     assert sorted(answers) == sorted(a["text"] for a in given)
 

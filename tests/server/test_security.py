@@ -248,13 +248,23 @@ def test_pages_say_what_they_may_load_and_that_no_one_may_frame_them(
     assert "style-src 'self' 'unsafe-inline';" in csp and "script-src 'self';" in csp
 
 
+class Recorder(logging.Handler):
+    """Keeps every record it is handed, to see what reached the log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_websocket_handshakes_leave_no_address_in_the_log() -> None:
     config = uvicorn_log_config()
     dictConfig(config)
     logger = logging.getLogger("uvicorn.error")
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler = Recorder()
+    records = handler.records
     logger.addHandler(handler)
     try:
         logger.info('%s - "WebSocket %s" [accepted]', "203.0.113.9:5123", "/ws/phone/ABCDEF")

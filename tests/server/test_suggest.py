@@ -39,11 +39,12 @@ def board_with(cards: list[str], headings: dict[str, list[int]]) -> tuple[RoomSt
     state, _ = new_room()
     handle(state, Join("p1", "P", None), Actor(Role.GUEST), None, T0)
     handle(state, CreateBoard(prompt="Was hemmt?"), MOD, None, T0)
-    ids = []
+    ids: list[str] = []
     for text in cards:
         posted = handle(
             state, PostIdea(board="b1", text=text), Actor(Role.PARTICIPANT, "p1"), None, T0
         )
+        assert posted.id is not None
         ids.append(posted.id)
     for name, members in headings.items():
         made = handle(

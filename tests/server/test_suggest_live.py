@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from server import suggest
+from server.embedding import EMBEDDER
 from tests.server.conftest import join
 from tests.server.test_ideas_live import board_of, has_board
 from tests.server.test_live import hello
@@ -21,7 +22,7 @@ def test_sort_over_the_api_reports_progress_and_proposes_targets(
     client: Client, event: dict[str, Any]
 ) -> None:
     code = event["code"]
-    suggest.EMBEDDER.encode(["warm"])  # the model loads once per process: not in a wait
+    EMBEDDER.encode(["warm"])  # the model loads once per process: not in a wait
     person = join(client, code, "P")
     with (
         client.websocket_connect(f"/api/events/{code}/live") as console_ws,

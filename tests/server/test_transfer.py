@@ -16,7 +16,7 @@ import pytest
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
-from rooms.room import RoomState, handle, replay
+from rooms.room import Command, RoomState, handle, replay
 from server.cli import main
 from server.stores.base import EventStore
 from server.stores.redis import RedisStore
@@ -33,8 +33,8 @@ def a_lively_event() -> list[bytes]:
     state = RoomState()
     entries: list[bytes] = []
 
-    def do(command: object, actor: Actor, cid: str | None) -> None:
-        handled = handle(state, command, actor, cid, 1_700_000_000_000)  # type: ignore[arg-type]
+    def do(command: Command, actor: Actor, cid: str | None) -> None:
+        handled = handle(state, command, actor, cid, 1_700_000_000_000)
         entries.extend(encode_entry(e) for e in handled.envelopes)
 
     do(

@@ -521,9 +521,9 @@ def missing_events(log: list[Envelope]) -> set[str]:
     return {tag_of(t) for t in typing.get_args(Event)} - {tag_of(type(e.event)) for e in log}
 
 
-def tag_of(event_type: type) -> str:
+def tag_of(event_type: type[msgspec.Struct]) -> str:
     """The tag an event type is stored with (``"poll.voted"``)."""
-    tag = event_type.__struct_config__.tag  # type: ignore[attr-defined]
+    tag = event_type.__struct_config__.tag
     assert isinstance(tag, str)
     return tag
 
