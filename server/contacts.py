@@ -7,9 +7,6 @@ a moderator of the event may download it; it is never cached.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from typing import Any
 
 from litestar import get
@@ -19,33 +16,31 @@ from litestar.response import Response
 from rooms import views
 from server.i18n import gettext
 from server.pages import AnyRequest, console_denied, is_moderator, page_language, room_of
+from server.report.format import Formatter
+from server.report.tables import Cell, Table
+from server.report.writers import csv_bytes
 from server.services import services
 
 
-def cell(text: str) -> str:
-    """Participants typed these: a leading = + - @ would run as a spreadsheet formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def contacts_table(state: Any, lang: str, timezone: str) -> Table:
+    """One row per person and action: action, owner, name, contact, when they joined.
 
-
-def contacts_csv(state: Any, lang: str) -> str:
-    """One row per person and action: action, name, contact, when they joined (UTC)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            gettext(lang, "Action"),
-            gettext(lang, "Owner"),
-            gettext(lang, "Name"),
-            gettext(lang, "Contact"),
-            gettext(lang, "Joined at (UTC)"),
-        ]
-    )
+    The times are local, with their offset, as in every other export; the file
+    is written by the report's CSV writer (a BOM; in German ``;`` between fields).
+    """
+    fmt = Formatter(lang, timezone)
+    rows: list[list[Cell]] = []
     for action in views.moderator_view(state, frozenset()).actions:
         for m in action.members or []:
-            when = dt.datetime.fromtimestamp(m.at / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M")
-            row = [action.title, action.owner, m.name, m.contact or ""]
-            writer.writerow([cell(text) for text in row] + [when])
-    return out.getvalue()
+            rows.append([action.title, action.owner, m.name, m.contact or "", fmt.local(m.at)])
+    headers = [
+        gettext(lang, "Action"),
+        gettext(lang, "Owner"),
+        gettext(lang, "Name"),
+        gettext(lang, "Contact"),
+        gettext(lang, "Joined at"),
+    ]
+    return Table("contacts", gettext(lang, "Contacts"), headers, rows)
 
 
 @get("/console/{code:str}/contacts.csv", include_in_schema=False)
@@ -57,8 +52,9 @@ async def contacts(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         return console_denied(svc, lang)
     label = gettext(lang, "contacts-personal-data")  # says what the file holds
     name = f"{hub.code}-{label}.csv"
+    table = contacts_table(hub.state, lang, svc.settings.timezone)
     return Response(
-        "\ufeff" + contacts_csv(hub.state, lang),  # BOM: spreadsheet apps read it as UTF-8
+        csv_bytes(table, lang),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',

@@ -22,8 +22,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from server.contacts import cell as safe_text
 from server.report.tables import Cell, Share, Table
+
+
+def safe_text(text: str) -> str:
+    """Participants typed these: a leading = + - @ would run as a spreadsheet formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _csv_cell(value: Cell, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.contacts import cell
+from server.report.writers import safe_text as cell
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -120,10 +121,15 @@ def test_contacts_file_is_for_moderators_only(client: Client, event: dict[str, A
     assert response.headers["content-type"].startswith("text/csv")
     assert "Kontaktdaten-personenbezogen" in response.headers["content-disposition"]
     assert response.headers["cache-control"] == "no-store"
+    assert response.content.startswith("\ufeff".encode())  # spreadsheets read it as UTF-8
     lines = response.text.lstrip("\ufeff").splitlines()
-    assert lines[0] == "Maßnahme,Verantwortlich,Name,Kontakt,Angemeldet am (UTC)"
+    # German: ";" between fields, so German Excel opens it in columns.
+    assert lines[0] == "Maßnahme;Verantwortlich;Name;Kontakt;Angemeldet am"
     # A leading + would make a spreadsheet compute the number: kept as text.
-    assert lines[1].startswith("Digitallabor,,Eva,'+49 170 123,")
+    assert lines[1].startswith("Digitallabor;;Eva;'+49 170 123;")
+    # The local time with its offset (Europe/Berlin by default), as in every export.
+    joined_at = dt.datetime.fromisoformat(lines[1].split(";")[4])
+    assert joined_at.utcoffset() in (dt.timedelta(hours=1), dt.timedelta(hours=2))
 
 
 def test_phone_page_posts_a_card_through_its_form(client: Client, event: dict[str, Any]) -> None:
