@@ -134,7 +134,11 @@ async def _set_up(config: UpvoteConfig, room: LiveRoom) -> tuple[str, str]:
     askers = room.phones.phones[: min(config.questions, config.n)]
     for k, phone in enumerate(askers, start=1):
         commands = Commands(room.phones)
-        fields = {"type": "question.ask", "session": session, "text": question_text(k)}
+        fields: dict[str, object] = {
+            "type": "question.ask",
+            "session": session,
+            "text": question_text(k),
+        }
         commands.plan([(phone, 0.0, f"ask-{k}", fields)])
         await commands.wait_all(30)
         acked = commands.by_cid[f"ask-{k}"].ack
