@@ -7,7 +7,9 @@ it links is redrawn into ``docs/img/`` at the same time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from loadtests import plots
@@ -362,6 +364,22 @@ Medians over {s["runs"]} runs (min–max), vote → upvote:
 
 The upvote costs no more than a vote (CPU ratio ≤ 1.0): {_yes(cpu is not None and cpu <= 1.0)}
 (median {_f(cpu, "{:.2f}")}). Runs ok: {s["ok"]}/{s["runs"]}.
+{_upvote_before()}"""
+
+
+def _upvote_before() -> str:
+    """The first measurement, before phones got their slower tick (results/upvote-before.json)."""
+    path = Path(__file__).parent / "results" / "upvote-before.json"
+    if not path.exists():
+        return ""
+    before = json.loads(path.read_text())
+    s, m = before["summary"], before["machine"]
+    return f"""
+Before phones got shared views at their own, slower tick (1 s; commit `{m["commit"]}`,
+`{before["command"]}`): CPU ratio {_med(s["cpu_ratio"], "{:.2f}")}, upvote ack p99
+{_med(s["upvote_ack_p99_ms"])} ms against the vote's {_med(s["vote_ack_p99_ms"])} ms,
+{_med(s["upvote_phone_pushes"], "{:,.0f}")} pushes to phones in the upvote phase: every
+100 ms tick sent the new vote counts to every phone.
 """
 
 

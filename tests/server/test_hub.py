@@ -88,7 +88,10 @@ def presenter(hub: Hub) -> CountingPresenter:
 
 
 async def receive_until(sub: Subscriber, wanted: str) -> list[str]:
-    """Everything ``sub`` receives up to and including ``wanted``; fails after 5 s."""
+    """Everything ``sub`` receives up to and including ``wanted``; fails after 5 s.
+
+    Phones get shared views at most once per ``phone_window`` (1 s here).
+    """
     seen: list[str] = []
     async with asyncio.timeout(5):
         while not seen or seen[-1] != wanted:
@@ -124,6 +127,31 @@ async def test_ticks_are_leading_edge(hub: Hub) -> None:
     assert await screen.outbox.next() == "screen:0:blank"
     # The first change after a quiet spell goes out at once, not after the window.
     assert loop.time() - start < 0.05
+
+
+async def test_phones_get_shared_views_at_their_own_slower_tick(hub: Hub) -> None:
+    """The screen sees every change within its tick; phones get the shared views at most once
+    per ``phone_window`` (1 s by default), and their own view at once."""
+    assert hub.settings.phone_window == 1.0
+    hub.fanout.phone_window = 1.5  # longer here, so a slow machine cannot blur the order
+    screen = Subscriber("screen", "de", None, Outbox())
+    anna = Subscriber("phone", "de", "anna", Outbox())
+    hub.attach(screen)
+    hub.attach(anna)
+    loop = asyncio.get_running_loop()
+    guest = Actor(Role.GUEST)
+    await hub.submit(guest, Join("anna", "Anna", None), "j0")
+    await receive_until(anna, "phone:1:welcome")
+    last_tick = loop.time()  # the phones' last shared push
+    for i in range(1, 6):
+        await hub.submit(guest, Join(f"p{i}", None, None), f"j{i}")
+    await receive_until(screen, "screen:6:welcome")  # the projector: every tick
+    await hub.submit(Actor(Role.PARTICIPANT, "anna"), Rename("Anna B.", None), "r")
+    got = await receive_until(anna, "me:Anna B.")  # her own view is never held back
+    assert loop.time() - last_tick < 1.3, "too slow a machine for this test"
+    assert "phone:6:welcome" not in got
+    await receive_until(anna, "phone:6:welcome")  # the held counts, on the phones' tick
+    assert loop.time() - last_tick >= 1.4
 
 
 async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:
