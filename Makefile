@@ -50,7 +50,7 @@ fuzz: setup
 
 # Every scenario with its defaults, one after the other: about 32 minutes of runs on
 # the 2-core benchmark machine, more when it is busy (each run first waits for quiet).
-BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow
+BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote
 
 bench: setup
 	@failed=""; for s in $(BENCH_SCENARIOS); do \

@@ -91,6 +91,11 @@ class ScreenFeed:
         self.poll_voters: list[int] = []
         self.poll_counts: list[dict[str, int]] = []
         self.poll_words: list[str] = []  # a text poll's cloud: "<words>:<summed counts>" or "-"
+        self.modes: list[str] = []  # what the projector shows: "poll", "qna", …
+        # the Q&A session on stage: questions shown, their summed votes, the top 5 (id, votes)
+        self.qna_questions: list[int] = []
+        self.qna_votes: list[int] = []
+        self.qna_top: list[list[tuple[str, int]]] = []
         self.closed: str | None = None
         self.other: list[str] = []
         self._proc: asyncio.subprocess.Process | None = None
@@ -128,6 +133,11 @@ class ScreenFeed:
                 self.poll_voters.append(int(voters))
                 self.poll_counts.append(_counts(counts))
                 self.poll_words.append(parts[9] if len(parts) >= 10 else "-")
+                self.modes.append(parts[10] if len(parts) >= 11 else "-")
+                questions, votes, top = _qna(parts[11] if len(parts) >= 12 else "-")
+                self.qna_questions.append(questions)
+                self.qna_votes.append(votes)
+                self.qna_top.append(top)
             elif parts[0] in ("closed", "error"):
                 self.closed = " ".join(parts[2:])
             else:
@@ -188,6 +198,15 @@ class ScreenFeed:
 
 
 _NO_POLL = ["-", "-", "-1", "-"]
+
+
+def _qna(text: str) -> tuple[int, int, list[tuple[str, int]]]:
+    """``12:40:q3=9,q1=7`` (the probe's Q&A field) as (questions, votes, top 5); ``-``: none."""
+    if text == "-":
+        return -1, -1, []
+    questions, votes, top = text.split(":", 2)
+    pairs = [item.split("=") for item in top.split(",")] if top != "-" else []
+    return int(questions), int(votes), [(q, int(v)) for q, v in pairs]
 
 
 def _counts(text: str) -> dict[str, int]:

@@ -65,7 +65,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     plenum_opts = parser.add_argument_group("plenum")
     plenum_opts.add_argument(
-        "--vote-spread", type=float, default=5.0, help="votes start within this many seconds"
+        "--vote-spread",
+        type=float,
+        help="votes start within this many seconds (plenum: 5, upvote: 10 for each phase)",
     )
     plenum_opts.add_argument(
         "--seed", type=int, default=1, help="run r of each N uses seed + r - 1 (times, choices)"
@@ -89,6 +91,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--server-rev and --server-dir exclude each other")
     if args.server_dir is not None:
         args.no_docs = True  # an experiment never becomes the baseline
+    if args.vote_spread is None:
+        args.vote_spread = 10.0 if args.scenario == "upvote" else 5.0
     if args.n is None:
         args.n = suites.DEFAULT_N.get(args.scenario) or (
             [1000] if args.scenario == "plenum" else [200, 1000]
@@ -274,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "quiet_below_cores": args.quiet_below,
         "quiet_wait_s": args.quiet_wait,
     }
-    if args.scenario == "plenum":
+    if args.scenario in ("plenum", "upvote"):
         settings |= {"vote_spread_s": args.vote_spread, "seed": args.seed}
     results = {
         "scenario": args.scenario,

@@ -12,7 +12,7 @@ Prints one line per message, flushed at once, stamped with
 ``time.monotonic_ns()`` (CLOCK_MONOTONIC, shared by every process on the
 machine, so the harness can subtract its own stamps):
 
-    msg <t_ns> <seq> <joined> <online> <poll> <status> <voters> <counts> <words>
+    msg <t_ns> <seq> <joined> <online> <poll> <status> <voters> <counts> <words> <mode> <qna>
     closed <t_ns> <code> <reason>
     error <t_ns> <text>
 
@@ -20,8 +20,11 @@ machine, so the harness can subtract its own stamps):
 ``voters`` and ``counts`` its ``results`` (``o1:3,o2:5``), as the screen's
 JSON view has them; ``-``, ``-``, ``-1``, ``-`` when no poll is on screen or
 its results are held back. ``words`` is the word cloud of a text poll as
-``<distinct words>:<their summed counts>``, ``-`` for none. The join
-scenario reads only the first five fields.
+``<distinct words>:<their summed counts>``, ``-`` for none. ``mode`` is
+what the projector shows (``poll``, ``qna``, …). ``qna`` is the Q&A session
+on stage as ``<questions shown>:<their summed votes>:<top 5>``, the top 5 as
+``q3=12,q1=9,…`` in the screen's order (``-`` for none), or ``-`` when the
+event has no Q&A. The join scenario reads only the first five fields.
 """
 
 from __future__ import annotations
@@ -59,10 +62,24 @@ class PollView(msgspec.Struct):
     results: Results | None = None
 
 
+class QuestionView(msgspec.Struct):
+    id: str
+    votes: int
+    status: str
+
+
+class SessionView(msgspec.Struct):
+    id: str
+    questions: list[QuestionView]
+    on_stage: bool = False
+
+
 class View(msgspec.Struct):
     participants: Counts
+    screen: str = "-"
     screen_poll: str | None = None
     polls: list[PollView] = []
+    qna: list[SessionView] = []
 
 
 class Push(msgspec.Struct):
@@ -95,6 +112,16 @@ def poll_fields(view: View) -> str:
     return "- - -1 - -"
 
 
+def qna_fields(view: View) -> str:
+    """``<questions>:<votes>:<top 5>`` of the session on stage, as the screen ranks them."""
+    stage = next((s for s in view.qna if s.on_stage), None)
+    if stage is None:
+        return "-"
+    waiting = [q for q in stage.questions if q.status in ("visible", "live")]
+    top = ",".join(f"{q.id}={q.votes}" for q in waiting[:5]) or "-"
+    return f"{len(stage.questions)}:{sum(q.votes for q in stage.questions)}:{top}"
+
+
 async def watch(url: str) -> int:
     try:
         async with connect(
@@ -110,7 +137,8 @@ async def watch(url: str) -> int:
                     continue
                 counts = push.state.participants
                 poll = poll_fields(push.state)
-                emit(f"msg {now} {push.seq} {counts.joined} {counts.online} {poll}")
+                mode, qna = push.state.screen or "-", qna_fields(push.state)
+                emit(f"msg {now} {push.seq} {counts.joined} {counts.online} {poll} {mode} {qna}")
     except ConnectionClosed as exc:
         code = exc.rcvd.code if exc.rcvd is not None else 1006
         reason = exc.rcvd.reason if exc.rcvd is not None else ""

@@ -7,7 +7,9 @@ it links is redrawn into ``docs/img/`` at the same time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from loadtests import plots
@@ -292,10 +294,100 @@ phones, {c["ok"]}/{c["runs"]} without.
 """
 
 
+def _at(data: Any, *path: str) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def render_upvote(results: dict[str, Any]) -> str:
+    s = results["summary"]
+    runs = results["runs"]
+    rows = [
+        "| run | order | ack p99 vote / upvote (ms) | freshness p99 vote / upvote (ms) "
+        "| CPU per 1,000 vote / upvote (s) | CPU ratio | phone pushes vote / upvote "
+        "| counts exact | screen top 5 exact |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        v, u = r.get("vote") or {}, r.get("upvote") or {}
+
+        def pair(
+            *path: str, fmt: str = "{:.0f}", v: dict[str, Any] = v, u: dict[str, Any] = u
+        ) -> str:
+            return f"{_f(_at(v, *path), fmt)} / {_f(_at(u, *path), fmt)}"
+
+        order = "upvote first" if (r.get("config") or {}).get("upvote_first") else "vote first"
+        exact = bool((v.get("check") or {}).get("tally_exact")) and bool(
+            (u.get("check") or {}).get("votes_exact")
+        )
+        rows.append(
+            f"| {r.get('repeat')} | {order} | {pair('ack_ms', 'p99')} "
+            f"| {pair('screen_freshness_ms', 'p99')} "
+            f"| {pair('server_cpu_per_1000_s', fmt='{:.2f}')} | {_f(r.get('cpu_ratio'), '{:.2f}')} "
+            f"| {pair('phone_pushes', fmt='{:,}')} | {exact} "
+            f"| {(u.get('check') or {}).get('screen_top5_exact')} |"
+        )
+    cfg = runs[0].get("config", {}) if runs else {}
+    cpu = s["cpu_ratio"].get("median")
+    return f"""## Upvotes: {cfg.get("n", "N")} phones upvote among {cfg.get("questions", 50)} questions, top 5 on screen
+
+Issue 12: an upvote should cost no more than a plenum vote. Each run starts
+one server with {cfg.get("n", "N")} phones and, not measured, opens a
+single-choice poll and a Q&A session in which the first
+{cfg.get("questions", 50)} phones ask a question each. Then two measured
+phases in the same room: **vote** (the poll on the projector, every phone
+votes once within {_f(cfg.get("spread_s"))} s) and **upvote** (the Q&A on the
+projector, its top 5 with their votes; every phone upvotes one question
+within {_f(cfg.get("spread_s"))} s, the k-th question drawn with weight 1/k, so
+the top 5 keeps moving). The order of the phases alternates from run to
+run; each waits for a quiet machine. Checked: every command acked, the poll
+tally and every question's votes equal the seeded plan's counts, and the
+screen's last push shows every vote and the reference top 5 (ties by age).
+`tests/loadtests/test_upvote_smoke.py` runs a 16-phone version in `make test`.
+
+{_facts(results)}
+{chr(10).join(rows)}
+
+Medians over {s["runs"]} runs (min–max), vote → upvote:
+
+| | vote (baseline) | upvote | upvote ÷ vote |
+|---|---|---|---|
+| ack p50 (ms) | {_med(s["vote_ack_p50_ms"], "{:.1f}")} | {_med(s["upvote_ack_p50_ms"], "{:.1f}")} | |
+| ack p99 (ms) | {_med(s["vote_ack_p99_ms"])} | {_med(s["upvote_ack_p99_ms"])} | {_med(s["ack_p99_ratio"], "{:.2f}")} |
+| screen freshness p50 (ms) | {_med(s["vote_freshness_p50_ms"])} | {_med(s["upvote_freshness_p50_ms"])} | |
+| screen freshness p99 (ms) | {_med(s["vote_freshness_p99_ms"])} | {_med(s["upvote_freshness_p99_ms"])} | {_med(s["freshness_p99_ratio"], "{:.2f}")} |
+| server CPU per 1,000 (s) | {_med(s["vote_cpu_per_1000_s"], "{:.2f}")} | {_med(s["upvote_cpu_per_1000_s"], "{:.2f}")} | {_med(s["cpu_ratio"], "{:.2f}")} |
+| pushes to phones | {_med(s["vote_phone_pushes"], "{:,.0f}")} | {_med(s["upvote_phone_pushes"], "{:,.0f}")} | |
+| pushes to the screen | {_med(s["vote_screen_pushes"])} | {_med(s["upvote_screen_pushes"])} | |
+| server's busiest second (cores) | {_med(s["vote_server_peak_core_share"], "{:.2f}")} | {_med(s["upvote_server_peak_core_share"], "{:.2f}")} | |
+
+The upvote costs no more than a vote (CPU ratio ≤ 1.0): {_yes(cpu is not None and cpu <= 1.0)}
+(median {_f(cpu, "{:.2f}")}). Runs ok: {s["ok"]}/{s["runs"]}.
+{_upvote_before()}"""
+
+
+def _upvote_before() -> str:
+    """The first measurement, before phones got their slower tick (results/upvote-before.json)."""
+    path = Path(__file__).parent / "results" / "upvote-before.json"
+    if not path.exists():
+        return ""
+    before = json.loads(path.read_text())
+    s, m = before["summary"], before["machine"]
+    return f"""
+Before phones got shared views at their own, slower tick (1 s; commit `{m["commit"]}`,
+`{before["command"]}`): CPU ratio {_med(s["cpu_ratio"], "{:.2f}")}, upvote ack p99
+{_med(s["upvote_ack_p99_ms"])} ms against the vote's {_med(s["vote_ack_p99_ms"])} ms,
+{_med(s["upvote_phone_pushes"], "{:,.0f}")} pushes to phones in the upvote phase: every
+100 ms tick sent the new vote counts to every phone.
+"""
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "ceiling": render_ceiling,
     "socketio": render_socketio,
     "brainstorm": render_brainstorm,
     "reconnect": render_reconnect,
     "slow": render_slow,
+    "upvote": render_upvote,
 }

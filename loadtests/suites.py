@@ -14,15 +14,23 @@ from typing import Any
 from loadtests.scenarios import versus
 from loadtests.scenarios.common import Progress
 
-SCENARIOS = ("ceiling", "socketio", "brainstorm", "reconnect", "slow")
+SCENARIOS = ("ceiling", "socketio", "brainstorm", "reconnect", "slow", "upvote")
 DEFAULT_N = {
     "ceiling": [1000],
     "socketio": [100, 200, 300, 400, 600, 900, 1200, 1800],
     "brainstorm": [300],
     "reconnect": [1000],
     "slow": [1000],
+    "upvote": [1000],
 }
-QUICK_N = {"ceiling": [50], "socketio": [50], "brainstorm": [20], "reconnect": [50], "slow": [40]}
+QUICK_N = {
+    "ceiling": [50],
+    "socketio": [50],
+    "brainstorm": [20],
+    "reconnect": [50],
+    "slow": [40],
+    "upvote": [60],
+}
 
 Quiet = Callable[[], Awaitable[float]]
 
@@ -52,4 +60,8 @@ async def run(
         from loadtests.scenarios import slow
 
         return await slow.suite(args, progress, quiet)
+    if args.scenario == "upvote":
+        from loadtests.scenarios import upvote
+
+        return await upvote.suite(args, progress, quiet)
     raise ValueError(args.scenario)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from rooms import views
@@ -207,7 +209,18 @@ def join_scope(svc: Services, code: str, address: str, key: str | None) -> tuple
     return Actor(Role.GUEST, client=svc.signer.derive("api-join", code, address, key)), "join"
 
 
-@get("/api/events/{code:str}/state", tags=["events"])
+# The state's fields come from every activity's views (rooms/views.py builds the Struct at
+# start-up), so /schema describes them from that very Struct: Q&A, speakers and the rest.
+StateDocument = msgspec.defstruct(
+    "StateResponse", [("seq", int), ("state", views.ModeratorView)], module=__name__
+)
+
+
+@get(
+    "/api/events/{code:str}/state",
+    tags=["events"],
+    responses={200: ResponseSpec(data_container=StateDocument, description="The state")},
+)
 async def moderator_state(request: AnyRequest, code: FromPath[str]) -> StateResponse:
     """The full moderator view of an event (moderator token as Bearer)."""
     svc = services(request)

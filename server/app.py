@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     presenter = Presenter(renderer, join_url)
     hub_settings = HubSettings(
         window=settings.tick_ms / 1000,
+        phone_window=settings.phone_tick_ms / 1000,
         burst=settings.burst,
         per_second=settings.per_second,
         shared_log=bool(settings.redis),

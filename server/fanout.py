@@ -7,6 +7,12 @@ it is about doing little, and never waiting:
   goes out at once, later ones within ``window`` are merged into the next
   flush; while an append is in flight a flush waits, so nothing that is not
   yet durable is shown;
+- phones get the shared views at a slower, also leading-edge, cadence
+  (``phone_window``, 1 s): a question's vote count on a thousand phones
+  need not move ten times a second, and sending it so cost an upvote twice
+  a plenum vote (docs/benchmarks.md, "Upvotes"). The projector and the
+  console keep the fast tick; a phone's own view (its ballot, its rank,
+  its turn) and its acks are never held back;
 - shared views are rendered at most once per tick per (kind, language), and
   the same text goes to every subscriber of that kind; a part equal to its
   previous render is not sent at all;
@@ -98,11 +104,24 @@ class Source(Protocol):
 class FanOut:
     """One room's subscribers on this worker and what they were last sent."""
 
-    def __init__(self, code: str, presenter: Presenter, source: Source, window: float) -> None:
+    def __init__(
+        self,
+        code: str,
+        presenter: Presenter,
+        source: Source,
+        window: float,
+        phone_window: float | None = None,
+    ) -> None:
         self.code = code
         self.presenter = presenter
         self.source = source
         self.window = window
+        self.phone_window = max(window, window if phone_window is None else phone_window)
+        # What phones (subscribers with a participant) were last sent of the shared views,
+        # per (kind, lang), and when: between their slower ticks, changes wait here.
+        self._phone_sent: dict[tuple[str, str], dict[str, str]] = {}
+        self._phone_last = -1e9
+        self._phone_handle: asyncio.TimerHandle | None = None
         self.subscribers: set[Subscriber] = set()
         self._dirty_shared = False
         self._dirty_people: set[str] = set()
@@ -117,6 +136,8 @@ class FanOut:
         """Flush no more, and close every connection."""
         if self._flush_handle is not None:
             self._flush_handle.cancel()
+        if self._phone_handle is not None:
+            self._phone_handle.cancel()
         for sub in list(self.subscribers):
             sub.close()
 
@@ -181,7 +202,10 @@ class FanOut:
         if source.appending:  # never show what is not yet durable
             self._schedule_after_append()
             return
-        self._last_flush = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        now = self._last_flush = loop.time()
+        phones_due = now >= self._phone_last + self.phone_window
+        phones_held = phones_sent = False
         self.flushes += 1
         dirty_shared, self._dirty_shared = self._dirty_shared, False
         dirty_people, self._dirty_people = self._dirty_people, set()
@@ -198,10 +222,20 @@ class FanOut:
         for sub in sorted(self.subscribers, key=lambda s: s.participant is not None):
             shared, personal = self._views_for(sub, state, online)
             key = (sub.kind, sub.lang)
+            phone = sub.participant is not None
             changed = changes.get(key)
             if changed is None:
                 before = previous.get(key, {})
+                if phone:
+                    before = self._phone_sent.setdefault(key, before)
                 changed = {part: text for part, text in shared.items() if before.get(part) != text}
+                if phone and changed:
+                    if phones_due:
+                        self._phone_sent[key] = shared
+                        phones_sent = True
+                    else:
+                        phones_held = True
+                        changed = {}
                 changes[key] = changed
             personal_changed = sub.participant in dirty_people
             if not (changed or personal_changed):
@@ -210,6 +244,16 @@ class FanOut:
                 sub.kind, changed, personal if personal_changed else None, (shared, personal)
             )
             self._deliver(sub, frames)
+        if phones_sent:
+            self._phone_last = now
+        if phones_held and self._phone_handle is None:
+            wait = self._phone_last + self.phone_window - now
+            self._phone_handle = loop.call_later(wait, self._phones_due)
+
+    def _phones_due(self) -> None:
+        """The phones' tick: a flush sends them what waited (the others have it already)."""
+        self._phone_handle = None
+        self._schedule()
 
     def _schedule_after_append(self) -> None:
         loop = asyncio.get_running_loop()

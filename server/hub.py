@@ -33,6 +33,7 @@ from server.writer import Result, Writer
 @dataclass
 class HubSettings:
     window: float = 0.1
+    phone_window: float = 1.0  # phones get the shared views at most this often (their own: at once)
     burst: float = 20
     per_second: float = 2
     remembered_rejections: int = 10_000
@@ -59,7 +60,7 @@ class Hub:
         self.broker = broker
         self.presenter = presenter
         self.settings = s = settings or HubSettings()
-        self.fanout = FanOut(code, presenter, self, s.window)
+        self.fanout = FanOut(code, presenter, self, s.window, s.phone_window)
         self.presence = Presence(
             code,
             broker,

@@ -27,6 +27,9 @@ class Settings(msgspec.Struct):
     secret_key: str | None = None
     data_dir: str = "data"
     tick_ms: int = 100
+    # Phones get the shared views (vote counts on questions, say) at most this often;
+    # projector and console every tick; a phone's own view and its acks at once.
+    phone_tick_ms: int = 1000
     ws_max_bytes: int = 16 * 1024
     outbox_limit: int = 64
     stuck_after_s: float = 10.0
@@ -80,6 +83,7 @@ _ENV = {
     "secret_key": "DIALOGRAUM_SECRET_KEY",
     "data_dir": "DIALOGRAUM_DATA_DIR",
     "tick_ms": "DIALOGRAUM_TICK_MS",
+    "phone_tick_ms": "DIALOGRAUM_PHONE_TICK_MS",
     "ws_max_bytes": "DIALOGRAUM_WS_MAX_BYTES",
     "burst": "DIALOGRAUM_BURST",
     "per_second": "DIALOGRAUM_PER_SECOND",

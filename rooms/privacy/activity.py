@@ -1,7 +1,8 @@
 """Deleting personal data (GDPR) as an activity: it has no state of its own.
 
 It registers its commands and its event like any activity; its ``apply``
-removes names and contacts from the lobby, the idea boards and the actions.
+removes names and contacts from the lobby, the idea boards, the actions, the
+questions and the speaker list.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class PrivacyActivity:
         return domain.decide(room.lobby, command, ctx.actor)
 
     def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
-        return domain.apply(room.lobby, room.ideas, room.actions, event)
+        return domain.apply(room.lobby, room.ideas, room.actions, room.qna, room.speakers, event)
 
     def created_id(self, event: Any) -> str | None:
         return None

@@ -2,7 +2,8 @@
 
 Two commands, one event. ``privacy.erase_me`` is a participant deleting
 their own data from their phone: their name, their signatures on cards,
-their names and contacts on actions; they leave the event. ``privacy.erase_all``
+their names and contacts on actions, their name on questions and on the
+speaker list; they leave the event. ``privacy.erase_all``
 is the moderator (or the retention sweep, as admin) deleting every name and
 contact at once; the event is closed, and the anonymous results stay.
 
@@ -19,6 +20,8 @@ from rooms.actions.domain import Actions, Member
 from rooms.base import Actor, Rejected, Role
 from rooms.ideas.domain import MODERATOR, Boards
 from rooms.lobby.domain import EventClosed, Lobby
+from rooms.qna.domain import Qna
+from rooms.speakers.domain import Speakers, person_key
 
 
 class EraseMe(msgspec.Struct, tag="privacy.erase_me", frozen=True):
@@ -60,8 +63,19 @@ def decide(
     return out
 
 
-def apply(lobby: Lobby, boards: Boards, actions: Actions, event: PersonalDataErased) -> set[str]:
-    """Remove the names and contacts; the one who erased their own data leaves."""
+def apply(
+    lobby: Lobby,
+    boards: Boards,
+    actions: Actions,
+    qna: Qna,
+    speakers: Speakers,
+    event: PersonalDataErased,
+) -> set[str]:
+    """Remove the names and contacts; the one who erased their own data leaves.
+
+    Everything here must agree with :data:`rooms.privacy.redact.PERSONAL`:
+    a log scrubbed there and replayed gives this very state.
+    """
     who = None if event.participants is None else set(event.participants)
 
     def hit(pid: str) -> bool:
@@ -86,4 +100,14 @@ def apply(lobby: Lobby, boards: Boards, actions: Actions, event: PersonalDataEra
         for pid, member in list(action.members.items()):
             if hit(pid):
                 action.members[pid] = Member("", None, member.at)
+    for question in qna.questions.values():
+        if hit(question.participant):
+            question.name = None  # as if asked anonymously
+    for entry in speakers.entries.values():
+        # Names the moderator added (no phone) go only when everyone's data goes.
+        if (entry.participant is None and who is None) or (
+            entry.participant is not None and hit(entry.participant)
+        ):
+            entry.name = ""
+            entry.key = person_key(entry.participant, "")  # what a replay of the scrubbed log has
     return touched

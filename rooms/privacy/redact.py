@@ -33,6 +33,9 @@ PERSONAL: dict[str, tuple[str, dict[str, Any]]] = {
     "participant.renamed": ("participant", {"name": None}),
     "idea.posted": ("author", {"name": None}),
     "action.joined": ("participant", {"name": "", "contact": None}),
+    "question.asked": ("participant", {"name": None}),
+    # participant None: a name the moderator added; it goes when everyone's data goes
+    "speakers.requested": ("participant", {"name": ""}),
 }
 
 

@@ -5,8 +5,8 @@ view, never from a second count over the state: what the PDF says is what
 the console said. The state is read only for what no view carries (the
 event's details, the peak of people present, who left).
 
-Adding a section (the agenda, Q&A and the speaker list, the chain from
-critique to action, once those activities exist) means: a Struct in
+Adding a section (the agenda, the chain from critique to action, once
+those exist) means: a Struct in
 ``model.py``, a builder here, its key in :data:`SECTIONS` and a template in
 ``templates/report/sections/``. Until then the report has no such section,
 rather than an empty one.
@@ -41,15 +41,28 @@ from rooms.report.model import (
     OptionRow,
     Participation,
     PollReport,
+    QnaReport,
+    QuestionReport,
     RankedRow,
     Report,
     RoundReport,
+    SpeakersReport,
     TableReport,
+    TurnReport,
+    TypeRow,
 )
 from rooms.room import RoomState
 
 # The sections a moderator can tick, in the report's order. The cover is always there.
-SECTIONS: tuple[str, ...] = ("participation", "polls", "boards", "cafe", "actions")
+SECTIONS: tuple[str, ...] = (
+    "participation",
+    "polls",
+    "boards",
+    "cafe",
+    "qna",
+    "speakers",
+    "actions",
+)
 
 
 class Inputs(msgspec.Struct, frozen=True):
@@ -313,10 +326,120 @@ def _actions(inputs: Inputs) -> list[ActionReport]:
     ]
 
 
+# Questions the room saw; pending ones never were public, hidden ones were withdrawn by the
+# moderators, merged ones live on in the question they were merged into.
+_REPORTED = {"visible": "open", "live": "live", "answered": "answered", "archived": "archived"}
+
+
+def _present(inputs: Inputs, participant: str | None) -> bool:
+    """Whether a person still takes part: a leaver's name leaves the report (as on cards)."""
+    if participant is None:
+        return True
+    person = inputs.state.lobby.participants.get(participant)
+    return person is not None and not person.left
+
+
+def _qna(inputs: Inputs) -> list[QnaReport]:
+    """Each session's questions with their votes and whether they were answered.
+
+    Counts come from the console's view; the state is read only for who
+    asked (to count askers, and to drop a leaver's name), never put in the
+    report: an anonymous question carries no name and no id, and upvotes
+    are counts only (nobody, moderators included, sees who upvoted).
+    """
+    qna = inputs.state.qna
+    out = []
+    for number, session in enumerate(inputs.view.qna, start=1):
+        merged: dict[str, int] = {}
+        for q in session.questions:
+            if q.merged_into:
+                merged[q.merged_into] = merged.get(q.merged_into, 0) + 1
+        reported = [q for q in session.questions if q.status in _REPORTED]
+        questions = [
+            QuestionReport(
+                number=place,
+                text=q.text,
+                votes=q.votes,
+                status=_REPORTED[q.status],
+                name=q.name if _present(inputs, qna.questions[q.id].participant) else None,
+                starred=q.starred,
+                merged=merged.get(q.id, 0),
+            )
+            for place, q in enumerate(reported, start=1)
+        ]
+        asked = [qna.questions[q.id] for q in session.questions]
+        voters = set().union(*(q.voters for q in asked)) if asked else set()
+        out.append(
+            QnaReport(
+                number=number,
+                id=session.id,
+                title=session.title,
+                speaker=session.speaker,
+                mode=session.mode,
+                questions=questions,
+                asked=len(asked),
+                answered=sum(1 for q in questions if q.status == "answered"),
+                open=sum(1 for q in questions if q.status in ("open", "live")),
+                askers=len({q.participant for q in asked}),
+                anonymous=sum(1 for q in asked if q.name is None),
+                voters=len(voters),
+            )
+        )
+    return out
+
+
+def _speakers(inputs: Inputs) -> SpeakersReport | None:
+    """Who spoke, how long, and speaking time by organisation type (the console's figures)."""
+    view = inputs.view.speakers
+    sp = inputs.state.speakers
+    if not sp.history and not view.queue and view.current is None:
+        return None  # the speaker list was never used
+    labels = inputs.org_labels
+    turns = []
+    for number, spoken in enumerate(sp.history, start=1):
+        entry = sp.entries[spoken.entry]
+        kind = entry.organisation_type.value if entry.organisation_type else "unknown"
+        turns.append(
+            TurnReport(
+                number=number,
+                name=(entry.name or None) if _present(inputs, entry.participant) else None,
+                organisation_type=labels.get(kind, kind),
+                subject=entry.subject,
+                seconds=round(spoken.ms / 1000),
+                direct=entry.direct,
+            )
+        )
+    stats = view.stats or {}
+    total = sum(t.seconds for t in stats.values())
+    by_type = [
+        TypeRow(
+            label=labels.get(kind, kind),
+            people=t.people,
+            turns=t.turns,
+            seconds=t.seconds,
+            share=t.seconds / total if total else 0.0,
+        )
+        for kind, t in stats.items()
+    ]
+    chart = bar_chart([(r.label, round(r.seconds / 60, 1)) for r in by_type], shares=False)
+    return SpeakersReport(
+        turns=turns,
+        by_type=by_type,
+        chart=chart,
+        people=len({sp.entries[s.entry].key for s in sp.history}),
+        seconds=total,
+        seconds_limit=view.seconds,
+        alternate=view.alternate,
+        waiting=len(view.queue),
+    )
+
+
 _BUILDERS: dict[str, Callable[[Inputs], object]] = {
     "participation": _participation,
     "polls": _polls,
     "boards": _boards,
     "cafe": _cafe,
+    "qna": _qna,
+    "speakers": _speakers,
     "actions": _actions,
 }

@@ -145,6 +145,65 @@ class ActionReport(msgspec.Struct, frozen=True, kw_only=True):
     joined: int  # never names or contacts
 
 
+class QuestionReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A question the room saw (not pending, hidden or merged into another one)."""
+
+    number: int  # its place in the session, by votes (ties: the older first)
+    text: str
+    votes: int  # after merges: the union of voters, nobody twice; never who
+    status: str  # "answered" | "open" (still waiting) | "live" | "archived"
+    name: str | None = None  # only when asked by name, while the asker takes part
+    starred: bool = False
+    merged: int = 0  # duplicates merged into it
+
+
+class QnaReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    number: int
+    id: str
+    title: str
+    speaker: str | None = None
+    mode: str  # "open" | "moderated"
+    questions: list[QuestionReport]
+    asked: int  # every question asked, hidden and merged ones too
+    answered: int
+    open: int  # still waiting (or on stage) when the report was made
+    askers: int  # different people who asked
+    anonymous: int  # questions asked without a name
+    voters: int  # different people who upvoted (a count, never who)
+
+
+class TurnReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One finished turn at the microphone."""
+
+    number: int
+    name: str | None  # None: the speaker has since left the event (or deleted their data)
+    organisation_type: str  # the translated label
+    subject: str = ""
+    seconds: int
+    direct: bool = False  # a direct reply
+
+
+class TypeRow(msgspec.Struct, frozen=True, kw_only=True):
+    """Speaking by organisation type: the console's statistics."""
+
+    label: str
+    people: int
+    turns: int
+    seconds: int
+    share: float  # of all speaking time
+
+
+class SpeakersReport(msgspec.Struct, frozen=True, kw_only=True):
+    turns: list[TurnReport]
+    by_type: list[TypeRow]
+    chart: BarChart  # speaking time (minutes) by organisation type
+    people: int
+    seconds: int  # every finished turn
+    seconds_limit: int  # the speaking-time limit per turn at the end, 0 = none
+    alternate: str  # "none" | "organisation" | "first_time"
+    waiting: int  # still on the list when the report was made
+
+
 class Report(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """The whole documentation; a section left out by the moderator is None."""
 
@@ -155,4 +214,6 @@ class Report(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     polls: list[PollReport] | None = None
     boards: list[BoardReport] | None = None
     cafe: CafeReport | None = None
+    qna: list[QnaReport] | None = None
+    speakers: SpeakersReport | None = None
     actions: list[ActionReport] | None = None

@@ -61,3 +61,9 @@ class Formatter:
 
     def percent(self, share: float | None) -> str:
         return "–" if share is None else format_percent(share, format="#,##0 %", locale=self.lang)
+
+    def duration(self, seconds: int | None) -> str:
+        """Speaking time as minutes and seconds, 2:05; an hour and more stays in minutes, 75:30."""
+        if seconds is None:
+            return "–"
+        return f"{seconds // 60}:{seconds % 60:02d}"

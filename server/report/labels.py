@@ -39,7 +39,22 @@ SECTION_TITLES = {
     "polls": N_("Polls"),
     "boards": N_("Idea boards"),
     "cafe": N_("World Café"),
+    "qna": N_("Questions from the audience (Q&A)"),
+    "speakers": N_("Speaker list"),
     "actions": N_("Actions"),
+}
+
+_QUESTION_STATUS = {
+    "answered": N_("Answered"),
+    "open": N_("Open"),
+    "live": N_("Being answered now"),
+    "archived": N_("Archived"),
+}
+
+_ALTERNATE = {
+    "none": N_("in the order of requests"),
+    "organisation": N_("alternating by organisation type"),  # as in the console
+    "first_time": N_("alternating: first-time speakers first"),
 }
 
 
@@ -57,3 +72,11 @@ def format_label(lang: str, value: str) -> str:
 
 def section_title(lang: str, key: str) -> str:
     return gettext(lang, SECTION_TITLES.get(key, key))
+
+
+def question_status(lang: str, status: str) -> str:
+    return gettext(lang, _QUESTION_STATUS.get(status, status))
+
+
+def alternate_label(lang: str, value: str) -> str:
+    return gettext(lang, _ALTERNATE.get(value, value))

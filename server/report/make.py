@@ -18,7 +18,14 @@ from rooms.report import Report, build_report
 from rooms.room import RoomState
 from server.render import Renderer
 from server.report.format import Formatter
-from server.report.labels import format_label, kind_label, org_labels, section_title
+from server.report.labels import (
+    alternate_label,
+    format_label,
+    kind_label,
+    org_labels,
+    question_status,
+    section_title,
+)
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(RoomState).decode
@@ -59,6 +66,8 @@ def render_context(report: Report, lang: str, timezone: str) -> dict[str, Any]:
         "kind_label": lambda kind: kind_label(lang, kind),
         "format_label": lambda value: format_label(lang, value),
         "section_title": lambda key: section_title(lang, key),
+        "status_label": lambda status: question_status(lang, status),
+        "alternate_label": lambda value: alternate_label(lang, value),
     }
 
 

@@ -15,7 +15,7 @@ import msgspec
 from rooms.report import Report
 from server.i18n import N_, gettext
 from server.report.format import Formatter
-from server.report.labels import kind_label
+from server.report.labels import kind_label, question_status
 
 Cell = str | int | float | dt.datetime | dt.date | None
 
@@ -32,7 +32,7 @@ class Table(msgspec.Struct):
 
 
 # Activity keys, in the workbook's order, with the sheet title. Extension
-# point: a new activity (agenda, Q&A) adds its key here and a builder below.
+# point: a new activity (the agenda, say) adds its key here and a builder below.
 ACTIVITIES: dict[str, str] = {
     "participation": N_("Participation"),
     "polls": N_("Polls"),
@@ -40,6 +40,9 @@ ACTIVITIES: dict[str, str] = {
     "ideas": N_("Idea cards"),
     "dots": N_("Dot ranking"),
     "cafe": N_("World Café"),
+    "questions": N_("Questions (Q&A)"),
+    "speakers": N_("Speaker list"),
+    "speaking_time": N_("Speaking time by type"),
     "actions": N_("Actions"),
 }
 
@@ -104,7 +107,7 @@ def _polls(report: Report, lang: str, f: Formatter) -> Built:
         _("Option"),
         _("Votes or points"),
         _("Share"),
-        _("Place"),
+        _("Rank"),
         _("Supporters"),
         _("Mean"),
         _("Median"),
@@ -178,7 +181,7 @@ def _dots(report: Report, lang: str, f: Formatter) -> Built:
     rows: list[list[Cell]] = [
         [b.number, b.prompt, r.rank, r.label, r.points, r.voters] for b in ranked for r in b.ranking
     ]
-    return [_("Board"), _("Prompt"), _("Place"), _("Item"), _("Dots"), _("People")], rows
+    return [_("Board"), _("Prompt"), _("Rank"), _("Item"), _("Dots"), _("People")], rows
 
 
 def _cafe(report: Report, lang: str, f: Formatter) -> Built:
@@ -229,6 +232,73 @@ def _actions(report: Report, lang: str, f: Formatter) -> Built:
     return headers, rows
 
 
+def _questions(report: Report, lang: str, f: Formatter) -> Built:
+    """Every question the room saw, with its votes and status; a name only if asked by name."""
+    if not report.qna:
+        return None
+    _ = lambda s: gettext(lang, s)  # noqa: E731
+    rows: list[list[Cell]] = []
+    for s in report.qna:
+        for q in s.questions:
+            rows.append(
+                [s.number, s.title, s.speaker, q.number, q.text, q.votes,
+                 question_status(lang, q.status), q.name, _("yes") if q.starred else None,
+                 q.merged or None]
+            )  # fmt: skip
+    headers = [
+        _("Session"),
+        _("Title"),
+        _("Addressed to"),
+        _("Rank"),
+        _("Question"),
+        _("Votes"),
+        _("Status"),
+        _("Asked by"),
+        _("Starred"),
+        _("Duplicates merged"),
+    ]
+    return headers, rows
+
+
+def _speakers(report: Report, lang: str, f: Formatter) -> Built:
+    sp = report.speakers
+    if sp is None:
+        return None
+    _ = lambda s: gettext(lang, s)  # noqa: E731
+    rows: list[list[Cell]] = [
+        [t.number, t.name, t.organisation_type, t.subject or None,
+         _("Direct reply") if t.direct else None, t.seconds]
+        for t in sp.turns
+    ]  # fmt: skip
+    headers = [
+        _("No."),
+        _("Speaker"),
+        _("Organisation type"),
+        _("Subject"),
+        _("Kind"),
+        _("Speaking time (s)"),
+    ]
+    return headers, rows
+
+
+def _speaking_time(report: Report, lang: str, f: Formatter) -> Built:
+    sp = report.speakers
+    if sp is None or not sp.by_type:
+        return None
+    _ = lambda s: gettext(lang, s)  # noqa: E731
+    rows: list[list[Cell]] = [
+        [r.label, r.people, r.turns, r.seconds, Share(r.share)] for r in sp.by_type
+    ]
+    headers = [
+        _("Organisation type"),
+        _("People"),
+        _("Contributions"),
+        _("Speaking time (s)"),
+        _("Share"),
+    ]
+    return headers, rows
+
+
 _BUILDERS: dict[str, Callable[[Report, str, Formatter], Built]] = {
     "participation": _participation,
     "polls": _polls,
@@ -236,5 +306,8 @@ _BUILDERS: dict[str, Callable[[Report, str, Formatter], Built]] = {
     "ideas": _ideas,
     "dots": _dots,
     "cafe": _cafe,
+    "questions": _questions,
+    "speakers": _speakers,
+    "speaking_time": _speaking_time,
     "actions": _actions,
 }

@@ -267,3 +267,47 @@ def test_the_overflow_check_finds_what_falls_off_or_is_cut(new_context: NewConte
     assert len(found) == 2, found
     assert "outside 1280×720" in found[0] and "unten" in found[0]
     assert "cuts its content" in found[1]
+
+
+LONG_QUESTION = (
+    "Wie stellen Sie sicher, dass die Wasserstoffleitungen nicht nur die großen "
+    "Industriebetriebe im Chemiepark erreichen, sondern auch die Zulieferer in den "
+    "kleineren Gemeinden, und wer trägt die Anschlusskosten, wenn die Förderung "
+    "des Landes ausläuft, bevor gebaut wird?"
+)
+LONG_NAME = "Maximiliane Oberhuber-Schwarzenfeldinger"  # 40 characters, the limit
+
+
+def test_qna_and_speaker_list_fit_whatever_the_text_length(
+    live_server: LiveServer, event: dict[str, Any], screen: Page, people: list[LiveSocket]
+) -> None:
+    """Issue 12: the question "jetzt dran" in large type, else the top 5 with their votes, and
+    the current speaker with the next three: all within the projector at every size, with
+    280-character questions and 40-character names."""
+    assert 260 <= len(f"8. {LONG_QUESTION}") <= 280
+    with moderate(live_server, event) as moderator:
+        moderator.send("qna.create", title=LONG_TITLE[:120], speaker=LONG_NAME)
+        for i, person in enumerate(people):
+            text = f"{i + 1}. {LONG_QUESTION}"[:280]
+            person.send("question.ask", session="s1", text=text, anonymous=i % 2 == 0)
+        for i, person in enumerate(people):
+            for q in range(1, 8 - i):
+                person.send("question.upvote", question=f"q{q}")
+        moderator.send("screen.show", what="qna")
+        expect(screen.locator("#stage")).to_have_attribute("data-mode", "qna")
+        expect(screen.locator("#stage .qna-top li")).to_have_count(5)
+        assert_fits_everywhere(screen, "qna_top5")
+        moderator.send("question.live", question="q1")
+        expect(screen.locator("#stage .qna-live")).to_contain_text("1. Wie stellen Sie sicher")
+        assert_fits_everywhere(screen, "qna_live")
+
+        for person in people[:3]:
+            person.send("speakers.request", subject=LONG_QUESTION[:80])
+        for name in (LONG_NAME, "Bartholomäus Freiherr von Gutenbergstein"):
+            moderator.send("speakers.add", name=name, organisation_type="civil_society")
+        moderator.send("speakers.move", entry="e4", position=0)
+        moderator.send("speakers.next")
+        expect(screen.locator("#stage")).to_have_attribute("data-mode", "speakers")
+        expect(screen.locator("#stage .speaker-name")).to_have_text(LONG_NAME)
+        expect(screen.locator("#stage .speakers-next li")).to_have_count(3)
+        assert_fits_everywhere(screen, "speakers")

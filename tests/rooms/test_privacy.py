@@ -12,7 +12,9 @@ from rooms.lobby.domain import Join, OrganisationType, Rename
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
 from rooms.privacy.domain import EraseAll, EraseMe
 from rooms.privacy.redact import participant_ids, scrub
+from rooms.qna.domain import AskQuestion, CreateQna, Upvote
 from rooms.room import Command, Envelope, RoomState, replay
+from rooms.speakers.domain import AddSpeaker, NextSpeaker, RequestToSpeak
 from tests.rooms.helpers import new_room, run
 
 MOD = Actor(Role.MODERATOR)
@@ -43,6 +45,13 @@ def busy_room() -> tuple[RoomState, list[Envelope]]:
         (person("a1"), JoinAction(action="a1", name="Anna Altmann", contact="anna@x.example",
                                   consent=True), "aj"),
         (person("c3"), JoinAction(action="a1", name="Clara", consent=True), "aj"),
+        (MOD, CreateQna(title="Input"), "q"),
+        (person("a1"), AskQuestion(session="s1", text="Wer zahlt?"), "qa"),
+        (person("b2"), Upvote("q1"), "qu"),
+        (person("a1"), RequestToSpeak(subject="Kosten"), "sr"),
+        (MOD, AddSpeaker(name="Dora Dorfmeister"), "sa"),
+        (MOD, NextSpeaker(), "s1"),
+        (MOD, NextSpeaker(), "s2"),  # Anna's turn is over, Dora speaks
     ]  # fmt: skip
     assert all(h.ok for h in run(state, log, steps))
     return state, log
@@ -60,6 +69,8 @@ def test_erasing_oneself_removes_the_name_everywhere_and_the_scrubbed_log_agrees
     text = msgspec.json.encode(moderator)
     assert b"Anna" not in text and b"anna@x.example" not in text
     assert b"Bernd Brunnhuber" in text  # the named poll still names the others
+    assert b"Dora Dorfmeister" in text  # added by the moderator: not Anna's data
+    assert moderator.qna[0].questions[0].name is None and moderator.qna[0].questions[0].votes == 1
     assert moderator.actions[0].joined == 1  # she left the event, so her sign-up no longer counts
     assert moderator.polls[0].results is not None and moderator.polls[0].results.voters == 2
     scrubbed = scrub(log, {"a1"})
@@ -83,12 +94,16 @@ def test_erasing_everyone_keeps_results_and_pseudonyms_cut_every_id() -> None:
         assert name.encode() not in stored
         assert f'"{pid}"'.encode() not in stored and f'"p:{pid}"'.encode() not in stored
     assert b"anna@x.example" not in stored
+    assert b"Dora Dorfmeister" not in stored  # a name on the speaker list is personal data too
+    assert plain(replay(scrub(log, None))) == plain(state)
     again = replay(scrubbed)
     before = views.moderator_view(state, frozenset())
     after = views.moderator_view(again, frozenset())
     assert [p.results for p in after.polls] == [p.results for p in before.polls]
     assert [a.joined for a in after.actions] == [a.joined for a in before.actions]
     assert [c.text for c in after.boards[0].ideas] == ["Signiert", "Anonym"]
+    assert after.speakers.stats == before.speakers.stats  # speaking time stays, names go
+    assert [q.votes for q in after.qna[0].questions] == [1]
 
 
 def test_only_a_participant_erases_their_own_data_and_only_moderators_everyones() -> None:

@@ -9,7 +9,9 @@ carry it).
 
 from __future__ import annotations
 
+import time
 from typing import Any
+from unittest.mock import patch
 
 import msgspec
 from litestar import Litestar
@@ -25,13 +27,18 @@ Client = TestClient[Litestar]
 PEOPLE = {
     "Zorabel Quandtmeier": "business",  # anonymous everywhere
     "Xaverius Pfründner": "union",  # anonymous everywhere
-    "Wilhelmina Kratzbeck": "chamber",  # signs a card, answers the named poll
-    "Ottokar Lindwurmer": "public",  # answers the named poll
+    "Wilhelmina Kratzbeck": "chamber",  # signs a card, answers the named poll, speaks
+    "Ottokar Lindwurmer": "public",  # answers the named poll, asks a question by name
     "Ysolde Brimborium": "research",  # joins an action with a contact
     "Quirin Nebelhorn": None,
 }
 ANONYMOUS_ONLY = ("Zorabel Quandtmeier", "Xaverius Pfründner", "Quirin Nebelhorn")
 CONTACT = "ysolde.brimborium@beispiel.example"
+# Q&A: q1 (anonymous) answered with 3 votes after q4 (a duplicate) was merged into it;
+# q2 (by name) open with 1 vote; q3 (anonymous) hidden, so in no report.
+HIDDEN_QUESTION = "Darf man hier auch Unfug fragen?"
+# Speaker list: finished turns of 95 s (chamber), 120 s (public), 30 s (added by name, public).
+TURNS = [("Wilhelmina Kratzbeck", 95), ("Ottokar Lindwurmer", 120), ("Bürgermeister Ohnefon", 30)]
 
 
 class Built(msgspec.Struct):
@@ -91,6 +98,8 @@ def build_event(client: Client, language: str = "de") -> Built:
                    name="Ysolde Brimborium", contact=CONTACT, consent=True))  # fmt: skip
         ok(command(peers["Zorabel Quandtmeier"], "aj", type="action.join", action="a1",
                    name="Zorabel Quandtmeier", consent=True))  # fmt: skip
+        _qna(console, peers)
+        _speakers(console, peers)  # last: it moves the server's clock ahead
     finally:
         for ws in reversed(sockets):
             ws.__exit__(None, None, None)
@@ -163,3 +172,51 @@ def _cafe(console: Peer, people: dict[str, dict[str, Any]]) -> None:
     ok(command(console, "k4", type="cafe.note", table="t1", text="Ausbildung im Verbund stärken"))
     ok(command(console, "k5", type="cafe.note", table="t2", text="Flächen für Solarparks"))
     ok(command(console, "k6", type="cafe.end_round"))
+
+
+def _qna(console: Peer, peers: dict[str, Peer]) -> None:
+    ok(command(console, "q0", type="qna.create", title="Input: Wasserstoff im Revier",
+               speaker="Dr. Erika Musterfrau"))  # fmt: skip
+    asks = [
+        ("Zorabel Quandtmeier", "Wer bezahlt die neuen Leitungen?", True),
+        ("Ottokar Lindwurmer", "Wann kommt der Anschluss ans Kernnetz?", False),
+        ("Xaverius Pfründner", HIDDEN_QUESTION, True),
+        ("Wilhelmina Kratzbeck", "Wer zahlt die Leitungen?", False),
+    ]
+    for n, (who, text, anonymous) in enumerate(asks):
+        ok(command(peers[who], f"q-ask{n}", type="question.ask", session="s1", text=text,
+                   anonymous=anonymous))  # fmt: skip
+    for n, (who, question) in enumerate(
+        [("Ottokar Lindwurmer", "q1"), ("Ysolde Brimborium", "q1"), ("Ysolde Brimborium", "q4"),
+         ("Xaverius Pfründner", "q4"), ("Zorabel Quandtmeier", "q2")]
+    ):  # fmt: skip
+        ok(command(peers[who], f"q-up{n}", type="question.upvote", question=question))
+    ok(command(console, "q-m", type="question.merge", question="q4", into="q1"))
+    ok(command(console, "q-h", type="question.hide", question="q3"))
+    ok(command(console, "q-l", type="question.live", question="q1"))
+    ok(command(console, "q-a", type="question.answered", question="q1"))
+
+
+class _Clock:
+    """The server's clock, moved ahead by hand: speaking times of whole minutes in no time."""
+
+    def __init__(self) -> None:
+        self.ahead = 0
+
+    def __call__(self) -> int:
+        return time.time_ns() // 1_000_000 + self.ahead
+
+
+def _speakers(console: Peer, peers: dict[str, Peer]) -> None:
+    clock = _Clock()
+    with patch("server.writer.now_ms", clock):
+        ok(command(console, "sp-s", type="speakers.settings", seconds=120, alternate="none"))
+        ok(command(peers["Wilhelmina Kratzbeck"], "sp-r", type="speakers.request",
+                   subject="Fachkräfte"))  # fmt: skip
+        ok(command(peers["Ottokar Lindwurmer"], "sp-r", type="speakers.request"))
+        ok(command(console, "sp-a", type="speakers.add", name="Bürgermeister Ohnefon",
+                   organisation_type="public"))  # fmt: skip
+        for n, (_, seconds) in enumerate(TURNS):
+            ok(command(console, f"sp-n{n}", type="speakers.next"))
+            clock.ahead += seconds * 1000
+        ok(command(console, "sp-end", type="speakers.next"))  # ends the last turn

@@ -118,3 +118,8 @@ def test_openapi_schema_documents_the_contract(client: Client) -> None:
         "/api/events/{code}/state",
     ):
         assert path in schema["paths"], path
+    # The state's fields, every activity's: Q&A and the speaker list too (issue 12).
+    components = schema["components"]["schemas"]
+    for name in ("ModeratorView", "SessionView", "QuestionView", "SpeakersView", "TurnView"):
+        assert name in components, name
+    assert "votes" in components["QuestionView"]["properties"]

@@ -101,7 +101,10 @@ async def next_text(outbox: Outbox) -> str | None:
 
 
 async def receive_until(sub: Subscriber, wanted: str) -> list[str]:
-    """Everything ``sub`` receives up to and including ``wanted``; fails after 30 s."""
+    """Everything ``sub`` receives up to and including ``wanted``; fails after 30 s.
+
+    Phones get shared views at most once per ``phone_window`` (1 s by default).
+    """
     seen: list[str] = []
     async with asyncio.timeout(30):
         while not seen or seen[-1] != wanted:
@@ -140,6 +143,33 @@ async def test_ticks_are_leading_edge(hub: Hub) -> None:
     await hub.submit(Actor(Role.MODERATOR), ShowOnScreen(ScreenMode.BLANK), "s1")
     async with asyncio.timeout(30):
         assert await screen.outbox.next() == "screen:0:blank"
+
+
+async def test_phones_get_shared_views_at_their_own_slower_tick(hub: Hub) -> None:
+    """The screen sees every change within its tick; phones get the shared views at most once
+    per ``phone_window`` (1 s by default), and their own view at once.
+
+    The phones' window is a minute here, so "held back" holds on any machine, however
+    slow; then a window of zero shows that the held counts go out on the next flush.
+    """
+    assert hub.settings.phone_window == 1.0
+    screen = Subscriber("screen", "de", None, Outbox())
+    anna = Subscriber("phone", "de", "anna", Outbox())
+    hub.attach(screen)
+    hub.attach(anna)
+    guest = Actor(Role.GUEST)
+    await hub.submit(guest, Join("anna", "Anna", None), "j0")
+    await receive_until(anna, "phone:1:welcome")
+    hub.fanout.phone_window = 60.0  # from this push on, the phones' next is a minute away
+    for i in range(1, 6):
+        await hub.submit(guest, Join(f"p{i}", None, None), f"j{i}")
+    await receive_until(screen, "screen:6:welcome")  # the projector: every tick
+    await hub.submit(Actor(Role.PARTICIPANT, "anna"), Rename("Anna B.", None), "r")
+    got = await receive_until(anna, "me:Anna B.")  # her own view is never held back
+    assert "phone:6:welcome" not in got  # the shared counts wait for the phones' tick
+    hub.fanout.phone_window = 0.0
+    await hub.submit(guest, Join("p6", None, None), "j6")
+    await receive_until(anna, "phone:7:welcome")  # the held counts, on the phones' next tick
 
 
 async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:

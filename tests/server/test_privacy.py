@@ -19,7 +19,14 @@ from server.auth import moderator_cookie, participant_cookie
 from server.retention import DAY_MS, deletion_due_at, sweep
 from server.settings import Settings
 from tests.server.conftest import form_fields
-from tests.server.report_event import ANONYMOUS_ONLY, CONTACT, PEOPLE, Built, build_event
+from tests.server.report_event import (
+    ANONYMOUS_ONLY,
+    CONTACT,
+    PEOPLE,
+    TURNS,
+    Built,
+    build_event,
+)
 
 Client = TestClient[Litestar]
 FILES = ("report.pdf", "report.xlsx", "report.json", "report.md")
@@ -129,6 +136,9 @@ def test_a_participant_deletes_their_own_data_everywhere(
     assert b"Ottokar Lindwurmer" in database_bytes(settings)  # nobody else's data went
 
 
+ADDED_SPEAKER = TURNS[-1][0]
+
+
 def test_delete_personal_data_now_keeps_the_results(
     client: Client, built: Built, settings: Settings
 ) -> None:
@@ -140,8 +150,12 @@ def test_delete_personal_data_now_keeps_the_results(
     counts = [p["results"]["voters"] for p in after["polls"]]
     assert counts == [p["results"]["voters"] for p in before["polls"]]
     assert after["actions"][0]["joined"] == before["actions"][0]["joined"]
+    votes = [q["votes"] for q in after["qna"][0]["questions"]]
+    assert votes == [q["votes"] for q in before["qna"][0]["questions"]]
+    assert {q["name"] for q in after["qna"][0]["questions"]} == {None}
+    assert after["speakers"]["stats"] == before["speakers"]["stats"]  # speaking time stays
     stored = database_bytes(settings)
-    for name in PEOPLE:
+    for name in [*PEOPLE, ADDED_SPEAKER]:  # a name the moderator put on the speaker list too
         assert name.encode() not in stored, name
     for person in built.people.values():
         assert person["participant_id"].encode() not in stored

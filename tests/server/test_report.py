@@ -24,7 +24,7 @@ from openpyxl.cell.cell import Cell
 from rooms.room import Envelope, replay
 from server.auth import moderator_cookie
 from server.report.writers import pdf_problem
-from tests.server.report_event import Built, build_event
+from tests.server.report_event import HIDDEN_QUESTION, TURNS, Built, build_event
 
 Client = TestClient[Litestar]
 
@@ -145,7 +145,7 @@ def test_xlsx_has_a_typed_sheet_per_activity(client: Client, built: Built) -> No
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
         "Teilnahme", "Umfragen", "Freitext-Antworten", "Ideenkarten", "Punkte-Rangfolge",
-        "World Café", "Maßnahmen",
+        "World Café", "Fragen (Q&A)", "Redeliste", "Redezeit nach Art", "Maßnahmen",
     ]  # fmt: skip
     polls = book["Umfragen"]
     assert polls.freeze_panes == "A2"
@@ -204,3 +204,71 @@ def test_pdf_is_a_pdf_with_pages(client: Client, built: Built) -> None:
     ).stdout.decode()
     for needle in ("Zukunft der Industrie im Revier", "Wo zuerst investieren?", "Azubi-Bus"):
         assert needle in text
+
+
+def section(page: str, key: str) -> str:
+    start = page.index(f'<section class="section" id="{key}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_qna_and_speakers_in_page_markdown_and_ticks(client: Client, built: Built) -> None:
+    """Questions with votes and status, anonymous ones without a name; who spoke, how long."""
+    login(client, built)
+    page = client.get(f"/console/{built.code}/report").text
+    qna, speakers = (section(page, key) for key in ("qna", "speakers"))
+    assert "Fragen an Dr. Erika Musterfrau" in qna
+    assert "4 Fragen gestellt · 1 beantwortet · 1 noch offen" in qna
+    assert HIDDEN_QUESTION not in page  # hidden by the moderators: never part of the result
+    assert "Wer zahlt die Leitungen?" not in page  # merged into q1
+    first = qna[qna.index("Wer bezahlt die neuen Leitungen?") :]
+    assert first.index("anonym") < first.index('<td class="n">3</td>') < first.index("Beantwortet")
+    second = qna[qna.index("Wann kommt der Anschluss ans Kernnetz?") :]
+    assert "Ottokar Lindwurmer" in second[:200] and "Offen" in second
+    assert "Zorabel" not in qna and "Xaverius" not in qna
+    for (name, seconds), row in zip(TURNS, speakers.split("<tr>")[-3:], strict=True):
+        assert name in row and f"{seconds // 60}:{seconds % 60:02d}" in row, row
+    assert "Redezeit nach Organisationsart" in speakers and "<svg" in speakers
+    only = client.get(f"/console/{built.code}/report?section=speakers").text
+    assert 'id="speakers"' in only and 'id="qna"' not in only
+    assert 'value="qna" checked' not in only and 'value="speakers" checked' in only
+
+    md = client.get(f"/api/events/{built.code}/report.md", headers=bearer(built)).text
+    assert "## Fragen aus dem Publikum (Q&A)" in md and "## Redeliste" in md
+    assert "1. Wer bezahlt die neuen Leitungen? (3 Stimmen, Beantwortet)" in md
+    assert "3 Wortbeiträge von 3 Personen, zusammen 4:05 Min. Redezeit." in md
+    assert "- Öffentliche Verwaltung: 2:30 Min. (" in md
+    assert HIDDEN_QUESTION not in md and "Wilhelmina" not in md  # the summary names nobody
+
+
+def test_qna_and_speaker_numbers_in_csv_and_xlsx_equal_the_state(
+    client: Client, built: Built
+) -> None:
+    state = state_of(client, built)
+    session = state["qna"][0]
+    shown = {q["text"]: q for q in session["questions"] if q["status"] in ("visible", "answered")}
+    response = client.get(f"/api/events/{built.code}/csv/questions.csv", headers=bearer(built))
+    rows = csv_rows(response.content)
+    assert rows[0] == [
+        "Fragerunde", "Titel", "Gerichtet an", "Platz", "Frage", "Stimmen", "Status",
+        "Gefragt von", "Markiert", "Zusammengeführte Duplikate",
+    ]  # fmt: skip
+    got = {r[4]: (int(r[5]), r[6], r[7]) for r in rows[1:]}
+    assert {t: v for t, (v, _, _) in got.items()} == {t: q["votes"] for t, q in shown.items()}
+    assert got["Wer bezahlt die neuen Leitungen?"] == (3, "Beantwortet", "")  # anonymous
+    assert got["Wann kommt der Anschluss ans Kernnetz?"] == (1, "Offen", "Ottokar Lindwurmer")
+    assert rows[1][9] == "1"  # one duplicate merged into the first
+
+    stats = state["speakers"]["stats"]
+    response = client.get(f"/api/events/{built.code}/csv/speaking_time.csv", headers=bearer(built))
+    by_type = {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in csv_rows(response.content)[1:]}
+    assert sorted(by_type.values()) == sorted(
+        (s["people"], s["turns"], s["seconds"]) for s in stats.values()
+    )
+    assert by_type["Kammer / Verband"] == (1, 1, 95)
+
+    xlsx = client.get(f"/api/events/{built.code}/report.xlsx", headers=bearer(built))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    turns = list(book["Redeliste"].iter_rows(min_row=2, values_only=True))
+    assert [(t[1], t[5]) for t in turns] == TURNS
+    assert turns[2][2] == "Öffentliche Verwaltung"  # added by the moderator with a type
+    assert all(isinstance(t[5], int) for t in turns)
