@@ -29,7 +29,7 @@ def test_a_tap_on_the_phone_reaches_console_and_screen(
     live_server.join_in(phone_context, code, "Eva Klein")
     phone = phone_context.new_page()
     phone.goto(f"{live_server.url}/p/{code}")
-    phone.locator("#phone-mood-me button[aria-label^='4']").click()
+    phone.locator("#phone-mood-me form:has(input[value='4']) button").click()
     expect(phone.locator("#phone-mood-me button[aria-pressed='true']")).to_have_text("4")
     expect(phone.locator("#phone-mood-me")).to_contain_text("Ihre Stimmung: 4 · eher gut")
     expect(console.locator("#console-mood")).to_contain_text("5 Personen")
