@@ -35,6 +35,8 @@ from rooms.ideas.limits import IdeaLimits
 from rooms.lobby.activity import LOBBY
 from rooms.lobby.domain import Lobby
 from rooms.lobby.limits import LobbyLimits
+from rooms.mood.activity import MOOD
+from rooms.mood.domain import Mood
 from rooms.polls.activity import POLLS
 from rooms.polls.domain import Polls
 from rooms.polls.limits import PollLimits
@@ -46,7 +48,17 @@ from rooms.speakers.activity import SPEAKERS
 from rooms.speakers.domain import Speakers
 from rooms.speakers.limits import SpeakerLimits
 
-ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE, QNA, SPEAKERS, PRIVACY)
+ACTIVITIES: tuple[Activity, ...] = (
+    LOBBY,
+    POLLS,
+    IDEAS,
+    ACTIONS,
+    CAFE,
+    QNA,
+    SPEAKERS,
+    MOOD,
+    PRIVACY,
+)
 
 
 class Limits(msgspec.Struct, frozen=True):
@@ -88,6 +100,7 @@ class RoomState(msgspec.Struct):
     cafe: Cafe = msgspec.field(default_factory=Cafe)
     qna: Qna = msgspec.field(default_factory=Qna)
     speakers: Speakers = msgspec.field(default_factory=Speakers)
+    mood: Mood = msgspec.field(default_factory=Mood)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 

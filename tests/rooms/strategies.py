@@ -10,17 +10,28 @@ purpose: the wrong actor, an unknown id, a bad value, a person not joined.
 
 ``steps`` is set-up plus drawn commands, ``more_steps`` drawn commands only
 (for a script that continues another).
+
+An activity without hand-written strategies here is still drawn: its
+commands are built from their field types (:func:`derived_commands`), so a
+new activity is in the property tests the moment it is in the registry. The
+hand-written ones below go further (ids the set-up made, the right actor,
+values near the limits); write some when the derived ones are mostly refused
+(``python -m tests.rooms.strategy_stats`` shows it).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import strategies as st
 
 from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction
+from rooms.activities import ACTIVITIES
+from rooms.activity import Activity
 from rooms.base import Actor, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.cafe.domain import (
@@ -550,7 +561,67 @@ speaker_commands = st.one_of(
     _step(moderator, st.sampled_from([speakers.CloseSpeakers(), speakers.OpenSpeakers()])),
 )
 
-ACTIVITY_COMMANDS = {
+# --- any other activity: drawn from its command types -----------------------------
+
+DERIVED_IDS = sorted({*PEOPLE, *POLLS[:2], *BOARDS[:2], *IDEAS[:2], *TABLES[:2], *ACTIONS[:2]})
+"""Strings a derived command draws: ids the set-up made (people, polls, boards …)."""
+
+
+def derived_value(info: msgspec.inspect.Type) -> st.SearchStrategy[Any]:
+    """Plausible values of a field's type, a little beyond its bounds now and then.
+
+    Raises TypeError for a type it cannot draw, so that a new activity whose
+    command has one gets a clear message (and writes its strategies by hand).
+    """
+    t = msgspec.inspect
+    if isinstance(info, t.BoolType):
+        return st.booleans()
+    if isinstance(info, t.IntType):
+        low = -1 if info.ge is None else info.ge - 1
+        return st.integers(low, max(low + 2, 6 if info.le is None else info.le + 1))
+    if isinstance(info, t.FloatType):
+        return st.floats(-1, 6, allow_nan=False)
+    if isinstance(info, t.StrType):
+        return st.one_of(st.sampled_from(DERIVED_IDS), texts)
+    if isinstance(info, t.EnumType):
+        return st.sampled_from([member.value for member in info.cls])
+    if isinstance(info, t.LiteralType):
+        return st.sampled_from(list(info.values))
+    if isinstance(info, t.NoneType):
+        return st.none()
+    if isinstance(info, t.UnionType):
+        return st.one_of([derived_value(member) for member in info.types])
+    if isinstance(info, t.ListType | t.SetType | t.FrozenSetType | t.VarTupleType):
+        return st.lists(derived_value(info.item_type), max_size=3)
+    if isinstance(info, t.DictType):
+        keys, values = derived_value(info.key_type), derived_value(info.value_type)
+        return st.dictionaries(keys, values, max_size=3)
+    if isinstance(info, t.StructType):
+        return derived_struct(info)
+    raise TypeError(f"no derived strategy for a field of type {info!r}")
+
+
+def derived_struct(info: msgspec.inspect.StructType) -> st.SearchStrategy[Any]:
+    """One Struct of this type: every required field drawn, each optional one sometimes."""
+    fields = {f.encode_name: derived_value(f.type) for f in info.fields if f.required}
+    optional = {f.encode_name: derived_value(f.type) for f in info.fields if not f.required}
+    return st.fixed_dictionaries(fields, optional=optional).map(
+        lambda values: msgspec.convert(values, info.cls)
+    )
+
+
+def derived_commands(activity: Activity) -> st.SearchStrategy[tuple[Actor, Command]]:
+    """Any of the activity's commands, from a participant or the moderator (now and then
+    anyone else): enough for replay, resends and snapshots to cover a new activity."""
+    drawn: list[st.SearchStrategy[Any]] = []
+    for command in activity.commands:
+        info = msgspec.inspect.type_info(command)
+        assert isinstance(info, msgspec.inspect.StructType)
+        drawn.append(derived_struct(info))
+    return _step([*participant, MODERATOR], st.one_of(drawn))
+
+
+DRAWN_BY_HAND = {
     "lobby": lobby_commands,
     "polls": poll_commands,
     "ideas": ideas_commands,
@@ -560,7 +631,14 @@ ACTIVITY_COMMANDS = {
     "speakers": speaker_commands,
     "privacy": privacy_commands,
 }
-"""The drawn commands of each activity in the registry (a test holds this to ``ACTIVITIES``)."""
+"""The activities whose drawn commands are written by hand above."""
+
+ACTIVITY_COMMANDS = {
+    a.name: DRAWN_BY_HAND[a.name] if a.name in DRAWN_BY_HAND else derived_commands(a)
+    for a in ACTIVITIES
+    if a.commands
+}
+"""The drawn commands of each activity in the registry: by hand, else derived."""
 
 WEIGHTS = {
     "lobby": 3,
@@ -572,12 +650,12 @@ WEIGHTS = {
     "speakers": 3,
     "privacy": 1,
 }
-"""How often each activity's commands are drawn: erasing everyone's data closes the event,
-so it comes rarely; boards have the most commands."""
+"""How often each activity's commands are drawn (2 unless listed): erasing everyone's
+data closes the event, so it comes rarely; boards have the most commands."""
 
-commands = st.sampled_from([name for name, n in WEIGHTS.items() for _ in range(n)]).flatmap(
-    lambda name: ACTIVITY_COMMANDS[name]
-)
+commands = st.sampled_from(
+    [name for name in ACTIVITY_COMMANDS for _ in range(WEIGHTS.get(name, 2))]
+).flatmap(lambda name: ACTIVITY_COMMANDS[name])
 
 more_steps: st.SearchStrategy[list[Step]] = st.lists(
     st.builds(lambda step, cid: (step[0], step[1], cid), commands, cids),

@@ -1,0 +1,1 @@
+"""The mood meter ("Stimmungsbarometer"): the documented minimal example of an activity."""
