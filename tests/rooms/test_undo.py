@@ -199,7 +199,7 @@ def test_board_moves_are_undone_newest_first() -> None:
 
 def test_only_the_moderator_undoes_and_only_the_last_five_moves() -> None:
     state, log = _setup_room()
-    seqs = []
+    seqs: list[int] = []
     for poll in ["o1", "o2", "o3", "o1", "o2", "o3"]:
         run(state, log, [(Actor(Role.PARTICIPANT, "p0"), Vote(poll="p1", choice=poll), None)])
         [reset] = run(state, log, [(MODERATOR, ResetPoll("p1"), None)])
