@@ -21,7 +21,8 @@ from tests.e2e.test_live_event import open_console
 pytestmark = pytest.mark.e2e
 
 
-def prepare(live_server: LiveServer, event: dict[str, Any]) -> None:
+def prepare(live_server: LiveServer, event: dict[str, Any]) -> str:
+    """Moves made before the console opens; returns the participant's token."""
     code = event["code"]
     person = live_server.join(code, "Anna Schmidt", None)
     with live_server.live(code, event["moderator_token"]) as moderator:
@@ -46,12 +47,14 @@ def prepare(live_server: LiveServer, event: dict[str, Any]) -> None:
             "poll.create", question="Wo soll die Region zuerst investieren?", **single
         )
         assert draft["id"] == "p2"
+    token: str = person["token"]
+    return token
 
 
 def test_a_deleted_poll_comes_back_from_the_toast(
     new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
 ) -> None:
-    prepare(live_server, event)
+    token = prepare(live_server, event)
     console: Page = open_console(new_context, event)
     history = console.locator("#console-undo")
     expect(history.locator(".undo-item")).to_have_count(3)  # the reset, the card, the action
@@ -79,3 +82,12 @@ def test_a_deleted_poll_comes_back_from_the_toast(
     expect(toast).to_be_hidden()
     expect(history.locator(".undo-item")).to_have_count(3)
     expect(history).not_to_contain_text("Abstimmung gelöscht")
+
+    # A new vote after the reset: the history says why that reset cannot be undone.
+    with live_server.live(event["code"], token) as phone:
+        phone.send("poll.vote", poll="p1", choice="o2")
+    reset = history.locator(".undo-item", has_text="Abstimmung zurückgesetzt")
+    expect(reset).to_contain_text("Seit dem Zurücksetzen wurde neu abgestimmt")
+    expect(reset.get_by_role("button", name="Rückgängig")).to_have_count(0)
+    if shots:
+        reset.screenshot(path=str(Path(shots) / "console-undo-blocked.png"))
