@@ -7,6 +7,7 @@
  * gets the toast. Its button submits that move's own form in the history,
  * so the command goes the usual way (cid, resend, refusal toast). Old
  * moves on a page load get no toast; the history still lists them.
+ * Ctrl+Z (Cmd+Z on a Mac) presses the toast's button while it shows.
  */
 (function () {
   "use strict";
@@ -55,6 +56,14 @@
     var it = item(shown), form = it ? it.querySelector("form") : null;
     if (form) form.requestSubmit();
     hide();
+  });
+  // Ctrl+Z (Cmd+Z) while the toast shows, unless the person is typing (then it is the field's).
+  document.addEventListener("keydown", function (evt) {
+    if (!shown || evt.key.toLowerCase() !== "z" || !(evt.ctrlKey || evt.metaKey) || evt.shiftKey || evt.altKey) return;
+    var tag = (evt.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || evt.target.isContentEditable) return;
+    var btn = document.querySelector("[data-undo-toast]");
+    if (btn) { evt.preventDefault(); btn.click(); }
   });
   document.addEventListener("htmx:wsAfterMessage", check);
   document.addEventListener("DOMContentLoaded", check);

@@ -78,6 +78,12 @@ def test_a_deleted_poll_comes_back_from_the_toast(
 
     toast.get_by_role("button", name="Rückgängig").click()
     expect(console.locator("#poll-p2")).to_be_visible()
+    # Once more, with the keyboard: Ctrl+Z while the toast shows.
+    console.locator("#poll-p2").get_by_role("button", name="Löschen").click()
+    expect(console.locator("#poll-p2")).to_have_count(0)
+    expect(toast).to_be_visible()
+    console.keyboard.press("Control+z")
+    expect(console.locator("#poll-p2")).to_be_visible()
     expect(console.locator("#poll-p2")).to_contain_text("Wo soll die Region zuerst investieren?")
     expect(toast).to_be_hidden()
     expect(history.locator(".undo-item")).to_have_count(3)
