@@ -21,7 +21,7 @@ from babel.numbers import format_decimal
 from rooms.activities import STAGES
 from rooms.codes import display_code
 from server.hyphens import soft_hyphens, warm_up
-from server.i18n import LANGUAGES, translations
+from server.i18n import LANGUAGES, reason_text, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -95,6 +95,7 @@ class Renderer:
             env.filters["decimal"] = partial(_decimal, lang)
             env.filters["hyphenate"] = partial(_hyphenate, lang)
             env.filters["date"] = partial(_date, lang)
+            env.globals["reason"] = partial(reason_text, lang)  # a refusal's text, e.g. undo's
             self._envs[lang] = env
 
     def render(self, lang: str, template: str, **context: Any) -> str:

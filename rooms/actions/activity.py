@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from rooms.actions import domain
+from rooms.actions.limits import ActionLimits
 from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
 from rooms.base import N_, Rejected
 from rooms.ideas.views import ActionView, action_views
 from rooms.lobby.domain import ScreenMode
+from rooms.undo import UndoView
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
@@ -39,23 +41,54 @@ class ActionsActivity:
         "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
-    view_fields: tuple[tuple[str, Any, Any], ...] = (("actions", list[ActionView], REQUIRED),)
+    view_fields: tuple[tuple[str, Any, Any], ...] = (
+        ("actions", list[ActionView], REQUIRED),
+        ("action_undo", list[UndoView], REQUIRED),  # moderator only; empty for the others
+    )
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()  # sign-ups are in the ideas' MyIdeas
 
     def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
         return domain.decide(room.actions, room.lobby, command, ctx.actor, ctx.now, ctx.limits)
 
     def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
-        return domain.apply(room.actions, room.lobby, event)
+        return domain.apply(
+            room.actions,
+            room.lobby,
+            event,
+            seq=room.seq,
+            at=ctx.now,
+            max_actions=ctx.limits.actions.max_actions,
+        )
 
     def created_id(self, event: Any) -> str | None:
         return event.action if isinstance(event, domain.ActionCreated) else None
 
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
-        return {"actions": action_views(room.actions, audience, room.lobby)}
+        return {
+            "actions": action_views(room.actions, audience, room.lobby),
+            "action_undo": action_undo_views(room.actions, audience),
+        }
 
     def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
         return {}
+
+
+def action_undo_views(actions: domain.Actions, audience: str) -> list[UndoView]:
+    """The moderator's undoable deletions of actions, newest first."""
+    if audience != "moderator":
+        return []
+    limit = ActionLimits().max_actions  # the view cannot read the configured limits
+    return [
+        UndoView(
+            e.seq,
+            e.at,
+            "action.undo",
+            "action_deleted",
+            e.action.title,
+            domain.undo_blocked(actions, e, limit),
+        )
+        for e in reversed(actions.undo)
+    ]
 
 
 ACTIONS = ActionsActivity()

@@ -18,6 +18,7 @@ import msgspec
 from rooms.base import Actor, Rejected, Role
 from rooms.lobby.domain import Lobby
 from rooms.text import one_line
+from rooms.undo import UndoCommand, find, remember
 
 if TYPE_CHECKING:
     from rooms.activities import Limits
@@ -39,10 +40,24 @@ class Action(msgspec.Struct):
     members: dict[str, Member] = msgspec.field(default_factory=dict)  # participant id -> member
 
 
+class ActionUndo(msgspec.Struct):
+    """A deleted action that may come back: as it was (sign-ups too) and its place.
+
+    The sign-ups are personal data; an erasure scrubs them here as well
+    (rooms/privacy/domain.py), and they are never in a log entry of their own.
+    """
+
+    seq: int
+    at: int
+    action: Action
+    position: int
+
+
 class Actions(msgspec.Struct):
     order: list[str] = msgspec.field(default_factory=list)
     by_id: dict[str, Action] = msgspec.field(default_factory=dict)
     created: int = 0
+    undo: list[ActionUndo] = msgspec.field(default_factory=list)  # the last few, oldest first
 
     def in_order(self) -> list[Action]:
         return [self.by_id[a] for a in self.order]
@@ -88,8 +103,12 @@ class LeaveAction(msgspec.Struct, tag="action.leave", frozen=True):
     action: str
 
 
-ACTION_COMMAND_TYPES = (CreateAction, DeleteAction, JoinAction, LeaveAction)
-ActionCommand = CreateAction | DeleteAction | JoinAction | LeaveAction
+class UndoAction(UndoCommand, tag="action.undo", frozen=True):
+    """Bring back a deleted action, named by the log position of its deletion."""
+
+
+ACTION_COMMAND_TYPES = (CreateAction, DeleteAction, JoinAction, LeaveAction, UndoAction)
+ActionCommand = CreateAction | DeleteAction | JoinAction | LeaveAction | UndoAction
 
 # --- events -----------------------------------------------------------------
 
@@ -120,8 +139,15 @@ class ActionLeft(msgspec.Struct, tag="action.left", frozen=True):
     participant: str
 
 
-ACTION_EVENT_TYPES = (ActionCreated, ActionDeleted, ActionJoined, ActionLeft)
-ActionEvent = ActionCreated | ActionDeleted | ActionJoined | ActionLeft
+class ActionRestored(msgspec.Struct, tag="action.restored", frozen=True):
+    """The deletion at log position ``seq`` is undone (the action is the tombstone in
+    :attr:`Actions.undo`; see rooms/undo.py)."""
+
+    seq: int
+
+
+ACTION_EVENT_TYPES = (ActionCreated, ActionDeleted, ActionJoined, ActionLeft, ActionRestored)
+ActionEvent = ActionCreated | ActionDeleted | ActionJoined | ActionLeft | ActionRestored
 
 # --- decide -----------------------------------------------------------------
 
@@ -133,9 +159,15 @@ def _clean(text: str | None) -> str:
 def decide(
     actions: Actions, lobby: Lobby, command: ActionCommand, actor: Actor, now: int, limits: Limits
 ) -> list[ActionEvent] | Rejected:
-    if isinstance(command, CreateAction | DeleteAction):
+    if isinstance(command, CreateAction | DeleteAction | UndoAction):
         if actor.role is not Role.MODERATOR:
             return Rejected("not_allowed")
+        if isinstance(command, UndoAction):
+            entry = find(actions.undo, command.seq)
+            if entry is None:
+                return Rejected("undo_gone")
+            blocked = undo_blocked(actions, entry, limits.actions.max_actions)
+            return Rejected(blocked) if blocked else [ActionRestored(command.seq)]
         if isinstance(command, DeleteAction):
             return [ActionDeleted(command.action)] if command.action in actions.by_id else []
         return _decide_create(actions, command, limits)
@@ -190,10 +222,37 @@ def _decide_create(
     return [ActionCreated(f"a{actions.created + 1}", title, what, owner, due, source)]
 
 
+# --- undo -------------------------------------------------------------------
+
+
+def undo_blocked(actions: Actions, entry: ActionUndo, max_actions: int) -> str | None:
+    """Why a deletion can no longer be undone (a reason key), or None if it can."""
+    if entry.action.id in actions.by_id:  # pragma: no cover - ids are never reused
+        return "undo_gone"
+    return "too_many_actions" if len(actions.order) >= max_actions else None
+
+
 # --- apply ------------------------------------------------------------------
 
 
-def apply(actions: Actions, lobby: Lobby, event: ActionEvent) -> set[str]:
+def apply(
+    actions: Actions,
+    lobby: Lobby,
+    event: ActionEvent,
+    *,
+    seq: int = 0,
+    at: int = 0,
+    max_actions: int = 0,
+) -> set[str]:
+    """Fold one event in; a deletion is remembered under its log position ``seq``."""
+    if isinstance(event, ActionRestored):
+        entry = find(actions.undo, event.seq)
+        if entry is None or undo_blocked(actions, entry, max_actions or len(actions.order) + 1):
+            return set()  # undone already, or something came first in log order
+        actions.undo.remove(entry)
+        actions.by_id[entry.action.id] = entry.action
+        actions.order.insert(min(entry.position, len(actions.order)), entry.action.id)
+        return set(entry.action.members)
     if isinstance(event, ActionCreated):
         if event.action not in actions.by_id:
             actions.created += 1
@@ -207,6 +266,7 @@ def apply(actions: Actions, lobby: Lobby, event: ActionEvent) -> set[str]:
         return set()
     match event:
         case ActionDeleted():
+            remember(actions.undo, ActionUndo(seq, at, action, actions.order.index(action.id)))
             actions.order.remove(action.id)
             del actions.by_id[action.id]
             return set(action.members)

@@ -9,9 +9,10 @@ import msgspec
 
 from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
 from rooms.base import N_, Rejected
-from rooms.ideas import domain
+from rooms.ideas import domain, undo
 from rooms.ideas.views import BoardView, MyIdeas, board_views, my_ideas
 from rooms.lobby.domain import ScreenMode, ScreenShown
+from rooms.undo import UndoView
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
@@ -24,9 +25,9 @@ def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class IdeasActivity:
     name = "ideas"
-    commands: tuple[type[msgspec.Struct], ...] = domain.IDEAS_COMMAND_TYPES
+    commands: tuple[type[msgspec.Struct], ...] = (*domain.IDEAS_COMMAND_TYPES, undo.UndoBoard)
     client_commands = commands
-    events: tuple[type[msgspec.Struct], ...] = domain.IDEAS_EVENT_TYPES
+    events: tuple[type[msgspec.Struct], ...] = (*domain.IDEAS_EVENT_TYPES, undo.BoardRestored)
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
@@ -48,15 +49,28 @@ class IdeasActivity:
         "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
-    view_fields: tuple[tuple[str, Any, Any], ...] = (("boards", list[BoardView], REQUIRED),)
+    view_fields: tuple[tuple[str, Any, Any], ...] = (
+        ("boards", list[BoardView], REQUIRED),
+        ("ideas_undo", list[UndoView], REQUIRED),  # moderator only; empty for the others
+    )
     # My cards, dots and action sign-ups.
     personal_fields: tuple[tuple[str, Any, Any], ...] = (("ideas", MyIdeas, REQUIRED),)
 
     def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
+        if isinstance(command, undo.UndoBoard):
+            return undo.decide(room.ideas, command, ctx.actor)
         return domain.decide(room.ideas, room.lobby, command, ctx.actor, ctx.now, ctx.limits)
 
     def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
-        return domain.apply(room.ideas, room.lobby, event, ctx.limits)
+        if isinstance(event, undo.BoardRestored):
+            return undo.restore(room.ideas, event)
+        board = undo.moved_board(room.ideas, event)
+        if board is None:
+            return domain.apply(room.ideas, room.lobby, event, ctx.limits)
+        kept = undo.before_move(board, event)
+        touched = domain.apply(room.ideas, room.lobby, event, ctx.limits)
+        undo.record(room.ideas, board, event, kept, room.seq, ctx.now)
+        return touched
 
     def created_id(self, event: Any) -> str | None:
         if isinstance(event, domain.BoardCreated):
@@ -68,7 +82,10 @@ class IdeasActivity:
         return None
 
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
-        return {"boards": board_views(room.ideas, audience, room.lobby)}
+        return {
+            "boards": board_views(room.ideas, audience, room.lobby),
+            "ideas_undo": undo.undo_views(room.ideas, audience),
+        }
 
     def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
         return {"ideas": my_ideas(room.ideas, room.actions, participant)}

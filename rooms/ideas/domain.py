@@ -117,6 +117,33 @@ class Board(msgspec.Struct):
     ballots: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
 
+class Layout(msgspec.Struct):
+    """Where a board's cards were: what undoing a drag, an accept or a cluster deletion restores."""
+
+    loose: list[str]
+    clusters: dict[str, Cluster]
+    proposal: Proposal | None
+
+
+class IdeasUndo(msgspec.Struct):
+    """One undoable move on a board (rooms/ideas/undo.py): the layout before and after.
+
+    ``after`` is the clusters right after the move: the move may be undone
+    while the board's clusters are still exactly these. ``dots`` are the
+    points a deleted cluster had, by voter, to give back.
+    """
+
+    seq: int
+    at: int
+    what: str  # "proposal_accepted", "card_moved" or "cluster_deleted"
+    board: str
+    label: str
+    before: Layout
+    after: dict[str, Cluster]
+    after_proposal: Proposal | None
+    dots: dict[str, int] = msgspec.field(default_factory=dict)
+
+
 class Boards(msgspec.Struct):
     by_id: dict[str, Board] = msgspec.field(default_factory=dict)
     idea_board: dict[str, str] = msgspec.field(default_factory=dict)  # idea id -> board id
@@ -126,6 +153,7 @@ class Boards(msgspec.Struct):
     clusters_created: int = 0
     screen_board: str | None = None
     screen_view: ScreenView = ScreenView.WALL
+    undo: list[IdeasUndo] = msgspec.field(default_factory=list)  # the last few, oldest first
 
     def board_of_idea(self, idea: str) -> Board | None:
         board = self.idea_board.get(idea)

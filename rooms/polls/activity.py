@@ -12,7 +12,10 @@ from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenMode
 from rooms.polls import domain
 from rooms.polls.domain import Ballot
-from rooms.polls.views import PollView, my_ballots, poll_views
+from rooms.polls.limits import PollLimits
+from rooms.polls.views import PollView, my_ballots, poll_undo_views, poll_views
+from rooms.undo import REASONS as UNDO_REASONS
+from rooms.undo import UndoView
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
@@ -42,10 +45,19 @@ class PollsActivity:
             Fragment("phone-polls", "polls/phone-polls.html", 30),
             Fragment("phone-results", "polls/phone-results.html", 40),
         ),
-        "console": (Fragment("console-polls", "polls/console-polls.html", 30),),
+        "console": (
+            Fragment("console-polls", "polls/console-polls.html", 30),
+            # The undo history of polls, boards and actions (rooms/undo.py), in the side column.
+            Fragment("console-undo", "polls/console-undo.html", 5),
+        ),
     }
-    reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
-    view_fields: tuple[tuple[str, Any, Any], ...] = (("polls", list[PollView], REQUIRED),)
+    # Its other refusals' texts are still in server/i18n.py; the undo texts of
+    # all three undoing activities are given once, here.
+    reasons: Mapping[str, str] = UNDO_REASONS
+    view_fields: tuple[tuple[str, Any, Any], ...] = (
+        ("polls", list[PollView], REQUIRED),
+        ("poll_undo", list[UndoView], REQUIRED),  # moderator only; empty for the others
+    )
     personal_fields: tuple[tuple[str, Any, Any], ...] = (
         ("ballots", dict[str, Ballot], REQUIRED),  # poll id -> my current ballot
     )
@@ -54,13 +66,23 @@ class PollsActivity:
         return domain.decide(room.polls, room.lobby, command, ctx.actor, ctx.limits)
 
     def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
-        return domain.apply(room.polls, room.lobby, event)
+        return domain.apply(
+            room.polls,
+            room.lobby,
+            event,
+            seq=room.seq,
+            at=ctx.now,
+            max_polls=ctx.limits.polls.max_polls,
+        )
 
     def created_id(self, event: Any) -> str | None:
         return event.poll if isinstance(event, domain.PollCreated) else None
 
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
-        return {"polls": poll_views(room.polls, room.lobby, audience)}
+        return {
+            "polls": poll_views(room.polls, room.lobby, audience),
+            "poll_undo": poll_undo_views(room.polls, audience, PollLimits().max_polls),
+        }
 
     def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
         return {"ballots": my_ballots(room.polls, participant)}

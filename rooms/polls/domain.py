@@ -18,6 +18,7 @@ from rooms.base import Actor, Rejected, Role
 from rooms.lobby.domain import Lobby
 from rooms.polls.limits import PollLimits
 from rooms.text import one_line
+from rooms.undo import UndoCommand, copy, find, remember
 
 if TYPE_CHECKING:
     from rooms.activities import Limits
@@ -146,6 +147,10 @@ class HideWord(msgspec.Struct, tag="poll.hide_word", frozen=True):
     hidden: bool = True
 
 
+class UndoPoll(UndoCommand, tag="poll.undo", frozen=True):
+    """Undo a deleted draft or a reset, named by the log position of that move."""
+
+
 POLL_COMMAND_TYPES = (
     CreatePoll,
     UpdatePoll,
@@ -158,6 +163,7 @@ POLL_COMMAND_TYPES = (
     Vote,
     HideAnswer,
     HideWord,
+    UndoPoll,
 )
 
 PollCommand = (
@@ -172,6 +178,7 @@ PollCommand = (
     | Vote
     | HideAnswer
     | HideWord
+    | UndoPoll
 )
 
 # --- events -----------------------------------------------------------------
@@ -232,6 +239,16 @@ class WordHidden(msgspec.Struct, tag="poll.word_hidden", frozen=True):
     hidden: bool
 
 
+class PollRestored(msgspec.Struct, tag="poll.restored", frozen=True):
+    """The move at log position ``seq`` (a delete or a reset) is undone.
+
+    The poll as it was is the tombstone in :attr:`Polls.undo`, not in this
+    event (see rooms/undo.py for why).
+    """
+
+    seq: int
+
+
 POLL_EVENT_TYPES = (
     PollCreated,
     PollUpdated,
@@ -243,6 +260,7 @@ POLL_EVENT_TYPES = (
     VoteCast,
     AnswerHidden,
     WordHidden,
+    PollRestored,
 )
 
 PollEvent = (
@@ -256,6 +274,7 @@ PollEvent = (
     | VoteCast
     | AnswerHidden
     | WordHidden
+    | PollRestored
 )
 
 # --- state ------------------------------------------------------------------
@@ -278,10 +297,21 @@ class Poll(msgspec.Struct):
     resets: int = 0
 
 
+class PollUndo(msgspec.Struct):
+    """A move that may be undone: the poll as it was before (a tombstone) and its place."""
+
+    seq: int
+    at: int
+    what: str  # "poll_deleted" or "poll_reset"
+    poll: Poll
+    position: int
+
+
 class Polls(msgspec.Struct):
     order: list[str] = msgspec.field(default_factory=list)
     by_id: dict[str, Poll] = msgspec.field(default_factory=dict)
     created: int = 0
+    undo: list[PollUndo] = msgspec.field(default_factory=list)  # the last few, oldest first
 
     def in_order(self) -> list[Poll]:
         return [self.by_id[p] for p in self.order]
@@ -394,6 +424,12 @@ def decide(
         return _decide_vote(polls, lobby, command, actor, limits.polls)
     if actor.role is not Role.MODERATOR:
         return Rejected("not_allowed")
+    if isinstance(command, UndoPoll):
+        entry = find(polls.undo, command.seq)
+        if entry is None:
+            return Rejected("undo_gone")
+        blocked = undo_blocked(polls, entry, limits.polls.max_polls)
+        return Rejected(blocked) if blocked else [PollRestored(command.seq)]
     if isinstance(command, CreatePoll):
         if len(polls.order) >= limits.polls.max_polls:
             return Rejected("too_many_polls")
@@ -475,11 +511,53 @@ def _decide_vote(
     return [VoteCast(poll.id, me.id, ballot)]
 
 
+# --- undo -------------------------------------------------------------------
+
+
+def undo_blocked(polls: Polls, entry: PollUndo, max_polls: int) -> str | None:
+    """Why this move can no longer be undone (a reason key), or None if it can."""
+    if entry.what == "poll_deleted":
+        if entry.poll.id in polls.by_id:  # pragma: no cover - ids are never reused
+            return "undo_gone"
+        return "too_many_polls" if len(polls.order) >= max_polls else None
+    poll = polls.by_id.get(entry.poll.id)
+    if poll is None:
+        return "undo_poll_gone"
+    return "undo_votes_since" if poll.ballots else None
+
+
+def _restore(polls: Polls, entry: PollUndo) -> set[str]:
+    """Put the tombstone back: the deleted draft at its place, or the ballots a reset cleared."""
+    before = entry.poll
+    if entry.what == "poll_deleted":
+        polls.by_id[before.id] = before
+        polls.order.insert(min(entry.position, len(polls.order)), before.id)
+        return set()
+    poll = polls.by_id[before.id]
+    poll.ballots = before.ballots
+    poll.answer_numbers = before.answer_numbers
+    poll.hidden_answers = before.hidden_answers
+    poll.resets = before.resets
+    return set(poll.ballots)
+
+
 # --- apply ------------------------------------------------------------------
 
 
-def apply(polls: Polls, lobby: Lobby, event: PollEvent) -> set[str]:
-    """Fold one poll event in; returns the participants whose own view changed."""
+def apply(
+    polls: Polls, lobby: Lobby, event: PollEvent, *, seq: int = 0, at: int = 0, max_polls: int = 0
+) -> set[str]:
+    """Fold one poll event in; returns the participants whose own view changed.
+
+    ``seq`` and ``at`` are the entry's log position and time: a delete or a
+    reset is remembered under them so that it can be undone.
+    """
+    if isinstance(event, PollRestored):
+        entry = find(polls.undo, event.seq)
+        if entry is None or undo_blocked(polls, entry, max_polls or len(polls.order) + 1):
+            return set()  # undone already, or something came first in log order
+        polls.undo.remove(entry)
+        return _restore(polls, entry)
     if isinstance(event, PollCreated):
         if event.poll in polls.by_id:
             return set()
@@ -504,6 +582,10 @@ def apply(polls: Polls, lobby: Lobby, event: PollEvent) -> set[str]:
             polls.order.insert(max(0, min(to, len(polls.order))), poll.id)
         case PollDeleted():
             if poll.status is PollStatus.DRAFT:
+                remember(
+                    polls.undo,
+                    PollUndo(seq, at, "poll_deleted", poll, polls.order.index(poll.id)),
+                )
                 polls.order.remove(poll.id)
                 del polls.by_id[poll.id]
         case PollOpened():
@@ -512,6 +594,8 @@ def apply(polls: Polls, lobby: Lobby, event: PollEvent) -> set[str]:
             if poll.status is PollStatus.OPEN:
                 poll.status = PollStatus.CLOSED
         case PollReset():
+            kept = copy(poll, Poll)
+            remember(polls.undo, PollUndo(seq, at, "poll_reset", kept, polls.order.index(poll.id)))
             voters = set(poll.ballots)
             poll.ballots.clear()
             poll.answer_numbers.clear()

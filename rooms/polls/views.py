@@ -5,8 +5,17 @@ from __future__ import annotations
 import msgspec
 
 from rooms.lobby.domain import Lobby
-from rooms.polls.domain import Ballot, Option, Poll, Polls, PollSettings, PollStatus
+from rooms.polls.domain import (
+    Ballot,
+    Option,
+    Poll,
+    Polls,
+    PollSettings,
+    PollStatus,
+    undo_blocked,
+)
 from rooms.polls.tally import Results, tally
+from rooms.undo import UndoView
 
 
 class PollView(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -70,3 +79,21 @@ def my_ballots(polls: Polls, participant: str) -> dict[str, Ballot]:
         for poll in polls.in_order()
         if participant in poll.ballots and poll.status is not PollStatus.DRAFT
     }
+
+
+def poll_undo_views(polls: Polls, audience: str, max_polls: int) -> list[UndoView]:
+    """The moderator's undoable poll moves, newest first (the view cannot read the
+    configured limits; a refusal by the configured ones still comes from ``decide``)."""
+    if audience != "moderator":
+        return []
+    return [
+        UndoView(
+            e.seq,
+            e.at,
+            "poll.undo",
+            e.what,
+            e.poll.question,
+            undo_blocked(polls, e, max_polls),
+        )
+        for e in reversed(polls.undo)
+    ]

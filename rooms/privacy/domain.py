@@ -96,7 +96,8 @@ def apply(
         for card in board.ideas.values():
             if hit(card.author):
                 card.name = None
-    for action in actions.by_id.values():
+    kept = [entry.action for entry in actions.undo]  # deleted actions that may come back
+    for action in [*actions.by_id.values(), *kept]:
         for pid, member in list(action.members.items()):
             if hit(pid):
                 action.members[pid] = Member("", None, member.at)

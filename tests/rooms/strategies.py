@@ -29,7 +29,7 @@ import msgspec
 import pytest
 from hypothesis import strategies as st
 
-from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction
+from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction, UndoAction
 from rooms.activities import ACTIVITIES
 from rooms.activity import Activity
 from rooms.base import Actor, Role
@@ -70,6 +70,7 @@ from rooms.ideas.domain import (
     VoteDots,
 )
 from rooms.ideas.dots import DotsOn
+from rooms.ideas.undo import UndoBoard
 from rooms.lobby.domain import (
     CloseEvent,
     Join,
@@ -91,6 +92,7 @@ from rooms.polls.domain import (
     OpenPoll,
     PollKind,
     ResetPoll,
+    UndoPoll,
     UpdatePoll,
     Vote,
 )
@@ -100,6 +102,9 @@ from rooms.room import Command
 from rooms.speakers import domain as speakers
 
 Step = tuple[Actor, Command, str | None]
+
+undo_seqs = st.integers(30, 80)
+"""Log positions an undo names: now and then a remembered move (the set-up ends near 35)."""
 
 PEOPLE = [f"p{i}" for i in range(7)]  # p0…p3 join in the set-up
 POLLS = [f"p{n}" for n in range(1, 9)]  # p1…p6 made by the set-up, one per kind
@@ -289,6 +294,7 @@ poll_commands = st.one_of(
     _step(moderator, st.builds(OpenPoll, poll_ids)),
     _step(moderator, st.builds(ClosePoll, poll_ids)),
     _step(moderator, st.builds(ResetPoll, poll_ids)),
+    _step(moderator, st.builds(UndoPoll, undo_seqs)),
     _step(
         moderator,
         st.builds(
@@ -410,6 +416,7 @@ ideas_commands = st.one_of(
     ),
     _step(moderator, st.builds(AcceptProposal, boards)),
     _step(moderator, st.builds(DiscardProposal, boards)),
+    _step(moderator, st.builds(UndoBoard, undo_seqs)),
     _step(
         moderator,
         st.builds(
@@ -466,6 +473,7 @@ action_commands = st.one_of(
         ),
     ),
     _step(moderator, st.builds(DeleteAction, action_ids)),
+    _step(moderator, st.builds(UndoAction, undo_seqs)),
     _step(
         participant,
         st.builds(

@@ -48,6 +48,9 @@ ADDED_SINCE_RECORDING = NEW_ACTIVITY_FIELDS | frozenset(
         "floor",  # café quality: the proven lower bound on repeats (issue 20)
         "pairs",  # café quality: pairs who met more than once (issue 20)
         "most",  # café quality: the most meetings of one pair (issue 20)
+        "poll_undo",  # undo history of polls (moderator view, issue 16)
+        "ideas_undo",  # undo history of idea boards (moderator view, issue 16)
+        "action_undo",  # undo history of actions (moderator view, issue 16)
     }
 )
 """View fields added by later releases (to the recorded activities, or by new ones):
