@@ -15,14 +15,21 @@ from tests.e2e.liveserver import CONSOLE, SCREEN, LiveServer, NewContext
 pytestmark = pytest.mark.e2e
 
 
-def decode_qr(element: Locator) -> str:
-    """Photograph an element the way a phone camera would see it, and read its QR code."""
-    png = element.screenshot()
-    image = cv2.imdecode(np.frombuffer(png, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert image is not None, "the QR element screenshot is not an image"
-    text, points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert points is not None and text, "no readable QR code in the screen's join corner"
-    return str(text)
+def decode_qr(element: Locator, attempts: int = 20) -> str:
+    """Photograph an element the way a phone camera would see it, and read its QR code.
+
+    A phone's camera tries again until it reads the code; so does this, for a
+    bounded number of photographs (a busy machine may catch the page mid-layout).
+    """
+    detector = cv2.QRCodeDetector()
+    for _ in range(attempts):
+        png = element.screenshot(animations="disabled")
+        image = cv2.imdecode(np.frombuffer(png, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+        assert image is not None, "the QR element screenshot is not an image"
+        text, points, _ = detector.detectAndDecode(image)
+        if points is not None and text:
+            return str(text)
+    raise AssertionError("no readable QR code in the screen's join corner")
 
 
 def open_console(new_context: NewContext, event: dict[str, Any]) -> Page:
