@@ -1,0 +1,122 @@
+"""A survey's log: its definition first, then drafts and responses, folded into a state.
+
+A survey is not a room activity: it has no participants, no live fan-out and
+no projector. It keeps the event store's shape (one ordered log per key), so
+the SQLite default and Redis both hold it without anything new to deploy
+(docs/architecture.md, "Surveys").
+
+Respondents are opaque keys the transport derives (an HMAC of a random
+resume token); the log never holds a cookie or an address.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from rooms.surveys.answers import Answers, normalise, problems, prune
+from rooms.surveys.definition import Survey, status
+
+
+class SurveyCreated(msgspec.Struct, tag="survey.created", frozen=True):
+    code: str
+    definition: Survey
+    moderator_hash: str  # SHA-256 of the moderator token
+    at: int
+    template: str | None = None
+
+
+class DraftSaved(msgspec.Struct, tag="survey.draft", frozen=True):
+    """Answers so far and the section reached, so the respondent can resume."""
+
+    respondent: str
+    answers: Answers
+    section: int
+    at: int
+
+
+class ResponseSubmitted(msgspec.Struct, tag="survey.response", frozen=True):
+    respondent: str
+    answers: Answers
+    at: int
+
+
+Entry = SurveyCreated | DraftSaved | ResponseSubmitted
+
+_decoder = msgspec.json.Decoder(Entry)
+
+
+def encode(entry: Entry) -> bytes:
+    return msgspec.json.encode(entry)
+
+
+def decode(raw: bytes) -> Entry:
+    return _decoder.decode(raw)
+
+
+class SurveyState:
+    """Everything the log says, kept in memory by the transport and caught up by seq."""
+
+    def __init__(self, created: SurveyCreated) -> None:
+        self.created = created
+        self.seq = 1
+        self.responses: list[ResponseSubmitted] = []
+        self.respondents: set[str] = set()
+        self.drafts: dict[str, DraftSaved] = {}
+
+    @property
+    def definition(self) -> Survey:
+        return self.created.definition
+
+    def apply(self, entry: Entry) -> None:
+        """Fold one entry in; total, so a late duplicate (two workers) changes nothing."""
+        self.seq += 1
+        if isinstance(entry, ResponseSubmitted):
+            if entry.respondent in self.respondents:
+                return
+            self.respondents.add(entry.respondent)
+            self.responses.append(entry)
+            self.drafts.pop(entry.respondent, None)
+        elif isinstance(entry, DraftSaved) and entry.respondent not in self.respondents:
+            self.drafts[entry.respondent] = entry
+
+    def answers(self) -> list[Answers]:
+        return [r.answers for r in self.responses]
+
+
+def replay(entries: list[bytes]) -> SurveyState:
+    first = decode(entries[0])
+    if not isinstance(first, SurveyCreated):
+        raise ValueError("a survey log starts with its definition")
+    state = SurveyState(first)
+    for raw in entries[1:]:
+        state.apply(decode(raw))
+    return state
+
+
+class Refusal(msgspec.Struct, frozen=True):
+    reason: str
+    question: str | None = None
+    problems: list[tuple[str, str]] = []
+
+
+def submit(
+    state: SurveyState, respondent: str, answers: Answers, today: date, now: int, *, lenient: bool
+) -> ResponseSubmitted | Refusal:
+    """Decide a whole response: open survey, first submission, every answer fits.
+
+    ``lenient`` (the form) drops answers to questions that are no longer asked;
+    the API is strict and names such a question instead.
+    """
+    survey = state.definition
+    if status(survey, today) != "open":
+        return Refusal("survey_" + status(survey, today))
+    if respondent in state.respondents:
+        return Refusal("already_submitted")
+    if lenient:
+        answers = prune(survey, answers)
+    found = problems(survey, answers)
+    if found:
+        return Refusal(found[0].reason, found[0].question, [(p.question, p.reason) for p in found])
+    return ResponseSubmitted(respondent, normalise(survey, answers), now)
