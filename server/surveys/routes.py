@@ -1,0 +1,7 @@
+"""Every survey route, registered in the app with one line."""
+
+from __future__ import annotations
+
+from server.surveys import api
+
+ROUTES = [*api.ROUTES]

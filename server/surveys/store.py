@@ -1,0 +1,124 @@
+"""Surveys in the event store: one log per survey, beside the rooms' logs.
+
+A survey's log is keyed ``survey:<code>`` (a key no join code can take) and is
+started by an append at seq 0, not by ``create_room``: it is not a room, so
+the room listing (admin overview, retention sweep, start-up count) never
+sees it. The append's seq check makes the start atomic on SQLite and Redis
+alike, and a list of every survey's code is one more log, ``survey-index``.
+
+Each worker keeps the states it has read and catches up by seq before every
+use, so with Redis several workers see the same responses; a write that
+loses the race re-decides on the fresh state (a second submission from the
+same respondent is then refused, not written twice).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import date
+
+from rooms.codes import ALPHABET
+from rooms.surveys.log import (
+    Entry,
+    Refusal,
+    SurveyCreated,
+    SurveyState,
+    decode,
+    encode,
+    replay,
+)
+from server.stores.base import EventStore, SeqConflict
+
+CODE_LENGTH = 8
+INDEX = "survey-index"
+_CODE = re.compile(rf"^[{ALPHABET}]{{{CODE_LENGTH}}}$")
+RETRIES = 20
+
+
+def log_name(code: str) -> str:
+    return f"survey:{code}"
+
+
+def normalise_survey_code(raw: str) -> str | None:
+    cleaned = raw.strip().upper().replace("-", "").replace(" ", "")
+    return cleaned if _CODE.match(cleaned) else None
+
+
+def new_survey_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class SurveyStore:
+    """The surveys this worker has read, over the shared event store."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self._states: dict[str, SurveyState] = {}
+
+    async def create(self, make: Callable[[str], SurveyCreated]) -> SurveyCreated:
+        """Start a new survey's log under a fresh code, and list it in the index."""
+        while True:
+            code = new_survey_code()
+            created = make(code)
+            try:
+                await self.store.append(log_name(code), 0, [encode(created)])
+            except SeqConflict:
+                continue  # that code is taken: draw another
+            break
+        for _ in range(RETRIES):
+            last = len(await self.store.read(INDEX))
+            try:
+                await self.store.append(INDEX, last, [code.encode()])
+                break
+            except SeqConflict:
+                continue
+        self._states[code] = SurveyState(created)
+        return created
+
+    async def codes(self) -> list[str]:
+        return [raw.decode() for raw in await self.store.read(INDEX)]
+
+    async def get(self, code: str) -> SurveyState | None:
+        """The survey as the log says now (caught up), or None."""
+        state = self._states.get(code)
+        if state is None:
+            entries = await self.store.read(log_name(code))
+            if not entries:
+                return None
+            state = replay(entries)
+            self._states[code] = state
+            return state
+        for raw in await self.store.read(log_name(code), state.seq):
+            state.apply(decode(raw))
+        return state
+
+    async def write(
+        self,
+        code: str,
+        decide: Callable[[SurveyState], Entry | Refusal],
+    ) -> Entry | Refusal:
+        """Decide on the current state and append; on a lost race, catch up and decide again."""
+        for _ in range(RETRIES):
+            state = await self.get(code)
+            if state is None:
+                return Refusal("unknown_survey")
+            outcome = decide(state)
+            if isinstance(outcome, Refusal):
+                return outcome
+            try:
+                await self.store.append(log_name(code), state.seq, [encode(outcome)])
+            except SeqConflict:
+                continue
+            state.apply(outcome)
+            return outcome
+        return Refusal("store_unavailable")
+
+
+def today_here() -> date:
+    """The date in Germany: a survey that ends on the 31st is open all that day there."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Berlin")).date()
