@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from server.surveys import api
+from server.surveys import api, pages
 
-ROUTES = [*api.ROUTES]
+ROUTES = [*api.ROUTES, *pages.ROUTES]

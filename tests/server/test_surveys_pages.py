@@ -1,0 +1,155 @@
+"""The respondent's pages: plain forms, one section at a time, drafts, resume, submit once."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.server.conftest import ADMIN
+
+Client = TestClient[Litestar]
+AUTH = {"Authorization": f"Bearer {ADMIN}"}
+
+SECTIONS: list[dict[str, Any]] = [
+    {
+        "name": "Bündnis Zukunft",
+        "region": "SN",
+        "postcode": "",
+        "founded": "2019",
+        "respondent_type": "business",
+    },
+    {"member_types": ["business", "research"], "members_business": "12", "members_research": "2"},
+    {"meetings": "monthly", "forms": ["projects"], "closeness": "3"},
+    {
+        "topics": ["energy", "other"],
+        "topics.other": "Wasserstoff",
+        "priorities.site": "2",
+        "priorities.jobs": "1",
+        "priorities.change": "3",
+        "priorities.network": "4",
+        "goals": "Wasserstoff in die Region bringen",
+    },
+    {"means": ["projects"], "rating.goals": "4"},
+    {"networked": "yes", "partners": "Allianz Lausitz", "channels": ["website"]},
+    {"consent": "no"},
+]
+
+
+def make(client: Client, body: dict[str, Any] | None = None) -> str:
+    response = client.post(
+        "/api/surveys", json=body or {"template": "bestandsaufnahme"}, headers=AUTH
+    )
+    assert response.status_code == 201, response.text
+    code: str = response.json()["code"]
+    return code
+
+
+def csrf(client: Client, url: str) -> dict[str, str]:
+    page = client.get(url)
+    assert page.status_code == 200, page.text
+    return dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)">', page.text))
+
+
+def post(client: Client, code: str, n: int, fields: dict[str, Any], go: str = "next") -> Any:
+    hidden = csrf(client, f"/u/{code}/{n}")
+    return client.post(
+        f"/u/{code}/{n}", data={**hidden, **fields, "go": go}, follow_redirects=False
+    )
+
+
+def test_the_intro_shows_the_survey_and_a_start(client: Client) -> None:
+    code = make(client)
+    page = client.get(f"/u/{code}")
+    assert page.status_code == 200
+    assert "Bestandsaufnahme regionaler Industrieinitiativen" in page.text
+    assert f'href="/u/{code}/1"' in page.text
+    assert f"/u/{code}?weiter=" in page.text
+    assert client.get("/u/NOPE2345").status_code == 404
+
+
+def test_a_section_shows_progress_and_labelled_fields(client: Client) -> None:
+    code = make(client)
+    page = client.get(f"/u/{code}/2").text
+    assert "Abschnitt 2 von 7" in page
+    assert '<progress value="2" max="7"' in page
+    # a member count shows only with its type; the hint says when
+    assert 'data-show-if="member_types"' in page
+    assert "Nur falls Sie oben „Unternehmen“ gewählt haben." in page
+    first = client.get(f"/u/{code}/1").text
+    assert '<label class="question-text" for="f-name">Name der Initiative' in first
+    assert 'id="f-name" name="name" required' in first
+    assert "Zurück" not in first
+
+
+def test_answering_section_by_section_then_submitting_once(client: Client) -> None:
+    code = make(client)
+    for n, fields in enumerate(SECTIONS, start=1):
+        response = post(client, code, n, fields)
+        assert response.status_code == 303, (n, response.text[:2000])
+    assert response.headers["location"] == f"/u/{code}/danke"
+    assert "Vielen Dank" in client.get(f"/u/{code}/danke").text
+    # submitted once: the form now says thank you, and the API refuses another
+    assert "Vielen Dank" in client.get(f"/u/{code}/3").text
+    again = post(client, code, 7, SECTIONS[6])
+    assert again.status_code == 200 and "Vielen Dank" in again.text
+    key = client.post(
+        "/api/surveys", json={"template": "bestandsaufnahme"}, headers=AUTH
+    ).json()  # another survey, so the first stays as it is
+    assert key["code"] != code
+
+
+def test_missing_answers_are_named_and_what_was_typed_stays(client: Client) -> None:
+    code = make(client)
+    response = post(client, code, 1, {"name": "Bündnis", "founded": "1800", "region": ""})
+    assert response.status_code == 422
+    page = response.text
+    assert 'role="alert"' in page
+    assert '<a href="#q-region">' in page and "Bitte beantworten Sie diese Frage." in page
+    assert '<a href="#q-founded">' in page
+    assert "Bitte geben Sie eine Zahl im erlaubten Bereich an." in page
+    assert 'value="Bündnis"' in page and 'value="1800"' in page
+
+
+def test_back_keeps_answers_and_a_resume_link_continues_elsewhere(client: Client) -> None:
+    code = make(client)
+    assert post(client, code, 1, SECTIONS[0]).status_code == 303
+    assert post(client, code, 2, SECTIONS[1]).status_code == 303
+    back = post(client, code, 3, {"meetings": "weekly"}, go="back")
+    assert back.status_code == 303 and back.headers["location"] == f"/u/{code}/2"
+    assert 'value="12"' in client.get(f"/u/{code}/2").text
+    intro = client.get(f"/u/{code}").text
+    assert "Weiter mit Abschnitt 2 von 7" in intro
+    link = re.search(rf'value="http://testserver.local(/u/{code}\?weiter=[^"]+)"', intro)
+    assert link is not None
+    # another device: no cookies, only the resume link
+    client.cookies.clear()
+    assert "Weiter mit Abschnitt" not in client.get(f"/u/{code}").text
+    opened = client.get(link.group(1), follow_redirects=True)
+    assert "Weiter mit Abschnitt 2 von 7" in opened.text
+    assert 'value="weekly" checked' in client.get(f"/u/{code}/3").text  # back saved it
+
+
+def test_a_closed_survey_says_so_with_its_dates(client: Client) -> None:
+    code = make(client, {"template": "feedback", "starts": "2020-03-01", "ends": "2020-03-31"})
+    page = client.get(f"/u/{code}")
+    assert page.status_code == 403
+    assert "Diese Umfrage ist beendet." in page.text
+    assert "01.03.2020" in page.text and "31.03.2020" in page.text
+    assert client.get(f"/u/{code}/1").status_code == 403
+
+
+def test_a_form_from_elsewhere_is_refused(client: Client) -> None:
+    code = make(client)
+    client.get(f"/u/{code}/1")
+    response = client.post(f"/u/{code}/1", data={**SECTIONS[0], "csrf": "forged"})
+    assert response.status_code == 403
+
+
+def test_the_english_template_speaks_english(client: Client) -> None:
+    code = make(client, {"template": "feedback", "language": "en"})
+    page = client.get(f"/u/{code}/1").text
+    assert "Section 1 of 2" in page and "How satisfied are you overall?" in page
+    assert client.get(f"/u/{code}/qr.svg").headers["content-type"].startswith("image/svg+xml")
