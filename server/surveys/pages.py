@@ -23,9 +23,11 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
+from rooms.surveys.aggregate import Count, QuestionResult, aggregate
 from rooms.surveys.answers import Answer, Answers, Problem, other_key, problems, prune, visible
-from rooms.surveys.definition import OTHER, Kind, Question, Section, Survey, status
+from rooms.surveys.definition import BREAKDOWN, OTHER, Kind, Question, Section, Survey, status
 from rooms.surveys.log import DraftSaved, Refusal, ResponseSubmitted, SurveyState, submit
+from server.auth import LANG_COOKIE, key_matches
 from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, form_allowed
 from server.i18n import pick_language
@@ -35,6 +37,7 @@ from server.surveys.common import (
     AnyRequest,
     closed_message,
     find,
+    is_moderator,
     message,
     new_resume_token,
     option_labels,
@@ -402,3 +405,89 @@ async def qr(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
 
 
 ROUTES = [intro, section_form, section_submit, thanks, qr]
+
+
+def results_cookie(svc: Services, code: str, key: str) -> Cookie:
+    return Cookie(
+        key=f"dg_sm_{code}",
+        value=key,
+        path="/",
+        max_age=30 * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=svc.base_url.startswith("https://"),
+    )
+
+
+def count_of(result: QuestionResult, key: str) -> int:
+    """A group's count for one option (a group may lack a postcode or month the total has)."""
+    return next((c.count for c in result.counts if c.key == key), 0)
+
+
+SHOWN_BUCKETS = 12
+
+
+def shown_counts(q: Question, result: QuestionResult) -> list[Count]:
+    """The counts a chart shows: postcode areas and months, only the most frequent."""
+    if q.kind in (Kind.POSTCODE, Kind.DATE):
+        return sorted(result.counts, key=lambda c: -c.count)[:SHOWN_BUCKETS]
+    return result.counts
+
+
+def mean_of(result: QuestionResult, key: str) -> float | None:
+    """A group's mean for one matrix row or ranked option."""
+    return next((r.mean for r in result.rows if r.key == key), None)
+
+
+@get("/u/{code:str}/ergebnisse", include_in_schema=False)
+async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """The organiser's results: per question, with bars, and broken down by another question.
+
+    The moderator key arrives once in the link (``?key=``), moves into a
+    cookie, and the page reloads without it, so it does not stay in the
+    address bar or a screenshot.
+    """
+    svc = services(request)
+    state = await find(request, code)
+    if state is None:
+        return not_found(svc, request)
+    survey = state.definition
+    survey_code = state.created.code
+    lang = pick_language(
+        request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), survey.language
+    )
+    key = request.query_params.get("key")
+    if key is not None and key_matches(key, state.created.moderator_hash):
+        return with_cookies(
+            Redirect(f"/u/{survey_code}/ergebnisse", status_code=303),
+            results_cookie(svc, survey_code, key),
+        )
+    if not is_moderator(request, state):
+        return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
+    by = request.query_params.get("by") or None
+    results = aggregate(survey, state.answers(), by)
+    questions = survey.questions()
+    base = svc.base_url.rstrip("/")
+    return render(
+        svc,
+        lang,
+        "surveys/results.html",
+        survey=survey,
+        code=survey_code,
+        results=results,
+        status=status(survey, today_here()),
+        by=results.by,
+        by_question=survey.question(results.by) if results.by else None,
+        choices=[q for q in questions if q.kind in BREAKDOWN and not q.personal],
+        questions={q.id: q for q in questions},
+        labels={q.id: option_labels(lang, q) for q in questions},
+        drafts=len(state.drafts),
+        count_of=count_of,
+        shown_counts=shown_counts,
+        mean_of=mean_of,
+        respond=f"{base}/u/{survey_code}",
+        qr=qr_svg(f"{base}/u/{survey_code}"),
+    )
+
+
+ROUTES.append(results_page)

@@ -153,3 +153,24 @@ def test_the_english_template_speaks_english(client: Client) -> None:
     page = client.get(f"/u/{code}/1").text
     assert "Section 1 of 2" in page and "How satisfied are you overall?" in page
     assert client.get(f"/u/{code}/qr.svg").headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_results_page_shows_bars_and_a_breakdown(client: Client) -> None:
+    created = client.post(
+        "/api/surveys", json={"template": "bestandsaufnahme"}, headers=AUTH
+    ).json()
+    code, key = created["code"], created["moderator_token"]
+    for n, fields in enumerate(SECTIONS, start=1):
+        assert post(client, code, n, fields).status_code == 303
+    assert client.get(f"/u/{code}/ergebnisse").status_code == 403
+    entered = client.get(f"/u/{code}/ergebnisse?key={key}", follow_redirects=False)
+    assert entered.status_code == 303 and entered.headers["location"] == f"/u/{code}/ergebnisse"
+    page = client.get(f"/u/{code}/ergebnisse").text
+    assert "1 Rückmeldung" in page
+    assert 'style="width: 100%"' in page  # the one answer to "Sachsen"
+    assert "Wasserstoff" in page  # a "Sonstiges" text
+    crossed = client.get(f"/u/{code}/ergebnisse?by=region").text
+    assert '<option value="region" selected>' in crossed
+    assert 'Sachsen <span class="muted">(n=1)</span>' in crossed
+    xlsx = client.get(f"/api/surveys/{code}/responses.xlsx")  # the cookie opens the download
+    assert xlsx.status_code == 200
