@@ -81,9 +81,12 @@ def main() -> None:
         shoot(narrow, "survey-320-section-5", full=True)
         wide = page(CONSOLE["width"], CONSOLE["height"])
         wide.goto(f"{server.url}/u/{code}/ergebnisse?key={key}")
-        shoot(wide, "survey-results", full=True)
+        shoot(wide, "survey-results")
+        wide.locator("#r-member_types").scroll_into_view_if_needed()
+        shoot(wide, "survey-results-members")
         wide.goto(f"{server.url}/u/{code}/ergebnisse?by=region")
-        shoot(wide, "survey-results-by-region", full=True)
+        wide.evaluate("document.getElementById('r-respondent_type').scrollIntoView()")
+        shoot(wide, "survey-results-by-region")
         browser.close()
 
 

@@ -428,9 +428,12 @@ SHOWN_BUCKETS = 12
 
 
 def shown_counts(q: Question, result: QuestionResult) -> list[Count]:
-    """The counts a chart shows: postcode areas and months, only the most frequent."""
-    if q.kind in (Kind.POSTCODE, Kind.DATE):
+    """The counts a chart shows: the most frequent postcode areas, the latest months."""
+    if q.kind == Kind.POSTCODE:
         return sorted(result.counts, key=lambda c: -c.count)[:SHOWN_BUCKETS]
+    if q.kind == Kind.DATE:
+        months = sorted(result.counts, key=lambda c: c.key)[-SHOWN_BUCKETS:]
+        return [Count(c.key, f"{c.key[5:]}/{c.key[:4]}", c.count) for c in months]
     return result.counts
 
 

@@ -14,6 +14,7 @@ same respondent is then refused, not written twice).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections.abc import Callable
@@ -50,12 +51,24 @@ def new_survey_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
+def fold(state: SurveyState, first_seq: int, entries: list[bytes]) -> None:
+    """Apply entries that start at ``first_seq``, skipping any the state already holds.
+
+    A read and a write of the same survey can overlap (both await the store),
+    so an entry may arrive twice; its seq says whether it is new.
+    """
+    for offset, raw in enumerate(entries):
+        if first_seq + offset == state.seq + 1:
+            state.apply(decode(raw))
+
+
 class SurveyStore:
     """The surveys this worker has read, over the shared event store."""
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
         self._states: dict[str, SurveyState] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def create(self, make: Callable[[str], SurveyCreated]) -> SurveyCreated:
         """Start a new survey's log under a fresh code, and list it in the index."""
@@ -90,8 +103,8 @@ class SurveyStore:
             state = replay(entries)
             self._states[code] = state
             return state
-        for raw in await self.store.read(log_name(code), state.seq):
-            state.apply(decode(raw))
+        after = state.seq
+        fold(state, after + 1, await self.store.read(log_name(code), after))
         return state
 
     async def write(
@@ -100,19 +113,22 @@ class SurveyStore:
         decide: Callable[[SurveyState], Entry | Refusal],
     ) -> Entry | Refusal:
         """Decide on the current state and append; on a lost race, catch up and decide again."""
-        for _ in range(RETRIES):
-            state = await self.get(code)
-            if state is None:
-                return Refusal("unknown_survey")
-            outcome = decide(state)
-            if isinstance(outcome, Refusal):
+        lock = self._locks.setdefault(code, asyncio.Lock())
+        async with lock:  # one writer per survey in this worker: races only between workers
+            for _ in range(RETRIES):
+                state = await self.get(code)
+                if state is None:
+                    return Refusal("unknown_survey")
+                outcome = decide(state)
+                if isinstance(outcome, Refusal):
+                    return outcome
+                seq = state.seq
+                try:
+                    await self.store.append(log_name(code), seq, [encode(outcome)])
+                except SeqConflict:
+                    continue
+                fold(state, seq + 1, [encode(outcome)])
                 return outcome
-            try:
-                await self.store.append(log_name(code), state.seq, [encode(outcome)])
-            except SeqConflict:
-                continue
-            state.apply(outcome)
-            return outcome
         return Refusal("store_unavailable")
 
 

@@ -251,3 +251,29 @@ async def test_surveys_live_in_the_event_store_but_are_not_rooms(store: EventSto
     state = await one.get(code)
     assert state is not None and [r.respondent for r in state.responses] == ["r1", "r2"]
     assert await SurveyStore(store).get("NOPE1234") is None
+
+
+@pytest.mark.anyio
+async def test_concurrent_reads_and_writes_in_one_worker_count_each_response_once(
+    store: EventStore,
+) -> None:
+    """A read that overlaps a write must not apply the written entry a second time."""
+    import asyncio
+
+    survey = template("feedback")
+    assert survey is not None
+    surveys = SurveyStore(store)
+    code = (await surveys.create(lambda c: SurveyCreated(c, survey, "h", 0))).code
+
+    async def one(n: int) -> None:
+        written = await surveys.write(
+            code, lambda s: ResponseSubmitted(f"r{n}", {"satisfaction": 1 + n % 5}, n)
+        )
+        assert isinstance(written, ResponseSubmitted)
+        await surveys.get(code)
+
+    await asyncio.gather(*(one(n) for n in range(30)), *(surveys.get(code) for _ in range(30)))
+    state = await surveys.get(code)
+    assert state is not None and len(state.responses) == 30 and state.seq == 31
+    fresh = await SurveyStore(store).get(code)
+    assert fresh is not None and fresh.answers() == state.answers()
