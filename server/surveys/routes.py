@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from server.surveys import api, pages
+from server.surveys import admin, api, pages
 
-ROUTES = [*api.ROUTES, *pages.ROUTES]
+ROUTES = [*admin.ROUTES, *api.ROUTES, *pages.ROUTES]

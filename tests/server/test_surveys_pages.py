@@ -174,3 +174,38 @@ def test_the_results_page_shows_bars_and_a_breakdown(client: Client) -> None:
     assert 'Sachsen <span class="muted">(n=1)</span>' in crossed
     xlsx = client.get(f"/api/surveys/{code}/responses.xlsx")  # the cookie opens the download
     assert xlsx.status_code == 200
+
+
+def test_the_admin_lists_surveys_and_makes_one_from_a_template(client: Client) -> None:
+    assert client.get("/admin/umfragen").status_code == 401
+    client.get(f"/admin/login?token={ADMIN}")
+    code = make(client, {"template": "feedback"})
+    page = client.get("/admin/umfragen")
+    assert page.status_code == 200
+    assert "Feedback nach der Veranstaltung" in page.text and code in page.text
+    hidden = dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)">', page.text))
+    made = client.post(
+        "/admin/umfragen",
+        data={**hidden, "template": "erwartungen", "language": "en", "ends": "2030-01-31"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    assert re.match(r"^/u/[A-Z0-9]{8}/ergebnisse\?key=", made.headers["location"])
+    results = client.get(made.headers["location"], follow_redirects=True)
+    assert "Expectations before the event" in results.text
+    # the admin opens any survey's results
+    assert client.get(f"/u/{code}/ergebnisse").status_code == 200
+    bad = client.post(
+        "/admin/umfragen",
+        data={**hidden, "template": "feedback", "starts": "2030-02-01", "ends": "2030-01-01"},
+    )
+    assert bad.status_code == 422
+
+
+def test_a_template_is_served_as_a_definition_to_adapt(client: Client) -> None:
+    english = client.get("/api/surveys/templates/bestandsaufnahme?language=en").json()
+    assert english["title"] == "Inventory of regional industry initiatives"
+    english["title"] = "Inventory, Lausitz"
+    adapted = client.post("/api/surveys", json=english, headers=AUTH)
+    assert adapted.status_code == 201
+    assert client.get("/api/surveys/templates/nope").status_code == 404
