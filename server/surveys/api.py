@@ -41,6 +41,7 @@ from server.surveys.common import (
     resume_cookie_for,
     resume_token,
     survey_store,
+    write_allowed,
 )
 from server.surveys.export import export_csv, export_xlsx
 from server.surveys.store import today_here
@@ -243,6 +244,8 @@ async def respond(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     state = await find(request, code)
     if state is None:
         return error(lang, 404, "unknown_survey")
+    if not write_allowed(request):
+        return error(lang, 429, "rate_limited")
     raw = await request.body()
     if len(raw) > MAX_BODY:
         return error(lang, 413, "answer_too_long", "answers")

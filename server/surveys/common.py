@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from typing import Any
 
 from litestar import Request
@@ -13,9 +14,10 @@ from rooms.surveys.definition import OTHER, REASONS, Question, Survey
 from rooms.surveys.log import SurveyState
 from server.auth import key_matches
 from server.i18n import N_, gettext, reason_text
+from server.ratelimit import TokenBuckets
 from server.render import _date
 from server.report.labels import org_labels
-from server.services import Services, services
+from server.services import Services, client_ip, services
 from server.surveys.store import SurveyStore, normalise_survey_code
 
 AnyRequest = Request[Any, Any, Any]
@@ -33,6 +35,23 @@ def survey_store(request: AnyRequest) -> SurveyStore:
         store = SurveyStore(services(request).rooms.store)
         state["surveys"] = store
     return store
+
+
+def write_allowed(request: AnyRequest) -> bool:
+    """Answers and drafts from one address: a venue's burst, then a steady rate.
+
+    Its own buckets with the join's settings (``DIALOGRAUM_JOIN_BURST``,
+    ``DIALOGRAUM_JOIN_PER_SECOND``): a hall behind one NAT answers at once,
+    a script that floods a survey's log runs dry.
+    """
+    state = request.app.state
+    buckets = state.get("survey_writes")
+    if buckets is None:
+        settings = services(request).settings
+        buckets = TokenBuckets(settings.join_burst, settings.join_per_second)
+        state["survey_writes"] = buckets
+    allowed: bool = buckets.allow(client_ip(request), time.monotonic())
+    return allowed
 
 
 async def find(request: AnyRequest, raw: str) -> SurveyState | None:

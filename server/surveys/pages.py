@@ -46,6 +46,7 @@ from server.surveys.common import (
     resume_token,
     survey_store,
     valid_resume,
+    write_allowed,
 )
 from server.surveys.store import today_here
 
@@ -342,6 +343,8 @@ async def section_submit(
         return thanks_page(svc, lang, state, who)
     if not 1 <= number <= len(survey.sections):
         return Redirect(f"/u/{survey_code}/1", status_code=303)
+    if not write_allowed(request):
+        return render(svc, lang, "message.html", 429, title=message(lang, "rate_limited"), text="")
     form = await request.form()
     if len(form) > FORM_FIELDS_MAX or not form_allowed(
         request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
@@ -351,13 +354,18 @@ async def section_submit(
     answers, extra = parse_section(survey.sections[index], form, who.answers)
     now = time.time_ns() // 1_000_000
     store = survey_store(request)
+    section_ids = [q.id for q in survey.sections[index].questions]
+    found = extra + problems(survey, prune(survey, answers), only=section_ids)
     if form.get("go") == "back":
+        # kept as typed, except what could never be stored (too long, not an option)
+        for problem in found:
+            if problem.reason != "answer_missing":
+                answers.pop(problem.question, None)
+                answers.pop(other_key(problem.question), None)
         target = next_section(survey, index, answers, -1)
         back = index if target is None else target
         await store.write(survey_code, lambda s: DraftSaved(who.key, answers, back, now))
         return with_cookies(Redirect(f"/u/{survey_code}/{back + 1}", status_code=303), who.cookie)
-    section_ids = [q.id for q in survey.sections[index].questions]
-    found = extra + problems(survey, prune(survey, answers), only=section_ids)
     if found:
         return section_page(svc, request, state, who, index, answers, found, 422)
     following = next_section(survey, index, answers, 1)
@@ -377,9 +385,9 @@ async def section_submit(
         return thanks_page(svc, lang, state, who)
     if outcome.question is not None:
         at = section_of(survey, outcome.question)
-        problem = [Problem(q, r) for q, r in outcome.problems if section_of(survey, q) == at]
+        at_fault = [Problem(q, r) for q, r in outcome.problems if section_of(survey, q) == at]
         await store.write(survey_code, lambda s: DraftSaved(who.key, answers, at, now))
-        return section_page(svc, request, state, who, at, answers, problem, 422)
+        return section_page(svc, request, state, who, at, answers, at_fault, 422)
     return closed_page(svc, lang, state, outcome.reason)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 
 from rooms.surveys.log import ResponseSubmitted, SurveyCreated
 from rooms.surveys.templates import template
+from server.app import create_app
 from server.stores.base import EventStore
 from server.stores.redis import RedisStore
 from server.stores.sqlite import SqliteStore
@@ -258,8 +260,6 @@ async def test_concurrent_reads_and_writes_in_one_worker_count_each_response_onc
     store: EventStore,
 ) -> None:
     """A read that overlaps a write must not apply the written entry a second time."""
-    import asyncio
-
     survey = template("feedback")
     assert survey is not None
     surveys = SurveyStore(store)
@@ -277,3 +277,15 @@ async def test_concurrent_reads_and_writes_in_one_worker_count_each_response_onc
     assert state is not None and len(state.responses) == 30 and state.seq == 31
     fresh = await SurveyStore(store).get(code)
     assert fresh is not None and fresh.answers() == state.answers()
+
+
+def test_answers_from_one_address_are_rate_limited(settings: Any) -> None:
+    limited = msgspec.structs.replace(settings, join_burst=2, join_per_second=0.001)
+    with TestClient(create_app(limited), base_url="http://testserver.local") as client:
+        code = new_survey(client, {"template": "feedback"})["code"]
+        url = f"/api/surveys/{code}/responses"
+        for n in range(2):
+            body = {"answers": {"satisfaction": 3}, "respondent": str(n)}
+            assert client.post(url, json=body).status_code == 201
+        refused = client.post(url, json={"answers": {"satisfaction": 3}, "respondent": "x"})
+        assert refused.status_code == 429 and refused.json()["reason"] == "rate_limited"

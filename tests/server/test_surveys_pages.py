@@ -209,3 +209,19 @@ def test_a_template_is_served_as_a_definition_to_adapt(client: Client) -> None:
     adapted = client.post("/api/surveys", json=english, headers=AUTH)
     assert adapted.status_code == 201
     assert client.get("/api/surveys/templates/nope").status_code == 404
+
+
+def test_back_drops_what_could_never_be_stored(client: Client) -> None:
+    code = make(client)
+    assert post(client, code, 1, SECTIONS[0]).status_code == 303
+    back = post(
+        client,
+        code,
+        2,
+        {"member_types": ["business", "nonsense"], "members_business": "7"},
+        go="back",
+    )
+    assert back.status_code == 303
+    page = client.get(f"/u/{code}/2").text
+    assert 'value="7"' in page  # kept
+    assert 'value="business" checked' not in page  # the invalid choice list was dropped
