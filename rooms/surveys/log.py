@@ -16,7 +16,7 @@ from datetime import date
 import msgspec
 
 from rooms.surveys.answers import Answers, normalise, problems, prune
-from rooms.surveys.definition import Survey, status
+from rooms.surveys.definition import Survey, status, valid_date
 
 
 class SurveyCreated(msgspec.Struct, tag="survey.created", frozen=True):
@@ -25,6 +25,15 @@ class SurveyCreated(msgspec.Struct, tag="survey.created", frozen=True):
     moderator_hash: str  # SHA-256 of the moderator token
     at: int
     template: str | None = None
+    event: str | None = None  # the join code of the event it belongs to, if any
+
+
+class DatesChanged(msgspec.Struct, tag="survey.dates", frozen=True):
+    """The organiser moves the period: opens it later, extends it, or ends it now."""
+
+    starts: str | None
+    ends: str | None
+    at: int
 
 
 class DraftSaved(msgspec.Struct, tag="survey.draft", frozen=True):
@@ -42,7 +51,7 @@ class ResponseSubmitted(msgspec.Struct, tag="survey.response", frozen=True):
     at: int
 
 
-Entry = SurveyCreated | DraftSaved | ResponseSubmitted
+Entry = SurveyCreated | DraftSaved | ResponseSubmitted | DatesChanged
 
 _decoder = msgspec.json.Decoder(Entry)
 
@@ -60,14 +69,11 @@ class SurveyState:
 
     def __init__(self, created: SurveyCreated) -> None:
         self.created = created
+        self.definition = created.definition
         self.seq = 1
         self.responses: list[ResponseSubmitted] = []
         self.respondents: set[str] = set()
         self.drafts: dict[str, DraftSaved] = {}
-
-    @property
-    def definition(self) -> Survey:
-        return self.created.definition
 
     def apply(self, entry: Entry) -> None:
         """Fold one entry in; total, so a late duplicate (two workers) changes nothing."""
@@ -80,6 +86,10 @@ class SurveyState:
             self.drafts.pop(entry.respondent, None)
         elif isinstance(entry, DraftSaved) and entry.respondent not in self.respondents:
             self.drafts[entry.respondent] = entry
+        elif isinstance(entry, DatesChanged):
+            self.definition = msgspec.structs.replace(
+                self.definition, starts=entry.starts, ends=entry.ends
+            )
 
     def answers(self) -> list[Answers]:
         return [r.answers for r in self.responses]
@@ -93,6 +103,15 @@ def replay(entries: list[bytes]) -> SurveyState:
     for raw in entries[1:]:
         state.apply(decode(raw))
     return state
+
+
+def change_dates(
+    starts: str | None, ends: str | None, now: int
+) -> DatesChanged | Refusal:
+    """New dates, if they are ISO dates and the end is not before the start."""
+    if not (valid_date(starts) and valid_date(ends)) or (starts and ends and starts > ends):
+        return Refusal("dates_invalid", "ends")
+    return DatesChanged(starts, ends, now)
 
 
 class Refusal(msgspec.Struct, frozen=True):

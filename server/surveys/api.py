@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import msgspec
-from litestar import get, post
+from litestar import get, patch, post
 from litestar.params import FromPath
 from litestar.response import Response
 
@@ -25,7 +25,14 @@ from rooms.surveys.definition import (
     definition_problems,
     status,
 )
-from rooms.surveys.log import ResponseSubmitted, SurveyCreated, SurveyState, submit
+from rooms.surveys.log import (
+    Refusal,
+    ResponseSubmitted,
+    SurveyCreated,
+    SurveyState,
+    change_dates,
+    submit,
+)
 from rooms.surveys.templates import template
 from server.api import api_language, bearer
 from server.auth import key_hash, key_matches, new_key
@@ -132,16 +139,21 @@ def links(svc: Services, code: str, key: str | None) -> SurveyLinks:
     return SurveyLinks(respond=f"{base}/u/{code}", results=results, qr=f"{base}/u/{code}/qr.svg")
 
 
-async def may_create(request: AnyRequest, svc: Services) -> bool:
-    """The admin token, or the moderator token of the event named by ``?event=``."""
+async def may_create(request: AnyRequest, svc: Services) -> tuple[bool, str | None]:
+    """The admin token, or the moderator token of the event named by ``?event=``.
+
+    Returns whether the caller may, and the event the survey then belongs to.
+    """
     token = bearer(request)
     if token is None:
-        return False
-    if key_matches(token, key_hash(svc.admin_token)):
-        return True
+        return False, None
     event = normalise_code(request.query_params.get("event") or "")
     hub = await svc.rooms.get(event) if event else None
-    return hub is not None and key_matches(token, hub.state.lobby.moderator_key_hash)
+    if key_matches(token, key_hash(svc.admin_token)):
+        return True, hub.code if hub else None
+    if hub is not None and key_matches(token, hub.state.lobby.moderator_key_hash):
+        return True, hub.code
+    return False, None
 
 
 def definition_from(raw: bytes) -> tuple[Survey | DefinitionProblem, str | None]:
@@ -170,12 +182,12 @@ def definition_from(raw: bytes) -> tuple[Survey | DefinitionProblem, str | None]
 
 
 async def create_survey(
-    svc: Services, request: AnyRequest, survey: Survey, from_template: str | None
+    request: AnyRequest, survey: Survey, from_template: str | None, event: str | None
 ) -> tuple[SurveyCreated, str]:
     key = new_key()
     now = time.time_ns() // 1_000_000
     created = await survey_store(request).create(
-        lambda code: SurveyCreated(code, survey, key_hash(key), now, from_template)
+        lambda code: SurveyCreated(code, survey, key_hash(key), now, from_template, event)
     )
     return created, key
 
@@ -190,7 +202,8 @@ async def create(request: AnyRequest) -> Response[Any]:
     """
     svc = services(request)
     lang = api_language(request)
-    if not await may_create(request, svc):
+    allowed, event = await may_create(request, svc)
+    if not allowed:
         return error(lang, 401, "not_allowed")
     raw = await request.body()
     if len(raw) > MAX_BODY:
@@ -198,7 +211,7 @@ async def create(request: AnyRequest) -> Response[Any]:
     survey, from_template = definition_from(raw)
     if isinstance(survey, DefinitionProblem):
         return error(lang, 422, survey.reason, survey.field)
-    created, key = await create_survey(svc, request, survey, from_template)
+    created, key = await create_survey(request, survey, from_template, event)
     body = CreateSurveyResponse(created.code, key, links(svc, created.code, key))
     return Response(body, status_code=201)
 
@@ -292,6 +305,33 @@ async def moderated(request: AnyRequest, code: str) -> SurveyState | Response[Su
     return state
 
 
+class DatesRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    starts: str | None = None
+    ends: str | None = None
+
+
+@patch("/api/surveys/{code:str}", tags=["surveys"])
+async def change_period(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """Move the survey's period (moderator): ``{"starts": …, "ends": …}``; null means open."""
+    state = await moderated(request, code)
+    if isinstance(state, Response):
+        return state
+    lang = api_language(request)
+    try:
+        data = msgspec.json.decode(await request.body(), type=DatesRequest)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return error(lang, 422, "dates_invalid", "ends")
+    now = time.time_ns() // 1_000_000
+    outcome = await survey_store(request).write(
+        state.created.code, lambda s: change_dates(data.starts, data.ends, now)
+    )
+    if isinstance(outcome, Refusal):
+        return error(lang, 422, outcome.reason, outcome.question)
+    return Response(
+        PublicSurvey(state.created.code, status(state.definition, today_here()), state.definition)
+    )
+
+
 @get("/api/surveys/{code:str}/results", tags=["surveys"])
 async def results(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """Results per question; ``?by=<question id>`` adds one group per answer to that question."""
@@ -333,4 +373,12 @@ async def responses_xlsx(request: AnyRequest, code: FromPath[str]) -> Response[A
     )
 
 
-ROUTES = [create, public_definition, respond, results, responses_csv, responses_xlsx]
+ROUTES = [
+    create,
+    public_definition,
+    change_period,
+    respond,
+    results,
+    responses_csv,
+    responses_xlsx,
+]

@@ -16,6 +16,7 @@ dropped on the server if it does not apply.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from litestar import get, post
@@ -26,7 +27,14 @@ from litestar.response import Redirect, Response
 from rooms.surveys.aggregate import Count, QuestionResult, aggregate
 from rooms.surveys.answers import Answer, Answers, Problem, other_key, problems, prune, visible
 from rooms.surveys.definition import BREAKDOWN, OTHER, Kind, Question, Section, Survey, status
-from rooms.surveys.log import DraftSaved, Refusal, ResponseSubmitted, SurveyState, submit
+from rooms.surveys.log import (
+    DraftSaved,
+    Refusal,
+    ResponseSubmitted,
+    SurveyState,
+    change_dates,
+    submit,
+)
 from server.auth import LANG_COOKIE, key_matches
 from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, form_allowed
@@ -477,9 +485,10 @@ async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
         return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
     by = request.query_params.get("by") or None
     results = aggregate(survey, state.answers(), by)
+    guard = FormGuard(svc.signer, request, svc.base_url.startswith("https://"))
     questions = survey.questions()
     base = svc.base_url.rstrip("/")
-    return render(
+    page = render(
         svc,
         lang,
         "surveys/results.html",
@@ -498,7 +507,40 @@ async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
         mean_of=mean_of,
         respond=f"{base}/u/{survey_code}",
         qr=qr_svg(f"{base}/u/{survey_code}"),
+        csrf=guard.token,
+        csrf_field=CSRF_FIELD,
     )
+    return with_cookies(page, guard.cookie)
 
 
 ROUTES.append(results_page)
+
+
+@post("/u/{code:str}/zeitraum", include_in_schema=False, status_code=200)
+async def change_period_form(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """The results page's period form: new dates, or "end now" (the end becomes yesterday)."""
+    svc = services(request)
+    state = await find(request, code)
+    if state is None:
+        return not_found(svc, request)
+    lang = pick_language(request.cookies.get(LANG_COOKIE), state.definition.language)
+    form = await request.form()
+    if not is_moderator(request, state) or not form_allowed(
+        request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
+    ):
+        return render(svc, lang, "message.html", 403, title=message(lang, "not_allowed"), text="")
+    starts = str(form.get("starts") or "") or None
+    ends = str(form.get("ends") or "") or None
+    if form.get("go") == "end_now":
+        ends = (today_here() - timedelta(days=1)).isoformat()
+        starts = min(starts, ends) if starts else None
+    now = time.time_ns() // 1_000_000
+    outcome = await survey_store(request).write(
+        state.created.code, lambda s: change_dates(starts, ends, now)
+    )
+    if isinstance(outcome, Refusal):
+        return render(svc, lang, "message.html", 422, title=message(lang, outcome.reason), text="")
+    return Redirect(f"/u/{state.created.code}/ergebnisse", status_code=303)
+
+
+ROUTES.append(change_period_form)

@@ -225,3 +225,28 @@ def test_back_drops_what_could_never_be_stored(client: Client) -> None:
     page = client.get(f"/u/{code}/2").text
     assert 'value="7"' in page  # kept
     assert 'value="business" checked' not in page  # the invalid choice list was dropped
+
+
+def test_the_organiser_moves_the_period_and_ends_the_survey(client: Client) -> None:
+    created = client.post("/api/surveys", json={"template": "feedback"}, headers=AUTH).json()
+    code, key = created["code"], created["moderator_token"]
+    auth = {"Authorization": f"Bearer {key}"}
+    moved = client.patch(f"/api/surveys/{code}", json={"starts": "2030-01-01"}, headers=auth)
+    assert moved.status_code == 200 and moved.json()["status"] == "not_yet"
+    assert client.get(f"/u/{code}").status_code == 403
+    bad = client.patch(
+        f"/api/surveys/{code}", json={"starts": "2030-02-01", "ends": "2030-01-01"}, headers=auth
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "ends"
+    assert client.patch(f"/api/surveys/{code}", json={}).status_code == 403
+    client.patch(f"/api/surveys/{code}", json={"starts": None, "ends": None}, headers=auth)
+    client.get(f"/u/{code}/ergebnisse?key={key}")
+    page = client.get(f"/u/{code}/ergebnisse").text
+    hidden = dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)">', page))
+    ended = client.post(
+        f"/u/{code}/zeitraum", data={**hidden, "go": "end_now"}, follow_redirects=False
+    )
+    assert ended.status_code == 303
+    assert client.get(f"/api/surveys/{code}").json()["status"] == "closed"
+    closed = client.post(f"/api/surveys/{code}/responses", json={"answers": {"satisfaction": 4}})
+    assert closed.status_code == 403 and "Ende der Umfrage" in closed.json()["detail"]
