@@ -105,9 +105,7 @@ def replay(entries: list[bytes]) -> SurveyState:
     return state
 
 
-def change_dates(
-    starts: str | None, ends: str | None, now: int
-) -> DatesChanged | Refusal:
+def change_dates(starts: str | None, ends: str | None, now: int) -> DatesChanged | Refusal:
     """New dates, if they are ISO dates and the end is not before the start."""
     if not (valid_date(starts) and valid_date(ends)) or (starts and ends and starts > ends):
         return Refusal("dates_invalid", "ends")
