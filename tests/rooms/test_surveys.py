@@ -34,7 +34,16 @@ from rooms.surveys.definition import (
     definition_problems,
     status,
 )
-from rooms.surveys.log import ResponseSubmitted, SurveyCreated, SurveyState, encode, replay, submit
+from rooms.surveys.log import (
+    DatesChanged,
+    ResponseSubmitted,
+    SurveyCreated,
+    SurveyState,
+    change_dates,
+    encode,
+    replay,
+    submit,
+)
 from rooms.surveys.templates import TEMPLATES, template
 
 TODAY = date(2026, 11, 30)
@@ -182,9 +191,9 @@ def test_an_accepted_response_answers_every_required_visible_question(data: st.D
         assert problems(survey, stored) == []
         for q in survey.questions():
             if q.required and q.id in shown:
-                assert q.id in answers and answers[q.id] not in ("", [], {})
+                assert q.id in stored and stored[q.id] not in ("", [], {})
             if q.id not in shown:
-                assert q.id not in answers and other_key(q.id) not in answers
+                assert q.id not in stored and other_key(q.id) not in stored
     else:
         # every problem names a question of the survey (or the unknown key itself)
         ids = {q.id for q in survey.questions()}
@@ -440,3 +449,15 @@ def test_the_inventory_covers_the_study() -> None:
                                               "transformation"}  # fmt: skip
     contact = survey.question("contact_name")
     assert contact is not None and contact.personal and contact.show_if is not None
+
+
+def test_moving_the_period_replays() -> None:
+    survey = template("feedback")
+    assert survey is not None
+    created = SurveyCreated("ABC", survey, "h", 0)
+    moved = change_dates("2026-12-01", "2026-12-31", 5)
+    assert isinstance(moved, DatesChanged)
+    state = replay([encode(created), encode(moved)])
+    assert (state.definition.starts, state.definition.ends) == ("2026-12-01", "2026-12-31")
+    assert getattr(change_dates("2026-12-31", "2026-12-01", 5), "reason", "") == "dates_invalid"
+    assert getattr(change_dates("31.12.2026", None, 5), "reason", "") == "dates_invalid"
