@@ -19,7 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rooms.surveys.aggregate import aggregate, bucket, question_result
-from rooms.surveys.answers import Answer, Answers, chosen, other_key, problems, prune, visible
+from rooms.surveys.answers import (
+    Answer,
+    Answers,
+    Problem,
+    chosen,
+    other_key,
+    problems,
+    prune,
+    visible,
+)
 from rooms.surveys.definition import (
     BREAKDOWN,
     CATEGORICAL,
@@ -461,3 +470,138 @@ def test_moving_the_period_replays() -> None:
     assert (state.definition.starts, state.definition.ends) == ("2026-12-01", "2026-12-31")
     assert getattr(change_dates("2026-12-31", "2026-12-01", 5), "reason", "") == "dates_invalid"
     assert getattr(change_dates("31.12.2026", None, 5), "reason", "") == "dates_invalid"
+
+
+def one_question(**fields: Any) -> Survey:
+    base: dict[str, Any] = {"id": "q", "kind": Kind.SINGLE, "text": "Frage?", "options": opts(2)}
+    return Survey("T", [Section("s", "S", [Question(**{**base, **fields})])])
+
+
+@pytest.mark.parametrize(
+    ("survey", "field", "reason"),
+    [
+        (
+            Survey("", [Section("s", "S", [Question("q", Kind.DATE, "?")])]),
+            "title",
+            "title_missing",
+        ),
+        (Survey("T", []), "sections", "sections_missing"),
+        (one_question(id="1q"), "sections[0].questions[0].id", "id_invalid"),
+        (one_question(id="other"), "sections[0].questions[0].id", "id_invalid"),
+        (one_question(text=""), "sections[0].questions[0].text", "title_missing"),
+        (one_question(text="x" * 501), "sections[0].questions[0].text", "text_too_long"),
+        (one_question(options=opts(1)), "sections[0].questions[0].options", "options_missing"),
+        (one_question(options=opts(61)), "sections[0].questions[0].options", "too_many_options"),
+        (
+            one_question(options=[Option("a", "A"), Option("a", "B")]),
+            "sections[0].questions[0].options",
+            "id_duplicate",
+        ),
+        (one_question(kind=Kind.MATRIX), "sections[0].questions[0].rows", "rows_missing"),
+        (
+            one_question(kind=Kind.SCALE, low=1, high=1),
+            "sections[0].questions[0].high",
+            "scale_invalid",
+        ),
+        (
+            one_question(kind=Kind.NUMBER, minimum=5, maximum=1),
+            "sections[0].questions[0].minimum",
+            "range_invalid",
+        ),
+        (
+            one_question(kind=Kind.MULTIPLE, max_choices=9),
+            "sections[0].questions[0].max_choices",
+            "too_many_options",
+        ),
+        (
+            one_question(kind=Kind.SHORT_TEXT, max_length=0),
+            "sections[0].questions[0].max_length",
+            "range_invalid",
+        ),
+        (
+            Survey("T", [Section("s", "S", [Question("q", Kind.DATE, "?")] * 2)]),
+            "sections[0].questions[1].id",
+            "id_duplicate",
+        ),
+        (
+            Survey(
+                "T", [Section("s", "S", [Question(f"q{i}", Kind.DATE, "?") for i in range(201)])]
+            ),
+            "sections",
+            "too_many_questions",
+        ),
+        (
+            Survey("T", [Section("s", "", [Question("q", Kind.DATE, "?")])]),
+            "sections[0].title",
+            "title_missing",
+        ),
+        (
+            Survey(
+                "T", [Section("s", "S", [Question("q", Kind.DATE, "?")]), Section("s", "S2", [])]
+            ),
+            "sections[1].id",
+            "id_duplicate",
+        ),
+    ],
+)
+def test_every_broken_definition_names_its_field(survey: Survey, field: str, reason: str) -> None:
+    found = definition_problems(survey)
+    assert (found[0].field, found[0].reason) == (field, reason)
+    assert getattr(decode_survey(msgspec.json.encode(survey)), "field", None) == field
+
+
+def test_answers_that_do_not_fit_their_kind_are_named() -> None:
+    survey = Survey(
+        "T",
+        [
+            Section(
+                "s",
+                "S",
+                [
+                    Question(
+                        "m", Kind.MATRIX, "?", required=True, options=opts(2), rows=opts(2, "r")
+                    ),
+                    Question("r", Kind.RANKING, "?", options=opts(3)),
+                    Question("d", Kind.DATE, "?"),
+                    Question("p", Kind.POSTCODE, "?"),
+                    Question("c", Kind.MULTIPLE, "?", options=opts(3), other=True, max_choices=2),
+                    Question("s", Kind.SCALE, "?"),
+                    Question("t", Kind.SHORT_TEXT, "?", required=True),
+                ],
+            )
+        ],
+    )
+    bad: dict[str, Any] = {
+        "m": {"r0": "o0"},
+        "r": ["o0", "o1"],
+        "d": "2026-02-30",
+        "p": "1234",
+        "c": ["o0", "other"],
+        "s": 9,
+        "t": "   ",
+    }
+    found = {p.question: p.reason for p in problems(survey, bad)}
+    assert found == {
+        "m": "answer_missing",
+        "r": "ranking_incomplete",
+        "d": "date_invalid",
+        "p": "postcode_invalid",
+        "c": "other_missing",
+        "s": "number_out_of_range",
+        "t": "answer_missing",
+    }
+    worse: dict[str, Any] = {
+        "m": ["x"],
+        "r": "o0",
+        "d": 5,
+        "c": ["o0", "o1", "o2"],
+        "s": "3",
+        "t": 3,
+    }
+    found = {p.question: p.reason for p in problems(survey, worse)}
+    assert found["m"] == "answer_invalid" and found["r"] == "answer_invalid"
+    assert found["d"] == "date_invalid" and found["c"] == "too_many_choices"
+    assert found["s"] == "answer_invalid" and found["t"] == "answer_invalid"
+    assert problems(survey, {"m": {"r0": "o0", "r1": "o1"}, "t": "x", "c.other": "y"})[0] == (
+        Problem("c", "answer_invalid")
+    )
