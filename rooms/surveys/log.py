@@ -51,7 +51,24 @@ class ResponseSubmitted(msgspec.Struct, tag="survey.response", frozen=True):
     at: int
 
 
-Entry = SurveyCreated | DraftSaved | ResponseSubmitted | DatesChanged
+class EntryReviewed(msgspec.Struct, tag="survey.entry", frozen=True):
+    """The organiser publishes a directory entry (response number), or takes it back."""
+
+    response: int
+    published: bool
+    at: int
+
+
+class DirectoryShared(msgspec.Struct, tag="survey.directory", frozen=True):
+    """The public page of the directory is switched on or off."""
+
+    public: bool
+    at: int
+
+
+Entry = (
+    SurveyCreated | DraftSaved | ResponseSubmitted | DatesChanged | EntryReviewed | DirectoryShared
+)
 
 _decoder = msgspec.json.Decoder(Entry)
 
@@ -74,6 +91,8 @@ class SurveyState:
         self.responses: list[ResponseSubmitted] = []
         self.respondents: set[str] = set()
         self.drafts: dict[str, DraftSaved] = {}
+        self.published: set[int] = set()  # directory entries, by response number
+        self.directory_public = False
 
     def apply(self, entry: Entry) -> None:
         """Fold one entry in; total, so a late duplicate (two workers) changes nothing."""
@@ -86,6 +105,13 @@ class SurveyState:
             self.drafts.pop(entry.respondent, None)
         elif isinstance(entry, DraftSaved) and entry.respondent not in self.respondents:
             self.drafts[entry.respondent] = entry
+        elif isinstance(entry, EntryReviewed):
+            if entry.published and 1 <= entry.response <= len(self.responses):
+                self.published.add(entry.response)
+            else:
+                self.published.discard(entry.response)
+        elif isinstance(entry, DirectoryShared):
+            self.directory_public = entry.public
         elif isinstance(entry, DatesChanged):
             self.definition = msgspec.structs.replace(
                 self.definition, starts=entry.starts, ends=entry.ends

@@ -27,6 +27,7 @@ from litestar.response import Redirect, Response
 from rooms.surveys.aggregate import Count, QuestionResult, aggregate
 from rooms.surveys.answers import Answer, Answers, Problem, other_key, problems, prune, visible
 from rooms.surveys.definition import BREAKDOWN, OTHER, Kind, Question, Section, Survey, status
+from rooms.surveys.directory import has_directory
 from rooms.surveys.log import (
     DraftSaved,
     Refusal,
@@ -509,6 +510,7 @@ async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
         qr=qr_svg(f"{base}/u/{survey_code}"),
         csrf=guard.token,
         csrf_field=CSRF_FIELD,
+        directory=has_directory(survey, state.created.template),
     )
     return with_cookies(page, guard.cookie)
 

@@ -43,8 +43,10 @@ from rooms.surveys.definition import (
     definition_problems,
     status,
 )
+from rooms.surveys.directory import directory
 from rooms.surveys.log import (
     DatesChanged,
+    EntryReviewed,
     ResponseSubmitted,
     SurveyCreated,
     SurveyState,
@@ -605,3 +607,23 @@ def test_answers_that_do_not_fit_their_kind_are_named() -> None:
     assert problems(survey, {"m": {"r0": "o0", "r1": "o1"}, "t": "x", "c.other": "y"})[0] == (
         Problem("c", "answer_invalid")
     )
+
+
+def test_the_directory_lists_consenting_responses_and_filters_them() -> None:
+    base: dict[str, Any] = {"name": "B", "region": "BB", "topics": ["energy"], "consent": "yes"}
+    responses: list[Answers] = [
+        {**base, "name": "Zukunft Lausitz", "member_types": ["union"], "members_union": 3},
+        {**base, "name": "Anonym", "consent": "no"},
+        {**base, "name": "Allianz Ruhr", "region": "NW", "topics": ["mobility"], "founded": 2010},
+    ]
+    everything = directory(responses, {3})
+    assert [e.name for e in everything] == ["Allianz Ruhr", "Zukunft Lausitz"]
+    assert [e.response for e in everything] == [3, 1]
+    assert everything[1].members[0].count == 3 and everything[0].founded == 2010
+    assert [e.name for e in directory(responses, {3}, only_published=True)] == ["Allianz Ruhr"]
+    assert [e.name for e in directory(responses, set(), region="BB")] == ["Zukunft Lausitz"]
+    assert [e.name for e in directory(responses, set(), topic="mobility")] == ["Allianz Ruhr"]
+    assert [e.name for e in directory(responses, set(), text="lausitz")] == ["Zukunft Lausitz"]
+    state = SurveyState(SurveyCreated("ABC", Survey("T", []), "h", 0))
+    state.apply(EntryReviewed(1, True, 0))
+    assert state.published == set()  # no response 1 yet

@@ -38,6 +38,21 @@ SECTIONS: list[dict[str, Any]] = [
 ]
 
 
+INVENTORY: dict[str, Any] = {
+    "name": "Allianz Lausitz",
+    "region": "BB",
+    "founded": 2019,
+    "respondent_type": "union",
+    "member_types": ["business", "union"],
+    "members_business": 12,
+    "meetings": "monthly",
+    "forms": ["events"],
+    "topics": ["energy", "mobility"],
+    "goals": "Strukturwandel gestalten",
+    "networked": "no",
+}
+
+
 def make(client: Client, body: dict[str, Any] | None = None) -> str:
     response = client.post(
         "/api/surveys", json=body or {"template": "bestandsaufnahme"}, headers=AUTH
@@ -250,3 +265,35 @@ def test_the_organiser_moves_the_period_and_ends_the_survey(client: Client) -> N
     assert client.get(f"/api/surveys/{code}").json()["status"] == "closed"
     closed = client.post(f"/api/surveys/{code}/responses", json={"answers": {"satisfaction": 4}})
     assert closed.status_code == 403 and "Ende der Umfrage" in closed.json()["detail"]
+
+
+def test_the_directory_is_reviewed_published_and_shown(client: Client) -> None:
+    created = client.post(
+        "/api/surveys", json={"template": "bestandsaufnahme"}, headers=AUTH
+    ).json()
+    code, key = created["code"], created["moderator_token"]
+    url = f"/api/surveys/{code}/responses"
+    listed = {**INVENTORY, "consent": "yes", "contact_name": "Erika", "contact_email": "e@x.de"}
+    assert client.post(url, json={"answers": listed, "respondent": "a"}).status_code == 201
+    unlisted = {**INVENTORY, "name": "Geheimbund", "consent": "no"}
+    assert client.post(url, json={"answers": unlisted, "respondent": "b"}).status_code == 201
+    # nobody else sees it until the organiser publishes and switches the page on
+    assert client.get(f"/u/{code}/initiativen").status_code == 404
+    client.get(f"/u/{code}/ergebnisse?key={key}")
+    page = client.get(f"/u/{code}/initiativen")
+    assert "Allianz Lausitz" in page.text and "Geheimbund" not in page.text
+    assert "Noch nicht geprüft" in page.text and "Erika" in page.text
+    hidden = dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)">', page.text))
+    published = client.post(
+        f"/u/{code}/initiativen/1", data={**hidden, "publish": "1"}, follow_redirects=False
+    )
+    assert published.status_code == 303
+    client.post(f"/u/{code}/initiativen/oeffentlich", data={**hidden, "public": "1"})
+    assert "Nicht gefunden" not in client.get(f"/u/{code}/initiativen?region=BB").text
+    assert "Allianz Lausitz" in client.get(f"/u/{code}/initiativen?region=BB&topic=energy").text
+    assert "Allianz Lausitz" not in client.get(f"/u/{code}/initiativen?region=NW").text
+    client.cookies.clear()
+    public = client.get(f"/u/{code}/initiativen")
+    assert public.status_code == 200
+    assert "Allianz Lausitz" in public.text and "Veröffentlichen" not in public.text
+    assert "Erika" in public.text  # the contact, given with consent
