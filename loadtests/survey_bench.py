@@ -56,6 +56,22 @@ WORDS = [
 ]
 
 
+NAMES = {
+    "name": [
+        "Industriebündnis Ruhr",
+        "Allianz für Industrie Lausitz",
+        "Zukunftsbündnis Südwestfalen",
+        "Netzwerk Industrie Nordhessen",
+        "Industrieforum Oberfranken",
+        "Bündnis Wasserstoff Unterelbe",
+        "Industriedialog Saar",
+        "Initiative Zukunft Chemiedreieck",
+    ],
+    "contact_name": ["Anna Berger", "Kemal Yılmaz", "Jörg Weiß", "Sabine Müller", "Lukas Schmitt"],
+    "area": ["Landkreis Görlitz", "Märkischer Kreis", "Kreis Kassel", "Stadt Bamberg"],
+}
+
+
 def plausible_answers(survey: Survey, rng: random.Random, skip: float = 0.15) -> Answers:
     """A fitting answer to most questions, then only what the given answers ask."""
     out: Answers = {}
@@ -86,7 +102,7 @@ def plausible_answers(survey: Survey, rng: random.Random, skip: float = 0.15) ->
             high = int(q.maximum if q.maximum is not None else 100)
             out[q.id] = rng.randint(low, min(high, low + 60))
         elif q.kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
-            text = rng.choice(WORDS)
+            text = rng.choice(NAMES.get(q.id, WORDS))
             if q.id == "contact_email":
                 text = f"kontakt{rng.randint(1, 999)}@example.org"
             out[q.id] = text[: q.text_limit()]

@@ -5,7 +5,7 @@
 Starts a real server, creates the inventory survey from its template, fills it
 with 60 plausible responses through the API, and photographs: the intro and a
 section at 360×740, the members section and an error at 320 wide, and the
-results at 1440 wide, plain and broken down by region.
+results at 1440 wide, plain and broken down by region, and the directory.
 """
 
 from __future__ import annotations
@@ -87,6 +87,12 @@ def main() -> None:
         wide.goto(f"{server.url}/u/{code}/ergebnisse?by=region")
         wide.evaluate("document.getElementById('r-respondent_type').scrollIntoView()")
         shoot(wide, "survey-results-by-region")
+        wide.goto(f"{server.url}/u/{code}/initiativen")
+        for n in range(3):  # each click reloads the page
+            wide.get_by_role("button", name="Veröffentlichen").first.click()
+            wide.get_by_text("Veröffentlicht", exact=True).nth(n).wait_for()
+        wide.goto(f"{server.url}/u/{code}/initiativen")
+        shoot(wide, "survey-directory")
         browser.close()
 
 

@@ -1,9 +1,10 @@
 """A survey in a real browser: the inventory from its template, answered on two phones.
 
-One phone answers straight through. The other stops after three sections,
-copies its resume link, and finishes on another device (a fresh browser
-context). Then the organiser's results page shows both responses, and the
-breakdown by Land.
+One phone answers straight through and agrees to be listed. The other stops
+after three sections, copies its resume link, and finishes on another device
+(a fresh browser context). Then the organiser's results page shows both
+responses and the breakdown by Land, and the listed initiative is reviewed,
+published and seen on the public directory page.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def sections_1_to_3(page: Page, name: str, land: str) -> None:
     next_section(page, 4)
 
 
-def sections_4_to_7(page: Page, topic: str) -> None:
+def sections_4_to_7(page: Page, topic: str, contact: str | None = None) -> None:
     page.get_by_role("checkbox", name=topic).check()
     for option, place in (("Akteure vernetzen", "1"), ("Den Wandel gestalten", "2")):
         page.get_by_label(option).select_option(label=f"Platz {place}")
@@ -59,7 +60,13 @@ def sections_4_to_7(page: Page, topic: str) -> None:
     expect(page.get_by_text("Abschnitt 6 von 7")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_role("radio", name="Nein")).to_be_checked()
     next_section(page, 7)
-    page.get_by_role("radio", name="Nein").check()
+    if contact is None:
+        page.get_by_role("radio", name="Nein").check()
+        expect(page.get_by_label("Name der Ansprechperson")).to_be_hidden()
+    else:
+        page.get_by_role("radio", name="Ja").check()
+        page.get_by_label("Name der Ansprechperson").fill(contact)
+        page.get_by_label("E-Mail-Adresse").fill("kontakt@example.org")
     page.get_by_role("button", name="Antworten absenden").click()
     expect(page.get_by_text("Vielen Dank!")).to_be_visible(timeout=WAIT_MS)
 
@@ -78,7 +85,7 @@ def test_two_phones_answer_the_inventory_one_resumes_elsewhere(
     anna.goto(respond)
     anna.get_by_role("link", name="Umfrage starten").click()
     sections_1_to_3(anna, "Industriebündnis Ruhr", "Nordrhein-Westfalen")
-    sections_4_to_7(anna, "Energie")
+    sections_4_to_7(anna, "Energie", contact="Anna Berger")
 
     ben = new_context().new_page()
     ben.goto(respond)
@@ -115,3 +122,20 @@ def test_two_phones_answer_the_inventory_one_resumes_elsewhere(
     expect(topics.get_by_role("columnheader", name="Brandenburg (n=1)")).to_be_visible()
     energy_row = topics.get_by_role("row", name=re.compile("^Energie"))
     expect(energy_row).to_contain_text("1 (100 %)")
+
+    # the directory: Anna's initiative agreed to be listed; reviewed, published, shown
+    organiser.get_by_role("link", name="Verzeichnis der Initiativen").click()
+    entry = organiser.get_by_role("article", name="Industriebündnis Ruhr")
+    expect(entry).to_contain_text("Noch nicht geprüft")
+    expect(organiser.get_by_role("article", name="Allianz Lausitz")).to_have_count(0)
+    entry.get_by_role("button", name="Veröffentlichen").click()
+    expect(organiser.get_by_role("article", name="Industriebündnis Ruhr")).to_contain_text(
+        "Veröffentlicht"
+    )
+    organiser.get_by_role("button", name="Öffentliche Seite einschalten").click()
+    expect(organiser.get_by_text("Die öffentliche Seite ist eingeschaltet.")).to_be_visible()
+    visitor = new_context().new_page()
+    visitor.goto(f"{respond}/initiativen")
+    public_entry = visitor.get_by_role("article", name="Industriebündnis Ruhr")
+    expect(public_entry).to_contain_text("Anna Berger")
+    expect(public_entry.get_by_role("button")).to_have_count(0)

@@ -42,3 +42,16 @@ def test_survey_pages_pass_axe(live_server: LiveServer, new_context: NewContext)
     check(organiser, "survey results")
     organiser.goto(f"{live_server.url}/u/{code}/ergebnisse?by=region")
     check(organiser, "survey results by region")
+    answers = {
+        "name": "Allianz Lausitz", "region": "BB", "founded": 2019, "respondent_type": "union",
+        "member_types": ["union"], "meetings": "monthly", "forms": ["events"],
+        "topics": ["energy"], "goals": "Wandel", "networked": "no", "consent": "yes",
+        "contact_name": "Erika", "contact_email": "e@example.org",
+    }  # fmt: skip
+    assert (
+        live_server.request("POST", f"/api/surveys/{code}/responses", {"answers": answers})[0]
+        == 201
+    )
+    organiser.goto(f"{live_server.url}/u/{code}/initiativen")
+    expect(organiser.get_by_role("article", name="Allianz Lausitz")).to_be_visible()
+    check(organiser, "directory of initiatives")
