@@ -13,10 +13,17 @@ from typing import Any
 
 import msgspec
 from litestar import get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from rooms.surveys.definition import definition_problems, status
+from rooms.surveys.definition import (
+    DefinitionProblem,
+    Survey,
+    decode_survey,
+    definition_problems,
+    status,
+)
 from rooms.surveys.log import SurveyCreated, SurveyState
 from rooms.surveys.templates import TEMPLATES, template
 from server.auth import key_hash, new_key
@@ -25,6 +32,7 @@ from server.csrf import FormGuard, form_allowed
 from server.i18n import gettext
 from server.pages import is_admin, page_language
 from server.services import services
+from server.surveys.api import MAX_BODY
 from server.surveys.common import AnyRequest, message, survey_store
 from server.surveys.pages import render
 from server.surveys.store import today_here
@@ -106,24 +114,35 @@ async def admin_create_survey(request: AnyRequest) -> Response[Any]:
         return render(
             svc, lang, "message.html", 401, title=gettext(lang, "Admin link needed"), text=""
         )
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    raw_form = await request.form()
+    upload = raw_form.get("file")
+    form = {k: v for k, v in raw_form.items() if isinstance(v, str)}
     if not form_allowed(request, svc.signer, svc.base_url, form.pop(CSRF_FIELD, None)):
         return render(svc, lang, "message.html", 403, title=message(lang, "not_allowed"), text="")
-    survey = template(form.get("template", ""), form.get("language", "de"))
+    if isinstance(upload, UploadFile) and upload.filename:
+        # an own definition (a template adapted, or another survey's definition.json)
+        imported = decode_survey((await upload.read())[:MAX_BODY])
+        if isinstance(imported, DefinitionProblem):
+            text = message(lang, imported.reason, field=imported.field)
+            return await admin_surveys_page(request, 422, f"{text} ({imported.field})", **form)
+        survey: Survey | None = imported
+        name = None
+    else:
+        survey = template(form.get("template", ""), form.get("language", "de"))
+        name = form.get("template")
     if survey is None:
         return await admin_surveys_page(request, 422, message(lang, "unknown_template"), **form)
     survey = msgspec.structs.replace(
         survey,
         title=form.get("title", "").strip() or survey.title,
-        starts=form.get("starts") or None,
-        ends=form.get("ends") or None,
+        starts=form.get("starts") or survey.starts,
+        ends=form.get("ends") or survey.ends,
     )
     problems = definition_problems(survey)
     if problems:
         return await admin_surveys_page(request, 422, message(lang, problems[0].reason), **form)
     key = new_key()
     now = time.time_ns() // 1_000_000
-    name = form.get("template")
     created = await survey_store(request).create(
         lambda code: SurveyCreated(code, survey, key_hash(key), now, name)
     )

@@ -229,6 +229,22 @@ async def public_definition(request: AnyRequest, code: FromPath[str]) -> Respons
     return Response(body)
 
 
+@get("/api/surveys/{code:str}/definition.json", tags=["surveys"])
+async def definition_file(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """The bare definition as a file: import it again (admin page or API) to duplicate it."""
+    lang = api_language(request)
+    state = await find(request, code)
+    if state is None:
+        return error(lang, 404, "unknown_survey")
+    return Response(
+        msgspec.json.format(msgspec.json.encode(state.definition), indent=2),
+        media_type="application/json",
+        headers={
+            "content-disposition": f'attachment; filename="umfrage-{state.created.code}.json"'
+        },
+    )
+
+
 def refusal_response(
     lang: str, state: SurveyState, reason: str, question: str | None, found: list[tuple[str, str]]
 ) -> Response[SurveyError]:
@@ -376,6 +392,7 @@ async def responses_xlsx(request: AnyRequest, code: FromPath[str]) -> Response[A
 ROUTES = [
     create,
     public_definition,
+    definition_file,
     change_period,
     respond,
     results,

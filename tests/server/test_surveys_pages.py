@@ -297,3 +297,30 @@ def test_the_directory_is_reviewed_published_and_shown(client: Client) -> None:
     assert public.status_code == 200
     assert "Allianz Lausitz" in public.text and "Veröffentlichen" not in public.text
     assert "Erika" in public.text  # the contact, given with consent
+
+
+def test_a_definition_file_is_exported_and_imported_again(client: Client) -> None:
+    code = make(client, {"template": "feedback"})
+    exported = client.get(f"/api/surveys/{code}/definition.json")
+    assert exported.status_code == 200
+    assert "attachment" in exported.headers["content-disposition"]
+    client.get(f"/admin/login?token={ADMIN}")
+    page = client.get("/admin/umfragen").text
+    assert f"/api/surveys/{code}/definition.json" in page
+    hidden = dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)">', page))
+    copy = client.post(
+        "/admin/umfragen",
+        data={**hidden, "title": "Feedback, zweiter Termin"},
+        files={"file": ("umfrage.json", exported.content, "application/json")},
+        follow_redirects=False,
+    )
+    assert copy.status_code == 303
+    assert "Feedback, zweiter Termin" in client.get(copy.headers["location"]).text
+    broken = exported.content.replace(b'"kind": "scale"', b'"kind": "slider"')
+    refused = client.post(
+        "/admin/umfragen",
+        data=hidden,
+        files={"file": ("kaputt.json", broken, "application/json")},
+    )
+    assert refused.status_code == 422
+    assert "sections[0].questions[0].kind" in refused.text
