@@ -66,8 +66,20 @@ class DirectoryShared(msgspec.Struct, tag="survey.directory", frozen=True):
     at: int
 
 
+class SurveyDeleted(msgspec.Struct, tag="survey.deleted", frozen=True):
+    """The organiser deleted the survey: every earlier entry is overwritten with this one."""
+
+    at: int
+
+
 Entry = (
-    SurveyCreated | DraftSaved | ResponseSubmitted | DatesChanged | EntryReviewed | DirectoryShared
+    SurveyCreated
+    | DraftSaved
+    | ResponseSubmitted
+    | DatesChanged
+    | EntryReviewed
+    | DirectoryShared
+    | SurveyDeleted
 )
 
 _decoder = msgspec.json.Decoder(Entry)
@@ -93,6 +105,7 @@ class SurveyState:
         self.drafts: dict[str, DraftSaved] = {}
         self.published: set[int] = set()  # directory entries, by response number
         self.directory_public = False
+        self.deleted = False
 
     def apply(self, entry: Entry) -> None:
         """Fold one entry in; total, so a late duplicate (two workers) changes nothing."""
@@ -112,6 +125,11 @@ class SurveyState:
                 self.published.discard(entry.response)
         elif isinstance(entry, DirectoryShared):
             self.directory_public = entry.public
+        elif isinstance(entry, SurveyDeleted):
+            self.deleted = True
+            self.responses.clear()
+            self.drafts.clear()
+            self.published.clear()
         elif isinstance(entry, DatesChanged):
             self.definition = msgspec.structs.replace(
                 self.definition, starts=entry.starts, ends=entry.ends

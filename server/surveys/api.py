@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import msgspec
-from litestar import get, patch, post
+from litestar import delete, get, patch, post
 from litestar.params import FromPath
 from litestar.response import Response
 
@@ -348,6 +348,16 @@ async def change_period(request: AnyRequest, code: FromPath[str]) -> Response[An
     )
 
 
+@delete("/api/surveys/{code:str}", tags=["surveys"], status_code=200)
+async def delete_survey(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """Delete the survey with every response and draft (moderator). 204; then 404."""
+    state = await moderated(request, code)
+    if isinstance(state, Response):
+        return state
+    await survey_store(request).delete(state.created.code, time.time_ns() // 1_000_000)
+    return Response(b"", status_code=204)
+
+
 @get("/api/surveys/{code:str}/results", tags=["surveys"])
 async def results(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """Results per question; ``?by=<question id>`` adds one group per answer to that question."""
@@ -394,6 +404,7 @@ ROUTES = [
     public_definition,
     definition_file,
     change_period,
+    delete_survey,
     respond,
     results,
     responses_csv,

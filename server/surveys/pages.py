@@ -39,7 +39,7 @@ from rooms.surveys.log import (
 from server.auth import LANG_COOKIE, key_matches
 from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, form_allowed
-from server.i18n import pick_language
+from server.i18n import gettext, pick_language
 from server.qr import qr_svg
 from server.services import Services, services
 from server.surveys.common import (
@@ -545,4 +545,26 @@ async def change_period_form(request: AnyRequest, code: FromPath[str]) -> Respon
     return Redirect(f"/u/{state.created.code}/ergebnisse", status_code=303)
 
 
+@post("/u/{code:str}/loeschen", include_in_schema=False, status_code=200)
+async def delete_form(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """Delete the survey from its results page; the box must be ticked."""
+    svc = services(request)
+    state = await find(request, code)
+    if state is None:
+        return not_found(svc, request)
+    lang = pick_language(request.cookies.get(LANG_COOKIE), state.definition.language)
+    form = await request.form()
+    if not is_moderator(request, state) or not form_allowed(
+        request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
+    ):
+        return render(svc, lang, "message.html", 403, title=message(lang, "not_allowed"), text="")
+    if form.get("confirm") != "yes":
+        return Redirect(f"/u/{state.created.code}/ergebnisse", status_code=303)
+    await survey_store(request).delete(state.created.code, time.time_ns() // 1_000_000)
+    return render(
+        svc, lang, "message.html", 200, title=gettext(lang, "The survey has been deleted."), text=""
+    )
+
+
 ROUTES.append(change_period_form)
+ROUTES.append(delete_form)

@@ -21,10 +21,12 @@ from collections.abc import Callable
 from datetime import date
 
 from rooms.codes import ALPHABET
+from rooms.surveys.definition import Survey
 from rooms.surveys.log import (
     Entry,
     Refusal,
     SurveyCreated,
+    SurveyDeleted,
     SurveyState,
     decode,
     encode,
@@ -94,7 +96,7 @@ class SurveyStore:
         return [raw.decode() for raw in await self.store.read(INDEX)]
 
     async def get(self, code: str) -> SurveyState | None:
-        """The survey as the log says now (caught up), or None."""
+        """The survey as the log says now (caught up), or None (unknown or deleted)."""
         state = self._states.get(code)
         if state is None:
             entries = await self.store.read(log_name(code))
@@ -102,10 +104,29 @@ class SurveyStore:
                 return None
             state = replay(entries)
             self._states[code] = state
-            return state
-        after = state.seq
-        fold(state, after + 1, await self.store.read(log_name(code), after))
-        return state
+        else:
+            after = state.seq
+            fold(state, after + 1, await self.store.read(log_name(code), after))
+        return None if state.deleted else state
+
+    async def delete(self, code: str, now: int) -> bool:
+        """Delete a survey's answers for good, on every worker.
+
+        A tombstone is appended (a worker that catches up sees it), then
+        every earlier entry is overwritten with it, through the store's
+        redaction (no copy of the old bodies is left, docs/privacy.md). The
+        first entry keeps the code and nothing else, so the log stays a log.
+        """
+        written = await self.write(code, lambda s: SurveyDeleted(now))
+        if not isinstance(written, SurveyDeleted):
+            return False
+        state = self._states[code]
+        tombstone = encode(written)
+        first = encode(SurveyCreated(code, Survey("", []), "", now))
+        await self.store.replace(
+            log_name(code), {1: first, **{seq: tombstone for seq in range(2, state.seq)}}
+        )
+        return True
 
     async def write(
         self,

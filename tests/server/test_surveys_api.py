@@ -289,3 +289,32 @@ def test_answers_from_one_address_are_rate_limited(settings: Any) -> None:
             assert client.post(url, json=body).status_code == 201
         refused = client.post(url, json={"answers": {"satisfaction": 3}, "respondent": "x"})
         assert refused.status_code == 429 and refused.json()["reason"] == "rate_limited"
+
+
+@pytest.mark.anyio
+async def test_a_deleted_survey_is_gone_on_every_worker_and_in_the_store(
+    store: EventStore,
+) -> None:
+    survey = template("feedback")
+    assert survey is not None
+    one, two = SurveyStore(store), SurveyStore(store)
+    code = (await one.create(lambda c: SurveyCreated(c, survey, "h", 0))).code
+    for n in range(3):
+        await one.write(code, lambda s, n=n: ResponseSubmitted(f"r{n}", {"best": f"geheim {n}"}, n))
+    assert await two.get(code) is not None  # the other worker has it cached
+    assert await one.delete(code, 9)
+    assert await one.get(code) is None and await two.get(code) is None
+    assert await SurveyStore(store).get(code) is None
+    assert not any(b"geheim" in raw for raw in await store.read(f"survey:{code}"))
+    assert not await one.delete(code, 10)
+
+
+def test_deleting_through_the_api(client: Client) -> None:
+    created = new_survey(client, {"template": "feedback"})
+    code, key = created["code"], created["moderator_token"]
+    client.post(f"/api/surveys/{code}/responses", json={"answers": {"satisfaction": 2}})
+    assert client.delete(f"/api/surveys/{code}").status_code == 403
+    gone = client.delete(f"/api/surveys/{code}", headers={"Authorization": f"Bearer {key}"})
+    assert gone.status_code == 204
+    assert client.get(f"/api/surveys/{code}").status_code == 404
+    assert client.get(f"/u/{code}").status_code == 404

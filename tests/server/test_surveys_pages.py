@@ -324,3 +324,17 @@ def test_a_definition_file_is_exported_and_imported_again(client: Client) -> Non
     )
     assert refused.status_code == 422
     assert "sections[0].questions[0].kind" in refused.text
+
+
+def test_the_organiser_deletes_the_survey_after_ticking_the_box(client: Client) -> None:
+    created = client.post("/api/surveys", json={"template": "feedback"}, headers=AUTH).json()
+    code, key = created["code"], created["moderator_token"]
+    client.get(f"/u/{code}/ergebnisse?key={key}")
+    page = client.get(f"/u/{code}/ergebnisse").text
+    hidden = dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)">', page))
+    unticked = client.post(f"/u/{code}/loeschen", data=hidden, follow_redirects=False)
+    assert unticked.status_code == 303 and client.get(f"/u/{code}").status_code == 200
+    deleted = client.post(f"/u/{code}/loeschen", data={**hidden, "confirm": "yes"})
+    assert deleted.status_code == 200 and "Die Umfrage ist gelöscht." in deleted.text
+    assert client.get(f"/u/{code}").status_code == 404
+    assert client.get(f"/u/{code}/ergebnisse").status_code == 404
