@@ -77,6 +77,8 @@ def main() -> None:
         narrow.get_by_role("radio", name="Unternehmen").check()
         narrow.get_by_role("button", name="Weiter").click()
         shoot(narrow, "survey-320-error", full=True)
+        narrow.goto(f"{server.url}/u/{code}/4")
+        shoot(narrow, "survey-320-section-4", full=True)
         narrow.goto(f"{server.url}/u/{code}/5")
         shoot(narrow, "survey-320-section-5", full=True)
         wide = page(CONSOLE["width"], CONSOLE["height"])
