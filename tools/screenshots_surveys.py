@@ -89,6 +89,10 @@ def main() -> None:
         wide.goto(f"{server.url}/u/{code}/ergebnisse?by=region")
         wide.evaluate("document.getElementById('r-respondent_type').scrollIntoView()")
         shoot(wide, "survey-results-by-region")
+        chart = page(700, 300)
+        chart.context.add_cookies(wide.context.cookies())
+        chart.goto(f"{server.url}/u/{code}/ergebnisse/topics.svg")
+        shoot(chart, "survey-chart-topics")
         wide.goto(f"{server.url}/u/{code}/initiativen")
         for n in range(3):  # each click reloads the page
             wide.get_by_role("button", name="Veröffentlichen").first.click()

@@ -24,7 +24,8 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from rooms.surveys.aggregate import Count, QuestionResult, aggregate
+from rooms.report.charts import bar_chart
+from rooms.surveys.aggregate import Count, QuestionResult, aggregate, question_result
 from rooms.surveys.answers import Answer, Answers, Problem, other_key, problems, prune, visible
 from rooms.surveys.definition import BREAKDOWN, OTHER, Kind, Question, Section, Survey, status
 from rooms.surveys.directory import has_directory
@@ -511,6 +512,7 @@ async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
         csrf=guard.token,
         csrf_field=CSRF_FIELD,
         directory=has_directory(survey, state.created.template),
+        charted=CHARTED,
     )
     return with_cookies(page, guard.cookie)
 
@@ -566,5 +568,50 @@ async def delete_form(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     )
 
 
+CHARTED = frozenset(
+    {
+        Kind.SINGLE,
+        Kind.MULTIPLE,
+        Kind.SCALE,
+        Kind.REGION,
+        Kind.ORGANISATION,
+        Kind.POSTCODE,
+        Kind.DATE,
+    }
+)
+
+
+@get("/u/{code:str}/ergebnisse/{question:str}", include_in_schema=False)
+async def chart_file(
+    request: AnyRequest, code: FromPath[str], question: FromPath[str]
+) -> Response[Any]:
+    """One question's bars as an SVG file (``…/ergebnisse/topics.svg``), for the report."""
+    svc = services(request)
+    state = await find(request, code)
+    qid = question.removesuffix(".svg")
+    q = state.definition.question(qid) if state is not None else None
+    if state is None or q is None or q.kind not in CHARTED or q.personal:
+        return not_found(svc, request)
+    if not is_moderator(request, state):
+        lang = page_lang(request, state.definition)
+        return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
+    lang = pick_language(request.cookies.get(LANG_COOKIE), state.definition.language)
+    result = question_result(q, state.answers())
+    labels = option_labels(lang, q)
+    counts = shown_counts(q, result)
+    chart = bar_chart(
+        [(labels.get(c.key, c.label), float(c.count)) for c in counts], of=result.answered
+    )
+    body = svc.renderer.render(
+        lang, "surveys/chart.svg", chart=chart, title=q.text, answered=result.answered
+    )
+    return Response(
+        body,
+        media_type="image/svg+xml",
+        headers={"content-disposition": f'inline; filename="{state.created.code}-{qid}.svg"'},
+    )
+
+
 ROUTES.append(change_period_form)
+ROUTES.append(chart_file)
 ROUTES.append(delete_form)

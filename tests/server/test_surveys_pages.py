@@ -338,3 +338,21 @@ def test_the_organiser_deletes_the_survey_after_ticking_the_box(client: Client) 
     assert deleted.status_code == 200 and "Die Umfrage ist gelöscht." in deleted.text
     assert client.get(f"/u/{code}").status_code == 404
     assert client.get(f"/u/{code}/ergebnisse").status_code == 404
+
+
+def test_a_question_chart_downloads_as_svg(client: Client) -> None:
+    created = client.post(
+        "/api/surveys", json={"template": "bestandsaufnahme"}, headers=AUTH
+    ).json()
+    code, key = created["code"], created["moderator_token"]
+    answers = {**INVENTORY, "consent": "no"}
+    sent = client.post(f"/api/surveys/{code}/responses", json={"answers": answers})
+    assert sent.status_code == 201
+    assert client.get(f"/u/{code}/ergebnisse/topics.svg").status_code == 403
+    client.get(f"/u/{code}/ergebnisse?key={key}")
+    assert f'href="/u/{code}/ergebnisse/topics.svg"' in client.get(f"/u/{code}/ergebnisse").text
+    svg = client.get(f"/u/{code}/ergebnisse/topics.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in svg.text and "Energie" in svg.text and "1 (100 %)" in svg.text
+    assert client.get(f"/u/{code}/ergebnisse/goals.svg").status_code == 404  # a text
+    assert client.get(f"/u/{code}/ergebnisse/contact_name.svg").status_code == 404
