@@ -54,6 +54,7 @@ from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
 from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
+from server.surveys.routes import ROUTES as SURVEY_ROUTES
 
 log = logging.getLogger("dialograum")
 
@@ -245,6 +246,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.healthz,
             *REPORT_ROUTES,
             *privacy_pages.ROUTES,
+            *SURVEY_ROUTES,
             overview.overview_xlsx,
             live.screen_socket,
             live.phone_socket,

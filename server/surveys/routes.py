@@ -1,0 +1,7 @@
+"""Every survey route, registered in the app with one line."""
+
+from __future__ import annotations
+
+from server.surveys import admin, api, directory_pages, pages
+
+ROUTES = [*admin.ROUTES, *api.ROUTES, *pages.ROUTES, *directory_pages.ROUTES]
