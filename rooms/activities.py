@@ -26,6 +26,9 @@ from rooms.actions.activity import ACTIONS
 from rooms.actions.domain import Actions
 from rooms.actions.limits import ActionLimits
 from rooms.activity import Activity, Followup, ScreenGuard
+from rooms.agenda.activity import AGENDA
+from rooms.agenda.domain import Agenda
+from rooms.agenda.limits import AgendaLimits
 from rooms.cafe.activity import CAFE
 from rooms.cafe.domain import Cafe
 from rooms.cafe.limits import CafeLimits
@@ -46,7 +49,17 @@ from rooms.speakers.activity import SPEAKERS
 from rooms.speakers.domain import Speakers
 from rooms.speakers.limits import SpeakerLimits
 
-ACTIVITIES: tuple[Activity, ...] = (LOBBY, POLLS, IDEAS, ACTIONS, CAFE, QNA, SPEAKERS, PRIVACY)
+ACTIVITIES: tuple[Activity, ...] = (
+    LOBBY,
+    POLLS,
+    IDEAS,
+    ACTIONS,
+    CAFE,
+    QNA,
+    SPEAKERS,
+    AGENDA,
+    PRIVACY,
+)
 
 
 class Limits(msgspec.Struct, frozen=True):
@@ -64,6 +77,7 @@ class Limits(msgspec.Struct, frozen=True):
     cafe: CafeLimits = CafeLimits()
     qna: QnaLimits = QnaLimits()
     speakers: SpeakerLimits = SpeakerLimits()
+    agenda: AgendaLimits = AgendaLimits()
 
 
 DEFAULT_LIMITS = Limits()
@@ -88,6 +102,7 @@ class RoomState(msgspec.Struct):
     cafe: Cafe = msgspec.field(default_factory=Cafe)
     qna: Qna = msgspec.field(default_factory=Qna)
     speakers: Speakers = msgspec.field(default_factory=Speakers)
+    agenda: Agenda = msgspec.field(default_factory=Agenda)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 

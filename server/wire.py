@@ -148,6 +148,10 @@ def from_form(fields: dict[str, Any]) -> dict[str, Any]:
             out[flag] = _truthy(out.get(flag, False))
         if "named" in out:
             out["anonymous"] = not _truthy(out.pop("named"))
+    if out.get("type") in ("agenda.add_phase", "agenda.update_phase") and isinstance(
+        out.get("activities"), str
+    ):  # the console's field: references separated by commas or blanks
+        out["activities"] = out["activities"].replace(",", " ").split()
     if out.get("type") == "cafe.create":
         out = cafe_form(out)
     if out.get("type") == "cafe.replan":

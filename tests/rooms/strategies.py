@@ -21,6 +21,7 @@ import pytest
 from hypothesis import strategies as st
 
 from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction
+from rooms.agenda import domain as agenda
 from rooms.base import Actor, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.cafe.domain import (
@@ -550,6 +551,60 @@ speaker_commands = st.one_of(
     _step(moderator, st.sampled_from([speakers.CloseSpeakers(), speakers.OpenSpeakers()])),
 )
 
+phases = st.sampled_from(["a1", "a1", "a2", "a3", "a4"])
+
+agenda_commands = st.one_of(
+    _step(
+        moderator,
+        st.builds(
+            lambda t, m, a, pos: agenda.AddPhase(title=t, minutes=m, activities=a, position=pos),
+            st.sampled_from(["Begrüßung", "Kritikphase", "", "x" * 121]),
+            st.sampled_from([10, 20, 1, 0]),
+            st.sampled_from([[], ["board:b1"], ["poll:p1", "qna:s1"], ["nonsense"]]),
+            st.sampled_from([None, None, 0, 1]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(
+            lambda p, m: agenda.UpdatePhase(phase=p, minutes=m),
+            phases,
+            st.sampled_from([5, 30, -1]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(lambda p, to: agenda.MovePhase(phase=p, to=to), phases, st.integers(-1, 4)),
+    ),
+    _step(moderator, st.builds(lambda p: agenda.RemovePhase(phase=p), phases)),
+    _step(moderator, st.builds(lambda p: agenda.StartPhase(phase=p), phases)),
+    _step(
+        moderator, st.sampled_from([agenda.NextPhase(), agenda.NextPhase(), agenda.PreviousPhase()])
+    ),
+    _step(
+        moderator, st.builds(lambda m: agenda.ExtendPhase(minutes=m), st.sampled_from([5, -3, 0]))
+    ),
+    _step(moderator, st.sampled_from([agenda.PausePhase(), agenda.ResumePhase()])),
+    _step(
+        moderator,
+        st.builds(
+            lambda b, p, n: agenda.Carry(from_board=b, to_phase=p, top=n),
+            st.sampled_from(BOARDS),
+            phases,
+            st.sampled_from([1, 3, 0]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(
+            lambda p, k, t: agenda.EditPrompt(phase=p, prompt=k, text=t),
+            phases,
+            st.sampled_from(["k1", "k2"]),
+            texts,
+        ),
+    ),
+)
+
 ACTIVITY_COMMANDS = {
     "lobby": lobby_commands,
     "polls": poll_commands,
@@ -558,6 +613,7 @@ ACTIVITY_COMMANDS = {
     "cafe": cafe_commands,
     "qna": qna_commands,
     "speakers": speaker_commands,
+    "agenda": agenda_commands,
     "privacy": privacy_commands,
 }
 """The drawn commands of each activity in the registry (a test holds this to ``ACTIVITIES``)."""
@@ -570,6 +626,7 @@ WEIGHTS = {
     "cafe": 4,
     "qna": 4,
     "speakers": 3,
+    "agenda": 3,
     "privacy": 1,
 }
 """How often each activity's commands are drawn: erasing everyone's data closes the event,

@@ -38,6 +38,7 @@ ADDED_SINCE_RECORDING = frozenset(
         "floor",  # café quality: the proven lower bound on repeats (issue 20)
         "pairs",  # café quality: pairs who met more than once (issue 20)
         "most",  # café quality: the most meetings of one pair (issue 20)
+        "agenda",  # the run of show: phases and the current one (issue 13)
     }
 )
 """View fields added by later releases: new information, so the recorded views lack them.

@@ -1,0 +1,122 @@
+/* The agenda on the phone: the current phase's activities first, earlier ones folded.
+ *
+ * The server renders every activity's fragment in its usual place and the
+ * agenda's own fragment (#phone-agenda) on top, naming the activities of the
+ * current phase (data-now), of earlier phases (data-before) and only of later
+ * ones (data-later). This script moves the fragments accordingly:
+ * - the current phase's right below the agenda, full width;
+ * - earlier ones into a folded "Vorher" (<details>), still reachable;
+ * - later ones into a hidden box, except a person's own contributions
+ *   (their cards, questions, places), which go to "Vorher" as well.
+ * Live updates replace fragments by id wherever they are, so a moved
+ * fragment stays where it was put; anything not named keeps its place.
+ * Without JavaScript, or without an agenda, the page is as before.
+ */
+(function () {
+  "use strict";
+  // The phone fragments of each activity (rooms/*/activity.py), in page order.
+  var PARTS = {
+    polls: ["phone-polls", "phone-results"],
+    ideas: ["phone-ideas", "phone-ideas-me", "phone-wall"],
+    actions: ["phone-actions"],
+    cafe: ["cafe-me"],
+    qna: ["phone-qna", "phone-qna-me", "phone-qna-list"],
+    speakers: ["phone-speakers-me", "phone-speakers"]
+  };
+  var OWN = { "phone-ideas-me": 1, "phone-qna-me": 1, "phone-speakers-me": 1, "cafe-me": 1 };
+  var marks = {};  // part id -> a comment where it stood, to put it back
+  var scheduled = false;
+
+  function words(el, name) {
+    return (el.getAttribute(name) || "").split(" ").filter(Boolean);
+  }
+
+  function box(id, make) {
+    var el = document.getElementById(id);
+    if (!el) { el = make(); el.id = id; }
+    return el;
+  }
+
+  function place(part, parent) {
+    var el = document.getElementById(part);
+    if (!el) return;
+    if (!marks[part] && el.parentNode) {
+      marks[part] = document.createComment("agenda:" + part);
+      el.parentNode.insertBefore(marks[part], el);
+    }
+    if (parent) {
+      if (el.parentNode !== parent) parent.appendChild(el);
+    } else if (marks[part] && marks[part].nextSibling !== el) {
+      marks[part].parentNode.insertBefore(el, marks[part].nextSibling);
+    }
+  }
+
+  function layout() {
+    scheduled = false;
+    var agenda = document.getElementById("phone-agenda");
+    if (!agenda) return;
+    var now = box("agenda-now", function () {
+      var d = document.createElement("div");
+      d.className = "agenda-now-parts";
+      agenda.parentNode.insertBefore(d, agenda.nextSibling);
+      return d;
+    });
+    if (now.previousElementSibling !== agenda) agenda.parentNode.insertBefore(now, agenda.nextSibling);
+    var before = box("agenda-before", function () {
+      var d = document.createElement("details");
+      d.className = "agenda-before";
+      var s = document.createElement("summary");
+      s.textContent = agenda.getAttribute("data-before-label") || "Vorher";
+      d.appendChild(s);
+      now.parentNode.insertBefore(d, now.nextSibling);
+      return d;
+    });
+    var later = box("agenda-later", function () {
+      var d = document.createElement("div");
+      d.hidden = true;
+      before.parentNode.insertBefore(d, before.nextSibling);
+      return d;
+    });
+    var where = {};
+    words(agenda, "data-later").forEach(function (kind) {
+      (PARTS[kind] || []).forEach(function (p) { where[p] = OWN[p] ? before : later; });
+    });
+    words(agenda, "data-before").forEach(function (kind) {
+      (PARTS[kind] || []).forEach(function (p) { where[p] = before; });
+    });
+    words(agenda, "data-now").forEach(function (kind) {
+      (PARTS[kind] || []).forEach(function (p) { where[p] = now; });
+    });
+    Object.keys(PARTS).forEach(function (kind) {
+      PARTS[kind].forEach(function (p) { if (!where[p]) place(p, null); });
+    });
+    words(agenda, "data-now").concat(words(agenda, "data-before"), words(agenda, "data-later"))
+      .forEach(function (kind) {
+        (PARTS[kind] || []).forEach(function (p) { if (where[p]) place(p, where[p]); });
+      });
+    before.hidden = before.querySelectorAll("[id]").length === 0;
+    document.body.setAttribute("data-agenda-phase", agenda.getAttribute("data-current") || "");
+  }
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(layout, 0);
+  }
+
+  function start() {
+    if (!document.getElementById("phone-agenda")) return;
+    layout();
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var added = records[i].addedNodes;
+        for (var j = 0; j < added.length; j++) {
+          if (added[j].id === "phone-agenda") { schedule(); return; }
+        }
+      }
+    }).observe(document.getElementById("live") || document.body, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,83 @@
+"""The agenda through the server: the console's panel, the projector's phase, the phones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.server.test_page_sockets import read_each, read_until
+from tests.server.test_pages import join_in_browser
+
+Client = TestClient[Litestar]
+
+
+def _console(client: Client, event: dict[str, Any]) -> None:
+    client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
+
+
+def test_the_console_runs_the_agenda_and_the_pages_follow(
+    client: Client, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    _console(client, event)
+    page = client.get(f"/console/{code}")
+    assert 'id="console-agenda"' in page.text
+    with client.websocket_connect(f"/ws/console/{code}") as console:
+        console.send_json({"type": "hello", "after": 0})
+        read_until(console, 'id="console-agenda"')
+        console.send_json({"type": "qna.create", "title": "Input", "cid": "k0"})
+        console.send_json(
+            {"type": "agenda.add_phase", "title": "Begrüßung", "minutes": "5", "cid": "k1"}
+        )
+        console.send_json(
+            {
+                "type": "agenda.add_phase",
+                "title": "Input und Fragen",
+                "minutes": "20",
+                "activities": "qna:s1, speakers",
+                "screen": "agenda",
+                "heading": "Was bewegt die Region?",
+                "cid": "k2",
+            }
+        )
+        read_until(console, "Input und Fragen")
+        console.send_json({"type": "agenda.next", "cid": "k3"})
+        fragment, ack = read_each(console, "Begrüßung</strong>", '"cid":"k3"')
+        assert '"ok":true' in ack and "data-ends-at" in fragment
+        console.send_json({"type": "agenda.previous", "cid": "k4"})
+        refused = read_until(console, '"cid":"k4"')
+        assert "erste Phase" in refused  # translated refusal
+        console.send_json({"type": "agenda.next", "cid": "k5"})
+        read_until(console, '"cid":"k5"')
+    page = client.get(f"/console/{code}")
+    assert 'data-key="pagedown"' in page.text and 'data-key="pageup"' in page.text
+    assert "Input und Fragen" in page.text and "hinter dem Plan" not in page.text
+    screen = client.get(f"/s/{code}")
+    assert "Was bewegt die Region?" in screen.text and 'class="countdown big"' in screen.text
+    assert "Phase 2 von 2" in screen.text
+    join_in_browser(client, code, name="Anna", org="union")
+    phone = client.get(f"/p/{code}")
+    assert 'id="phone-agenda"' in phone.text
+    assert 'data-now="qna speakers"' in phone.text
+    assert "Input und Fragen" in phone.text
+
+
+def test_the_agenda_fragment_reaches_the_phone_live(client: Client, event: dict[str, Any]) -> None:
+    code = event["code"]
+    _console(client, event)
+    with client.websocket_connect(f"/ws/console/{code}") as console:
+        console.send_json({"type": "hello", "after": 0})
+        read_until(console, 'id="console-agenda"')
+        console.send_json({"type": "agenda.add_phase", "title": "Kritikphase", "cid": "k1"})
+        read_until(console, '"cid":"k1"')
+        join_in_browser(client, code, name="Ben", org="union")
+        with client.websocket_connect(f"/ws/phone/{code}") as phone:
+            phone.send_json({"type": "hello", "after": 0})
+            read_until(phone, 'id="phone-agenda"')
+            phone.send_json({"type": "agenda.next", "cid": "p1"})
+            assert "nicht" in read_until(phone, '"cid":"p1"')  # moderators only
+            console.send_json({"type": "agenda.next", "cid": "k2"})
+            shown = read_until(phone, "Kritikphase")
+            assert 'id="phone-agenda"' in shown
