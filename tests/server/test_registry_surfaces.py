@@ -34,6 +34,10 @@ def test_the_stage_includes_the_template_an_activity_brings_for_its_mode() -> No
         "de", "lobby/stage.html", ev=ev, oob=False, stages={"mood": "partials/seq.html"}, seq=7
     )
     assert 'id="seq"' in html
-    # Q&A and the speaker list bring their own projector templates; the older
-    # activities lay out their modes in the stage itself.
-    assert STAGES == {"qna": "qna/screen.html", "speakers": "speakers/screen.html"}
+    # Q&A, the speaker list and the agenda bring their own projector templates;
+    # the older activities lay out their modes in the stage itself.
+    assert STAGES == {
+        "qna": "qna/screen.html",
+        "speakers": "speakers/screen.html",
+        "agenda": "agenda/screen.html",
+    }
