@@ -54,6 +54,7 @@ from server.settings import Settings, from_env
 from server.stores.base import EventStore, StoreError
 from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
+from server.template_routes import ROUTES as TEMPLATE_ROUTES
 
 log = logging.getLogger("dialograum")
 
@@ -243,6 +244,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.moderator_state,
             api.healthz,
             *REPORT_ROUTES,
+            *TEMPLATE_ROUTES,
             *privacy_pages.ROUTES,
             overview.overview_xlsx,
             live.screen_socket,

@@ -231,14 +231,15 @@ def encode(message: Ack | Welcome | Error | Progress) -> str:
 
 
 class CreateEventRequest(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    format: Format = Format.CUSTOM
-    language: Language = Language.DE
+    title: str = ""  # may be left out with a template: then the template's name
+    format: Format | None = None  # default: the template's, else custom
+    language: Language | None = None  # default: the template's, else German
     date: str | None = None
     place: str | None = None
     organisers: str | None = None
     region: str | None = None
     retention_days: int | None = None  # default: DIALOGRAUM_RETENTION_DAYS
+    template: str | None = None  # a template's id (GET /api/templates): agenda and drafts
 
 
 class EventLinks(msgspec.Struct):

@@ -88,6 +88,9 @@ class AgendaActivity:
         "carry_top_invalid": N_("Carry between 1 and 12 clusters."),
         "prompt_not_found": N_("This prompt is no longer there."),
         "prompt_text_missing": N_("Please write the prompt."),
+        # The Werkzeugkiste's (server/toolbox.py): an event made from a template.
+        "template_not_found": N_("There is no template with this id."),
+        "template_invalid": N_("This file is not a usable Dialograum template."),
     }
     view_fields: tuple[tuple[str, Any, Any], ...] = (("agenda", AgendaView, REQUIRED),)
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()
