@@ -37,7 +37,10 @@
     return el;
   }
 
-  function place(part, parent) {
+  var PARTS_ALL = {};
+  Object.keys(PARTS).forEach(function (kind) { PARTS[kind].forEach(function (p) { PARTS_ALL[p] = 1; }); });
+
+  function place(part, parent, reorder) {
     var el = document.getElementById(part);
     if (!el) return;
     if (!marks[part] && el.parentNode) {
@@ -45,7 +48,7 @@
       el.parentNode.insertBefore(marks[part], el);
     }
     if (parent) {
-      if (el.parentNode !== parent) parent.appendChild(el);
+      if (reorder || el.parentNode !== parent) parent.appendChild(el);
     } else if (marks[part] && marks[part].nextSibling !== el) {
       marks[part].parentNode.insertBefore(el, marks[part].nextSibling);
     }
@@ -55,6 +58,14 @@
     scheduled = false;
     var agenda = document.getElementById("phone-agenda");
     if (!agenda) return;
+    if (!agenda.getAttribute("data-current")) {  // no phase running: every part in its place
+      Object.keys(PARTS_ALL).forEach(function (p) { if (marks[p]) place(p, null); });
+      ["agenda-now", "agenda-before", "agenda-later"].forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) el.hidden = true;
+      });
+      return;
+    }
     var now = box("agenda-now", function () {
       var d = document.createElement("div");
       d.className = "agenda-now-parts";
@@ -62,6 +73,7 @@
       return d;
     });
     if (now.previousElementSibling !== agenda) agenda.parentNode.insertBefore(now, agenda.nextSibling);
+    now.hidden = false;
     var before = box("agenda-before", function () {
       var d = document.createElement("details");
       d.className = "agenda-before";
@@ -90,10 +102,19 @@
     Object.keys(PARTS).forEach(function (kind) {
       PARTS[kind].forEach(function (p) { if (!where[p]) place(p, null); });
     });
-    words(agenda, "data-now").concat(words(agenda, "data-before"), words(agenda, "data-later"))
-      .forEach(function (kind) {
-        (PARTS[kind] || []).forEach(function (p) { if (where[p]) place(p, where[p]); });
-      });
+    // Each box holds its parts in the order named (the phase's own order first).
+    [now, before, later].forEach(function (target) {
+      var wanted = [];
+      words(agenda, "data-now").concat(words(agenda, "data-before"), words(agenda, "data-later"))
+        .forEach(function (kind) {
+          (PARTS[kind] || []).forEach(function (p) {
+            if (where[p] === target && wanted.indexOf(p) < 0 && document.getElementById(p)) wanted.push(p);
+          });
+        });
+      var have = Array.prototype.filter.call(target.children, function (el) { return el.id && PARTS_ALL[el.id]; })
+        .map(function (el) { return el.id; });
+      if (have.join(" ") !== wanted.join(" ")) wanted.forEach(function (p) { place(p, target, true); });
+    });
     before.hidden = before.querySelectorAll("[id]").length === 0;
     document.body.setAttribute("data-agenda-phase", agenda.getAttribute("data-current") || "");
   }
