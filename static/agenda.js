@@ -116,7 +116,30 @@
       if (have.join(" ") !== wanted.join(" ")) wanted.forEach(function (p) { place(p, target, true); });
     });
     before.hidden = before.querySelectorAll("[id]").length === 0;
+    order(agenda);
     document.body.setAttribute("data-agenda-phase", agenda.getAttribute("data-current") || "");
+  }
+
+  // Inside a part, the cards of single polls and boards: the phase's own first.
+  var ITEMS = { "data-board": "board", "data-dots": "board", "data-poll": "poll", "data-closed-poll": "poll" };
+
+  function order(agenda) {
+    var now = words(agenda, "data-refs-now"), later = words(agenda, "data-refs-later");
+    Object.keys(PARTS_ALL).forEach(function (p) {
+      var part = document.getElementById(p);
+      if (!part) return;
+      var any = false;
+      Object.keys(ITEMS).forEach(function (attr) {
+        part.querySelectorAll(":scope > [" + attr + "]").forEach(function (el) {
+          var ref = ITEMS[attr] + ":" + el.getAttribute(attr);
+          var first = now.indexOf(ref) >= 0;
+          el.style.order = first ? "-1" : "";
+          el.classList.toggle("agenda-later-item", !first && later.indexOf(ref) >= 0);
+          any = any || first;
+        });
+      });
+      part.classList.toggle("agenda-ordered", any);
+    });
   }
 
   function schedule() {
@@ -132,7 +155,7 @@
       for (var i = 0; i < records.length; i++) {
         var added = records[i].addedNodes;
         for (var j = 0; j < added.length; j++) {
-          if (added[j].id === "phone-agenda") { schedule(); return; }
+          if (added[j].id === "phone-agenda" || PARTS_ALL[added[j].id]) { schedule(); return; }
         }
       }
     }).observe(document.getElementById("live") || document.body, { childList: true, subtree: true });
