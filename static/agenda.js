@@ -56,6 +56,22 @@
 
   function layout() {
     scheduled = false;
+    // Moving an element takes the focus away from a field inside it: note it, put it back.
+    var active = document.activeElement;
+    var caret = null;
+    if (active && active.matches && active.matches("input, textarea")) {
+      try { caret = [active.selectionStart, active.selectionEnd]; } catch (e) { caret = null; }
+    }
+    arrange();
+    if (active && active !== document.activeElement && document.body.contains(active)) {
+      var fold = active.closest("#agenda-before");
+      if (fold) fold.open = true;  // someone typing there keeps their field in view
+      active.focus({ preventScroll: true });
+      if (caret) { try { active.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ } }
+    }
+  }
+
+  function arrange() {
     var agenda = document.getElementById("phone-agenda");
     if (!agenda) return;
     if (!agenda.getAttribute("data-current")) {  // no phase running: every part in its place

@@ -110,9 +110,17 @@ def test_a_zukunftswerkstatt_runs_through_its_phases(
         expect(phone.locator("#phone-agenda .agenda-prompts li")).to_have_count(2)
         wait_first_activity(phone, ("phone-ideas",))
 
+    # Ben is typing a card when the phase moves on: the text and the caret stay.
+    typing = phones[1].locator("#idea-text-b2")
+    typing.fill("Ein Bus alle 15 Minuten")
     with live_server.live(code, event["moderator_token"]) as mod:
         mod.send("action.create", title="Abendbus beantragen")
     step(console, phones, "Verwirklichungsphase")
+    expect(typing).to_have_value("Ein Bus alle 15 Minuten")
+    expect(typing).to_be_focused()
+    expect(typing).to_be_visible()  # "Vorher" opened for the one typing there
+    typing.fill("")
+    phones[1].locator("#agenda-before > summary").click()  # fold it again
     expect(screen.locator("#stage")).to_have_attribute("data-mode", "actions")
     for phone in phones:
         wait_first_activity(phone, ("phone-actions",))
