@@ -553,17 +553,32 @@ speaker_commands = st.one_of(
 
 phases = st.sampled_from(["a1", "a1", "a2", "a3", "a4"])
 
-agenda_commands = st.one_of(
-    _step(
-        moderator,
-        st.builds(
-            lambda t, m, a, pos: agenda.AddPhase(title=t, minutes=m, activities=a, position=pos),
-            st.sampled_from(["Begrüßung", "Kritikphase", "", "x" * 121]),
-            st.sampled_from([10, 20, 1, 0]),
-            st.sampled_from([[], ["board:b1"], ["poll:p1", "qna:s1"], ["nonsense"]]),
-            st.sampled_from([None, None, 0, 1]),
-        ),
+add_phase = _step(
+    moderator,
+    st.builds(
+        lambda t, m, a, pos: agenda.AddPhase(title=t, minutes=m, activities=a, position=pos),
+        st.sampled_from(["Begrüßung", "Kritikphase", "Fantasie", "Abschluss", "", "x" * 121]),
+        st.sampled_from([10, 20, 30, 1, 0]),
+        st.sampled_from([[], ["board:b1"], ["poll:p1", "qna:s1"], ["actions"], ["nonsense"]]),
+        st.sampled_from([None, None, None, 0, 1]),
     ),
+)
+"""A phase, sometimes a bad one (refused)."""
+
+good_phase = _step(
+    moderator,
+    st.builds(
+        lambda t, m, a: agenda.AddPhase(title=t, minutes=m, activities=a),
+        st.sampled_from(["Kritikphase", "Fantasiephase", "Verwirklichung"]),
+        st.sampled_from([5, 15, 30]),
+        st.sampled_from([[], ["board:b1"], ["cafe", "speakers"]]),
+    ),
+)
+"""A phase that is accepted: drawn often, since every other agenda command needs phases."""
+
+agenda_commands = st.one_of(
+    add_phase,
+    good_phase,
     _step(
         moderator,
         st.builds(
@@ -589,7 +604,7 @@ agenda_commands = st.one_of(
         moderator,
         st.builds(
             lambda b, p, n: agenda.Carry(from_board=b, to_phase=p, top=n),
-            st.sampled_from(BOARDS),
+            st.sampled_from(["b1", "b1", *BOARDS]),
             phases,
             st.sampled_from([1, 3, 0]),
         ),
@@ -626,7 +641,7 @@ WEIGHTS = {
     "cafe": 4,
     "qna": 4,
     "speakers": 3,
-    "agenda": 3,
+    "agenda": 4,
     "privacy": 1,
 }
 """How often each activity's commands are drawn: erasing everyone's data closes the event,

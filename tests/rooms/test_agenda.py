@@ -231,9 +231,14 @@ def _run(script: list[tuple[tuple[Actor, Command], str | None]]) -> Room:
 
 
 def _board_with_clusters_for(room: Room) -> None:
+    """A board with two clusters and two phases to start from (a1, a2)."""
     room.mod(CreateBoard(prompt="Sorgen?"))
     room.do(who("p0"), PostIdea(board="b1", text="Lärm"))
+    room.do(who("p0"), PostIdea(board="b1", text="Kein Bus"))
     room.mod(CreateCluster(board="b1", name="Verkehr", ideas=["i1"]))
+    room.mod(CreateCluster(board="b1", name="Bus", ideas=["i2"]))
+    room.mod(AddPhase(title="Kritikphase", activities=["board:b1"]))
+    room.mod(AddPhase(title="Fantasiephase"))
 
 
 @settings(max_examples=150, deadline=None)
