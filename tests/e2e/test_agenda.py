@@ -27,7 +27,9 @@ FIRST_ACTIVITY = """() => {
     "phone-speakers-me", "phone-speakers"];
   const shown = Array.from(document.querySelectorAll(parts.map(p => "#" + p).join(",")))
     .filter(el => el.checkVisibility() && el.getBoundingClientRect().height > 0);
-  return shown.length ? shown[0].id : null;
+  // The current activity must start on the first screen, without scrolling.
+  if (!shown.length || shown[0].getBoundingClientRect().top + window.scrollY > window.innerHeight - 80) return null;
+  return shown[0].id;
 }"""
 
 
