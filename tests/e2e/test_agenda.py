@@ -28,7 +28,9 @@ FIRST_ACTIVITY = """() => {
   const shown = Array.from(document.querySelectorAll(parts.map(p => "#" + p).join(",")))
     .filter(el => el.checkVisibility() && el.getBoundingClientRect().height > 0);
   // The current activity must start on the first screen, without scrolling.
-  if (!shown.length || shown[0].getBoundingClientRect().top + window.scrollY > window.innerHeight - 80) return null;
+  if (!shown.length) return null;
+  const top = shown[0].getBoundingClientRect().top + window.scrollY;
+  if (top > window.innerHeight - 80) return null;
   return shown[0].id;
 }"""
 

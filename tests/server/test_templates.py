@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,26 @@ def test_every_built_in_template_makes_an_event(client: Client) -> None:
     for template_id, template in builtins().items():
         event = _create(client, template=template_id)
         assert len(_state(client, event)["agenda"]["phases"]) == len(template.phases)
+
+
+def test_the_admin_page_creates_an_event_from_a_template(client: Client) -> None:
+    client.get("/admin/login", params={"token": ADMIN})
+    page = client.get("/admin")
+    assert 'value="design-thinking-en"' in page.text and "Ohne Vorlage" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    created = client.post(
+        "/admin/events",
+        data={"template": "design-thinking-de", "format": "world_cafe", "csrf": csrf.group(1)},
+    )
+    assert created.status_code == 200, created.text
+    target = re.search(r"url=/console/([A-Z0-9]{6})", created.text)
+    assert target is not None
+    console = client.get(f"/console/{target.group(1)}")
+    assert "Design-Thinking-Workshop" in console.text  # the template's name as the title
+    assert "Verstehen" in console.text and "Nächste Schritte" in console.text
+    assert 'id="phase-row-a6"' in console.text
+    unknown = client.post(
+        "/admin/events", data={"template": "nope", "title": "X", "csrf": csrf.group(1)}
+    )
+    assert unknown.status_code == 422 and "keine Vorlage" in unknown.text
