@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from server.api import AnyRequest, ApiError, api_language, bearer, require_event
 from server.auth import key_hash, key_matches
 from server.i18n import reason_text
+from server.pages import is_moderator
 from server.services import services
 from server.toolbox import SUFFIX, Library, TemplateError, TemplateInfo, encode, from_room, parse
 from server.wire import ErrorResponse
@@ -76,13 +77,15 @@ async def export_template(
     author: FromQuery[str] = "",
 ) -> Response[bytes]:
     """The event's structure as a template file: agenda, drafts of polls, boards, Q&A
-    sessions and actions; no participants, votes, cards or questions (moderator token)."""
+    sessions and actions; no participants, votes, cards or questions (moderator token,
+    or the console's cookie)."""
     svc = services(request)
     hub = await require_event(svc, code)
     token = bearer(request)
-    if token is None:
+    if token is None and not is_moderator(request, hub):  # the console's link sends the cookie
         raise ApiError(401, "not_allowed")
-    if not (key_matches(token, hub.state.lobby.moderator_key_hash) or _is_admin(request)):
+    allowed = token is None or key_matches(token, hub.state.lobby.moderator_key_hash)
+    if not (allowed or _is_admin(request)):
         raise ApiError(403, "bad_token")
     title = name or hub.state.lobby.title
     slug = _SLUG.sub("-", title.lower()).strip("-")[:40] or "event"

@@ -167,3 +167,16 @@ def test_the_admin_page_creates_an_event_from_a_template(client: Client) -> None
         "/admin/events", data={"template": "nope", "title": "X", "csrf": csrf.group(1)}
     )
     assert unknown.status_code == 422 and "keine Vorlage" in unknown.text
+
+
+def test_the_console_link_exports_with_the_moderator_cookie(client: Client) -> None:
+    event = _create(client, template="world-cafe-en")
+    path = f"/api/events/{event['code']}/template"
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
+    console = client.get(f"/console/{event['code']}")
+    assert f'href="{path}" download' in console.text
+    exported = client.get(path)
+    assert exported.status_code == 200
+    assert [p["title"] for p in exported.json()["phases"]][:2] == ["Welcome", "Café rounds"]
