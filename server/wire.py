@@ -152,6 +152,10 @@ def from_form(fields: dict[str, Any]) -> dict[str, Any]:
         out.get("activities"), str
     ):  # the console's field: references separated by commas or blanks
         out["activities"] = out["activities"].replace(",", " ").split()
+    if out.get("type") == "agenda.update_phase" and out.pop("whole", None):
+        # The console's edit form sends every field; one left empty was emptied.
+        for name in ("notes", "activities", "heading", "body"):
+            out.setdefault(name, [] if name == "activities" else "")
     if out.get("type") == "cafe.create":
         out = cafe_form(out)
     if out.get("type") == "cafe.replan":

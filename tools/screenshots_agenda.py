@@ -71,6 +71,9 @@ def run(outdir: Path) -> list[Path]:
         mod = server.live(code, event["moderator_token"])
         expect(console.locator("#console-agenda tbody tr")).to_have_count(5)
         shoot(console, "console-1440-planned")
+        console.locator("#phase-row-a3 .agenda-edit summary").click()
+        shoot(console, "console-1440-edit")
+        console.locator("#phase-row-a3 .agenda-edit summary").click()
         for n, title in enumerate(PHASES, start=1):
             if title == "Verwirklichungsphase":
                 mod.send("action.create", title="Abendbus beim Landkreis beantragen", owner="Kemal")

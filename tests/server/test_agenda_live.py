@@ -110,3 +110,29 @@ def test_the_agenda_fragment_reaches_the_phone_live(client: Client, event: dict[
         shown = read_until(phone, 'data-current="a1"')
         assert 'id="phone-agenda"' in shown
         assert "Kritikphase" in shown.replace("\u00ad", "")  # soft hyphens for narrow phones
+
+
+def test_the_console_edits_a_phase_and_an_emptied_field_is_cleared(
+    client: Client, event: dict[str, Any]
+) -> None:
+    code = event["code"]
+    _console(client, event)
+    with client.websocket_connect(f"/ws/console/{code}") as console:
+        console.send_json({"type": "hello", "after": 0})
+        read_until(console, 'id="console-agenda"')
+        console.send_json(
+            {"type": "agenda.add_phase", "title": "Impuls", "notes": "Mikro!", "cid": "k1"}
+        )
+        read_until(console, '"cid":"k1"')
+        page = client.get(f"/console/{code}")
+        assert 'name="whole"' in page.text and 'id="ed-title-a1"' in page.text
+        # What the edit form sends: every field, the emptied notes as "".
+        form = {"type": "agenda.update_phase", "phase": "a1", "whole": "1", "title": "Impuls 1"}
+        form |= {"minutes": "15", "activities": "speakers", "screen": "speakers", "notes": ""}
+        console.send_json({**form, "heading": "", "body": "", "cid": "k2"})
+        assert '"ok":true' in read_until(console, '"cid":"k2"')
+    token = {"Authorization": f"Bearer {event['moderator_token']}"}
+    state = client.get(f"/api/events/{code}/state", headers=token).json()["state"]
+    phase = state["agenda"]["phases"][0]
+    assert (phase["title"], phase["minutes"], phase["activities"]) == ("Impuls 1", 15, ["speakers"])
+    assert phase.get("notes", "") == ""
