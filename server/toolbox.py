@@ -309,10 +309,8 @@ def from_room(state: RoomState, template_id: str, name: str, author: str = "") -
         TemplateQna(ref=s.id, title=s.title, mode=s.mode, speaker=s.speaker)
         for s in (state.qna.sessions[i] for i in state.qna.order)
     ]
-    actions = [
-        TemplateAction(title=a.title, what=a.what, owner=a.owner, due=a.due)
-        for a in state.actions.by_id.values()
-    ]
+    # An action's owner is a person and its date this event's: neither goes into a template.
+    actions = [TemplateAction(title=a.title, what=a.what) for a in state.actions.in_order()]
     phases = [
         TemplatePhase(
             title=p.title,

@@ -180,3 +180,24 @@ def test_the_console_link_exports_with_the_moderator_cookie(client: Client) -> N
     exported = client.get(path)
     assert exported.status_code == 200
     assert [p["title"] for p in exported.json()["phases"]][:2] == ["Welcome", "Café rounds"]
+
+
+def test_the_export_names_nobody(client: Client) -> None:
+    event = _create(client, template="zukunftswerkstatt-de")
+    person = client.post(
+        f"/api/events/{event['code']}/participants", json={"name": "Greta Gans"}
+    ).json()
+    with client.websocket_connect(f"/api/events/{event['code']}/live") as ws:
+        ws.send_json({"type": "hello", "token": event["moderator_token"]})
+        ws.send_json(
+            {"type": "action.create", "title": "Abendbus", "owner": "Olga Orth", "cid": "a1"}
+        )
+        for _ in range(60):
+            message = ws.receive_json(timeout=30)
+            if message.get("cid") == "a1":
+                assert message["ok"], message
+                break
+    text = json.dumps(_export(client, event))
+    assert "Abendbus" in text
+    assert "Olga Orth" not in text and "Greta Gans" not in text
+    assert person["participant_id"] not in text
