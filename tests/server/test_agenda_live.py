@@ -76,7 +76,7 @@ def test_the_console_runs_the_agenda_and_the_pages_follow(
         read_until(console, '"cid":"k5"')
     page = client.get(f"/console/{code}")
     assert 'data-key="pagedown"' in page.text and 'data-key="pageup"' in page.text
-    assert "Input und Fragen" in page.text and "hinter dem Plan" not in page.text
+    assert "Input und Fragen" in page.text and "hinter dem Zeitplan" not in page.text
     screen = client.get(f"/s/{code}")
     assert "Was bewegt die Region?" in screen.text and 'class="countdown big"' in screen.text
     assert "Phase 2 von 2" in screen.text
