@@ -12,7 +12,7 @@ from rooms.agenda import domain
 from rooms.agenda.views import AgendaView, agenda_view
 from rooms.base import N_, Rejected
 from rooms.ideas.domain import BoardShown, ScreenView
-from rooms.lobby.domain import ScreenMode, ScreenShown
+from rooms.lobby.domain import ScreenMode, ScreenShown, ShowOnScreen
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
@@ -26,7 +26,8 @@ def _phase_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
     ``screen`` is ``agenda`` (title, slide, timer), ``welcome``, ``blank``,
     ``poll:<id>``, ``board:<id>`` or a whole activity's mode. A poll or board
-    that no longer exists falls back to the agenda's own stage.
+    that no longer exists, or that the mode's own guard refuses (a poll still in draft, Q&A
+    without a session), falls back to the agenda's own stage.
     """
     target = domain.target_of(room.agenda, command)
     if target is None:
@@ -43,6 +44,11 @@ def _phase_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
         mode = ScreenMode.IDEAS
         if room.ideas.screen_board != ref:
             events.append(BoardShown(ref, ScreenView.WALL))
+    from rooms.activities import SCREEN_GUARDS  # the registry imports this module
+
+    guard = SCREEN_GUARDS.get(mode)
+    if guard is not None and guard(room, ShowOnScreen(mode, poll)) is not None:
+        events, mode, poll = [], SCREEN, None  # e.g. a poll still in draft: the phase's stage
     if room.lobby.screen != mode or room.lobby.screen_poll != poll:
         events.append(ScreenShown(mode, poll))
     return events

@@ -26,6 +26,7 @@ from rooms.agenda.views import agenda_view
 from rooms.base import Actor, Role
 from rooms.ideas.domain import BoardSettings, CreateBoard, CreateCluster, PostIdea, VoteDots
 from rooms.lobby.domain import Join
+from rooms.polls.domain import CreatePoll, OpenPoll, PollKind
 from rooms.room import Command, Handled, handle, replay
 from rooms.views import public_view
 from tests.rooms.helpers import T0, new_room
@@ -277,3 +278,17 @@ def test_carrying_twice_is_carrying_once(script: list, phase: str, top: int) -> 
     assert second.reason == first.reason
     assert second.envelopes == []
     assert msgspec.to_builtins(room.agenda.phases.get(phase)) == before
+
+
+def test_a_phase_never_puts_a_draft_poll_on_the_projector() -> None:
+    room = Room()
+    room.mod(CreatePoll(kind=PollKind.SINGLE, question="Weiter so?", options=["Ja", "Nein"]))
+    room.mod(AddPhase(title="Abschluss", activities=["poll:p1"], screen="poll:p1"))
+    room.mod(AddPhase(title="Fragen", activities=["qna:s1"], screen="qna"))
+    room.mod(NextPhase())
+    assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("agenda", None)
+    room.mod(NextPhase())
+    assert room.state.lobby.screen == "agenda"  # no Q&A session yet
+    room.mod(OpenPoll("p1"))
+    room.mod(PreviousPhase())
+    assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("poll", "p1")
