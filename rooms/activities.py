@@ -26,6 +26,9 @@ from rooms.actions.activity import ACTIONS
 from rooms.actions.domain import Actions
 from rooms.actions.limits import ActionLimits
 from rooms.activity import Activity, Followup, ScreenGuard
+from rooms.agenda.activity import AGENDA
+from rooms.agenda.domain import Agenda
+from rooms.agenda.limits import AgendaLimits
 from rooms.cafe.activity import CAFE
 from rooms.cafe.domain import Cafe
 from rooms.cafe.limits import CafeLimits
@@ -57,6 +60,7 @@ ACTIVITIES: tuple[Activity, ...] = (
     QNA,
     SPEAKERS,
     MOOD,
+    AGENDA,
     PRIVACY,
 )
 
@@ -76,6 +80,7 @@ class Limits(msgspec.Struct, frozen=True):
     cafe: CafeLimits = CafeLimits()
     qna: QnaLimits = QnaLimits()
     speakers: SpeakerLimits = SpeakerLimits()
+    agenda: AgendaLimits = AgendaLimits()
 
 
 DEFAULT_LIMITS = Limits()
@@ -101,6 +106,7 @@ class RoomState(msgspec.Struct):
     qna: Qna = msgspec.field(default_factory=Qna)
     speakers: Speakers = msgspec.field(default_factory=Speakers)
     mood: Mood = msgspec.field(default_factory=Mood)
+    agenda: Agenda = msgspec.field(default_factory=Agenda)
     # actor key -> cid -> outcome, the newest last; bounded per actor.
     outcomes: dict[str, OrderedDict[str, Outcome]] = msgspec.field(default_factory=dict)
 

@@ -65,7 +65,9 @@ class Panel(msgspec.Struct, frozen=True):
     navigation with ``title`` (an English msgid marked with ``N_``).
     ``order`` places it (lower first); a panel whose ``lead_format`` is the
     event's format comes right after the polls and the people, so a café
-    moderator never scrolls past idea boards to start round 2.
+    moderator never scrolls past idea boards to start round 2. A panel
+    ``on_top`` spans the whole console above everything else: the run of
+    show, which says what the other panels are for right now.
     """
 
     id: str
@@ -74,6 +76,7 @@ class Panel(msgspec.Struct, frozen=True):
     order: int
     css: str = "col-wide"
     lead_format: str | None = None
+    on_top: bool = False
 
 
 LEAD_ORDER = 25
@@ -85,7 +88,7 @@ def console_panels(panels: tuple[Panel, ...], event_format: str) -> tuple[Panel,
 
     def place(panel: Panel) -> tuple[int, int]:
         leads = panel.lead_format is not None and panel.lead_format == event_format
-        return (LEAD_ORDER if leads else panel.order, panel.order)
+        return (-1 if panel.on_top else LEAD_ORDER if leads else panel.order, panel.order)
 
     return tuple(sorted(panels, key=place))
 

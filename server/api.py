@@ -18,11 +18,12 @@ from litestar.params import FromPath, JSONBody
 from rooms import views
 from rooms.base import Actor, Role
 from rooms.codes import normalise_code
-from rooms.lobby.domain import EventDetails, Join
+from rooms.lobby.domain import EventDetails, Format, Join, Language
 from server.auth import key_hash, key_matches, new_key, new_participant_id
 from server.hub import Hub
 from server.i18n import from_accept_language, gettext, pick_language, reason_text
 from server.services import Services, client_ip, services
+from server.toolbox import Library, build_from_template
 from server.wire import (
     CreateEventRequest,
     CreateEventResponse,
@@ -110,6 +111,11 @@ async def create_event(
     token = bearer(request)
     if token is None or not key_matches(token, key_hash(svc.admin_token)):
         raise ApiError(401, "not_allowed")
+    template = None
+    if data.template is not None:
+        template = Library(svc.settings.data_path).get(data.template)
+        if template is None:
+            raise ApiError(422, "template_not_found", "template")
     key = new_key()
     details = EventDetails(
         place=data.place,
@@ -120,11 +126,18 @@ async def create_event(
         ),
     )
     created = await svc.rooms.create_event(
-        data.title, data.format, data.language, data.date, key_hash(key), details
+        data.title or (template.name if template else ""),
+        data.format or (template.format if template else Format.CUSTOM),
+        data.language or (template.language if template else Language.DE),
+        data.date,
+        key_hash(key),
+        details,
     )
     if not isinstance(created, str):
         raise ApiError(422, created.reason, _FIELDS.get(created.reason))
     hub = await require_event(svc, created)
+    if template is not None:
+        await build_from_template(hub, template)
     links = svc.links(created, key)
     assert links.moderator is not None
     lobby = hub.state.lobby

@@ -55,6 +55,7 @@ from server.stores.base import EventStore, StoreError
 from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
 from server.surveys.routes import ROUTES as SURVEY_ROUTES
+from server.template_routes import ROUTES as TEMPLATE_ROUTES
 
 log = logging.getLogger("dialograum")
 
@@ -245,6 +246,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.moderator_state,
             api.healthz,
             *REPORT_ROUTES,
+            *TEMPLATE_ROUTES,
             *privacy_pages.ROUTES,
             *SURVEY_ROUTES,
             overview.overview_xlsx,

@@ -49,6 +49,7 @@ from server.qr import qr_svg
 from server.retention import privacy_info
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
+from server.toolbox import Library, build_from_template
 from server.wire import ErrorResponse
 
 log = logging.getLogger("dialograum")
@@ -594,7 +595,9 @@ async def admin_page(
         filters=filters,
         error=error,
         formats=[f.value for f in Format],
+        templates=Library(svc.settings.data_path).all(),  # the Werkzeugkiste (server/toolbox.py)
         form={
+            "template": "",
             "title": "",
             "format": "world_cafe",
             "language": lang,
@@ -636,6 +639,7 @@ class EventForm(msgspec.Struct):
     organisers: str | None = None
     region: str | None = None
     retention_days: int | None = None
+    template: str | None = None  # a template's id: the event gets its agenda and drafts
 
 
 @post("/admin/events", include_in_schema=False, status_code=303)
@@ -652,6 +656,12 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
     except msgspec.ValidationError:
         error = gettext(lang, "Please check the format and the language.")
         return await admin_page(svc, request, lang, 422, error, **raw)
+    template = None
+    if form.template is not None:
+        template = Library(svc.settings.data_path).get(form.template)
+        if template is None:
+            unknown = reason_text(lang, "template_not_found")
+            return await admin_page(svc, request, lang, 422, unknown, **raw)
     key = new_key()
     details = EventDetails(
         place=form.place,
@@ -662,10 +672,17 @@ async def admin_create(request: AnyRequest) -> Response[Any]:
         ),
     )
     created = await svc.rooms.create_event(
-        form.title, form.format, form.language, form.date, key_hash(key), details
+        form.title or (template.name if template else ""),
+        template.format if template else form.format,  # a template brings its own
+        template.language if template else form.language,
+        form.date,
+        key_hash(key),
+        details,
     )
     if not isinstance(created, str):
         return await admin_page(svc, request, lang, 422, reason_text(lang, created.reason), **raw)
+    if template is not None:
+        await build_from_template(await room_of(svc, created), template)
     return follow(svc, lang, f"/console/{created}", [cookie(svc, moderator_cookie(created), key)])
 
 

@@ -148,6 +148,14 @@ def from_form(fields: dict[str, Any]) -> dict[str, Any]:
             out[flag] = _truthy(out.get(flag, False))
         if "named" in out:
             out["anonymous"] = not _truthy(out.pop("named"))
+    if out.get("type") in ("agenda.add_phase", "agenda.update_phase") and isinstance(
+        out.get("activities"), str
+    ):  # the console's field: references separated by commas or blanks
+        out["activities"] = out["activities"].replace(",", " ").split()
+    if out.get("type") == "agenda.update_phase" and out.pop("whole", None):
+        # The console's edit form sends every field; one left empty was emptied.
+        for name in ("notes", "activities", "heading", "body"):
+            out.setdefault(name, [] if name == "activities" else "")
     if out.get("type") == "cafe.create":
         out = cafe_form(out)
     if out.get("type") == "cafe.replan":
@@ -227,14 +235,15 @@ def encode(message: Ack | Welcome | Error | Progress) -> str:
 
 
 class CreateEventRequest(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    format: Format = Format.CUSTOM
-    language: Language = Language.DE
+    title: str = ""  # may be left out with a template: then the template's name
+    format: Format | None = None  # default: the template's, else custom
+    language: Language | None = None  # default: the template's, else German
     date: str | None = None
     place: str | None = None
     organisers: str | None = None
     region: str | None = None
     retention_days: int | None = None  # default: DIALOGRAUM_RETENTION_DAYS
+    template: str | None = None  # a template's id (GET /api/templates): agenda and drafts
 
 
 class EventLinks(msgspec.Struct):

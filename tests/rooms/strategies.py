@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from rooms.actions.domain import CreateAction, DeleteAction, JoinAction, LeaveAction, UndoAction
 from rooms.activities import ACTIVITIES
 from rooms.activity import Activity
+from rooms.agenda import domain as agenda
 from rooms.base import Actor, Role
 from rooms.cafe import solver as cafe_solver
 from rooms.cafe.domain import (
@@ -569,6 +570,75 @@ speaker_commands = st.one_of(
     _step(moderator, st.sampled_from([speakers.CloseSpeakers(), speakers.OpenSpeakers()])),
 )
 
+phases = st.sampled_from(["a1", "a1", "a2", "a3", "a4"])
+
+add_phase = _step(
+    moderator,
+    st.builds(
+        lambda t, m, a, pos: agenda.AddPhase(title=t, minutes=m, activities=a, position=pos),
+        st.sampled_from(["Begrüßung", "Kritikphase", "Fantasie", "Abschluss", "", "x" * 121]),
+        st.sampled_from([10, 20, 30, 1, 0]),
+        st.sampled_from([[], ["board:b1"], ["poll:p1", "qna:s1"], ["actions"], ["nonsense"]]),
+        st.sampled_from([None, None, None, 0, 1]),
+    ),
+)
+"""A phase, sometimes a bad one (refused)."""
+
+good_phase = _step(
+    moderator,
+    st.builds(
+        lambda t, m, a: agenda.AddPhase(title=t, minutes=m, activities=a),
+        st.sampled_from(["Kritikphase", "Fantasiephase", "Verwirklichung"]),
+        st.sampled_from([5, 15, 30]),
+        st.sampled_from([[], ["board:b1"], ["cafe", "speakers"]]),
+    ),
+)
+"""A phase that is accepted: drawn often, since every other agenda command needs phases."""
+
+agenda_commands = st.one_of(
+    add_phase,
+    good_phase,
+    _step(
+        moderator,
+        st.builds(
+            lambda p, m: agenda.UpdatePhase(phase=p, minutes=m),
+            phases,
+            st.sampled_from([5, 30, -1]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(lambda p, to: agenda.MovePhase(phase=p, to=to), phases, st.integers(-1, 4)),
+    ),
+    _step(moderator, st.builds(lambda p: agenda.RemovePhase(phase=p), phases)),
+    _step(moderator, st.builds(lambda p: agenda.StartPhase(phase=p), phases)),
+    _step(
+        moderator, st.sampled_from([agenda.NextPhase(), agenda.NextPhase(), agenda.PreviousPhase()])
+    ),
+    _step(
+        moderator, st.builds(lambda m: agenda.ExtendPhase(minutes=m), st.sampled_from([5, -3, 0]))
+    ),
+    _step(moderator, st.sampled_from([agenda.PausePhase(), agenda.ResumePhase()])),
+    _step(
+        moderator,
+        st.builds(
+            lambda b, p, n: agenda.Carry(from_board=b, to_phase=p, top=n),
+            st.sampled_from(["b1", "b1", *BOARDS]),
+            phases,
+            st.sampled_from([1, 3, 0]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(
+            lambda p, k, t: agenda.EditPrompt(phase=p, prompt=k, text=t),
+            phases,
+            st.sampled_from(["k1", "k2"]),
+            texts,
+        ),
+    ),
+)
+
 # --- any other activity: drawn from its command types -----------------------------
 
 DERIVED_IDS = sorted({*PEOPLE, *POLLS[:2], *BOARDS[:2], *IDEAS[:2], *TABLES[:2], *ACTIONS[:2]})
@@ -637,6 +707,7 @@ DRAWN_BY_HAND = {
     "cafe": cafe_commands,
     "qna": qna_commands,
     "speakers": speaker_commands,
+    "agenda": agenda_commands,
     "privacy": privacy_commands,
 }
 """The activities whose drawn commands are written by hand above."""
@@ -656,6 +727,7 @@ WEIGHTS = {
     "cafe": 4,
     "qna": 4,
     "speakers": 3,
+    "agenda": 4,
     "privacy": 1,
 }
 """How often each activity's commands are drawn (2 unless listed): erasing everyone's

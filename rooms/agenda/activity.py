@@ -1,0 +1,124 @@
+"""The agenda as an activity: registration with the room, the wire and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.agenda import domain
+from rooms.agenda.views import AgendaView, agenda_view
+from rooms.base import N_, Rejected
+from rooms.ideas.domain import BoardShown, ScreenView
+from rooms.lobby.domain import ScreenMode, ScreenShown, ShowOnScreen
+
+if TYPE_CHECKING:
+    from rooms.activities import RoomState
+
+SCREEN = "agenda"
+"""The projector mode: the current phase's title, its slide and a big timer."""
+
+
+def _phase_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
+    """Starting a phase puts what the phase wants on the projector.
+
+    ``screen`` is ``agenda`` (title, slide, timer), ``welcome``, ``blank``,
+    ``poll:<id>``, ``board:<id>`` or a whole activity's mode. A poll or board
+    that no longer exists, or that the mode's own guard refuses (a poll still in draft, Q&A
+    without a session), falls back to the agenda's own stage.
+    """
+    target = domain.target_of(room.agenda, command)
+    if target is None:
+        return []
+    screen = room.agenda.phases[target].screen
+    kind, _, ref = screen.partition(":")
+    events: list[Any] = []
+    mode, poll = SCREEN, None
+    if kind in (ScreenMode.WELCOME, ScreenMode.BLANK, *domain.WHOLE_SCREENS):
+        mode = kind
+    elif kind == "poll" and ref in room.polls.by_id:
+        mode, poll = ScreenMode.POLL, ref
+    elif kind == "board" and ref in room.ideas.by_id:
+        mode = ScreenMode.IDEAS
+        if room.ideas.screen_board != ref:
+            events.append(BoardShown(ref, ScreenView.WALL))
+    from rooms.activities import SCREEN_GUARDS  # the registry imports this module
+
+    guard = SCREEN_GUARDS.get(mode)
+    if guard is not None and guard(room, ShowOnScreen(mode, poll)) is not None:
+        events, mode, poll = [], SCREEN, None  # e.g. a poll still in draft: the phase's stage
+    if room.lobby.screen != mode or room.lobby.screen_poll != poll:
+        events.append(ScreenShown(mode, poll))
+    return events
+
+
+class AgendaActivity:
+    name = "agenda"
+    commands: tuple[type[msgspec.Struct], ...] = domain.AGENDA_COMMAND_TYPES
+    client_commands = commands
+    events: tuple[type[msgspec.Struct], ...] = domain.AGENDA_EVENT_TYPES
+    followups: Mapping[type[msgspec.Struct], Followup] = {
+        domain.StartPhase: _phase_takes_the_screen,
+        domain.NextPhase: _phase_takes_the_screen,
+        domain.PreviousPhase: _phase_takes_the_screen,
+    }
+    screens: Mapping[str, ScreenGuard] = {SCREEN: always}
+    stages: Mapping[str, str] = {SCREEN: "agenda/screen.html"}
+    panels: tuple[Panel, ...] = (
+        Panel("agenda-panel", N_("Agenda"), "agenda/console-panel.html", 0, on_top=True),
+    )
+    fragments: Mapping[str, tuple[Fragment, ...]] = {
+        "phone": (Fragment("phone-agenda", "agenda/phone-agenda.html", 5),),
+        "console": (Fragment("console-agenda", "agenda/console-agenda.html", 5),),
+    }
+    reasons: Mapping[str, str] = {
+        "phase_not_found": N_("This phase is no longer on the agenda."),
+        "phase_title_missing": N_("Please give the phase a title."),
+        "phase_title_too_long": N_("Please use a shorter title (120 characters)."),
+        "phase_minutes_invalid": N_("A phase lasts between 1 and 600 minutes."),
+        "phase_text_too_long": N_("Please keep the notes and the slide text to 2,000 characters."),
+        "phase_activity_invalid": N_(
+            'Activities: up to 8 references such as "poll:p1", "board:b1", "qna:s1", '
+            '"cafe", "speakers" or "actions".'
+        ),
+        "phase_screen_invalid": N_(
+            'Screen: "agenda", "welcome", "blank", "poll:<id>", "board:<id>", "qna", '
+            '"speakers", "cafe" or "actions".'
+        ),
+        "too_many_phases": N_("The agenda has as many phases as it can hold."),
+        "phase_is_current": N_("The running phase cannot be removed. Start another one first."),
+        "agenda_empty": N_("The agenda has no phases yet."),
+        "agenda_at_end": N_("This is the last phase."),
+        "agenda_at_start": N_("This is the first phase."),
+        "agenda_not_started": N_("No phase is running."),
+        "phase_extend_invalid": N_("Extend by between 1 and 600 minutes (or shorten)."),
+        "carry_top_invalid": N_("Carry between 1 and 12 clusters."),
+        "prompt_not_found": N_("This prompt is no longer there."),
+        "prompt_text_missing": N_("Please write the prompt."),
+        # The Werkzeugkiste's (server/toolbox.py): an event made from a template.
+        "template_not_found": N_("There is no template with this id."),
+        "template_invalid": N_("This file is not a usable Dialograum template."),
+    }
+    view_fields: tuple[tuple[str, Any, Any], ...] = (("agenda", AgendaView, REQUIRED),)
+    personal_fields: tuple[tuple[str, Any, Any], ...] = ()
+
+    def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
+        return domain.decide(room.agenda, room.ideas, command, ctx.actor, ctx.now, ctx.limits)
+
+    def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
+        domain.apply(room.agenda, event)
+        return set()  # nothing personal: every phone reads the same agenda
+
+    def created_id(self, event: Any) -> str | None:
+        return event.phase if isinstance(event, domain.PhaseAdded) else None
+
+    def view(self, room: RoomState, audience: str) -> dict[str, Any]:
+        return {"agenda": agenda_view(room.agenda, audience)}
+
+    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+        return {}
+
+
+AGENDA = AgendaActivity()
