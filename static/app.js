@@ -333,9 +333,10 @@
   // --- console poll editor -------------------------------------------------
   function resetEditor(form) {
     form.reset();
-    form.querySelector('[name="type"]').value = "poll.create";
+    var type = form.querySelector('[name="type"]');
+    if (type && type.value === "poll.update") type.value = "poll.create";
     var id = form.querySelector('[name="poll"]');
-    id.value = ""; id.disabled = true;
+    if (id) { id.value = ""; id.disabled = true; }
     var details = form.closest("details");
     if (details) details.open = false;
   }
@@ -343,7 +344,8 @@
   document.addEventListener("click", function (evt) {
     var edit = evt.target.closest && evt.target.closest("[data-edit]");
     var cancel = evt.target.closest && evt.target.closest("[data-editor-cancel]");
-    var editor = document.querySelector(".editor-form");
+    // The poll editor: other panels (the agenda, boards, actions) have editor forms too.
+    var editor = document.querySelector("#poll-editor .editor-form");
     if (!editor) return;
     if (cancel) { resetEditor(editor); return; }
     if (!edit) return;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -201,6 +202,7 @@ actions = st.lists(
 )
 
 
+@pytest.mark.timeout(300)  # 20 examples of whole cafés with the solver: ~50 s on a quiet machine
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=st.integers(4, 16), capacity=st.integers(3, 6), steps=actions)
 def test_invariants_hold_through_arrivals_leavers_moves_and_rounds(

@@ -140,7 +140,7 @@ class LiveRoom(RuleBasedStateMachine):
         for who, token in tokens.items():
             ws = self.client.websocket_connect(f"/api/events/{self.code}/live").__enter__()
             ws.send_json({"type": "hello", "token": token})
-            assert ws.receive_json(timeout=10)["type"] == "welcome"
+            assert ws.receive_json(timeout=30)["type"] == "welcome"
             self.sockets[who] = ws
 
     def teardown(self) -> None:
@@ -154,7 +154,7 @@ class LiveRoom(RuleBasedStateMachine):
         """Read ``who``'s socket until the ack of ``cid``: every message gets one."""
         ws = self.sockets[who]
         for _ in range(200):
-            message: dict[str, Any] = ws.receive_json(timeout=20)  # a close raises here
+            message: dict[str, Any] = ws.receive_json(timeout=30)  # a close raises here
             if message.get("type") == "ack" and message.get("cid") == cid:
                 return message
         raise AssertionError(f"no answer to {cid}")

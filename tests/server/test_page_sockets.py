@@ -17,7 +17,7 @@ Client = TestClient[Litestar]
 
 def read_until(ws: WebSocketTestSession, needle: str, limit: int = 30) -> str:
     for _ in range(limit):
-        text = ws.receive_text(timeout=5)
+        text = ws.receive_text(timeout=30)
         if needle in text:
             return text
     raise AssertionError(f"{needle!r} never arrived")
@@ -29,7 +29,7 @@ def read_each(ws: WebSocketTestSession, *needles: str, limit: int = 30) -> list[
     for _ in range(limit):
         if len(found) == len(needles):
             break
-        text = ws.receive_text(timeout=5)
+        text = ws.receive_text(timeout=30)
         for needle in needles:
             if needle not in found and needle in text:
                 found[needle] = text
@@ -79,7 +79,7 @@ def test_the_screen_gets_fresh_views_only_when_behind(
         client.post(f"/api/events/{code}/participants", json={"name": "Bo"})
         update = read_until(ws, 'class="num" data-tween>1<')
         assert 'id="stage"' in update
-        assert 'data-seq="2"' in ws.receive_text(timeout=5)  # the seq marker follows its parts
+        assert 'data-seq="2"' in ws.receive_text(timeout=30)  # the seq marker follows its parts
 
 
 def test_console_socket_drives_the_screen(client: Client, event: dict[str, Any]) -> None:

@@ -132,10 +132,10 @@ def test_closed_events_get_a_clear_page(client: Client, event: dict[str, Any]) -
     code = event["code"]
     with client.websocket_connect(f"/api/events/{code}/live") as ws:
         ws.send_json({"type": "hello", "token": event["moderator_token"]})
-        ws.receive_json(timeout=5)
+        ws.receive_json(timeout=30)
         ws.send_json({"type": "event.close", "cid": "close"})
         for _ in range(10):
-            message = ws.receive_json(timeout=5)
+            message = ws.receive_json(timeout=30)
             if message["type"] == "ack":
                 assert message["ok"] is True
                 break
