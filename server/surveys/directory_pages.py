@@ -58,7 +58,7 @@ async def directory_page(request: AnyRequest, code: FromPath[str]) -> Response[A
     lang = pick_language(
         request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), survey.language
     )
-    organiser = is_moderator(request, state)
+    organiser = await is_moderator(request, state)
     if not organiser and not state.directory_public:
         return not_found(svc, request)
     region = request.query_params.get("region") or None
@@ -101,7 +101,7 @@ async def organiser_form(request: AnyRequest, code: str) -> tuple[SurveyState, A
     if state is None or not has_directory(state.definition, state.created.template):
         return not_found(svc, request)
     form = await request.form()
-    if not is_moderator(request, state) or not form_allowed(
+    if not await is_moderator(request, state) or not form_allowed(
         request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
     ):
         lang = pick_language(state.definition.language)

@@ -95,6 +95,19 @@ class SurveyStore:
     async def codes(self) -> list[str]:
         return [raw.decode() for raw in await self.store.read(INDEX)]
 
+    async def for_event(self, event: str) -> list[SurveyState]:
+        """The surveys made for one event (its join code), oldest first.
+
+        A walk over the index: surveys are few (tens per server), and the
+        states are cached, so this is a catch-up read per survey.
+        """
+        found = []
+        for code in await self.codes():
+            state = await self.get(code)
+            if state is not None and state.created.event == event:
+                found.append(state)
+        return found
+
     async def get(self, code: str) -> SurveyState | None:
         """The survey as the log says now (caught up), or None (unknown or deleted)."""
         state = self._states.get(code)
