@@ -6,14 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from rooms.surveys.answers import Answers
+from rooms.surveys.log import DraftSaved, ResponseSubmitted, SurveyCreated
 from rooms.surveys.templates import template
 from server.retention import DAY_MS, survey_due_at, sweep_surveys
 from server.settings import Settings
-from server.surveys.store import SurveyStore
-from tests.server.test_surveys_api import AUTH, INVENTORY_ANSWERS
+from server.stores.base import EventStore
+from server.surveys.store import SurveyStore, log_name
+from tests.server.test_surveys_api import AUTH, INVENTORY_ANSWERS, store
+
+__all__ = ["store"]  # the SQLite and Redis fixture, shared with the API tests
 
 Client = TestClient[Litestar]
 EMAIL = b"erika@example.org"
@@ -95,3 +101,32 @@ def test_a_survey_without_contacts_or_not_yet_due_is_left_alone(
     ]
     far = 4102444800000  # 2100: no end date, so never due
     assert open_one not in portal.call(sweep_surveys, svc, surveys, far)
+
+
+@pytest.mark.anyio
+async def test_two_workers_lose_the_contacts_and_the_store_keeps_no_copy(
+    store: EventStore,
+) -> None:
+    """One worker erases; the other, with a cached state, drops them on catching up."""
+    survey = template("bestandsaufnahme")
+    assert survey is not None
+    one, two = SurveyStore(store), SurveyStore(store)
+    code = (await one.create(lambda c: SurveyCreated(c, survey, "h", 0))).code
+    answers: Answers = {"name": "Bündnis Nord", "consent": "yes"}
+    answers["contact_email"] = "nord@example.org"
+    assert isinstance(
+        await one.write(code, lambda s: ResponseSubmitted("r1", answers, 1)), ResponseSubmitted
+    )
+    draft: Answers = {"contact_name": "Hein Mück", "region": "HH"}
+    await one.write(code, lambda s: DraftSaved("r2", draft, 2, 2))
+    cached = await two.get(code)
+    assert cached is not None and "contact_email" in cached.responses[0].answers
+    assert await one.erase_personal(code, 5)
+    assert not await one.erase_personal(code, 6)  # nothing left
+    raw = b"".join(await store.read(log_name(code)))
+    assert b"nord@example.org" not in raw and "Hein Mück".encode() not in raw
+    assert "Bündnis Nord".encode() in raw
+    seen = await two.get(code)
+    assert seen is not None
+    assert seen.responses[0].answers == {"name": "Bündnis Nord", "consent": "yes"}
+    assert seen.drafts["r2"].answers == {"region": "HH"}
