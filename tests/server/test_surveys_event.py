@@ -8,9 +8,10 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.server.conftest import create_event, form_fields, join
+from tests.server.conftest import ADMIN, create_event, form_fields, join
 
 Client = TestClient[Litestar]
+ADMIN_AUTH = {"Authorization": f"Bearer {ADMIN}"}
 
 
 def moderate(client: Client, event: dict[str, Any]) -> None:
@@ -97,3 +98,34 @@ def test_an_event_without_surveys_shows_no_card(client: Client) -> None:
     event = create_event(client)
     join(client, event["code"], "Ada")
     assert "/u/" not in client.get(f"/j/{event['code']}").text
+
+
+def test_the_directory_shows_events_per_region_to_its_organiser_only(client: Client) -> None:
+    for region in ("Lausitz", "lausitz ", "Ruhrgebiet"):
+        create_event(client, region=region)
+    create_event(client)  # no region: not counted
+    first = create_event(client, title="Werkstatt", region="Lausitz")
+    join(client, first["code"], "Ada")
+    join(client, first["code"], "Bo")
+    created = client.post(
+        "/api/surveys", json={"template": "bestandsaufnahme"}, headers=ADMIN_AUTH
+    ).json()
+    code, key = created["code"], created["moderator_token"]
+    client.get(f"/u/{code}/ergebnisse?key={key}")
+    page = client.get(f"/u/{code}/initiativen")
+    assert "Veranstaltungen je Region" in page.text
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td><td class="num">(\d+)</td>',
+        page.text,
+    )
+    assert rows == [("Lausitz", "3", "2"), ("Ruhrgebiet", "1", "0")]
+    assert "Werkstatt" not in page.text  # counts only
+    public = client.post(
+        f"/u/{code}/initiativen/oeffentlich",
+        data={"csrf": form_fields(client, f"/u/{code}/initiativen")["csrf"], "public": "1"},
+    )
+    assert public.status_code in (200, 303)
+    client.cookies.clear()
+    shown = client.get(f"/u/{code}/initiativen")
+    assert shown.status_code == 200
+    assert "Veranstaltungen je Region" not in shown.text
