@@ -21,7 +21,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from loadtests.survey_bench import plausible_answers  # noqa: E402
 from rooms.surveys.templates import template  # noqa: E402
-from tests.e2e.liveserver import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from tests.e2e.liveserver import ADMIN_TOKEN, CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
 
 
 def main() -> None:
@@ -74,7 +74,33 @@ def main() -> None:
             card = phone.locator(".event-survey-card")
             expect(card).to_contain_text("Feedback geben")
             phone.screenshot(path=str(outdir / f"event-survey-phone-{width}.png"), full_page=True)
-        for name in ("console-empty", "console", "console-1440", "phone-360", "phone-320"):
+        # the directory of an inventory, with the events per region beside it
+        for region, people in (
+            ("Lausitz", 3),
+            ("Lausitz", 5),
+            ("Ruhrgebiet", 4),
+            ("Rheinisches Revier", 0),
+        ):
+            made = server.create_event(f"Werkstatt {region}", region=region)
+            for n in range(people):
+                server.join(made["code"], f"Person {n}", None)
+        status, inventory = server.request(
+            "POST", "/api/surveys", {"template": "bestandsaufnahme"}, token=ADMIN_TOKEN
+        )
+        assert status == 201, inventory
+        console.goto(
+            f"{server.url}/u/{inventory['code']}/ergebnisse?key={inventory['moderator_token']}"
+        )
+        console.goto(f"{server.url}/u/{inventory['code']}/initiativen")
+        console.screenshot(path=str(outdir / "event-survey-directory-regions.png"), full_page=True)
+        for name in (
+            "console-empty",
+            "console",
+            "console-1440",
+            "phone-360",
+            "phone-320",
+            "directory-regions",
+        ):
             print(outdir / f"event-survey-{name}.png")
 
 
