@@ -392,10 +392,13 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     if pid is None:
         return Redirect(f"/j/{hub.code}", status_code=303)
     lang = page_language(request, hub)
+    from server.surveys.console import open_surveys  # the surveys import the pages
+
     response = html(
         svc,
         lang,
         "phone/page.html",
+        surveys=await open_surveys(request, svc, hub.code),
         ev=views.public_view(hub.state, len(hub.online), "participant"),
         me=views.me_view(hub.state, pid),
         seq=hub.state.seq,
@@ -515,6 +518,8 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     key = request.cookies.get(moderator_cookie(hub.code))
     ctx = svc.presenter.console_context(hub.state, hub.online)
     settings = svc.settings
+    from server.surveys.console import event_surveys  # the surveys import the pages
+
     response = html(
         svc,
         lang,
@@ -524,6 +529,7 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
         panels=panels_for(hub.state),
+        surveys=await event_surveys(request, svc, hub.code),
         oob=False,
         **ctx,
     )

@@ -72,6 +72,18 @@ class SurveyDeleted(msgspec.Struct, tag="survey.deleted", frozen=True):
     at: int
 
 
+class PersonalErased(msgspec.Struct, tag="survey.personal_erased", frozen=True):
+    """The retention period after the survey's end has passed: contacts are removed.
+
+    Every worker that catches up strips the personal answers from what it
+    holds; the store's earlier entries are then overwritten without them
+    (server/retention.py). The anonymous answers stay until the survey is
+    deleted.
+    """
+
+    at: int
+
+
 Entry = (
     SurveyCreated
     | DraftSaved
@@ -80,6 +92,7 @@ Entry = (
     | EntryReviewed
     | DirectoryShared
     | SurveyDeleted
+    | PersonalErased
 )
 
 _decoder = msgspec.json.Decoder(Entry)
@@ -130,6 +143,16 @@ class SurveyState:
             self.responses.clear()
             self.drafts.clear()
             self.published.clear()
+        elif isinstance(entry, PersonalErased):
+            survey = self.definition
+            self.responses = [
+                msgspec.structs.replace(r, answers=without_personal(survey, r.answers))
+                for r in self.responses
+            ]
+            self.drafts = {
+                k: msgspec.structs.replace(d, answers=without_personal(survey, d.answers))
+                for k, d in self.drafts.items()
+            }
         elif isinstance(entry, DatesChanged):
             self.definition = msgspec.structs.replace(
                 self.definition, starts=entry.starts, ends=entry.ends
@@ -137,6 +160,37 @@ class SurveyState:
 
     def answers(self) -> list[Answers]:
         return [r.answers for r in self.responses]
+
+
+def personal_keys(survey: Survey) -> set[str]:
+    """The ids of the personal questions (contacts): answers under them, or ``id.*``."""
+    return {q.id for q in survey.questions() if q.personal}
+
+
+def without_personal(survey: Survey, answers: Answers) -> Answers:
+    """The answers with every personal answer (and its sub-answers) left out."""
+    personal = personal_keys(survey)
+    return {k: v for k, v in answers.items() if k.partition(".")[0] not in personal}
+
+
+def holds_personal(state: SurveyState) -> bool:
+    """Whether any response or draft still carries a personal answer."""
+    personal = personal_keys(state.definition)
+    if not personal:
+        return False
+    every: list[ResponseSubmitted | DraftSaved] = [*state.responses, *state.drafts.values()]
+    return any(k.partition(".")[0] in personal for r in every for k in r.answers)
+
+
+def erased_entry(survey: Survey, raw: bytes) -> bytes | None:
+    """An entry re-encoded without personal answers, or None when it holds none."""
+    entry = decode(raw)
+    if not isinstance(entry, ResponseSubmitted | DraftSaved):
+        return None
+    kept = without_personal(survey, entry.answers)
+    if len(kept) == len(entry.answers):
+        return None
+    return encode(msgspec.structs.replace(entry, answers=kept))
 
 
 def replay(entries: list[bytes]) -> SurveyState:

@@ -316,7 +316,7 @@ async def moderated(request: AnyRequest, code: str) -> SurveyState | Response[Su
     state = await find(request, code)
     if state is None:
         return error(lang, 404, "unknown_survey")
-    if not is_moderator(request, state):
+    if not await is_moderator(request, state):
         return error(lang, 403, "bad_token")
     return state
 

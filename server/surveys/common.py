@@ -12,7 +12,7 @@ from litestar.datastructures import Cookie
 
 from rooms.surveys.definition import OTHER, REASONS, Question, Survey
 from rooms.surveys.log import SurveyState
-from server.auth import key_matches
+from server.auth import key_matches, moderator_cookie
 from server.i18n import N_, gettext, reason_text
 from server.ratelimit import TokenBuckets
 from server.render import _date
@@ -96,13 +96,32 @@ def moderator_cookie_name(request: AnyRequest) -> str:
     return f"dg_sm_{code}"
 
 
-def is_moderator(request: AnyRequest, state: SurveyState) -> bool:
-    """The survey's moderator token (header, ``?key=`` or cookie), or the admin."""
+async def is_moderator(request: AnyRequest, state: SurveyState) -> bool:
+    """The survey's moderator token (header, ``?key=`` or cookie), the admin, or,
+    for a survey made for an event, that event's moderator (console cookie or
+    bearer token): the moderator who made it in the console opens its results
+    with the rights they already hold, without a second key to keep.
+    """
     from server.pages import is_admin  # the pages import the whole app's helpers
 
     if key_matches(moderator_key(request), state.created.moderator_hash):
         return True
-    return is_admin(services(request), request)
+    svc = services(request)
+    if is_admin(svc, request):
+        return True
+    event = state.created.event
+    if not event:
+        return False
+    hub = await svc.rooms.get(event)
+    if hub is None:
+        return False
+    event_hash = hub.state.lobby.moderator_key_hash
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    bearer_token = token.strip() if scheme.lower() == "bearer" else None
+    return key_matches(bearer_token, event_hash) or key_matches(
+        request.cookies.get(moderator_cookie(event)), event_hash
+    )
 
 
 def resume_cookie(code: str) -> str:

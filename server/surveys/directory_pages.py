@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import msgspec
 from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
@@ -24,7 +25,7 @@ from server.auth import LANG_COOKIE
 from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, form_allowed
 from server.i18n import pick_language
-from server.services import services
+from server.services import Services, services
 from server.surveys.common import AnyRequest, find, is_moderator, message, option_labels
 from server.surveys.common import survey_store as store_of
 from server.surveys.pages import not_found, render, with_cookies
@@ -48,6 +49,34 @@ def figures(
     return rows
 
 
+class RegionEvents(msgspec.Struct, frozen=True):
+    """Events held in one region, from the admin's cross-event overview."""
+
+    region: str
+    events: int
+    joined: int  # participants who joined, over these events
+
+
+async def events_per_region(svc: Services) -> list[RegionEvents]:
+    """Every event on this server, counted per region (as typed at creation).
+
+    An event's region is free text (a model region such as "Lausitz", not a
+    Land), so it stands beside the figures per Land instead of being forced
+    into them. Counts only: no titles or names leave the admin's overview.
+    """
+    from server import overview  # the overview imports the pages, which import the surveys
+
+    counts: dict[str, tuple[str, int, int]] = {}
+    for row in await overview.overview(svc):
+        if not row.region:
+            continue
+        key = row.region.strip().casefold()
+        name, events, joined = counts.get(key, (row.region.strip(), 0, 0))
+        counts[key] = (name, events + 1, joined + row.joined_ever)
+    found = [RegionEvents(*v) for v in counts.values()]
+    return sorted(found, key=lambda r: (-r.events, r.region.casefold()))
+
+
 @get("/u/{code:str}/initiativen", include_in_schema=False)
 async def directory_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
@@ -58,7 +87,7 @@ async def directory_page(request: AnyRequest, code: FromPath[str]) -> Response[A
     lang = pick_language(
         request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), survey.language
     )
-    organiser = is_moderator(request, state)
+    organiser = await is_moderator(request, state)
     if not organiser and not state.directory_public:
         return not_found(svc, request)
     region = request.query_params.get("region") or None
@@ -85,6 +114,7 @@ async def directory_page(request: AnyRequest, code: FromPath[str]) -> Response[A
         organiser=organiser,
         public=state.directory_public,
         figures=figures(entries),
+        region_events=await events_per_region(svc) if organiser else [],
         labels=labels,
         region=region,
         topic=topic,
@@ -101,7 +131,7 @@ async def organiser_form(request: AnyRequest, code: str) -> tuple[SurveyState, A
     if state is None or not has_directory(state.definition, state.created.template):
         return not_found(svc, request)
     form = await request.form()
-    if not is_moderator(request, state) or not form_allowed(
+    if not await is_moderator(request, state) or not form_allowed(
         request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
     ):
         lang = pick_language(state.definition.language)

@@ -483,7 +483,7 @@ async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
             Redirect(f"/u/{survey_code}/ergebnisse", status_code=303),
             results_cookie(svc, survey_code, key),
         )
-    if not is_moderator(request, state):
+    if not await is_moderator(request, state):
         return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
     by = request.query_params.get("by") or None
     results = aggregate(survey, state.answers(), by)
@@ -529,7 +529,7 @@ async def change_period_form(request: AnyRequest, code: FromPath[str]) -> Respon
         return not_found(svc, request)
     lang = pick_language(request.cookies.get(LANG_COOKIE), state.definition.language)
     form = await request.form()
-    if not is_moderator(request, state) or not form_allowed(
+    if not await is_moderator(request, state) or not form_allowed(
         request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
     ):
         return render(svc, lang, "message.html", 403, title=message(lang, "not_allowed"), text="")
@@ -556,7 +556,7 @@ async def delete_form(request: AnyRequest, code: FromPath[str]) -> Response[Any]
         return not_found(svc, request)
     lang = pick_language(request.cookies.get(LANG_COOKIE), state.definition.language)
     form = await request.form()
-    if not is_moderator(request, state) or not form_allowed(
+    if not await is_moderator(request, state) or not form_allowed(
         request, svc.signer, svc.base_url, form.get(CSRF_FIELD)
     ):
         return render(svc, lang, "message.html", 403, title=message(lang, "not_allowed"), text="")
@@ -592,7 +592,7 @@ async def chart_file(
     q = state.definition.question(qid) if state is not None else None
     if state is None or q is None or q.kind not in CHARTED or q.personal:
         return not_found(svc, request)
-    if not is_moderator(request, state):
+    if not await is_moderator(request, state):
         lang = page_lang(request, state.definition)
         return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
     lang = pick_language(request.cookies.get(LANG_COOKIE), state.definition.language)

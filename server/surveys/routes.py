@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from server.surveys import admin, api, directory_pages, pages
+from server.surveys import admin, api, console, directory_pages, pages
 
-ROUTES = [*admin.ROUTES, *api.ROUTES, *pages.ROUTES, *directory_pages.ROUTES]
+ROUTES = [*admin.ROUTES, *api.ROUTES, *pages.ROUTES, *directory_pages.ROUTES, *console.ROUTES]

@@ -24,12 +24,15 @@ from rooms.codes import ALPHABET
 from rooms.surveys.definition import Survey
 from rooms.surveys.log import (
     Entry,
+    PersonalErased,
     Refusal,
     SurveyCreated,
     SurveyDeleted,
     SurveyState,
     decode,
     encode,
+    erased_entry,
+    holds_personal,
     replay,
 )
 from server.stores.base import EventStore, SeqConflict
@@ -95,6 +98,19 @@ class SurveyStore:
     async def codes(self) -> list[str]:
         return [raw.decode() for raw in await self.store.read(INDEX)]
 
+    async def for_event(self, event: str) -> list[SurveyState]:
+        """The surveys made for one event (its join code), oldest first.
+
+        A walk over the index: surveys are few (tens per server), and the
+        states are cached, so this is a catch-up read per survey.
+        """
+        found = []
+        for code in await self.codes():
+            state = await self.get(code)
+            if state is not None and state.created.event == event:
+                found.append(state)
+        return found
+
     async def get(self, code: str) -> SurveyState | None:
         """The survey as the log says now (caught up), or None (unknown or deleted)."""
         state = self._states.get(code)
@@ -126,6 +142,31 @@ class SurveyStore:
         await self.store.replace(
             log_name(code), {1: first, **{seq: tombstone for seq in range(2, state.seq)}}
         )
+        return True
+
+    async def erase_personal(self, code: str, now: int) -> bool:
+        """Remove every personal answer (contacts) of a survey, on every worker and on disk.
+
+        The marker goes first, so each worker strips what it holds when it
+        catches up; then every earlier response and draft with a personal
+        answer is overwritten without it, through the store's redaction.
+        False when there was nothing to remove.
+        """
+        written = await self.write(
+            code,
+            lambda s: PersonalErased(now) if holds_personal(s) else Refusal("nothing_personal"),
+        )
+        if not isinstance(written, PersonalErased):
+            return False
+        survey = self._states[code].definition
+        raw = await self.store.read(log_name(code))
+        changed = {}
+        for seq, body in enumerate(raw, start=1):
+            new = erased_entry(survey, body) if seq > 1 else None
+            if new is not None:
+                changed[seq] = new
+        if changed:
+            await self.store.replace(log_name(code), changed)
         return True
 
     async def write(
