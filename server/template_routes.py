@@ -51,7 +51,12 @@ async def import_template(request: AnyRequest) -> Response[TemplateInfo | ErrorR
     raw = await request.body()
     try:
         if len(raw) > MAX_FILE:
-            raise TemplateError(f"The file is larger than {MAX_FILE // 1024} KB.")
+            raise TemplateError(
+                f"The file is larger than {MAX_FILE // 1024} KB.",
+                None,
+                "too_large",
+                str(MAX_FILE // 1024),
+            )
         template = parse(raw)
         library = Library(services(request).settings.data_path)
         library.save(template)
