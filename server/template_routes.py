@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from server.api import AnyRequest, ApiError, api_language, bearer, require_event
 from server.auth import key_hash, key_matches
 from server.i18n import reason_text
+from server.library_pages import error_text
 from server.pages import is_moderator
 from server.services import services
 from server.toolbox import SUFFIX, Library, TemplateError, TemplateInfo, encode, from_room, parse
@@ -62,7 +63,8 @@ async def import_template(request: AnyRequest) -> Response[TemplateInfo | ErrorR
         library.save(template)
     except TemplateError as exc:
         lang = api_language(request)
-        text = f"{reason_text(lang, 'template_invalid')} {exc.field or 'file'}: {exc.message}"
+        # the same translated sentence as the library page's, naming the field
+        text = f"{reason_text(lang, 'template_invalid')} {error_text(lang, exc)}"
         return Response(ErrorResponse(422, text, "template_invalid", exc.field), status_code=422)
     return Response(library_info(library, template.id), status_code=201)
 
