@@ -113,8 +113,10 @@ async def library_page(
     status: int = 200,
     error: str | None = None,
     notice: str | None = None,
+    alert: str | None = None,
     **form: Any,
 ) -> Response[str]:
+    """The page; ``error`` is the import's (shown at its form), ``alert`` a deletion's."""
     library = Library(svc.settings.data_path)
     response = html(
         svc,
@@ -124,6 +126,7 @@ async def library_page(
         templates=library.preview(),
         error=error,
         notice=notice,
+        alert=alert,
         form={"name": "", "author": "", **form},
         csrf=form_guard(svc, request).token,
         suffix=SUFFIX,
@@ -212,10 +215,10 @@ async def delete(request: AnyRequest, template_id: FromPath[str]) -> Response[An
     library = Library(svc.settings.data_path)
     if template_id in library.builtin:
         error = gettext(lang, "Built-in templates cannot be deleted.")
-        return await library_page(svc, request, lang, 422, error)
+        return await library_page(svc, request, lang, 422, alert=error)
     if form.get("confirm") != "yes":
         error = gettext(lang, "Nothing was deleted: please tick “Yes, delete” first.")
-        return await library_page(svc, request, lang, 422, error)
+        return await library_page(svc, request, lang, 422, alert=error)
     if not library.delete(template_id):
         return await library_page(svc, request, lang, 404, reason_text(lang, "template_not_found"))
     return await library_page(svc, request, lang, 200, None, gettext(lang, "Template deleted."))

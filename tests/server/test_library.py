@@ -132,7 +132,7 @@ def test_bad_files_are_refused_naming_the_field_and_the_form_keeps_what_was_type
     for body, expected in cases:
         page = _upload(client, body, name="Mein Name", author="Meine Organisation")
         assert page.status_code == 422, expected
-        message = re.search(r'<p class="error" role="alert">(.*?)</p>', page.text, re.S)
+        message = re.search(r'id="import-error">(.*?)</p>', page.text, re.S)
         assert message is not None and expected in message.group(1), (expected, message)
         assert 'value="Mein Name"' in page.text and 'value="Meine Organisation"' in page.text
     assert _own(client) == []  # nothing half-imported
