@@ -12,6 +12,7 @@ structure without the people, built again into a new event.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import msgspec
@@ -88,11 +89,14 @@ def error_text(lang: str, exc: TemplateError) -> str:
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def template_id(title: str, code: str) -> str:
     """An own template's id from its name and the event it came from (saved again: replaced)."""
-    slug = _SLUG.sub("-", title.lower()).strip("-")[:40] or "event"
+    plain = title.lower().translate(_GERMAN)
+    plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    slug = _SLUG.sub("-", plain).strip("-")[:40] or "event"
     return f"{slug}-{code.lower()}"
 
 
