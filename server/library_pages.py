@@ -79,11 +79,47 @@ ERRORS = {
 }
 
 
+TYPES = {
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "str": N_("text"),
+    "bool": N_("true or false"),
+    "array": N_("a list"),
+    "object": N_("an object"),
+    "null": N_("null"),
+}
+_WRONG_TYPE = re.compile(r"^Expected `(\w+)`, got `(\w+)`$")
+_TOO_LONG = re.compile(r"^Expected `(?:str|array)` of length <= (\d+)$")
+_BAD_CHOICE = re.compile(r"^Invalid enum value (.+)$")
+_PATTERN = re.compile(r"^Expected `str` matching regex ")
+
+
+def _what(lang: str, detail: str) -> str:
+    """msgspec's account of a wrong value, in the reader's language where it is a common one."""
+    if found := _WRONG_TYPE.match(detail):
+        expected, got = (gettext(lang, TYPES.get(t, t)) for t in found.groups())
+        return gettext(lang, "expected %(expected)s, found %(got)s") % {
+            "expected": expected,
+            "got": got,
+        }
+    if found := _TOO_LONG.match(detail):
+        return gettext(lang, "too long: at most %(num)s") % {"num": found.group(1)}
+    if found := _BAD_CHOICE.match(detail):
+        return gettext(lang, "%(value)s is not one of the allowed values") % {
+            "value": found.group(1)
+        }
+    if _PATTERN.match(detail):
+        return gettext(lang, "only lower-case letters, digits, - and _ are allowed")
+    return detail
+
+
 def error_text(lang: str, exc: TemplateError) -> str:
     """What is wrong with a file, in the reader's language, naming the field."""
     detail = exc.detail
     if exc.reason == "refused":
         detail = reason_text(lang, exc.detail) or exc.detail
+    elif exc.reason == "invalid":
+        detail = _what(lang, exc.detail)
     text = gettext(lang, ERRORS.get(exc.reason, ERRORS["invalid"]))
     return text % {"field": exc.field or "–", "detail": detail or "–"}
 

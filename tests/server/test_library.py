@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from typing import Any
 
 from litestar import Litestar
@@ -121,7 +122,12 @@ def test_bad_files_are_refused_naming_the_field_and_the_form_keeps_what_was_type
         (b"{not json", "kein JSON-Dokument"),
         (survey, "keine Dialograum-Vorlage"),
         (json.dumps(_file(version=2)).encode(), "Das Feld „version“ sagt 2"),
-        (json.dumps(bad_minutes).encode(), "Feld „phases[1].minutes“ passt nicht"),
+        (
+            json.dumps(bad_minutes).encode(),
+            "Der Wert im Feld „phases[1].minutes“ passt nicht"
+            " (erwartet: eine ganze Zahl, gefunden: Text).",
+        ),
+        (json.dumps(_file(format="party")).encode(), "„format“ passt nicht ('party' ist keiner"),
         (json.dumps(unknown).encode(), "Das Feld „colour“ gehört nicht in eine Vorlage"),
         (json.dumps(missing).encode(), "Das Feld „phases[0].title“ fehlt"),
         (json.dumps(dangling).encode(), "„phases[2]“ zeigt auf board:nirgends"),
@@ -133,7 +139,7 @@ def test_bad_files_are_refused_naming_the_field_and_the_form_keeps_what_was_type
         page = _upload(client, body, name="Mein Name", author="Meine Organisation")
         assert page.status_code == 422, expected
         message = re.search(r'id="import-error">(.*?)</p>', page.text, re.S)
-        assert message is not None and expected in message.group(1), (expected, message)
+        assert message is not None and expected in unescape(message.group(1)), expected
         assert 'value="Mein Name"' in page.text and 'value="Meine Organisation"' in page.text
     assert _own(client) == []  # nothing half-imported
     none = client.post("/admin/vorlagen", data=form_fields(client, "/admin/vorlagen"))
@@ -148,6 +154,8 @@ def test_messages_in_english(client: Client) -> None:
     page = client.post("/admin/vorlagen", data=data, files=files)
     assert page.status_code == 422
     assert "The field “colour” does not belong in a template." in page.text
+    assert "Template library" in page.text and "Preview: the phases" in page.text
+    assert "Create an event from it" in page.text and "Import a template" in page.text
 
 
 def _event_from_template(client: Client) -> dict[str, Any]:
