@@ -53,6 +53,9 @@ from server.toolbox import (
     parse,
 )
 
+MAX_OWN = 300
+"""Own templates a moderator may save from the console: a moderator link must not fill the disk."""
+
 MAX_FILE = 512 * 1024
 """As the API's import (server/template_routes.py): 40 phases and their drafts fit in a fraction."""
 
@@ -358,11 +361,16 @@ async def save(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     if not name:
         error = gettext(lang, "Please give the template a name.")
         return _save_page(svc, request, hub, lang, 422, error, **form)
-    template = from_room(hub.state, template_id(name, hub.code), name, form.get("author", ""))
+    library = Library(svc.settings.data_path)
+    new_id = template_id(name, hub.code)
+    if library.own_count() >= MAX_OWN and library.get(new_id) is None:
+        error = gettext(lang, "The template library is full. Please ask the admin to delete some.")
+        return _save_page(svc, request, hub, lang, 422, error, **form)
+    template = from_room(hub.state, new_id, name, form.get("author", ""))
     template = _replace(template, description=form.get("description", ""))
     try:
         template = parse(encode(template))  # the limits of a file hold for the library too
-        Library(svc.settings.data_path).save(template)
+        library.save(template)
     except TemplateError as exc:
         return _save_page(svc, request, hub, lang, 422, error_text(lang, exc), **form)
     return _save_page(svc, request, hub, lang, 200, None, template.name, **form)

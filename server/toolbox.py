@@ -440,6 +440,10 @@ class Library:
                     out.append((info(template, False), template))
         return out
 
+    def own_count(self) -> int:
+        """How many own templates are stored (a cap for the console's saving)."""
+        return len(list(self.folder.glob(f"*{SUFFIX}"))) if self.folder.is_dir() else 0
+
     def delete(self, template_id: str) -> bool:
         """Remove an own template (a built-in one stays); whether there was one."""
         if template_id in self.builtin or not re.fullmatch(

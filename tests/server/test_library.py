@@ -215,3 +215,17 @@ def test_duplicate_an_event_is_its_structure_without_the_people(client: Client) 
     assert state["participants"]["joined"] == 0
     forged = client.post(f"/admin/events/{code}/duplizieren", data={})
     assert forged.status_code == 403
+
+
+def test_the_console_cannot_fill_the_library(client: Client, monkeypatch: Any) -> None:
+    monkeypatch.setattr("server.library_pages.MAX_OWN", 1)
+    event = _event_from_template(client)
+    code = event["code"]
+    url = f"/console/{code}/vorlage"
+    first = client.post(url, data={**form_fields(client, url), "name": "Eins"})
+    assert first.status_code == 200
+    again = client.post(url, data={**form_fields(client, url), "name": "Eins"})
+    assert again.status_code == 200  # replacing its own template is not a new one
+    full = client.post(url, data={**form_fields(client, url), "name": "Zwei"})
+    assert full.status_code == 422 and "Die Vorlagen-Bibliothek ist voll" in full.text
+    assert [t["name"] for t in _own(client)] == ["Eins"]
