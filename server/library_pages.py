@@ -139,6 +139,40 @@ def template_id(title: str, code: str) -> str:
     return f"{slug}-{code.lower()}"
 
 
+class PhaseRow(msgspec.Struct, frozen=True):
+    """One phase of a template's preview, in words."""
+
+    title: str
+    minutes: int
+    shows: str
+    screen: str
+    heading: str
+
+
+def preview_rows(lang: str, template: Template) -> list[PhaseRow]:
+    """A template's phases in words: the poll's question, the board's prompt … (built here,
+    not in Jinja: a library of hundreds of templates stays quick to render)."""
+    named = {
+        **{f"poll:{p.ref}": f"{gettext(lang, 'Poll')}: {p.question}" for p in template.polls},
+        **{f"board:{b.ref}": f"{gettext(lang, 'Board')}: {b.prompt}" for b in template.boards},
+        **{f"qna:{q.ref}": f"{gettext(lang, 'Q&A')}: {q.title}" for q in template.qna},
+        "cafe": gettext(lang, "World Café"),
+        "speakers": gettext(lang, "Speaker list"),
+        "actions": gettext(lang, "Actions"),
+        "agenda": gettext(lang, "Agenda"),
+    }
+    return [
+        PhaseRow(
+            p.title,
+            p.minutes,
+            "; ".join(named.get(r, r) for r in p.activities),
+            named.get(p.screen, p.screen),
+            p.heading,
+        )
+        for p in template.phases
+    ]
+
+
 def _denied(svc: Services, lang: str) -> Response[str]:
     return message_page(
         svc,
@@ -166,7 +200,7 @@ async def library_page(
         lang,
         "admin/library.html",
         status,
-        templates=library.preview(),
+        templates=[(i, preview_rows(lang, t)) for i, t in library.preview()],
         error=error,
         notice=notice,
         alert=alert,
