@@ -39,6 +39,7 @@ from server.broker import Broker, LocalBroker
 from server.conns import SocketLimits, Sockets
 from server.headers import security_headers
 from server.hub import HubSettings
+from server.library_pages import ROUTES as LIBRARY_ROUTES
 from server.logs import show_secret_links
 from server.netinfo import public_base
 from server.present import Presenter
@@ -247,6 +248,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.healthz,
             *REPORT_ROUTES,
             *TEMPLATE_ROUTES,
+            *LIBRARY_ROUTES,
             *privacy_pages.ROUTES,
             *SURVEY_ROUTES,
             overview.overview_xlsx,

@@ -633,7 +633,8 @@ async def admin(request: AnyRequest) -> Response[Any]:
             gettext(lang, "Admin link needed"),
             gettext(lang, "Please open the admin link that the server printed at start."),
         )
-    return await admin_page(svc, request, lang)
+    chosen = request.query_params.get("template") or ""  # "create an event from it" (library)
+    return await admin_page(svc, request, lang, template=chosen)
 
 
 class EventForm(msgspec.Struct):

@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from server.api import AnyRequest, ApiError, api_language, bearer, require_event
 from server.auth import key_hash, key_matches
 from server.i18n import reason_text
+from server.library_pages import error_text
 from server.pages import is_moderator
 from server.services import services
 from server.toolbox import SUFFIX, Library, TemplateError, TemplateInfo, encode, from_room, parse
@@ -51,13 +52,19 @@ async def import_template(request: AnyRequest) -> Response[TemplateInfo | ErrorR
     raw = await request.body()
     try:
         if len(raw) > MAX_FILE:
-            raise TemplateError(f"The file is larger than {MAX_FILE // 1024} KB.")
+            raise TemplateError(
+                f"The file is larger than {MAX_FILE // 1024} KB.",
+                None,
+                "too_large",
+                str(MAX_FILE // 1024),
+            )
         template = parse(raw)
         library = Library(services(request).settings.data_path)
         library.save(template)
     except TemplateError as exc:
         lang = api_language(request)
-        text = f"{reason_text(lang, 'template_invalid')} {exc.field or 'file'}: {exc.message}"
+        # the same translated sentence as the library page's, naming the field
+        text = f"{reason_text(lang, 'template_invalid')} {error_text(lang, exc)}"
         return Response(ErrorResponse(422, text, "template_invalid", exc.field), status_code=422)
     return Response(library_info(library, template.id), status_code=201)
 

@@ -126,30 +126,85 @@ class TemplateInfo(msgspec.Struct, frozen=True):
 
 
 class TemplateError(Exception):
-    """A file that is not a usable template; ``message`` names the field."""
+    """A file that is not a usable template; ``message`` names the field.
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    ``reason`` says which kind of fault it is (``not_json``, ``foreign``,
+    ``version``, ``missing``, ``unknown``, ``invalid``, ``duplicate_ref``,
+    ``undefined_ref``, ``refused``, ``builtin_id``, ``too_large``), so a page
+    can say it in the reader's language (server/library_pages.py); ``detail``
+    is the room's refusal reason or the referenced name, where there is one.
+    """
+
+    def __init__(
+        self, message: str, field: str | None = None, reason: str = "invalid", detail: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.reason = reason
+        self.detail = detail
 
 
 _decode = msgspec.json.Decoder(Template).decode
 _encode = msgspec.json.Encoder().encode
 _PATH = re.compile(r"at `\$\.?([^`]*)`")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_UNKNOWN = re.compile(r"unknown field `([^`]+)`")
+
+
+def _field(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _kind_of(raw: bytes) -> None:
+    """Refuse a file that is no JSON, or JSON of another kind, before its fields are read.
+
+    A survey's ``definition.json`` or another program's file would otherwise
+    be answered with its first unknown field, which tells the reader less
+    than "this is not a template".
+    """
+    try:
+        doc = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise TemplateError(f"Not a JSON document: {exc}", None, "not_json") from exc
+    if not isinstance(doc, dict) or doc.get("dialograum") != "template":
+        raise TemplateError("Not a Dialograum template", "dialograum", "foreign")
+    if doc.get("version") != VERSION:
+        found = str(doc.get("version", "–"))
+        raise TemplateError(f"Version {found} is not supported", "version", "version", found)
 
 
 def parse(raw: bytes) -> Template:
     """The template in ``raw``, checked in shape and in meaning; else :class:`TemplateError`."""
+    _kind_of(raw)
     try:
         template = _decode(raw)
     except msgspec.ValidationError as exc:
-        found = _PATH.search(str(exc))
-        raise TemplateError(str(exc), found.group(1) if found else None) from exc
-    except msgspec.DecodeError as exc:
-        raise TemplateError(f"Not a JSON document: {exc}") from exc
+        text = str(exc)
+        found = _PATH.search(text)
+        path = found.group(1) if found else ""
+        if missing := _MISSING.search(text):
+            raise TemplateError(text, _field(path, missing.group(1)), "missing") from exc
+        if unknown := _UNKNOWN.search(text):
+            raise TemplateError(text, _field(path, unknown.group(1)), "unknown") from exc
+        detail = text.split(" - at ")[0]
+        raise TemplateError(text, path or None, "invalid", detail) from exc
     commands(template)  # the meaning: refuses what an event could not be built from
     return template
+
+
+def _listed(raw: bytes) -> Template:
+    """A stored own template, for listing: its shape only.
+
+    It was checked whole before it was stored (:meth:`Library.save`), and
+    :meth:`Library.get` checks it again before an event is built from it;
+    skipping the scratch-room run here keeps the library page quick with
+    hundreds of templates (0.4 ms each otherwise).
+    """
+    try:
+        return _decode(raw)
+    except msgspec.MsgspecError as exc:
+        raise TemplateError(str(exc)) from exc
 
 
 def encode(template: Template) -> bytes:
@@ -169,7 +224,9 @@ def _refs(template: Template) -> dict[str, str]:
         for n, item in enumerate(items):
             ref = f"{kind}:{item.ref}"
             if ref in out:
-                raise TemplateError(f"{ref} is defined twice", f"{kind}s[{n}].ref")
+                raise TemplateError(
+                    f"{ref} is defined twice", f"{kind}s[{n}].ref", "duplicate_ref", ref
+                )
             out[ref] = f"{kind}s[{n}]"
     return out
 
@@ -223,7 +280,9 @@ def commands(template: Template) -> list[tuple[str, Command]]:
     for n, ph in enumerate(template.phases):
         for ref in [*ph.activities, ph.screen]:
             if ":" in ref and ref not in known:
-                raise TemplateError(f"{ref} is not defined in this file", f"phases[{n}]")
+                raise TemplateError(
+                    f"{ref} is not defined in this file", f"phases[{n}]", "undefined_ref", ref
+                )
         phase = AddPhase(
             title=ph.title,
             minutes=ph.minutes,
@@ -249,7 +308,8 @@ def _try(template: Template, steps: list[tuple[str, Command]]) -> None:
     for field, command in steps:
         handled = handle(state, with_ids(command, ids), Actor(Role.MODERATOR), None, 0)
         if not handled.ok:
-            raise TemplateError(f"{field}: refused ({handled.reason})", field)
+            message = f"{field}: refused ({handled.reason})"
+            raise TemplateError(message, field, "refused", handled.reason or "")
         remember(ids, field, command, handled.id, template)
 
 
@@ -384,18 +444,45 @@ class Library:
         except (OSError, TemplateError):
             return None
 
+    def preview(self) -> list[tuple[TemplateInfo, Template]]:
+        """Every template with its content, for the library page's previews."""
+        out = [(info(t, True), t) for t in self.builtin.values()]
+        if self.folder.is_dir():
+            for path in sorted(self.folder.glob(f"*{SUFFIX}")):
+                with contextlib.suppress(OSError, TemplateError):
+                    template = _listed(path.read_bytes())
+                    out.append((info(template, False), template))
+        return out
+
+    def own_count(self) -> int:
+        """How many own templates are stored (a cap for the console's saving)."""
+        return len(list(self.folder.glob(f"*{SUFFIX}"))) if self.folder.is_dir() else 0
+
+    def delete(self, template_id: str) -> bool:
+        """Remove an own template (a built-in one stays); whether there was one."""
+        if template_id in self.builtin or not re.fullmatch(
+            r"[a-z0-9][a-z0-9_-]{0,59}", template_id
+        ):
+            return False
+        try:
+            self._own_path(template_id).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def all(self) -> list[TemplateInfo]:
         out = [info(t, True) for t in self.builtin.values()]
         if self.folder.is_dir():
             for path in sorted(self.folder.glob(f"*{SUFFIX}")):
                 with contextlib.suppress(OSError, TemplateError):
-                    out.append(info(parse(path.read_bytes()), False))
+                    out.append(info(_listed(path.read_bytes()), False))
         return out
 
     def save(self, template: Template) -> None:
         """Store a checked template whole: a temporary file, then one rename."""
         if template.id in self.builtin:
-            raise TemplateError(f"{template.id} is the id of a built-in template", "id")
+            message = f"{template.id} is the id of a built-in template"
+            raise TemplateError(message, "id", "builtin_id", template.id)
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
         try:
