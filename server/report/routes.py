@@ -217,7 +217,8 @@ async def api_file(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
 @get("/api/events/{code:str}/csv/{name:str}", tags=["reports"])
 async def api_csv(request: AnyRequest, code: FromPath[str], name: FromPath[str]) -> Response[Any]:
     """One activity as CSV (``participation``, ``polls``, ``answers``, ``ideas``, ``dots``,
-    ``cafe``, ``questions``, ``speakers``, ``speaking_time``, ``actions``): UTF-8 with BOM; in
+    ``cafe``, ``questions``, ``speakers``, ``speaking_time``, ``actions``, ``agenda``,
+    ``chain``): UTF-8 with BOM; in
     German ``;``-separated with decimal commas."""
     hub = await moderated_event(request, code)
     activity = _activity_of(name)
