@@ -23,6 +23,7 @@ from babel.dates import format_date
 from rooms.base import Actor, Role
 from rooms.lobby.domain import Lobby
 from server.privacy import erase_everyone
+from server.report import logo
 from server.services import Services
 
 log = logging.getLogger("dialograum.retention")
@@ -68,6 +69,7 @@ async def sweep(svc: Services, now: int) -> list[str]:
         result = await erase_everyone(svc, hub, Actor(Role.ADMIN))
         if result.ok:
             erased.append(code)
+            logo.remove(settings.data_path, code)
             log.info("room %s: retention period over, personal data deleted", code)
         else:
             log.warning("room %s: retention deletion failed: %s", code, result.reason)
