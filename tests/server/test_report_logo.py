@@ -14,6 +14,7 @@ from PIL import Image
 
 from server.auth import moderator_cookie
 from server.report import logo
+from server.report.writers import pdf_problem
 from server.retention import deletion_due_at, sweep
 from server.settings import Settings
 from tests.server.conftest import create_event, form_fields
@@ -131,3 +132,14 @@ def test_retention_sweep_deletes_the_logo(
     due = deletion_due_at(hub.state.lobby, settings.retention_days, settings.timezone)
     assert client.blocking_portal.call(sweep, svc, due + 1) == [code]
     assert not logo.path_of(Path(settings.data_dir), code).exists()
+
+
+def test_the_pdf_carries_the_logo(client: Client, event: dict[str, Any]) -> None:
+    if pdf_problem() is not None:
+        pytest.skip(pdf_problem())
+    code = event["code"]
+    plain = client.get(f"/console/{code}/report.pdf")
+    assert plain.status_code == 200 and b"/Image" not in plain.content
+    assert upload(client, code, "logo.png", image("PNG"), "image/png").status_code == 303
+    pdf = client.get(f"/console/{code}/report.pdf")
+    assert pdf.content.startswith(b"%PDF") and b"/Image" in pdf.content
