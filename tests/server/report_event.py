@@ -40,6 +40,7 @@ HIDDEN_QUESTION = "Darf man hier auch Unfug fragen?"
 # Speaker list: finished turns of 95 s (chamber), 120 s (public), 30 s (added by name, public).
 # Agenda: (title, planned minutes, minutes it really ran); the last one is still running.
 PHASES = [("Kritikphase", 20, 25), ("Fantasiephase", 15, 12), ("Umsetzung", 30, None)]
+PROMPT = "Wie sähe eine Verwaltung aus, die Innovation beschleunigt?"
 TURNS = [("Wilhelmina Kratzbeck", 95), ("Ottokar Lindwurmer", 120), ("Bürgermeister Ohnefon", 30)]
 
 
@@ -238,6 +239,8 @@ def _agenda(console: Peer) -> None:
             ok(command(console, f"ag-n{n}", type="agenda.next"))
             if n == 0:
                 ok(command(console, "ag-c", type="agenda.carry", from_board="b1", to_phase="a2"))
+                ok(command(console, "ag-e", type="agenda.edit_prompt", phase="a2", prompt="k1",
+                           text=PROMPT))  # fmt: skip
             if ran is not None:
                 clock.ahead += ran * 60_000
     ok(command(console, "ac3", type="action.create", title="Antragslotse", owner="Kreis",

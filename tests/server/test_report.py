@@ -25,7 +25,7 @@ from openpyxl.cell.cell import Cell
 from rooms.room import Envelope, replay
 from server.auth import moderator_cookie
 from server.report.writers import pdf_problem
-from tests.server.report_event import HIDDEN_QUESTION, PHASES, TURNS, Built, build_event
+from tests.server.report_event import HIDDEN_QUESTION, PHASES, PROMPT, TURNS, Built, build_event
 
 Client = TestClient[Litestar]
 
@@ -293,14 +293,15 @@ def test_agenda_as_it_ran_and_the_chain_in_every_format(client: Client, built: B
     assert "Umfrage: Wo zuerst investieren?" in rows[0]
     assert "läuft noch" in rows[2] and "Maßnahmen<br>Redeliste" in rows[2]
     chain = section(page, "chain")
-    assert chain.index("Verwaltung") < chain.index("Fantasiephase") < chain.index("Antragslotse")
+    assert chain.index("Verwaltung") < chain.index(PROMPT) < chain.index("Antragslotse")
+    assert chain.index(PROMPT) < chain.index("Fantasiephase")
     only = client.get(f"/console/{built.code}/report?section=agenda").text
     assert 'id="agenda"' in only and 'id="chain"' not in only
 
     md = client.get(f"/api/events/{built.code}/report.md", headers=bearer(built)).text
     assert "## Ablauf, wie er lief" in md and "## Von der Kritik zur Maßnahme" in md
     assert "1. **Kritikphase**: 20 Min. geplant, " in md and "25 Min. (+5)" in md
-    assert "- Verwaltung → Verwaltung → Antragslotse" in md
+    assert f"- Verwaltung → {PROMPT} → Antragslotse" in md
 
     state = state_of(client, built)
     phases = state["agenda"]["phases"]
