@@ -135,8 +135,9 @@ def test_retention_sweep_deletes_the_logo(
 
 
 def test_the_pdf_carries_the_logo(client: Client, event: dict[str, Any]) -> None:
-    if pdf_problem() is not None:
-        pytest.skip(pdf_problem())
+    problem = pdf_problem()
+    if problem is not None:
+        pytest.skip(problem)
     code = event["code"]
     plain = client.get(f"/console/{code}/report.pdf")
     assert plain.status_code == 200 and b"/Image" not in plain.content
