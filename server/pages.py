@@ -46,6 +46,7 @@ from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
 from server.present import PAGE_FRAGMENTS, panels_for
 from server.qr import qr_svg
+from server.report.logo import path_of as logo_path
 from server.retention import privacy_info
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
@@ -530,6 +531,7 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         qr=qr_svg(svc.join_url(hub.code)),
         panels=panels_for(hub.state),
         surveys=await event_surveys(request, svc, hub.code),
+        has_logo=logo_path(settings.data_path, hub.code).exists(),
         oob=False,
         **ctx,
     )

@@ -30,6 +30,7 @@ from rooms.privacy.domain import EraseAll, EraseMe
 from rooms.privacy.redact import participant_ids, scrub
 from rooms.room import Envelope
 from server.hub import Hub
+from server.report import logo
 from server.services import Services
 from server.stores.base import EventStore
 from server.writer import Result
@@ -100,4 +101,5 @@ async def erase_everyone(svc: Services, hub: Hub, actor: Actor) -> Result:
 async def delete_event(svc: Services, code: str) -> bool:
     """The whole event, log and all; its links stop working."""
     svc.rooms.forget(code)
+    logo.remove(svc.settings.data_path, code)
     return await svc.rooms.store.delete_room(code)

@@ -27,6 +27,7 @@ from rooms.lobby.domain import Lobby
 from rooms.surveys.definition import Survey
 from rooms.surveys.log import holds_personal
 from server.privacy import erase_everyone
+from server.report import logo
 from server.services import Services
 from server.surveys.store import SurveyStore
 
@@ -73,6 +74,7 @@ async def sweep(svc: Services, now: int) -> list[str]:
         result = await erase_everyone(svc, hub, Actor(Role.ADMIN))
         if result.ok:
             erased.append(code)
+            logo.remove(settings.data_path, code)
             log.info("room %s: retention period over, personal data deleted", code)
         else:
             log.warning("room %s: retention deletion failed: %s", code, result.reason)

@@ -26,10 +26,26 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from server.app import create_app  # noqa: E402
 from server.auth import moderator_cookie  # noqa: E402
+from server.report import logo  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from tests.e2e.liveserver import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.server.conftest import ADMIN  # noqa: E402
 from tests.server.report_event import build_event  # noqa: E402
+
+
+def sample_logo() -> bytes:
+    """A made-up organisation's logo: a wide PNG with a coloured mark and a name."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGBA", (600, 160), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((10, 10, 150, 150), fill=(0, 102, 153, 255))
+    draw.text((180, 60), "Region Emscher-Lippe", fill=(30, 30, 30, 255), font_size=40)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
 
 
 def main() -> None:
@@ -48,6 +64,7 @@ def main() -> None:
         )
         with TestClient(create_app(settings), base_url="http://testserver.local") as client:
             built = build_event(client)
+            logo.store(Path(tmp), built.code, logo.clean(sample_logo()))  # as if uploaded
             client.cookies.set(moderator_cookie(built.code), built.token)
             pdf = client.get(f"/console/{built.code}/report.pdf?answers=1")
             pdf.raise_for_status()

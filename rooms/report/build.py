@@ -5,11 +5,10 @@ view, never from a second count over the state: what the PDF says is what
 the console said. The state is read only for what no view carries (the
 event's details, the peak of people present, who left).
 
-Adding a section (the agenda, the chain from critique to action, once
-those exist) means: a Struct in
+Adding a section means: a Struct in
 ``model.py``, a builder here, its key in :data:`SECTIONS` and a template in
-``templates/report/sections/``. Until then the report has no such section,
-rather than an empty one.
+``templates/report/sections/``. A section with nothing in it is left out
+rather than printed empty.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from collections.abc import Callable, Collection, Mapping
 import msgspec
 
 from rooms import views
+from rooms.agenda.domain import MINUTE
 from rooms.ideas.views import BoardView
 from rooms.polls.tally import (
     ChoiceResults,
@@ -32,20 +32,24 @@ from rooms.polls.views import PollView
 from rooms.report.charts import bar_chart, word_cloud
 from rooms.report.model import (
     ActionReport,
+    AgendaReport,
     BoardReport,
     CafeReport,
     CardReport,
+    ChainLink,
     ClusterReport,
     Cover,
     NoteReport,
     OptionRow,
     Participation,
+    PhaseReport,
     PollReport,
     QnaReport,
     QuestionReport,
     RankedRow,
     Report,
     RoundReport,
+    ShownActivity,
     SpeakersReport,
     TableReport,
     TurnReport,
@@ -56,12 +60,14 @@ from rooms.room import RoomState
 # The sections a moderator can tick, in the report's order. The cover is always there.
 SECTIONS: tuple[str, ...] = (
     "participation",
+    "agenda",
     "polls",
     "boards",
     "cafe",
     "qna",
     "speakers",
     "actions",
+    "chain",
 )
 
 
@@ -434,12 +440,93 @@ def _speakers(inputs: Inputs) -> SpeakersReport | None:
     )
 
 
+def _shown(inputs: Inputs, ref: str) -> ShownActivity:
+    """A phase's reference as the report names it: a poll's question, a board's prompt."""
+    kind, _, key = ref.partition(":")
+    names: dict[str, dict[str, str]] = {
+        "poll": {p.id: p.question for p in inputs.view.polls},
+        "board": {b.id: b.prompt for b in inputs.view.boards},
+        "qna": {s.id: s.title for s in inputs.view.qna},
+    }
+    return ShownActivity(kind=kind, name=names.get(kind, {}).get(key) if key else None)
+
+
+def _agenda(inputs: Inputs) -> AgendaReport | None:
+    """Each phase with its plan and what really happened, from the log's timestamps.
+
+    Actual length runs from start to end, pauses included (the room waited
+    too); a phase started again counts from its last start. A phase still
+    running has no length yet: the report does not guess its end.
+    """
+    view = inputs.view.agenda
+    if not view.phases:
+        return None
+    phases = []
+    for number, p in enumerate(view.phases, start=1):
+        actual = over = None
+        if p.status == "done" and p.started_at is not None and p.ended_at is not None:
+            actual = round((p.ended_at - p.started_at) / 1000)
+            over = actual - p.minutes * 60
+        phases.append(
+            PhaseReport(
+                number=number,
+                title=p.title,
+                minutes=p.minutes,
+                status=p.status,
+                planned_start=p.planned_start,
+                started_at=p.started_at,
+                ended_at=p.ended_at if p.status == "done" else None,
+                actual_seconds=actual,
+                over_seconds=over,
+                activities=[_shown(inputs, ref) for ref in p.activities],
+            )
+        )
+    started = [p for p in phases if p.started_at is not None]
+    ended = None
+    if started and all(p.status == "done" for p in started):
+        ended = max(p.ended_at or 0 for p in started) or None
+    planned = sum(p.minutes for p in view.phases)
+    return AgendaReport(
+        phases=phases,
+        began_at=view.began_at,
+        planned_minutes=planned,
+        planned_end=view.began_at + planned * MINUTE if view.began_at is not None else None,
+        ended_at=ended,
+    )
+
+
+def _chain(inputs: Inputs) -> list[ChainLink]:
+    """Critique cluster → carried prompt → actions whose source is that cluster."""
+    boards = {b.id: b for b in inputs.view.boards}
+    out = []
+    for phase in inputs.view.agenda.phases:
+        for prompt in phase.prompts:
+            if prompt.board is None or prompt.cluster is None:
+                continue  # written by hand, not carried
+            board = boards.get(prompt.board)
+            cluster = (
+                next((c for c in board.clusters if c.id == prompt.cluster), None) if board else None
+            )
+            out.append(
+                ChainLink(
+                    board=board.prompt if board else "",
+                    cluster=cluster.name if cluster else prompt.text,
+                    phase=phase.title,
+                    prompt=prompt.text,
+                    actions=[a.title for a in inputs.view.actions if a.source == prompt.cluster],
+                )
+            )
+    return out
+
+
 _BUILDERS: dict[str, Callable[[Inputs], object]] = {
     "participation": _participation,
+    "agenda": _agenda,
     "polls": _polls,
     "boards": _boards,
     "cafe": _cafe,
     "qna": _qna,
     "speakers": _speakers,
     "actions": _actions,
+    "chain": _chain,
 }

@@ -204,6 +204,51 @@ class SpeakersReport(msgspec.Struct, frozen=True, kw_only=True):
     waiting: int  # still on the list when the report was made
 
 
+class ShownActivity(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """An activity a phase showed: its kind (poll, board, qna, cafe, speakers, actions) and,
+    for a single poll, board or Q&A session, its question, prompt or title."""
+
+    kind: str
+    name: str | None = None
+
+
+class PhaseReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One phase as it actually ran (its last run, if it was started again)."""
+
+    number: int
+    title: str
+    minutes: int  # planned
+    status: str  # "planned" | "running" | "paused" | "done"
+    planned_start: int | None = None  # if the plan had held from the first start on
+    started_at: int | None = None
+    ended_at: int | None = None
+    actual_seconds: int | None = None  # from start to end, pauses included; done phases only
+    over_seconds: int | None = None  # actual minus planned; negative: under plan
+    activities: list[ShownActivity] = msgspec.field(default_factory=list)
+
+
+class AgendaReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    phases: list[PhaseReport]
+    began_at: int | None = None
+    planned_minutes: int  # every phase
+    planned_end: int | None = None  # began_at plus every planned minute
+    ended_at: int | None = None  # when the last phase ended, if every started phase is done
+
+
+class ChainLink(msgspec.Struct, frozen=True, kw_only=True):
+    """A critique cluster carried forward as a prompt, and the actions made from it.
+
+    ``actions`` are those whose recorded source is this cluster: the only link the
+    log keeps. An action made from a card or cluster of a later board is not traced
+    back to the prompt (no such link exists)."""
+
+    board: str  # the critique board's prompt
+    cluster: str  # the cluster's name
+    phase: str  # the phase it was carried into
+    prompt: str  # the prompt as it stands (moderators may have edited it)
+    actions: list[str]  # titles
+
+
 class Report(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """The whole documentation; a section left out by the moderator is None."""
 
@@ -213,7 +258,9 @@ class Report(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     participation: Participation | None = None
     polls: list[PollReport] | None = None
     boards: list[BoardReport] | None = None
+    agenda: AgendaReport | None = None
     cafe: CafeReport | None = None
     qna: list[QnaReport] | None = None
     speakers: SpeakersReport | None = None
     actions: list[ActionReport] | None = None
+    chain: list[ChainLink] | None = None

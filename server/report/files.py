@@ -24,6 +24,7 @@ from rooms.room import RoomState
 from server.hub import Hub
 from server.i18n import gettext
 from server.render import Renderer
+from server.report import logo
 from server.report.format import Formatter
 from server.report.make import Request, now_ms, render_html, render_markdown, report_of, snapshot
 from server.report.tables import table, tables
@@ -76,9 +77,11 @@ async def produce(
         return File(body, KINDS[kind], file_name(lang, hub.code, kind))
     state = snapshot(hub.state)
     online = frozenset(hub.online)
+    cover = logo.data_uri(svc.settings.data_path, hub.code) if kind == "pdf" else None
     work = partial(
-        _make, svc.renderer, svc.settings.timezone, state, online, lang, kind, asked, activity
-    )
+        _make, svc.renderer, svc.settings.timezone, state, online, lang, kind, asked, activity,
+        cover,
+    )  # fmt: skip
     async with _slots:
         body = await asyncio.to_thread(work)
         if kind == "pdf":  # ``work`` made the HTML; the layout runs in another process
@@ -136,6 +139,7 @@ def _make(
     kind: str,
     asked: Request,
     activity: str | None,
+    cover_logo: str | None = None,
 ) -> bytes:
     now = now_ms()
     if kind in ("xlsx", "csv"):
@@ -145,7 +149,7 @@ def _make(
     report = report_of(state, online, lang, asked, now)
     if kind == "md":
         return render_markdown(renderer, report, lang, timezone).encode()
-    html = render_html(renderer, report, lang, timezone, controls=False)
+    html = render_html(renderer, report, lang, timezone, controls=False, logo=cover_logo)
     if kind == "pdf":
         return html.encode()  # laid out by the caller, in the PDF process
     raise ValueError(kind)

@@ -67,3 +67,18 @@ class Formatter:
         if seconds is None:
             return "–"
         return f"{seconds // 60}:{seconds % 60:02d}"
+
+    def minutes(self, seconds: int | None) -> str:
+        """A length in whole minutes, rounded: 25 / 7,5 for half minutes."""
+        if seconds is None:
+            return "–"
+        return self.decimal(round(seconds / 30) / 2, 1)
+
+    def deviation(self, seconds: int | None) -> str:
+        """Over (+) or under (−) plan in minutes: +5 / −2,5 / ±0."""
+        if seconds is None:
+            return "–"
+        value = round(seconds / 30) / 2
+        if value == 0:
+            return "±0"
+        return ("+" if value > 0 else "−") + self.decimal(abs(value), 1)

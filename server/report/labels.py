@@ -36,12 +36,30 @@ _FORMAT = {
 
 SECTION_TITLES = {
     "participation": N_("Participation"),
+    "agenda": N_("Agenda as it ran"),
     "polls": N_("Polls"),
     "boards": N_("Idea boards"),
     "cafe": N_("World Café"),
     "qna": N_("Questions from the audience (Q&A)"),
     "speakers": N_("Speaker list"),
     "actions": N_("Actions"),
+    "chain": N_("From critique to action"),
+}
+
+_SHOWN = {
+    "poll": N_("Poll"),
+    "board": N_("Idea board"),
+    "qna": N_("Q&A"),
+    "cafe": N_("World Café"),
+    "speakers": N_("Speaker list"),
+    "actions": N_("Actions"),
+}
+
+_PHASE_STATUS = {
+    "planned": N_("not held"),
+    "running": N_("still running"),
+    "paused": N_("paused"),
+    "done": N_("held"),
 }
 
 _QUESTION_STATUS = {
@@ -80,3 +98,13 @@ def question_status(lang: str, status: str) -> str:
 
 def alternate_label(lang: str, value: str) -> str:
     return gettext(lang, _ALTERNATE.get(value, value))
+
+
+def shown_label(lang: str, kind: str, name: str | None) -> str:
+    """An activity a phase showed: "Umfrage: Wo zuerst investieren?" or "Redeliste"."""
+    label = gettext(lang, _SHOWN.get(kind, kind))
+    return f"{label}: {name}" if name else label
+
+
+def phase_status(lang: str, status: str) -> str:
+    return gettext(lang, _PHASE_STATUS.get(status, status))

@@ -23,8 +23,10 @@ from server.report.labels import (
     format_label,
     kind_label,
     org_labels,
+    phase_status,
     question_status,
     section_title,
+    shown_label,
 )
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -68,6 +70,8 @@ def render_context(report: Report, lang: str, timezone: str) -> dict[str, Any]:
         "section_title": lambda key: section_title(lang, key),
         "status_label": lambda status: question_status(lang, status),
         "alternate_label": lambda value: alternate_label(lang, value),
+        "phase_status": lambda status: phase_status(lang, status),
+        "shown_label": lambda a: shown_label(lang, a.kind, a.name),
     }
 
 

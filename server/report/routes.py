@@ -10,29 +10,36 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import get
+from litestar import get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import MediaType
 from litestar.params import FromPath
-from litestar.response import Response
+from litestar.response import Redirect, Response
 
 from rooms.report import SECTIONS
 from server.api import ApiError, bearer, require_event
 from server.auth import key_matches
+from server.csrf import FIELD as CSRF_FIELD
 from server.headers import content_security_policy
 from server.hub import Hub
-from server.i18n import gettext
+from server.i18n import gettext, reason_text
 from server.pages import (
     AnyRequest,
     console_denied,
+    form_ok,
+    form_refused,
     html,
     is_admin,
     is_moderator,
+    message_page,
     page_language,
     room_of,
 )
+from server.report import logo
 from server.report.files import KINDS, File, NoSuchTable, produce
 from server.report.format import Formatter
 from server.report.make import Request, now_ms, render_context, report_of, snapshot
@@ -141,6 +148,7 @@ async def report_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]
         csv_links=csv_links,
         pdf_ready=pdf_problem() is None,
         pdf_help=pdf_help(lang),
+        logo=logo.data_uri(svc.settings.data_path, hub.code),
         **render_context(report, lang, svc.settings.timezone),
     )
     # The report's CSS is inline (the same HTML is a download and the PDF's source).
@@ -217,7 +225,8 @@ async def api_file(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
 @get("/api/events/{code:str}/csv/{name:str}", tags=["reports"])
 async def api_csv(request: AnyRequest, code: FromPath[str], name: FromPath[str]) -> Response[Any]:
     """One activity as CSV (``participation``, ``polls``, ``answers``, ``ideas``, ``dots``,
-    ``cafe``, ``questions``, ``speakers``, ``speaking_time``, ``actions``): UTF-8 with BOM; in
+    ``cafe``, ``questions``, ``speakers``, ``speaking_time``, ``actions``, ``agenda``,
+    ``chain``): UTF-8 with BOM; in
     German ``;``-separated with decimal commas."""
     hub = await moderated_event(request, code)
     activity = _activity_of(name)
@@ -227,4 +236,38 @@ async def api_csv(request: AnyRequest, code: FromPath[str], name: FromPath[str])
     return await make_file(svc, hub, event_language(request, hub), "csv", Request(), activity)
 
 
-ROUTES = [report_page, console_file, console_csv, api_file, api_csv]
+@post("/console/{code:str}/logo", include_in_schema=False, status_code=303)
+async def upload_logo(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """The moderator's logo for the report's cover (PNG or JPEG, at most 1 MB; see
+    :mod:`server.report.logo`); ``remove=1`` takes it off again."""
+    svc = services(request)
+    hub = await room_of(svc, code)
+    lang = page_language(request, hub)
+    if not is_moderator(request, hub):
+        return console_denied(svc, lang)
+    form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, f"/console/{hub.code}")
+    if form.get("remove"):
+        logo.remove(svc.settings.data_path, hub.code)
+        return Redirect(f"/console/{hub.code}#report-panel", status_code=303)
+    upload = form.get("logo")
+    try:
+        if not isinstance(upload, UploadFile):
+            raise logo.LogoRefused("logo_missing")
+        data = await upload.read(logo.MAX_BYTES + 1)
+        png = await asyncio.to_thread(logo.clean, data)  # decoding is CPU: off the loop
+    except logo.LogoRefused as refused:
+        return message_page(
+            svc,
+            lang,
+            422,
+            gettext(lang, "Logo not saved"),
+            reason_text(lang, refused.reason) or "",
+            back=f"/console/{hub.code}#report-panel",
+        )
+    await asyncio.to_thread(logo.store, svc.settings.data_path, hub.code, png)
+    return Redirect(f"/console/{hub.code}#report-panel", status_code=303)
+
+
+ROUTES = [report_page, console_file, console_csv, api_file, api_csv, upload_logo]

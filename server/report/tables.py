@@ -15,7 +15,7 @@ import msgspec
 from rooms.report import Report
 from server.i18n import N_, gettext
 from server.report.format import Formatter
-from server.report.labels import kind_label, question_status
+from server.report.labels import kind_label, phase_status, question_status, shown_label
 
 Cell = str | int | float | dt.datetime | dt.date | None
 
@@ -35,6 +35,7 @@ class Table(msgspec.Struct):
 # point: a new activity (the agenda, say) adds its key here and a builder below.
 ACTIVITIES: dict[str, str] = {
     "participation": N_("Participation"),
+    "agenda": N_("Agenda"),
     "polls": N_("Polls"),
     "answers": N_("Text answers"),
     "ideas": N_("Idea cards"),
@@ -44,6 +45,7 @@ ACTIVITIES: dict[str, str] = {
     "speakers": N_("Speaker list"),
     "speaking_time": N_("Speaking time by type"),
     "actions": N_("Actions"),
+    "chain": N_("Critique to action"),
 }
 
 
@@ -299,8 +301,54 @@ def _speaking_time(report: Report, lang: str, f: Formatter) -> Built:
     return headers, rows
 
 
+def _agenda(report: Report, lang: str, f: Formatter) -> Built:
+    """Each phase: plan, local start and end, actual minutes and the deviation (numbers)."""
+    ag = report.agenda
+    if ag is None:
+        return None
+    _ = lambda s: gettext(lang, s)  # noqa: E731
+
+    def minutes(seconds: int | None) -> float | None:
+        return None if seconds is None else round(seconds / 60, 1)
+
+    rows: list[list[Cell]] = [
+        [p.number, p.title, phase_status(lang, p.status), p.minutes,
+         f.local(p.planned_start) if p.planned_start else None,
+         f.local(p.started_at) if p.started_at else None,
+         f.local(p.ended_at) if p.ended_at else None,
+         minutes(p.actual_seconds), minutes(p.over_seconds),
+         "; ".join(shown_label(lang, a.kind, a.name) for a in p.activities) or None]
+        for p in ag.phases
+    ]  # fmt: skip
+    headers = [
+        _("No."),
+        _("Phase"),
+        _("Status"),
+        _("Planned (min)"),
+        _("Planned start"),
+        _("Start"),
+        _("End"),
+        _("Actual (min)"),
+        _("Over/under plan (min)"),
+        _("Showed"),
+    ]
+    return headers, rows
+
+
+def _chain(report: Report, lang: str, f: Formatter) -> Built:
+    if not report.chain:
+        return None
+    _ = lambda s: gettext(lang, s)  # noqa: E731
+    rows: list[list[Cell]] = [
+        [c.board, c.cluster, c.phase, c.prompt, "; ".join(c.actions) or None] for c in report.chain
+    ]
+    headers = [_("Board"), _("Critique (cluster)"), _("Phase"), _("Prompt"), _("Actions")]
+    return headers, rows
+
+
 _BUILDERS: dict[str, Callable[[Report, str, Formatter], Built]] = {
     "participation": _participation,
+    "agenda": _agenda,
     "polls": _polls,
     "answers": _answers,
     "ideas": _ideas,
@@ -310,4 +358,5 @@ _BUILDERS: dict[str, Callable[[Report, str, Formatter], Built]] = {
     "speakers": _speakers,
     "speaking_time": _speaking_time,
     "actions": _actions,
+    "chain": _chain,
 }

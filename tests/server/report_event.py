@@ -38,6 +38,9 @@ CONTACT = "ysolde.brimborium@beispiel.example"
 # q2 (by name) open with 1 vote; q3 (anonymous) hidden, so in no report.
 HIDDEN_QUESTION = "Darf man hier auch Unfug fragen?"
 # Speaker list: finished turns of 95 s (chamber), 120 s (public), 30 s (added by name, public).
+# Agenda: (title, planned minutes, minutes it really ran); the last one is still running.
+PHASES = [("Kritikphase", 20, 25), ("Fantasiephase", 15, 12), ("Umsetzung", 30, None)]
+PROMPT = "Wie sähe eine Verwaltung aus, die Innovation beschleunigt?"
 TURNS = [("Wilhelmina Kratzbeck", 95), ("Ottokar Lindwurmer", 120), ("Bürgermeister Ohnefon", 30)]
 
 
@@ -99,7 +102,8 @@ def build_event(client: Client, language: str = "de") -> Built:
         ok(command(peers["Zorabel Quandtmeier"], "aj", type="action.join", action="a1",
                    name="Zorabel Quandtmeier", consent=True))  # fmt: skip
         _qna(console, peers)
-        _speakers(console, peers)  # last: it moves the server's clock ahead
+        _speakers(console, peers)  # it moves the server's clock ahead
+        _agenda(console)  # last: so does this, on a clock of its own
     finally:
         for ws in reversed(sockets):
             ws.__exit__(None, None, None)
@@ -220,3 +224,24 @@ def _speakers(console: Peer, peers: dict[str, Peer]) -> None:
             ok(command(console, f"sp-n{n}", type="speakers.next"))
             clock.ahead += seconds * 1000
         ok(command(console, "sp-end", type="speakers.next"))  # ends the last turn
+
+
+def _agenda(console: Peer) -> None:
+    """Three phases run on a hand-moved clock; the critique cluster is carried forward and an
+    action is made from it, so the chain runs cluster → prompt → action."""
+    shows = [["board:b1", "poll:p1"], [], ["actions", "speakers"]]
+    for n, ((title, minutes, _), refs) in enumerate(zip(PHASES, shows, strict=True)):
+        ok(command(console, f"ag{n}", type="agenda.add_phase", title=title, minutes=minutes,
+                   activities=refs))  # fmt: skip
+    clock = _Clock()
+    with patch("server.writer.now_ms", clock):
+        for n, (_, _, ran) in enumerate(PHASES):
+            ok(command(console, f"ag-n{n}", type="agenda.next"))
+            if n == 0:
+                ok(command(console, "ag-c", type="agenda.carry", from_board="b1", to_phase="a2"))
+                ok(command(console, "ag-e", type="agenda.edit_prompt", phase="a2", prompt="k1",
+                           text=PROMPT))  # fmt: skip
+            if ran is not None:
+                clock.ahead += ran * 60_000
+    ok(command(console, "ac3", type="action.create", title="Antragslotse", owner="Kreis",
+               source="c1"))  # fmt: skip

@@ -8,6 +8,7 @@ and its numbers are compared with the moderator's state from the API.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -24,7 +25,7 @@ from openpyxl.cell.cell import Cell
 from rooms.room import Envelope, replay
 from server.auth import moderator_cookie
 from server.report.writers import pdf_problem
-from tests.server.report_event import HIDDEN_QUESTION, TURNS, Built, build_event
+from tests.server.report_event import HIDDEN_QUESTION, PHASES, PROMPT, TURNS, Built, build_event
 
 Client = TestClient[Litestar]
 
@@ -127,7 +128,7 @@ def test_cafe_csv_has_local_times_with_their_offset(client: Client, built: Built
 
 
 def test_unknown_activity_is_404(client: Client, built: Built) -> None:
-    for name in ("agenda.csv", "polls.txt"):
+    for name in ("timetable.csv", "polls.txt"):
         response = client.get(f"/api/events/{built.code}/csv/{name}", headers=bearer(built))
         assert response.status_code == 404
 
@@ -144,8 +145,9 @@ def test_xlsx_has_a_typed_sheet_per_activity(client: Client, built: Built) -> No
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
-        "Teilnahme", "Umfragen", "Freitext-Antworten", "Ideenkarten", "Punkte-Rangfolge",
-        "World Café", "Fragen (Q&A)", "Redeliste", "Redezeit nach Art", "Maßnahmen",
+        "Teilnahme", "Ablauf", "Umfragen", "Freitext-Antworten", "Ideenkarten",
+        "Punkte-Rangfolge", "World Café", "Fragen (Q&A)", "Redeliste", "Redezeit nach Art",
+        "Maßnahmen", "Von der Kritik zur Maßnahme",
     ]  # fmt: skip
     polls = book["Umfragen"]
     assert polls.freeze_panes == "A2"
@@ -202,7 +204,8 @@ def test_pdf_is_a_pdf_with_pages(client: Client, built: Built) -> None:
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
     ).stdout.decode()
-    for needle in ("Zukunft der Industrie im Revier", "Wo zuerst investieren?", "Azubi-Bus"):
+    for needle in ("Zukunft der Industrie im Revier", "Wo zuerst investieren?", "Azubi-Bus",
+                   "Ablauf, wie er lief", "Fantasiephase", "Antragslotse"):  # fmt: skip
         assert needle in text
 
 
@@ -272,3 +275,46 @@ def test_qna_and_speaker_numbers_in_csv_and_xlsx_equal_the_state(
     assert [(t[1], t[5]) for t in turns] == TURNS
     assert turns[2][2] == "Öffentliche Verwaltung"  # added by the moderator with a type
     assert all(isinstance(t[5], int) for t in turns)
+
+
+def test_agenda_as_it_ran_and_the_chain_in_every_format(client: Client, built: Built) -> None:
+    """Planned minutes against the real start and end (local times), over/under plan, what
+    each phase showed; the critique cluster carried into a prompt and the action made from it."""
+    login(client, built)
+    page = client.get(f"/console/{built.code}/report").text
+    agenda = section(page, "agenda")
+    rows = agenda.split("<tr>")[-3:]
+    for (title, minutes, ran), row in zip(PHASES, rows, strict=True):
+        assert title in row and f'<td class="n">{minutes}</td>' in row, row
+        if ran is not None:
+            assert f'<td class="n">{ran}</td>' in row, row
+    assert '<td class="n">+5</td>' in rows[0] and '<td class="n">−3</td>' in rows[1]
+    assert "Ideenwand: Was hemmt Innovation?" in rows[0]
+    assert "Umfrage: Wo zuerst investieren?" in rows[0]
+    assert "läuft noch" in rows[2] and "Maßnahmen<br>Redeliste" in rows[2]
+    chain = section(page, "chain")
+    assert chain.index("Verwaltung") < chain.index(PROMPT) < chain.index("Antragslotse")
+    assert chain.index(PROMPT) < chain.index("Fantasiephase")
+    only = client.get(f"/console/{built.code}/report?section=agenda").text
+    assert 'id="agenda"' in only and 'id="chain"' not in only
+
+    md = client.get(f"/api/events/{built.code}/report.md", headers=bearer(built)).text
+    assert "## Ablauf, wie er lief" in md and "## Von der Kritik zur Maßnahme" in md
+    assert "1. **Kritikphase**: 20 Min. geplant, " in md and "25 Min. (+5)" in md
+    assert f"- Verwaltung → {PROMPT} → Antragslotse" in md
+
+    state = state_of(client, built)
+    phases = state["agenda"]["phases"]
+    response = client.get(f"/api/events/{built.code}/csv/agenda.csv", headers=bearer(built))
+    rows_csv = csv_rows(response.content)
+    assert rows_csv[0][:4] == ["Nr.", "Phase", "Status", "Geplant (Min.)"]
+    assert [r[1] for r in rows_csv[1:]] == [t for t, _, _ in PHASES]
+    assert rows_csv[1][7] == "25" and rows_csv[1][8] == "5" and rows_csv[2][8] == "-3"
+    xlsx = client.get(f"/api/events/{built.code}/report.xlsx", headers=bearer(built))
+    sheet = list(openpyxl.load_workbook(io.BytesIO(xlsx.content))["Ablauf"].iter_rows(
+        min_row=2, values_only=True))  # fmt: skip
+    first, start, end = phases[0], sheet[0][5], sheet[0][6]
+    assert isinstance(start, dt.datetime) and isinstance(end, dt.datetime)
+    assert (end - start).total_seconds() == (first["ended_at"] - first["started_at"]) / 1000
+    assert sheet[0][7] == 25
+    assert sheet[2][6] is None and sheet[2][7] is None  # still running: no end, no length
