@@ -33,11 +33,12 @@ e2e-deps:
 	@bash tools/ensure_chromium.sh
 	@bash tools/ensure_axe.sh
 
-# Tests run on every core (at most 4 workers); the Redis tests share one database and
-# run one after the other on a single worker (tests/conftest.py groups them).
+# Tests run on every core (at most 4 workers); each worker's Redis tests use a database
+# of their own (tests/redis_support.py). A test that hangs is stopped after its timeout
+# and reported; xdist replaces the worker and goes on.
 test: setup lint typecheck e2e-deps
 	@echo "==> pytest on every core (with coverage of rooms/, at least 90%)"
-	@$(BIN)/pytest -n auto --maxprocesses=4 --dist loadgroup --cov --cov-report=term
+	@$(BIN)/pytest -n auto --maxprocesses=4 --dist load --cov --cov-report=term
 
 i18n: setup
 	@$(BIN)/python tools/i18n.py

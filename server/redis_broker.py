@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from server.broker import EVERYTHING, PRESENCE, Listener, Listeners
@@ -44,6 +45,23 @@ def text(value: bytes | str) -> str:
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+async def close_pubsub(pubsub: PubSub, within_s: float = 2.0) -> None:
+    """Close a subscription without ever hanging the caller.
+
+    ``PubSub.aclose()`` can wait forever for its socket to close (redis-py
+    issue #3941, seen here as a test teardown and a server stop that never
+    ended after the listening task was cancelled). Bounded, then the
+    connection is cut without waiting.
+    """
+    try:
+        await asyncio.wait_for(pubsub.aclose(), within_s)  # type: ignore[no-untyped-call]
+    except Exception:  # a close that fails or hangs must not stop the caller
+        connection = pubsub.connection
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.disconnect(nowait=True)
 
 
 class RedisBroker:
@@ -73,7 +91,8 @@ class RedisBroker:
             with contextlib.suppress(RedisError, OSError):
                 for room in self._shared:  # a clean stop takes our phones off the count now
                     await self._redis.hdel(online_key(room), self.worker)
-            await self._redis.aclose()
+            with contextlib.suppress(Exception):  # bounded: see close_pubsub
+                await asyncio.wait_for(self._redis.aclose(), 5)
             self._redis = None
         self._shared.clear()
         self._listeners.clear()
@@ -162,5 +181,4 @@ class RedisBroker:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
             finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await close_pubsub(pubsub)

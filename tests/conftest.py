@@ -28,17 +28,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without Redis, leave its tests out and say so once; under CI, fail instead.
 
-    With Redis, its tests form one xdist group: they share (and flush) one test
-    database, so ``make test``'s parallel run gives them to a single worker, one
-    after the other. (``tryfirst``: xdist reads the group from this marker.)
+    (In ``make test``'s parallel run each worker flushes a database of its own:
+    tests/redis_support.py.)
     """
     needs_redis = [item for item in items if item.get_closest_marker("redis")]
-    for item in needs_redis:
-        item.add_marker(pytest.mark.xdist_group("redis"))
     if not needs_redis or redis_answers():
         return
     if os.environ.get("CI") == "true":

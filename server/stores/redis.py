@@ -8,6 +8,8 @@ totally ordered log. Configure Redis with AOF (``appendfsync everysec``) and
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -114,8 +116,11 @@ class RedisStore:
         self._delete = client.register_script(_DELETE)
 
     async def close(self) -> None:
+        """Close the connections, within 5 s: redis-py may wait forever for a socket
+        to close (redis-py #3941), and a stop must not hang on it."""
         if self._redis is not None:
-            await self._redis.aclose()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._redis.aclose(), 5)
             self._redis = None
 
     def _client(self) -> aioredis.Redis:
