@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,10 @@ from litestar.testing import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from server.stores.base import EventStore
+from server.stores.redis import RedisStore
+from server.stores.sqlite import SqliteStore
+from tests.redis_support import REDIS_TEST_URL, flush_test_db
 
 ADMIN = "test-admin-token"
 
@@ -74,3 +78,18 @@ def form_fields(client: TestClient[Litestar], url: str) -> dict[str, str]:
     page = client.get(url)
     assert page.status_code == 200, page.text
     return dict(re.findall(r'<input type="hidden" name="(cid|csrf)" value="([^"]*)">', page.text))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
+    """Every backend, through one fixture: the contract is the same."""
+    backend: EventStore
+    if request.param == "redis":
+        backend = RedisStore(REDIS_TEST_URL)
+        await backend.open()
+        await flush_test_db()
+    else:
+        backend = SqliteStore(tmp_path / "store.sqlite3")
+        await backend.open()
+    yield backend
+    await backend.close()

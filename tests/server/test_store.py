@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -10,24 +9,8 @@ import pytest
 from server.stores.base import EventStore, SeqConflict
 from server.stores.redis import RedisStore
 from server.stores.sqlite import SqliteStore
-from tests.redis_support import REDIS_TEST_URL, flush_test_db
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
-    """Every backend, through one fixture: the contract is the same."""
-    backend: EventStore
-    if request.param == "redis":
-        backend = RedisStore(REDIS_TEST_URL)
-        await backend.open()
-        await flush_test_db()
-    else:
-        backend = SqliteStore(tmp_path / "store.sqlite3")
-        await backend.open()
-    yield backend
-    await backend.close()
 
 
 async def test_a_room_starts_with_its_first_entry_once(store: EventStore) -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -19,10 +17,7 @@ from rooms.surveys.log import ResponseSubmitted, SurveyCreated
 from rooms.surveys.templates import template
 from server.app import create_app
 from server.stores.base import EventStore
-from server.stores.redis import RedisStore
-from server.stores.sqlite import SqliteStore
 from server.surveys.store import SurveyStore
-from tests.redis_support import REDIS_TEST_URL, flush_test_db
 from tests.server.conftest import ADMIN, create_event
 
 Client = TestClient[Litestar]
@@ -214,20 +209,6 @@ def test_csv_and_xlsx_have_one_row_per_response_and_a_codebook(client: Client) -
     contacts = [tuple(row) for row in book["Kontakte"].iter_rows(values_only=True)]
     assert ("Erika Muster", "erika@example.org") in contacts
     assert client.get(f"/api/surveys/{code}/responses.xlsx").status_code == 403
-
-
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
-    backend: EventStore
-    if request.param == "redis":
-        backend = RedisStore(REDIS_TEST_URL)
-        await backend.open()
-        await flush_test_db()
-    else:
-        backend = SqliteStore(tmp_path / "store.sqlite3")
-        await backend.open()
-    yield backend
-    await backend.close()
 
 
 @pytest.mark.anyio

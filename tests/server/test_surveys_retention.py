@@ -17,9 +17,7 @@ from server.retention import DAY_MS, survey_due_at, sweep_surveys
 from server.settings import Settings
 from server.stores.base import EventStore
 from server.surveys.store import SurveyStore, log_name
-from tests.server.test_surveys_api import AUTH, INVENTORY_ANSWERS, store
-
-__all__ = ["store"]  # the SQLite and Redis fixture, shared with the API tests
+from tests.server.test_surveys_api import AUTH, INVENTORY_ANSWERS
 
 Client = TestClient[Litestar]
 EMAIL = b"erika@example.org"
