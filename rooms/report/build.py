@@ -496,10 +496,21 @@ def _agenda(inputs: Inputs) -> AgendaReport | None:
 
 
 def _chain(inputs: Inputs) -> list[ChainLink]:
-    """Critique cluster → carried prompt → actions whose source is that cluster."""
+    """Critique cluster → carried prompt → the actions made from either end of it.
+
+    The log links an action to the card or cluster it was made from (``source``),
+    and a prompt to its critique cluster; the phase links the prompt to the boards
+    it showed (the fantasy board). So a prompt's actions are those made from its
+    critique cluster, and those made from a card or cluster of a board shown in
+    the phase it was carried into (shared by every prompt of that phase).
+    """
     boards = {b.id: b for b in inputs.view.boards}
     out = []
     for phase in inputs.view.agenda.phases:
+        shown = [
+            boards[ref[6:]] for ref in phase.activities if ref[6:] in boards and ref[:6] == "board:"
+        ]
+        later = {c.id for b in shown for c in b.clusters} | {i.id for b in shown for i in b.ideas}
         for prompt in phase.prompts:
             if prompt.board is None or prompt.cluster is None:
                 continue  # written by hand, not carried
@@ -513,7 +524,12 @@ def _chain(inputs: Inputs) -> list[ChainLink]:
                     cluster=cluster.name if cluster else prompt.text,
                     phase=phase.title,
                     prompt=prompt.text,
-                    actions=[a.title for a in inputs.view.actions if a.source == prompt.cluster],
+                    actions=[
+                        a.title
+                        for a in inputs.view.actions
+                        if a.source is not None
+                        and (a.source == prompt.cluster or a.source in later)
+                    ],
                 )
             )
     return out

@@ -238,9 +238,10 @@ class AgendaReport(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
 class ChainLink(msgspec.Struct, frozen=True, kw_only=True):
     """A critique cluster carried forward as a prompt, and the actions made from it.
 
-    ``actions`` are those whose recorded source is this cluster: the only link the
-    log keeps. An action made from a card or cluster of a later board is not traced
-    back to the prompt (no such link exists)."""
+    ``actions`` are those whose recorded source is this cluster, or a card or
+    cluster of a board shown in the phase the prompt was carried into (the
+    fantasy board; shared by every prompt of that phase, as the log links the
+    prompt to the phase, not to a card of its board)."""
 
     board: str  # the critique board's prompt
     cluster: str  # the cluster's name

@@ -6,6 +6,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rooms.actions.domain import CreateAction
 from rooms.agenda.domain import (
     AddPhase,
     Agenda,
@@ -27,6 +28,7 @@ from rooms.base import Actor, Role
 from rooms.ideas.domain import BoardSettings, CreateBoard, CreateCluster, PostIdea, VoteDots
 from rooms.lobby.domain import Join
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind
+from rooms.report.build import build_report
 from rooms.room import Command, Handled, handle, replay
 from rooms.views import public_view
 from tests.rooms.helpers import T0, new_room
@@ -292,3 +294,30 @@ def test_a_phase_never_puts_a_draft_poll_on_the_projector() -> None:
     room.mod(OpenPoll("p1"))
     room.mod(PreviousPhase())
     assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("poll", "p1")
+
+
+def test_the_report_chain_follows_a_prompt_to_the_actions_of_its_phase() -> None:
+    """Critique cluster → prompt → actions made from the cluster itself, or from a card or
+    cluster of the board the prompt's phase showed (the fantasy board); never from a board
+    of another phase."""
+    room = Room()
+    _board_with_clusters(room)  # b1: the critique, clusters c1 … c3
+    room.mod(AddPhase(title="Kritik", activities=["board:b1"]))
+    room.mod(AddPhase(title="Fantasie", activities=["board:b2"]))
+    room.mod(AddPhase(title="Verwirklichung", activities=["actions", "board:b3"]))
+    room.mod(CreateBoard(prompt="Stellen Sie sich vor …"))  # b2
+    room.mod(CreateBoard(prompt="Sonstiges"))  # b3, shown in another phase
+    assert room.mod(Carry(from_board="b1", to_phase="a2", top=1)).ok
+    room.do(who("p1"), PostIdea(board="b2", text="Ein Bürgerbüro für Betriebe"))  # i5
+    room.mod(CreateCluster(board="b2", name="Lotsen", ideas=["i5"]))  # c4
+    room.do(who("p1"), PostIdea(board="b3", text="Parkplätze"))  # i6
+    room.mod(CreateAction(title="Direkt", source="c2"))
+    room.mod(CreateAction(title="Aus der Fantasie", source="c4"))
+    room.mod(CreateAction(title="Aus einer Karte", source="i5"))
+    room.mod(CreateAction(title="Anderswo", source="i6"))
+    room.mod(CreateAction(title="Ohne Herkunft"))
+    report = build_report(room.state, (), room.clock, {}, sections=["chain"])
+    assert report.chain is not None
+    [link] = report.chain
+    assert (link.cluster, link.phase) == ("Verkehr", "Fantasie")
+    assert link.actions == ["Direkt", "Aus der Fantasie", "Aus einer Karte"]
