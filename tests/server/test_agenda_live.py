@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
-from litestar.testing.websocket_test_session import WebSocketTestSession
 
+from tests.server import test_page_sockets as page_sockets
 from tests.server.test_pages import join_in_browser
 
 Client = TestClient[Litestar]
-WAIT_S = 30  # a slow machine: wait long for an expected message, never sleep
 
 
-def read_until(ws: WebSocketTestSession, needle: str, limit: int = 60) -> str:
-    for _ in range(limit):
-        text = ws.receive_text(timeout=WAIT_S)
-        if needle in text:
-            return text
-    raise AssertionError(f"{needle!r} never arrived")
-
-
-def read_each(ws: WebSocketTestSession, *needles: str, limit: int = 60) -> list[str]:
-    """The first message containing each needle, in whatever order they arrive."""
-    found: dict[str, str] = {}
-    for _ in range(limit):
-        if len(found) == len(needles):
-            break
-        text = ws.receive_text(timeout=WAIT_S)
-        for needle in needles:
-            if needle not in found and needle in text:
-                found[needle] = text
-    assert len(found) == len(needles), f"missing: {set(needles) - set(found)}"
-    return [found[n] for n in needles]
+# tests/server/test_page_sockets.py's readers, up to 60 messages: a phase change
+# sends many fragments before the one a test waits for.
+read_until = partial(page_sockets.read_until, limit=60)
+read_each = partial(page_sockets.read_each, limit=60)
 
 
 def _console(client: Client, event: dict[str, Any]) -> None:

@@ -9,23 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
-from litestar.testing import TestClient, WebSocketTestSession
+from litestar.testing import TestClient
 
 from tests.server.conftest import join
 from tests.server.test_live import hello
+from tests.server.test_page_sockets import read_until
 from tests.server.test_pages import join_in_browser
 from tests.server.test_polls_live import Peer, command
 
 Client = TestClient[Litestar]
-
-
-def read_until(ws: WebSocketTestSession, needle: str, limit: int = 30) -> str:
-    """The first message containing ``needle`` (each waited for up to 30 s, a slow machine)."""
-    for _ in range(limit):
-        text = ws.receive_text(timeout=30)
-        if needle in text:
-            return text
-    raise AssertionError(f"{needle!r} never arrived")
 
 
 def mood_is(counts: list[int]) -> Any:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
-from litestar.testing.websocket_test_session import WebSocketTestSession
 
 from tests.server.conftest import join
 from tests.server.test_live import hello
+from tests.server.test_page_sockets import read_until as read_until_in
 from tests.server.test_polls_live import Peer, command
 
 Client = TestClient[Litestar]
@@ -75,12 +76,8 @@ def test_a_deleted_poll_and_a_reset_come_back_over_the_api(
         assert "abgestimmt" in blocked["message"]
 
 
-def read_until(ws: WebSocketTestSession, needle: str, limit: int = 50) -> str:
-    for _ in range(limit):
-        text = ws.receive_text(timeout=30)
-        if needle in text:
-            return text
-    raise AssertionError(f"{needle!r} never arrived")
+read_until = partial(read_until_in, limit=50)
+"""tests/server/test_page_sockets.py's, reading up to 50 messages."""
 
 
 def test_the_console_lists_the_move_with_its_undo_button(
