@@ -101,11 +101,17 @@ class SurveyStore:
     async def for_event(self, event: str) -> list[SurveyState]:
         """The surveys made for one event (its join code), oldest first.
 
-        A walk over the index: surveys are few (tens per server), and the
-        states are cached, so this is a catch-up read per survey.
+        A walk over the index. Which event a survey was made for never changes,
+        so a cached survey of another event is passed over without a read: a
+        phone page costs the index read and a catch-up read per survey of its
+        own event, not one per survey on the server (the store's single
+        SQLite thread also writes the votes).
         """
         found = []
         for code in await self.codes():
+            known = self._states.get(code)
+            if known is not None and known.created.event != event:
+                continue
             state = await self.get(code)
             if state is not None and state.created.event == event:
                 found.append(state)
