@@ -311,3 +311,26 @@ def test_qna_and_speaker_list_fit_whatever_the_text_length(
         expect(screen.locator("#stage .speaker-name")).to_have_text(LONG_NAME)
         expect(screen.locator("#stage .speakers-next li")).to_have_count(3)
         assert_fits_everywhere(screen, "speakers")
+
+
+def test_the_agenda_stage_fits_with_a_long_slide_and_many_prompts(
+    live_server: LiveServer, event: dict[str, Any], screen: Page
+) -> None:
+    """Issue 13: a phase with the longest title, a slide with a long heading and body, and
+    twelve carried prompts (the limit) with its timer, within the projector at every size."""
+    with moderate(live_server, event) as moderator:
+        moderator.send("ideas.create_board", prompt=LONG_TITLE)
+        for i in range(12):
+            idea = moderator.send("idea.post", board="b1", text=f"{i + 1}. {CARD_TEXTS[i % 6]}")
+            name = f"{CATEGORIES[i % 4]}: {CARD_TEXTS[i % 6][:40]}"
+            moderator.send("cluster.create", board="b1", name=name, ideas=[idea["id"]])
+        moderator.send("agenda.add_phase", title="Kritikphase", activities=["board:b1"])
+        body = " ".join([CARD_TEXTS[3]] * 4)[:600]
+        moderator.send(
+            "agenda.add_phase", title=LONG_TITLE[:120], minutes=45,
+            heading=LONG_TITLE[:120], body=body,
+        )  # fmt: skip
+        moderator.send("agenda.carry", from_board="b1", to_phase="a2", top=12)
+        moderator.send("agenda.start", phase="a2")
+        expect(screen.locator("#stage")).to_have_attribute("data-mode", "agenda")
+        assert_fits_everywhere(screen, "agenda_phase")
