@@ -215,6 +215,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             sweeper.cancel()
             shutdown_pdf_pool()
+            svc.planner.close()
             await backends.close()
 
     return Litestar(
