@@ -316,16 +316,17 @@ class _Search:
                 fixed[t] += 1
         return balanced_loads(self.p.capacities, fixed, len(present))
 
-    def _kept_loads(self, r: int, seating: dict[int, int], target: list[int]) -> list[int]:
-        """Loads for round r as near the initial seating's as balance allows; else ``target``.
+    def _kept_loads(self, r: int, seating: dict[int, int], target: list[int]) -> list[int] | None:
+        """The initial seating's own loads for round r, if they can stay; else None.
 
         Which tables take the one extra person is free as long as the loads
         stay within one of each other. The grid start cannot put the extras
         on the first tables in every round, and a re-plan from such a plan
-        should not move people to put them there: so the seating's own
-        loads are kept, people who are not in it (a newcomer) added at the
-        emptiest tables and people who left taken off the fullest. Only
-        where the result is balanced and fits the tables; else ``target``.
+        should not move people to put them there. So the seating's loads
+        stay, and people who are not in it (a newcomer) go to the emptiest
+        tables (``build``), where the one who left made room. Only where
+        that ends balanced, with the loads of ``target`` and within the
+        tables' capacity.
         """
         fixed = self.fixed[r]
         loads = [0] * self.tables
@@ -336,17 +337,16 @@ class _Search:
             if x not in fixed and 0 <= x < self.n and 0 <= t < self.tables:
                 loads[t] += 1
         room = self.p.capacities
-        while sum(loads) < self.n:
-            free = [t for t in range(self.tables) if loads[t] < room[t]]
+        if sum(loads) > self.n or any(n > c for n, c in zip(loads, room, strict=True)):
+            return None
+        filled = loads[:]
+        for _ in range(self.n - sum(loads)):
+            free = [t for t in range(self.tables) if filled[t] < room[t]]
             if not free:
-                return target
-            loads[min(free, key=lambda t: (loads[t], t))] += 1
-        while sum(loads) > self.n:
-            loads[max(range(self.tables), key=lambda t: (loads[t], -t))] -= 1
-        if max(loads) - min(loads) > 1 or sorted(loads) != sorted(target):
-            return target
-        if any(n > c for n, c in zip(loads, room, strict=True)):
-            return target
+                return None
+            filled[min(free, key=lambda t: filled[t])] += 1
+        if max(filled) - min(filled) > 1 or sorted(filled) != sorted(target):
+            return None
         return loads
 
     def build(
@@ -356,13 +356,16 @@ class _Search:
 
         ``shuffle``: the greedy takes people in a random order (a restart's
         start). ``keep_loads``: the initial plan's choice of the fuller
-        tables stays (``_kept_loads``).
+        tables stays (``_kept_loads``), and the people it does not seat fill
+        the emptiest tables, the cheapest of them for each.
         """
         everyone = list(range(self.n))
+        capacity = self.p.capacities
         for r in range(self.rounds):
             target = self.targets(r, everyone)
+            own = None
             if keep_loads and r < len(initial):
-                target = self._kept_loads(r, initial[r], target)
+                own = self._kept_loads(r, initial[r], target)
             load = [0] * self.tables
             for x, t in self.fixed[r].items():
                 if 0 <= t < self.tables:
@@ -370,10 +373,11 @@ class _Search:
                     load[t] += 1
             rest = [x for x in everyone if x not in self.fixed[r]]
             want = initial[r] if r < len(initial) else {}
+            limit = own if own is not None else target
             later: list[int] = []
             for x in rest:
                 t = want.get(x, NO_SEAT)
-                if 0 <= t < self.tables and load[t] < target[t]:
+                if 0 <= t < self.tables and load[t] < limit[t]:
                     self.seat(r, x, t)
                     load[t] += 1
                 else:
@@ -386,6 +390,25 @@ class _Search:
                 if self.assign[r][x] != NO_SEAT:
                     continue
                 group = [x] + [y for y in self.partner.get(x, []) if self.assign[r][y] == NO_SEAT]
+                if own is not None:
+                    low = min(
+                        (load[t] for t in range(self.tables) if load[t] < capacity[t]), default=0
+                    )
+                    room = [
+                        t
+                        for t in range(self.tables)
+                        if load[t] + len(group) <= min(low + 1, capacity[t])
+                    ]
+                    if not room:
+                        group = [x]
+                        room = [t for t in range(self.tables) if load[t] == low < capacity[t]]
+                    if not room:
+                        continue
+                    best = min(room, key=lambda t: (self.place_cost(r, x, t), t))
+                    for y in group:
+                        self.seat(r, y, best)
+                        load[best] += 1
+                    continue
                 room = [t for t in range(self.tables) if target[t] - load[t] >= len(group)]
                 if not room:
                     group = [x]

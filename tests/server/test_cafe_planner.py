@@ -85,9 +85,10 @@ async def test_a_plan_asked_for_twice_at_once_is_computed_once(planner: Planner)
 
 
 async def test_the_loop_runs_while_a_hundred_person_plan_is_computed(planner: Planner) -> None:
-    """100 people on 12 tables of 9 over 5 rounds: the loop keeps turning meanwhile."""
+    """100 people on 10 tables of 10 over 4 rounds (a full search, ~1 s): the loop keeps
+    turning meanwhile."""
     state = _room(100)
-    command = _create(12, 9, 5)
+    command = _create(10, 10, 4)
     ticks = 0
     preparing = asyncio.ensure_future(planner.prepare(state, command, MOD, "create"))
 
