@@ -28,11 +28,13 @@ round r. Two guests meet twice only if T divides (r-r')·(b-b'), and a guest
 revisits a table only if T divides (r-r')·b; for a prime T (the affine
 plane, mutually orthogonal Latin squares) that never happens within T
 rounds, and for any T it never happens while (rounds-1)·layers < T. For a
-prime power T (8, 9, …) the same formula in GF(T) covers T rounds; for
-other composite T it runs on the nearest primes as virtual tables and the
-search seats the rest. Hosts are layer 0: they stay put, which is exactly
-what a host does. Otherwise, and for the rounds beyond what the
-construction covers, a greedy start and a local search (min-conflicts,
+prime power T (8, 9, …) the same formula in GF(T) covers T rounds; 6, 10
+and 12 tables start from (near-)orthogonal Latin squares (``SQUARES_6``,
+``SQUARES_10``, ``DIFFERENCE_12``); for other composite T it runs on the
+nearest primes as virtual tables and the search seats the rest. Hosts
+are layer 0: they stay put, which is exactly what a host does.
+Otherwise, and for the rounds beyond what the construction covers, a
+greedy start and a local search (min-conflicts,
 then tabu search; swaps between tables within one round) take over.
 """
 
