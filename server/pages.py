@@ -44,7 +44,7 @@ from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, client_id, form_allowed, join_actor
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
-from server.present import PAGE_FRAGMENTS, panels_for
+from server.present import PAGE_FRAGMENTS, PANEL_ACTIVITY, panels_for
 from server.qr import qr_svg
 from server.report.logo import path_of as logo_path
 from server.retention import privacy_info
@@ -530,6 +530,7 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
         panels=panels_for(hub.state),
+        panel_activity=PANEL_ACTIVITY,
         surveys=await event_surveys(request, svc, hub.code),
         has_logo=logo_path(settings.data_path, hub.code).exists(),
         oob=False,

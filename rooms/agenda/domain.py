@@ -14,6 +14,14 @@ an extension moves ``ends_at``. Starting a phase ends the current one, so
 once the agenda has begun there is always exactly one current phase (the
 property tests hold ``apply`` to that).
 
+A phase that shows polls opens them when it starts, and with
+``auto_polls="open_close"`` closes them when it ends (unless the next phase
+shows them too); ``"off"`` leaves them to the moderator. This is a
+cross-activity rule (``poll_moves``, declared as a follow-up of the start
+commands in ``activity.py``): the ``poll.opened``/``poll.closed`` events are
+written into the log with the ``agenda.phase_started`` they follow, so a
+replay applies them and never derives them again.
+
 Carrying results forward (``agenda.carry``) turns the top clusters of a
 board into the prompts of a phase, each remembering the board and cluster it
 came from, so the chain from critique to action stays visible. Carrying
@@ -31,6 +39,7 @@ import msgspec
 from rooms.base import Actor, Rejected, Role
 from rooms.ideas.domain import Board, Boards
 from rooms.ideas.dots import ranking
+from rooms.polls.domain import Polls, PollStatus
 from rooms.text import one_line
 
 if TYPE_CHECKING:
@@ -48,12 +57,24 @@ SCREENS = re.compile(
 
 WHOLE_SCREENS = ("qna", "speakers", "cafe", "actions")
 
+IMAGE = re.compile(r"^(?:[0-9a-f]{32}\.(?:png|jpg))?$")
+"""A slide's image: the name of a file the transport stored (its content's digest), or empty.
+The picture itself never enters the log (server/slides.py)."""
+
 
 class PhaseStatus(enum.StrEnum):
     PLANNED = "planned"
     RUNNING = "running"
     PAUSED = "paused"
     DONE = "done"
+
+
+class AutoPolls(enum.StrEnum):
+    """What starting and ending a phase does to the polls it shows."""
+
+    OFF = "off"  # the moderator opens and closes them
+    OPEN = "open"  # opened when the phase starts
+    OPEN_CLOSE = "open_close"  # opened when it starts, closed when it ends
 
 
 class Prompt(msgspec.Struct):
@@ -83,6 +104,8 @@ class Phase(msgspec.Struct):
     paused_ms: int = 0
     extended_ms: int = 0
     prompts: list[Prompt] = msgspec.field(default_factory=list)
+    auto_polls: AutoPolls = AutoPolls.OFF
+    image: str = ""  # the slide's picture, a file name (server/slides.py)
 
 
 class Agenda(msgspec.Struct):
@@ -109,6 +132,7 @@ class AddPhase(msgspec.Struct, tag="agenda.add_phase", frozen=True, kw_only=True
     heading: str = ""
     body: str = ""
     position: int | None = None  # None: at the end
+    auto_polls: AutoPolls = AutoPolls.OPEN  # a new phase opens its polls
 
 
 class UpdatePhase(msgspec.Struct, tag="agenda.update_phase", frozen=True, kw_only=True):
@@ -123,6 +147,7 @@ class UpdatePhase(msgspec.Struct, tag="agenda.update_phase", frozen=True, kw_onl
     screen: str | None = None
     heading: str | None = None
     body: str | None = None
+    auto_polls: AutoPolls | None = None
 
 
 class MovePhase(msgspec.Struct, tag="agenda.move_phase", frozen=True, kw_only=True):
@@ -170,6 +195,13 @@ class EditPrompt(msgspec.Struct, tag="agenda.edit_prompt", frozen=True, kw_only=
     text: str
 
 
+class SetImage(msgspec.Struct, tag="agenda.set_image", frozen=True, kw_only=True):
+    """Give a phase's slide a picture the transport has stored, or none (``image=""``)."""
+
+    phase: str
+    image: str = ""
+
+
 AGENDA_COMMAND_TYPES = (
     AddPhase,
     UpdatePhase,
@@ -183,6 +215,7 @@ AGENDA_COMMAND_TYPES = (
     ResumePhase,
     Carry,
     EditPrompt,
+    SetImage,
 )
 
 AgendaCommand = (
@@ -198,6 +231,7 @@ AgendaCommand = (
     | ResumePhase
     | Carry
     | EditPrompt
+    | SetImage
 )
 
 # --- events -----------------------------------------------------------------
@@ -213,6 +247,8 @@ class PhaseAdded(msgspec.Struct, tag="agenda.phase_added", frozen=True, kw_only=
     heading: str = ""
     body: str = ""
     position: int | None = None
+    # Since issue 13's follow-up; an entry without it was written when nothing opened by itself.
+    auto_polls: AutoPolls = AutoPolls.OFF
 
 
 class PhaseUpdated(msgspec.Struct, tag="agenda.phase_updated", frozen=True, kw_only=True):
@@ -224,6 +260,7 @@ class PhaseUpdated(msgspec.Struct, tag="agenda.phase_updated", frozen=True, kw_o
     screen: str
     heading: str
     body: str
+    auto_polls: AutoPolls | None = None  # None (every older entry): unchanged
 
 
 class PhaseMoved(msgspec.Struct, tag="agenda.phase_moved", frozen=True):
@@ -276,6 +313,11 @@ class PromptEdited(msgspec.Struct, tag="agenda.prompt_edited", frozen=True):
     text: str
 
 
+class ImageSet(msgspec.Struct, tag="agenda.image_set", frozen=True):
+    phase: str
+    image: str
+
+
 AGENDA_EVENT_TYPES = (
     PhaseAdded,
     PhaseUpdated,
@@ -287,6 +329,7 @@ AGENDA_EVENT_TYPES = (
     PhaseResumed,
     PromptsCarried,
     PromptEdited,
+    ImageSet,
 )
 
 AgendaEvent = (
@@ -300,6 +343,7 @@ AgendaEvent = (
     | PhaseResumed
     | PromptsCarried
     | PromptEdited
+    | ImageSet
 )
 
 # --- helpers ----------------------------------------------------------------
@@ -331,6 +375,40 @@ def target_of(agenda: Agenda, command: StartPhase | NextPhase | PreviousPhase) -
     if agenda.current is None:  # not begun: "next" begins with the first phase
         return agenda.order[0] if isinstance(command, NextPhase) and agenda.order else None
     return neighbour(agenda, 1 if isinstance(command, NextPhase) else -1)
+
+
+def poll_moves(agenda: Agenda, polls: Polls, starts: str) -> tuple[list[str], list[str]]:
+    """The polls to open and to close when phase ``starts`` starts: (open, close).
+
+    The starting phase opens every poll it shows that is not open (a draft, or
+    one closed earlier: going back to a phase opens its poll again), unless
+    its ``auto_polls`` is off. The phase that ends closes its open polls if it
+    says ``open_close``, except those the starting phase shows. Polls that no
+    longer exist are passed over. Restarting the current phase closes nothing.
+    """
+    phase = agenda.phases.get(starts)
+    if phase is None:
+        return [], []
+    shown = [r.partition(":")[2] for r in phase.activities if r.startswith("poll:")]
+    opens: list[str] = []
+    if phase.auto_polls is not AutoPolls.OFF:
+        opens = [
+            p for p in shown if p in polls.by_id and polls.by_id[p].status is not PollStatus.OPEN
+        ]
+    closes: list[str] = []
+    ending = agenda.phases.get(agenda.current or "")
+    if ending is not None and ending.id != starts and ending.auto_polls is AutoPolls.OPEN_CLOSE:
+        for ref in ending.activities:
+            p = ref.partition(":")[2]
+            if (
+                ref.startswith("poll:")
+                and p not in shown
+                and p in polls.by_id
+                and polls.by_id[p].status is PollStatus.OPEN
+                and p not in closes
+            ):
+                closes.append(p)
+    return opens, closes
 
 
 def _valid_fields(
@@ -404,6 +482,7 @@ def decide(
                     heading=heading,
                     body=body,
                     position=command.position,
+                    auto_polls=command.auto_polls,
                 )
             ]
         case UpdatePhase():
@@ -461,6 +540,13 @@ def decide(
             if len(clean) > limits.agenda.title_length * 2:
                 return Rejected("phase_text_too_long")
             return [] if clean == old.text else [PromptEdited(phase, prompt, clean)]
+        case SetImage(phase=phase, image=image):
+            found = agenda.phases.get(phase)
+            if found is None:
+                return Rejected("phase_not_found")
+            if not IMAGE.match(image):
+                return Rejected("slide_image_invalid")
+            return [] if image == found.image else [ImageSet(phase, image)]
     raise AssertionError(f"unhandled agenda command {command!r}")  # pragma: no cover
 
 
@@ -483,7 +569,8 @@ def _decide_update(
         return bad
     if len(heading) > limits.agenda.title_length:
         return Rejected("phase_title_too_long")
-    fields = (title, minutes, notes, refs, screen, heading, body)
+    auto = phase.auto_polls if command.auto_polls is None else command.auto_polls
+    fields = (title, minutes, notes, refs, screen, heading, body, auto)
     before = (
         phase.title,
         phase.minutes,
@@ -492,6 +579,7 @@ def _decide_update(
         phase.screen,
         phase.heading,
         phase.body,
+        phase.auto_polls,
     )
     if fields == before:
         return []
@@ -505,6 +593,7 @@ def _decide_update(
             screen=screen,
             heading=heading,
             body=body,
+            auto_polls=auto,
         )
     ]
 
@@ -551,6 +640,7 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
                 screen=event.screen,
                 heading=event.heading,
                 body=event.body,
+                auto_polls=event.auto_polls,
             )
             at = len(agenda.order) if event.position is None else event.position
             agenda.order.insert(max(0, min(at, len(agenda.order))), event.phase)
@@ -562,6 +652,8 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
             phase.title, phase.minutes, phase.notes = event.title, event.minutes, event.notes
             phase.activities, phase.screen = list(event.activities), event.screen
             phase.heading, phase.body = event.heading, event.body
+            if event.auto_polls is not None:
+                phase.auto_polls = event.auto_polls
             return True
         case PhaseMoved(phase=phase_id, to=to):
             if phase_id not in agenda.phases:
@@ -637,6 +729,12 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
             if prompt is None:
                 return False
             prompt.text = text
+            return True
+        case ImageSet(phase=phase_id, image=image):
+            phase = agenda.phases.get(phase_id)
+            if phase is None:
+                return False
+            phase.image = image
             return True
     return False  # pragma: no cover
 

@@ -10,6 +10,7 @@ from rooms.actions.domain import CreateAction
 from rooms.agenda.domain import (
     AddPhase,
     Agenda,
+    AutoPolls,
     Carry,
     EditPrompt,
     ExtendPhase,
@@ -27,9 +28,17 @@ from rooms.agenda.views import agenda_view
 from rooms.base import Actor, Role
 from rooms.ideas.domain import BoardSettings, CreateBoard, CreateCluster, PostIdea, VoteDots
 from rooms.lobby.domain import Join
-from rooms.polls.domain import CreatePoll, OpenPoll, PollKind
+from rooms.polls.domain import (
+    ClosePoll,
+    CreatePoll,
+    OpenPoll,
+    PollClosed,
+    PollKind,
+    PollOpened,
+    PollStatus,
+)
 from rooms.report.build import build_report
-from rooms.room import Command, Handled, handle, replay
+from rooms.room import Command, Envelope, Handled, handle, replay
 from rooms.views import public_view
 from tests.rooms.helpers import T0, new_room
 from tests.rooms.strategies import agenda_commands, cids
@@ -285,7 +294,11 @@ def test_carrying_twice_is_carrying_once(script: list, phase: str, top: int) -> 
 def test_a_phase_never_puts_a_draft_poll_on_the_projector() -> None:
     room = Room()
     room.mod(CreatePoll(kind=PollKind.SINGLE, question="Weiter so?", options=["Ja", "Nein"]))
-    room.mod(AddPhase(title="Abschluss", activities=["poll:p1"], screen="poll:p1"))
+    room.mod(
+        AddPhase(
+            title="Abschluss", activities=["poll:p1"], screen="poll:p1", auto_polls=AutoPolls.OFF
+        )
+    )
     room.mod(AddPhase(title="Fragen", activities=["qna:s1"], screen="qna"))
     room.mod(NextPhase())
     assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("agenda", None)
@@ -321,3 +334,117 @@ def test_the_report_chain_follows_a_prompt_to_the_actions_of_its_phase() -> None
     [link] = report.chain
     assert (link.cluster, link.phase) == ("Verkehr", "Fantasie")
     assert link.actions == ["Direkt", "Aus der Fantasie", "Aus einer Karte"]
+
+
+# --- a phase's polls open (and close) with it ---------------------------------
+
+
+def _polls(room: Room, n: int) -> list[str]:
+    made = []
+    for k in range(n):
+        handled = room.mod(
+            CreatePoll(kind=PollKind.SINGLE, question=f"Frage {k}?", options=["Ja", "Nein"])
+        )
+        assert handled.id is not None
+        made.append(handled.id)
+    return made
+
+
+def _status(room: Room) -> dict[str, PollStatus]:
+    return {p: poll.status for p, poll in room.state.polls.by_id.items()}
+
+
+def test_a_phase_opens_its_polls_when_it_starts_and_the_log_says_so() -> None:
+    room = Room()
+    p1, p2, p3 = _polls(room, 3)
+    room.mod(AddPhase(title="Begrüßung"))
+    room.mod(
+        AddPhase(title="Abschluss", activities=[f"poll:{p1}", f"poll:{p2}"], screen=f"poll:{p1}")
+    )
+    room.mod(NextPhase())
+    assert set(_status(room).values()) == {PollStatus.DRAFT}
+    started = room.mod(NextPhase())
+    events = [e.event for e in started.envelopes]
+    # One command, several entries: the phase, then its polls, then the projector.
+    assert [type(e).__name__ for e in events][:3] == ["PhaseStarted", "PollOpened", "PollOpened"]
+    assert {e.poll for e in events if isinstance(e, PollOpened)} == {p1, p2}
+    assert [e.part for e in started.envelopes] == list(range(len(events)))
+    assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN, p3: PollStatus.DRAFT}
+    # The poll it opens may take the projector: it is no longer a draft there.
+    assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("poll", p1)
+    again = replay(room.log)
+    assert {p: poll.status for p, poll in again.polls.by_id.items()} == _status(room)
+
+
+def test_replay_reads_the_openings_from_the_log_and_does_not_derive_them() -> None:
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(AddPhase(title="Abstimmung", activities=[f"poll:{p1}"]))
+    room.mod(NextPhase())
+    assert _status(room) == {p1: PollStatus.OPEN}
+    # Without the logged poll.opened, the same start leaves the poll alone in a replay.
+    without = [e for e in room.log if not isinstance(e.event, PollOpened)]
+    assert replay(without).polls.by_id[p1].status is PollStatus.DRAFT
+    assert replay(room.log).polls.by_id[p1].status is PollStatus.OPEN
+
+
+def test_open_close_closes_the_polls_when_the_phase_ends_unless_the_next_shows_them() -> None:
+    room = Room()
+    p1, p2 = _polls(room, 2)
+    both = [f"poll:{p1}", f"poll:{p2}"]
+    room.mod(AddPhase(title="Vorher", activities=both, auto_polls=AutoPolls.OPEN_CLOSE))
+    room.mod(AddPhase(title="Nachher", activities=[f"poll:{p2}"], auto_polls=AutoPolls.OFF))
+    room.mod(AddPhase(title="Ende"))
+    room.mod(NextPhase())
+    assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN}
+    ended = room.mod(NextPhase())
+    assert [e.event for e in ended.envelopes if isinstance(e.event, PollClosed)] == [PollClosed(p1)]
+    assert _status(room) == {p1: PollStatus.CLOSED, p2: PollStatus.OPEN}
+    room.mod(NextPhase())  # "Nachher" is off: it closes nothing
+    assert _status(room) == {p1: PollStatus.CLOSED, p2: PollStatus.OPEN}
+    room.mod(StartPhase(phase="a1"))  # going back opens the closed poll again
+    assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN}
+
+
+def test_a_moderator_can_opt_a_phase_out() -> None:
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(AddPhase(title="Abstimmung", activities=[f"poll:{p1}"], auto_polls=AutoPolls.OFF))
+    started = room.mod(NextPhase())
+    assert not [e for e in started.envelopes if isinstance(e.event, PollOpened)]
+    assert _status(room) == {p1: PollStatus.DRAFT}
+    room.mod(AddPhase(title="Zweite", activities=[f"poll:{p1}"]))
+    assert room.mod(UpdatePhase(phase="a2", auto_polls=AutoPolls.OFF)).ok
+    assert room.agenda.phases["a2"].auto_polls is AutoPolls.OFF
+    room.mod(NextPhase())
+    assert _status(room) == {p1: PollStatus.DRAFT}
+    # An update that leaves auto_polls out keeps it.
+    room.mod(UpdatePhase(phase="a2", title="Zweite Runde"))
+    assert room.agenda.phases["a2"].auto_polls is AutoPolls.OFF
+
+
+def test_an_open_poll_and_a_gone_poll_are_left_alone() -> None:
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(OpenPoll(p1))
+    room.mod(
+        AddPhase(title="A", activities=[f"poll:{p1}", "poll:p9"], auto_polls=AutoPolls.OPEN_CLOSE)
+    )
+    room.mod(AddPhase(title="B"))
+    started = room.mod(NextPhase())
+    assert [type(e.event).__name__ for e in started.envelopes] == ["PhaseStarted"]
+    room.mod(ClosePoll(p1))  # closed by hand meanwhile: the end has nothing to close
+    ended = room.mod(NextPhase())
+    assert [type(e.event).__name__ for e in ended.envelopes] == ["PhaseStarted"]
+
+
+def test_old_phase_entries_without_auto_polls_open_nothing() -> None:
+    """A log from before the rule: its phase_added has no auto_polls, and means "off"."""
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(AddPhase(title="Alt", activities=[f"poll:{p1}"]))
+    raw = msgspec.json.encode(room.log)
+    old = raw.replace(b',"auto_polls":"open"', b"")
+    assert old != raw
+    state = replay(msgspec.json.decode(old, type=list[Envelope]))
+    assert state.agenda.phases["a1"].auto_polls is AutoPolls.OFF

@@ -1,0 +1,138 @@
+/* The console follows the phase: panels the running phase does not show are folded.
+ *
+ * Each activity's panel carries its activity (data-activity) and title
+ * (data-title); the agenda's live part (#console-agenda) names the running
+ * phase (data-current) and the activities it shows (data-now). While a phase
+ * runs, a panel of another activity folds to one line, a button that opens
+ * it with one click (and folds it again). The people and the agenda never
+ * fold, and nothing folds before the agenda starts or when it has no phases.
+ *
+ * What the moderator opened stays open for the rest of that phase: live
+ * updates replace fragments inside the panels, never the panels, and the
+ * choice is kept per phase in sessionStorage, so neither a vote nor a reload
+ * folds it again. The next phase starts from its own defaults. A panel that
+ * holds the focus (someone typing there) is never folded under them, and a
+ * link to a folded panel (the navigation) opens it.
+ */
+(function () {
+  "use strict";
+  var KEEP = { lobby: 1, agenda: 1 };
+  var store = "dg-console-open:" + location.pathname;
+  var opened = {};  // panel id -> the phase it was opened in
+  try { opened = JSON.parse(sessionStorage.getItem(store) || "{}") || {}; } catch (e) { opened = {}; }
+  var scheduled = false;
+
+  function save() {
+    try { sessionStorage.setItem(store, JSON.stringify(opened)); } catch (e) { /* private mode */ }
+  }
+
+  function words(el, name) {
+    return ((el && el.getAttribute(name)) || "").split(" ").filter(Boolean);
+  }
+
+  function bar(panel, agenda) {
+    var button = panel.querySelector(":scope > .fold-bar");
+    if (button) return button;
+    button = document.createElement("button");
+    button.type = "button";
+    button.className = "fold-bar";
+    button.setAttribute("aria-controls", panel.id);
+    var title = document.createElement("strong");
+    title.textContent = panel.getAttribute("data-title") || panel.id;
+    var note = document.createElement("span");
+    note.className = "fold-note";
+    button.appendChild(title);
+    button.appendChild(document.createTextNode(" "));
+    button.appendChild(note);
+    button.addEventListener("click", function () {
+      var current = (document.getElementById("console-agenda") || agenda).getAttribute("data-current") || "";
+      if (panel.classList.contains("folded")) opened[panel.id] = current;
+      else delete opened[panel.id];
+      save();
+      arrange();
+    });
+    panel.insertBefore(button, panel.firstChild);
+    return button;
+  }
+
+  function arrange() {
+    scheduled = false;
+    var agenda = document.getElementById("console-agenda");
+    var current = agenda ? agenda.getAttribute("data-current") || "" : "";
+    var now = words(agenda, "data-now");
+    var focused = document.activeElement;
+    document.querySelectorAll("section.panel[data-activity]").forEach(function (panel) {
+      var kind = panel.getAttribute("data-activity");
+      var other = current && !KEEP[kind] && now.indexOf(kind) < 0;
+      var existing = panel.querySelector(":scope > .fold-bar");
+      if (!other) {
+        panel.classList.remove("folded");
+        if (existing) existing.hidden = true;
+        return;
+      }
+      var fold = opened[panel.id] !== current;
+      if (fold && focused && focused !== document.body && panel.contains(focused)) fold = false;
+      var button = bar(panel, agenda);
+      button.hidden = false;
+      panel.classList.toggle("folded", fold);
+      button.setAttribute("aria-expanded", fold ? "false" : "true");
+      button.querySelector(".fold-note").textContent =
+        agenda.getAttribute(fold ? "data-fold-open" : "data-fold-close") || "";
+    });
+  }
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(arrange, 0);
+  }
+
+  function openFor(hash) {
+    var panel = hash && hash.length > 1 ? document.getElementById(hash.slice(1)) : null;
+    if (!panel || !panel.classList.contains("folded")) return;
+    var agenda = document.getElementById("console-agenda");
+    opened[panel.id] = agenda ? agenda.getAttribute("data-current") || "" : "";
+    save();
+    arrange();
+  }
+
+  function start() {
+    if (!document.querySelector("section.panel[data-activity]")) return;
+    arrange();
+    openFor(location.hash);
+    window.addEventListener("hashchange", function () { openFor(location.hash); });
+    document.addEventListener("click", function (evt) {
+      var link = evt.target.closest && evt.target.closest('a[href^="#"]');
+      if (link) openFor(link.getAttribute("href"));
+    });
+    new MutationObserver(function (records) {
+      for (var i = 0; i < records.length; i++) {
+        var added = records[i].addedNodes;
+        for (var j = 0; j < added.length; j++) {
+          if (added[j].id === "console-agenda") { schedule(); return; }
+        }
+      }
+    }).observe(document.getElementById("live") || document.body, { childList: true, subtree: true });
+  }
+
+  // A phase's slide image: the buttons in each phase's "Edit" fill in the page's one
+  // upload form (outside the live part, with the form token) and send it.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-slide-upload], [data-slide-remove]");
+    var form = document.getElementById("slide-upload");
+    if (!button || !form) return;
+    var remove = button.hasAttribute("data-slide-remove");
+    form.elements.phase.value = button.getAttribute(remove ? "data-slide-remove" : "data-slide-upload");
+    form.elements.remove.value = remove ? "1" : "";
+    form.elements.image.value = "";
+    if (remove) form.submit();
+    else form.elements.image.click();
+  });
+  document.addEventListener("change", function (evt) {
+    var form = document.getElementById("slide-upload");
+    if (form && evt.target === form.elements.image && evt.target.files.length) form.submit();
+  });
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
