@@ -133,6 +133,17 @@
     if (form && evt.target === form.elements.image && evt.target.files.length) form.submit();
   });
 
+  // The screen preview: the projector's page at 1280×720, scaled to its box.
+  function scalePreview() {
+    document.querySelectorAll("[data-screen-preview]").forEach(function (box) {
+      if (box.clientWidth) box.style.setProperty("--preview-scale", String(box.clientWidth / 1280));
+    });
+  }
+  window.addEventListener("resize", scalePreview);
+  document.addEventListener("toggle", scalePreview, true);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scalePreview);
+  else scalePreview();
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
