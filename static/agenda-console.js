@@ -12,7 +12,10 @@
  * choice is kept per phase in sessionStorage, so neither a vote nor a reload
  * folds it again. The next phase starts from its own defaults. A panel that
  * holds the focus (someone typing there) is never folded under them, and a
- * link to a folded panel (the navigation) opens it.
+ * link to a folded panel (the navigation) or the "N" key (new poll) opens it.
+ *
+ * The same script scales the console's screen preview and fills in the slide
+ * image upload (both below).
  */
 (function () {
   "use strict";
@@ -87,14 +90,27 @@
     setTimeout(arrange, 0);
   }
 
-  function openFor(hash) {
-    var panel = hash && hash.length > 1 ? document.getElementById(hash.slice(1)) : null;
+  function openPanel(panel) {
     if (!panel || !panel.classList.contains("folded")) return;
     var agenda = document.getElementById("console-agenda");
     opened[panel.id] = agenda ? agenda.getAttribute("data-current") || "" : "";
     save();
     arrange();
   }
+
+  function openFor(hash) {
+    openPanel(hash && hash.length > 1 ? document.getElementById(hash.slice(1)) : null);
+  }
+
+  // "N" (app.js: a new poll) opens the poll editor: its panel unfolds first, before
+  // app.js puts the focus into the editor (this listener runs earlier, on window).
+  window.addEventListener("keydown", function (evt) {
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || (evt.key || "").toLowerCase() !== "n") return;
+    var tag = (evt.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") return;
+    var editor = document.getElementById("poll-editor");
+    openPanel(editor && editor.closest("section.panel"));
+  }, true);
 
   function start() {
     if (!document.querySelector("section.panel[data-activity]")) return;

@@ -241,6 +241,9 @@ def test_a_slide_image_is_uploaded_in_the_console_and_fits_the_screen(
         == 1440
     )
     assert_fits_everywhere(screen, "agenda_slide_image")
+    # The console's preview shows what the projector shows.
+    preview = console.frame_locator(".screen-preview iframe")
+    expect(preview.locator("img.agenda-stage-image")).to_be_visible(timeout=SOCKET_WAIT_MS)
     # Removed in the console: gone from the screen.
     console.locator("#phase-row-a1 .agenda-edit > summary").click()
     console.locator("#phase-row-a1 [data-slide-remove]").click()
