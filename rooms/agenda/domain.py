@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from rooms.base import Actor, Rejected, Role
-from rooms.ideas.domain import Board, Boards
-from rooms.ideas.dots import ranking
+from rooms.ideas.domain import Board, BoardCreated, BoardMode, Boards
+from rooms.ideas.dots import DotSettings, ranking
 from rooms.polls.domain import Polls, PollStatus
 from rooms.text import one_line
 
@@ -84,6 +84,7 @@ class Prompt(msgspec.Struct):
     text: str
     board: str | None = None
     cluster: str | None = None
+    made: str | None = None  # the board made for it (agenda.boards_from_prompts)
 
 
 class Phase(msgspec.Struct):
@@ -195,6 +196,16 @@ class EditPrompt(msgspec.Struct, tag="agenda.edit_prompt", frozen=True, kw_only=
     text: str
 
 
+class BoardsFromPrompts(
+    msgspec.Struct, tag="agenda.boards_from_prompts", frozen=True, kw_only=True
+):
+    """One idea board per prompt of ``from_phase`` ("Wie könnten wir …?"), shown by
+    ``to_phase`` and by the later phases that show the boards ``to_phase`` showed."""
+
+    from_phase: str
+    to_phase: str
+
+
 class SetImage(msgspec.Struct, tag="agenda.set_image", frozen=True, kw_only=True):
     """Give a phase's slide a picture the transport has stored, or none (``image=""``)."""
 
@@ -216,6 +227,7 @@ AGENDA_COMMAND_TYPES = (
     Carry,
     EditPrompt,
     SetImage,
+    BoardsFromPrompts,
 )
 
 AgendaCommand = (
@@ -232,6 +244,7 @@ AgendaCommand = (
     | Carry
     | EditPrompt
     | SetImage
+    | BoardsFromPrompts
 )
 
 # --- events -----------------------------------------------------------------
@@ -318,6 +331,20 @@ class ImageSet(msgspec.Struct, tag="agenda.image_set", frozen=True):
     image: str
 
 
+class PromptBoard(msgspec.Struct, frozen=True):
+    prompt: str
+    board: str
+
+
+class PromptBoardsMade(msgspec.Struct, tag="agenda.prompt_boards_made", frozen=True):
+    """Boards were made for prompts of ``phase`` (their ``ideas.board_created`` come
+    first in the same command); ``to`` are the phases that now show them."""
+
+    phase: str
+    made: list[PromptBoard]
+    to: list[str]
+
+
 AGENDA_EVENT_TYPES = (
     PhaseAdded,
     PhaseUpdated,
@@ -330,6 +357,7 @@ AGENDA_EVENT_TYPES = (
     PromptsCarried,
     PromptEdited,
     ImageSet,
+    PromptBoardsMade,
 )
 
 AgendaEvent = (
@@ -344,6 +372,7 @@ AgendaEvent = (
     | PromptsCarried
     | PromptEdited
     | ImageSet
+    | PromptBoardsMade
 )
 
 # --- helpers ----------------------------------------------------------------
@@ -455,7 +484,7 @@ def _text(value: str) -> str:
 
 def decide(
     agenda: Agenda, boards: Boards, command: AgendaCommand, actor: Actor, now: int, limits: Limits
-) -> list[AgendaEvent] | Rejected:
+) -> list[AgendaEvent | BoardCreated] | Rejected:
     if actor.role is not Role.MODERATOR:
         return Rejected("not_allowed")
     match command:
@@ -547,6 +576,8 @@ def decide(
             if not IMAGE.match(image):
                 return Rejected("slide_image_invalid")
             return [] if image == found.image else [ImageSet(phase, image)]
+        case BoardsFromPrompts():
+            return _decide_boards(agenda, boards, command, limits)
     raise AssertionError(f"unhandled agenda command {command!r}")  # pragma: no cover
 
 
@@ -619,6 +650,54 @@ def _decide_carry(
         for n, (c, name) in enumerate(fresh[: max(0, room)], start=1)
     ]
     return [PromptsCarried(phase.id, board.id, prompts)] if prompts else []
+
+
+def _decide_boards(
+    agenda: Agenda, boards: Boards, command: BoardsFromPrompts, limits: Limits
+) -> list[AgendaEvent | BoardCreated] | Rejected:
+    """A board per prompt not yet given one: its ``ideas.board_created`` (the ideas
+    activity applies it, as if the moderator had created it), then the agenda's note.
+
+    The new boards take the dot settings of the first board ``to_phase`` shows
+    (the template's ideation board), and go wherever that phase's boards are
+    shown later (the "decide" phase's dots). Only as many as the board limit
+    and ``to_phase``'s references allow; asking again makes only the missing ones.
+    """
+    source = agenda.phases.get(command.from_phase)
+    target = agenda.phases.get(command.to_phase)
+    if source is None or target is None:
+        return Rejected("phase_not_found")
+    fresh = [p for p in source.prompts if p.made is None]
+    if not fresh:
+        return []
+    if len(boards.by_id) >= limits.ideas.max_boards:
+        return Rejected("too_many_boards")
+    room = min(
+        limits.ideas.max_boards - len(boards.by_id),
+        limits.agenda.max_activities - len(target.activities),
+    )
+    if room <= 0:
+        return Rejected("phase_activity_invalid")
+    shown = [r.partition(":")[2] for r in target.activities if r.startswith("board:")]
+    model = next((boards.by_id[b] for b in shown if b in boards.by_id), None)
+    dots = DotSettings() if model is None else msgspec.structs.replace(model.dots, open=False)
+    made: list[PromptBoard] = []
+    events: list[AgendaEvent | BoardCreated] = []
+    for n, prompt in enumerate(fresh[:room], start=1):
+        board = f"b{boards.created + n}"
+        text = prompt.text[: limits.ideas.prompt_length]
+        events.append(BoardCreated(board, text, [], BoardMode.OPEN, dots))
+        made.append(PromptBoard(prompt.id, board))
+    at = agenda.order.index(target.id)
+    later = [
+        pid
+        for pid in agenda.order[at + 1 :]
+        if shown
+        and any(f"board:{b}" in agenda.phases[pid].activities for b in shown)
+        and len(agenda.phases[pid].activities) + len(made) <= limits.agenda.max_activities
+    ]
+    events.append(PromptBoardsMade(source.id, made, [target.id, *later]))
+    return events
 
 
 # --- apply ------------------------------------------------------------------
@@ -730,6 +809,20 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
                 return False
             prompt.text = text
             return True
+        case PromptBoardsMade(phase=phase_id, made=made, to=to):
+            phase = agenda.phases.get(phase_id)
+            if phase is None:
+                return False
+            prompts = {p.id: p for p in phase.prompts}
+            fresh = [m for m in made if m.prompt in prompts and prompts[m.prompt].made is None]
+            for m in fresh:
+                prompts[m.prompt].made = m.board
+            for pid in to:
+                shows = agenda.phases.get(pid)
+                if shows is not None:
+                    refs = [f"board:{m.board}" for m in fresh]
+                    shows.activities += [r for r in refs if r not in shows.activities]
+            return bool(fresh)
         case ImageSet(phase=phase_id, image=image):
             phase = agenda.phases.get(phase_id)
             if phase is None:

@@ -34,6 +34,7 @@ class PromptView(msgspec.Struct, frozen=True, omit_defaults=True):
     text: str
     board: str | None = None
     cluster: str | None = None
+    made: str | None = None  # the board made for it
 
 
 class PhaseView(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -160,7 +161,7 @@ def phase_view(phase: Phase, moderator: bool, planned: int | None) -> PhaseView:
         heading=phase.heading,
         body=phase.body,
         image=phase.image,
-        prompts=[PromptView(p.id, p.text, p.board, p.cluster) for p in phase.prompts],
+        prompts=[PromptView(p.id, p.text, p.board, p.cluster, p.made) for p in phase.prompts],
         remaining=phase.remaining if phase.status is PhaseStatus.PAUSED else None,
         ended_at=phase.ended_at,
         kinds=kinds(phase),

@@ -641,6 +641,10 @@ agenda_commands = st.one_of(
     ),
     _step(
         moderator,
+        st.builds(lambda a, b: agenda.BoardsFromPrompts(from_phase=a, to_phase=b), phases, phases),
+    ),
+    _step(
+        moderator,
         st.builds(
             lambda p, image: agenda.SetImage(phase=p, image=image),
             phases,

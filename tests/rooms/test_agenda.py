@@ -11,6 +11,7 @@ from rooms.agenda.domain import (
     AddPhase,
     Agenda,
     AutoPolls,
+    BoardsFromPrompts,
     Carry,
     EditPrompt,
     ExtendPhase,
@@ -27,6 +28,7 @@ from rooms.agenda.domain import (
 from rooms.agenda.views import agenda_view
 from rooms.base import Actor, Role
 from rooms.ideas.domain import BoardSettings, CreateBoard, CreateCluster, PostIdea, VoteDots
+from rooms.ideas.dots import DotsOn
 from rooms.lobby.domain import Join
 from rooms.polls.domain import (
     ClosePoll,
@@ -448,3 +450,61 @@ def test_old_phase_entries_without_auto_polls_open_nothing() -> None:
     assert old != raw
     state = replay(msgspec.json.decode(old, type=list[Envelope]))
     assert state.agenda.phases["a1"].auto_polls is AutoPolls.OFF
+
+
+# --- "Wie könnten wir …?": a board per prompt ------------------------------------
+
+
+def test_each_prompt_gets_its_own_board_in_the_ideation_phase_and_later_ones() -> None:
+    room = Room()
+    _board_with_clusters(room)  # b1 with clusters c1 … c3
+    room.mod(CreateBoard(prompt="Ideen zu unseren Fragen", dots=3, dots_on=DotsOn.IDEAS))  # b2
+    room.mod(AddPhase(title="Verstehen", activities=["board:b1"]))  # a1
+    room.mod(AddPhase(title="Definieren"))  # a2
+    room.mod(AddPhase(title="Ideen entwickeln", activities=["board:b2"]))  # a3
+    room.mod(AddPhase(title="Entscheiden", activities=["board:b2"]))  # a4
+    room.mod(AddPhase(title="Nächste Schritte", activities=["actions"]))  # a5
+    room.mod(Carry(from_board="b1", to_phase="a2", top=2))
+    first = room.agenda.phases["a2"].prompts[0].id
+    room.mod(EditPrompt(phase="a2", prompt=first, text="Wie könnten wir Wege kürzen?"))
+    made = room.mod(BoardsFromPrompts(from_phase="a2", to_phase="a3"))
+    assert made.ok
+    kinds = [type(e.event).__name__ for e in made.envelopes]
+    assert kinds == ["BoardCreated", "BoardCreated", "PromptBoardsMade"]
+    boards = room.state.ideas.by_id
+    assert [boards[b].prompt for b in ("b3", "b4")] == [
+        "Wie könnten wir Wege kürzen?",
+        "Verwaltung",
+    ]
+    assert boards["b3"].dots == boards["b2"].dots  # the ideation board's dots, closed
+    assert [p.made for p in room.agenda.phases["a2"].prompts] == ["b3", "b4"]
+    assert room.agenda.phases["a3"].activities == ["board:b2", "board:b3", "board:b4"]
+    assert room.agenda.phases["a4"].activities == ["board:b2", "board:b3", "board:b4"]
+    assert room.agenda.phases["a5"].activities == ["actions"]
+    # Asking again makes nothing; a prompt carried later gets its board then.
+    again = room.mod(BoardsFromPrompts(from_phase="a2", to_phase="a3"))
+    assert again.ok and not again.envelopes
+    room.mod(Carry(from_board="b1", to_phase="a2", top=3))
+    room.mod(BoardsFromPrompts(from_phase="a2", to_phase="a3"))
+    assert room.agenda.phases["a3"].activities[-1] == "board:b5"
+    assert replay(room.log).agenda == room.agenda
+    assert msgspec.to_builtins(replay(room.log).ideas) == msgspec.to_builtins(room.state.ideas)
+
+
+def test_boards_from_prompts_keeps_to_the_limits() -> None:
+    room = Room()
+    _board_with_clusters(room)
+    room.mod(AddPhase(title="Definieren"))  # a1
+    refs = [f"qna:s{n}" for n in range(1, 8)]
+    room.mod(AddPhase(title="Voll", activities=refs))  # a2: 7 of 8 references
+    assert room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a9")).reason == "phase_not_found"
+    assert room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a2")).envelopes == []  # no prompts
+    room.mod(Carry(from_board="b1", to_phase="a1", top=3))
+    room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a2"))
+    assert len(room.agenda.phases["a2"].activities) == 8
+    assert [p.made for p in room.agenda.phases["a1"].prompts] == ["b2", None, None]
+    refused = room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a2"))
+    assert refused.reason == "phase_activity_invalid"
+    assert room.do(who("p1"), BoardsFromPrompts(from_phase="a1", to_phase="a2")).reason == (
+        "not_allowed"
+    )
