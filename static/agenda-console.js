@@ -156,7 +156,20 @@
     });
   }
   window.addEventListener("resize", scalePreview);
-  document.addEventListener("toggle", scalePreview, true);
+  // A folded preview lets its page go (and with it a screen connection and its renders).
+  document.addEventListener("toggle", function (evt) {
+    var box = evt.target;
+    if (!box.matches || !box.matches("details.screen-preview-box")) return;
+    var frame = box.querySelector("iframe");
+    if (!frame) return;
+    if (!frame.getAttribute("data-src")) frame.setAttribute("data-src", frame.getAttribute("src"));
+    if (box.open) {
+      if (frame.getAttribute("src") !== frame.getAttribute("data-src")) frame.setAttribute("src", frame.getAttribute("data-src"));
+      scalePreview();
+    } else {
+      frame.setAttribute("src", "about:blank");
+    }
+  }, true);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scalePreview);
   else scalePreview();
 
