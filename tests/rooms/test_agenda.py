@@ -18,6 +18,7 @@ from rooms.agenda.domain import (
     MovePhase,
     NextPhase,
     PausePhase,
+    PhaseStarted,
     PhaseStatus,
     PreviousPhase,
     RemovePhase,
@@ -385,7 +386,8 @@ def test_replay_reads_the_openings_from_the_log_and_does_not_derive_them() -> No
     room.mod(NextPhase())
     assert _status(room) == {p1: PollStatus.OPEN}
     # Without the logged poll.opened, the same start leaves the poll alone in a replay.
-    without = [e for e in room.log if not isinstance(e.event, PollOpened)]
+    kept = [e for e in room.log if not isinstance(e.event, PollOpened)]
+    without = [msgspec.structs.replace(e, seq=n) for n, e in enumerate(kept, start=1)]
     assert replay(without).polls.by_id[p1].status is PollStatus.DRAFT
     assert replay(room.log).polls.by_id[p1].status is PollStatus.OPEN
 
@@ -434,10 +436,11 @@ def test_an_open_poll_and_a_gone_poll_are_left_alone() -> None:
     )
     room.mod(AddPhase(title="B"))
     started = room.mod(NextPhase())
-    assert [type(e.event).__name__ for e in started.envelopes] == ["PhaseStarted"]
+    assert not [e for e in started.envelopes if isinstance(e.event, PollOpened | PollClosed)]
+    assert isinstance(started.envelopes[0].event, PhaseStarted)
     room.mod(ClosePoll(p1))  # closed by hand meanwhile: the end has nothing to close
     ended = room.mod(NextPhase())
-    assert [type(e.event).__name__ for e in ended.envelopes] == ["PhaseStarted"]
+    assert not [e for e in ended.envelopes if isinstance(e.event, PollOpened | PollClosed)]
 
 
 def test_old_phase_entries_without_auto_polls_open_nothing() -> None:

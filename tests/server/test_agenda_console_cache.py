@@ -41,6 +41,7 @@ def room() -> RoomState:
     do(state, MOD, CreateBoard(prompt="Was läuft schief?"), "b1")
     do(state, MOD, AddPhase(title="Begrüßung", activities=["poll:p1"]), "a1")
     do(state, MOD, AddPhase(title="Kritik", activities=["board:b1", "poll:p2"]), "a2")
+    do(state, MOD, AddPhase(title="Fantasie"), "a3")
     do(state, MOD, NextPhase(), "n1")
     return state
 
@@ -64,7 +65,12 @@ def test_a_vote_or_a_card_does_not_render_the_agenda_again_but_its_changes_do() 
     assert render() is first
     assert renderer.rendered.count(TEMPLATE) == 1
     # What the panel names changed: the draft poll's question is its label.
-    do(state, MOD, UpdatePoll(poll="p2", kind=PollKind.SINGLE, question="Neu", options=["A"]), "u")
+    do(
+        state,
+        MOD,
+        UpdatePoll(poll="p2", kind=PollKind.SINGLE, question="Neu", options=["A", "B"]),
+        "u",
+    )
     relabelled = render()
     assert "Umfrage: Neu" in relabelled and renderer.rendered.count(TEMPLATE) == 2
     # A board gets a cluster with a card: it may now be carried forward.
