@@ -161,6 +161,7 @@ def test_a_zukunftswerkstatt_runs_through_its_phases(
     expect(screen.locator("#stage")).to_have_attribute("data-mode", "poll")
     expect(polls_panel).not_to_have_class(FOLDED)
     expect(console.locator("#ideas-panel")).to_have_class(FOLDED)
+    expect(polls_panel.locator("> .fold-bar")).to_be_hidden()  # its phase: no bar at all
     for phone in phones:
         wait_first_activity(phone, ("phone-polls",))
     expect(console.locator('#console-agenda button[data-key="pagedown"]')).to_be_disabled()
