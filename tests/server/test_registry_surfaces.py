@@ -1,4 +1,4 @@
-"""What the registry gives the pages: screen modes, projector templates and static files of any activity."""
+"""What the registry gives the pages: screen modes, projector templates and static files."""
 
 from __future__ import annotations
 
