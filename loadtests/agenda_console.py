@@ -26,6 +26,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 from rooms.activities import Limits
 from rooms.agenda.domain import AddPhase, Carry, ExtendPhase, NextPhase
@@ -150,7 +151,7 @@ def main() -> None:
                 try:
                     ctx = uncached.console_context(room.state, online)
                     results["part-u"].append(
-                        timed(lambda ctx=ctx: renderer.render("de", template, oob=True, **ctx))
+                        timed(partial(renderer.render, "de", template, oob=True, **ctx))
                     )
                     results["tick-u"].append(
                         timed(lambda: uncached.shared("console", "de", room.state, online))
@@ -160,7 +161,7 @@ def main() -> None:
             else:
                 ctx = cached.console_context(room.state, online)
                 results["part-c"].append(
-                    timed(lambda ctx=ctx: cached._cached_part(PART, "de", template, ctx))
+                    timed(partial(cached._cached_part, PART, "de", template, ctx))
                 )
                 results["tick-c"].append(
                     timed(lambda: cached.shared("console", "de", room.state, online))

@@ -126,7 +126,8 @@ class AgendaActivity:
     personal_fields: tuple[tuple[str, Any, Any], ...] = ()
 
     def decide(self, room: RoomState, command: Any, ctx: Context) -> list[Any] | Rejected:
-        return domain.decide(room.agenda, room.ideas, command, ctx.actor, ctx.now, ctx.limits)
+        decided = domain.decide(room.agenda, room.ideas, command, ctx.actor, ctx.now, ctx.limits)
+        return decided if isinstance(decided, Rejected) else list(decided)
 
     def apply(self, room: RoomState, event: Any, ctx: Context) -> set[str]:
         domain.apply(room.agenda, event)

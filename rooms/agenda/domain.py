@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -484,7 +485,7 @@ def _text(value: str) -> str:
 
 def decide(
     agenda: Agenda, boards: Boards, command: AgendaCommand, actor: Actor, now: int, limits: Limits
-) -> list[AgendaEvent | BoardCreated] | Rejected:
+) -> Sequence[AgendaEvent | BoardCreated] | Rejected:
     if actor.role is not Role.MODERATOR:
         return Rejected("not_allowed")
     match command:
@@ -813,10 +814,10 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
             phase = agenda.phases.get(phase_id)
             if phase is None:
                 return False
-            prompts = {p.id: p for p in phase.prompts}
-            fresh = [m for m in made if m.prompt in prompts and prompts[m.prompt].made is None]
+            by_id = {p.id: p for p in phase.prompts}
+            fresh = [m for m in made if m.prompt in by_id and by_id[m.prompt].made is None]
             for m in fresh:
-                prompts[m.prompt].made = m.board
+                by_id[m.prompt].made = m.board
             for pid in to:
                 shows = agenda.phases.get(pid)
                 if shows is not None:
