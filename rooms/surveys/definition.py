@@ -188,6 +188,11 @@ REASONS: dict[str, str] = {
     "dates_invalid": N_("The dates must be ISO dates, and the end must not be before the start."),
     "too_many_questions": N_("This survey has too many sections or questions."),
     "sections_missing": N_("A survey needs at least one section with a question."),
+    "not_a_number": N_("Please enter a number."),
+    "survey_has_responses": N_(
+        "This survey already has responses: only its texts and dates can change now, "
+        "not its questions, options, conditions or required answers."
+    ),
     # answers
     "answer_missing": N_("Please answer this question."),
     "answer_hidden": N_("This question is not asked with the answers given before."),

@@ -51,6 +51,7 @@ from server.surveys.common import (
     write_allowed,
 )
 from server.surveys.export import export_csv, export_xlsx
+from server.surveys.live import survey_changed
 from server.surveys.store import today_here
 
 MAX_BODY = 512 * 1024
@@ -189,6 +190,7 @@ async def create_survey(
     created = await survey_store(request).create(
         lambda code: SurveyCreated(code, survey, key_hash(key), now, from_template, event)
     )
+    await survey_changed(request, event)
     return created, key
 
 

@@ -20,14 +20,15 @@ from litestar import post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from rooms.surveys.definition import definition_problems, status
+from rooms.surveys.definition import Survey, definition_problems, status
 from rooms.surveys.log import SurveyCreated, SurveyState
 from rooms.surveys.templates import template
 from server.auth import key_hash, new_key
 from server.csrf import FIELD as CSRF_FIELD
 from server.qr import qr_svg
 from server.services import Services
-from server.surveys.common import AnyRequest, survey_store
+from server.surveys.common import BLANK, AnyRequest, blank_survey, survey_store
+from server.surveys.live import survey_changed
 from server.surveys.store import today_here
 
 CONSOLE_TEMPLATES = ("erwartungen", "feedback")
@@ -99,18 +100,30 @@ async def create_for_event(request: AnyRequest, code: FromPath[str]) -> Response
     if not form_ok(svc, request, form.get(CSRF_FIELD)):
         return form_refused(svc, request, lang, back)
     name = str(form.get("template") or "")
-    survey = template(name, hub.state.lobby.language.value) if name in CONSOLE_TEMPLATES else None
+    language = hub.state.lobby.language.value
+    if name == BLANK:
+        survey: Survey | None = blank_survey(language)
+    else:
+        survey = template(name, language) if name in CONSOLE_TEMPLATES else None
     if survey is None:
         return Redirect(back, status_code=303)
     ends = str(form.get("ends") or "") or None
-    survey = msgspec.structs.replace(survey, starts=None, ends=ends)
+    survey = msgspec.structs.replace(
+        survey, starts=None if name != BLANK else survey.starts, ends=ends
+    )
     if definition_problems(survey):  # a date the browser let through but the survey refuses
         survey = msgspec.structs.replace(survey, ends=None)
     key = new_key()  # the survey's own key; the event's moderator does not need it
     now = time.time_ns() // 1_000_000
-    await survey_store(request).create(
-        lambda c: SurveyCreated(c, survey, key_hash(key), now, name, hub.code)
+    made = survey
+    created = await survey_store(request).create(
+        lambda c: SurveyCreated(
+            c, made, key_hash(key), now, None if name == BLANK else name, hub.code
+        )
     )
+    await survey_changed(request, hub.code)
+    if name == BLANK:
+        return Redirect(f"/u/{created.code}/bearbeiten", status_code=303)
     return Redirect(back, status_code=303)
 
 
