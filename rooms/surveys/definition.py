@@ -174,6 +174,7 @@ REASONS: dict[str, str] = {
     # definitions
     "survey_invalid": N_("This survey definition cannot be read: %(field)s."),
     "title_missing": N_("Please give the survey a title."),
+    "text_missing": N_("Please fill in this text."),
     "text_too_long": N_("This text is too long."),
     "id_invalid": N_("An id starts with a letter and has at most 40 letters, digits, - or _."),
     "id_duplicate": N_("This id is used twice."),
@@ -237,7 +238,7 @@ def _question_problems(
     if not _ID.match(q.id) or q.id == OTHER:
         bad("id", "id_invalid")
     if not q.text.strip():
-        bad("text", "text_too_long" if q.text else "title_missing")
+        bad("text", "text_too_long" if q.text else "text_missing")
     if len(q.text) > TEXT_LENGTH or len(q.help) > TEXT_LENGTH:
         bad("text", "text_too_long")
     if len(q.options) > MAX_OPTIONS or len(q.rows) > MAX_OPTIONS:
@@ -307,7 +308,11 @@ def definition_problems(survey: Survey) -> list[DefinitionProblem]:
             found.append(DefinitionProblem(f"{path}.id", "id_duplicate"))
         section_ids.add(section.id)
         if not section.title.strip() or len(section.title) > TEXT_LENGTH:
-            found.append(DefinitionProblem(f"{path}.title", "title_missing"))
+            found.append(
+                DefinitionProblem(
+                    f"{path}.title", "text_too_long" if section.title.strip() else "text_missing"
+                )
+            )
         for qi, q in enumerate(section.questions):
             qpath = f"{path}.questions[{qi}]"
             if q.id in earlier:

@@ -69,7 +69,7 @@ KIND_LABELS: dict[str, str] = {
     Kind.MULTIPLE: N_("Multiple choice"),
     Kind.SCALE: N_("Scale"),
     Kind.MATRIX: N_("Matrix (grid)"),
-    Kind.NUMBER: N_("Number"),
+    Kind.NUMBER: N_("Number, within a range"),
     Kind.SHORT_TEXT: N_("Short text"),
     Kind.LONG_TEXT: N_("Long text"),
     Kind.RANKING: N_("Ranking"),
@@ -88,7 +88,7 @@ FIELD_LABELS: dict[str, str] = {
     "sections": N_("Sections"),
     "text": N_("Question"),
     "help": N_("Help text"),
-    "options": N_("Options"),
+    "options": N_("Answer options"),
     "rows": N_("Rows (statements)"),
     "max_choices": N_("At most this many choices"),
     "low": N_("Lowest value"),
@@ -357,6 +357,7 @@ class Builder:
             csrf=guard.token,
             csrf_field=CSRF_FIELD,
             respond=f"{self.svc.base_url.rstrip('/')}/u/{self.state.created.code}",
+            event=self.state.created.event,
             **ctx,
         )
         return with_cookies(page, guard.cookie)
