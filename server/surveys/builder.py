@@ -247,7 +247,7 @@ def parse_question(
     )
 
 
-def place_of(survey: Survey, qid: str) -> tuple[int, int] | None:
+def place_of(survey: Survey, qid: str) -> tuple[int, int | None] | None:
     """Section and question index of ``qid`` (numbered from 0)."""
     for si, section in enumerate(survey.sections):
         for qi, q in enumerate(section.questions):
@@ -280,12 +280,14 @@ def explain(
     form_at: tuple[int, int | None] | None,
     anchor: str,
     prefix: str = "f-",
+    numbering: Survey | None = None,
 ) -> Failure:
     """Each problem as a sentence naming its field; those of the open form by field too.
 
     ``form_at`` is the (section, question) the posted form stands for in
-    ``survey``; problems elsewhere (a condition that a move or a deletion broke)
-    name their section and question instead.
+    ``survey`` (the version that was refused); problems elsewhere (a condition
+    that a move or a deletion broke) name their question by its number on the
+    page the organiser sees (``numbering``, the kept version).
     """
     fields: dict[str, str] = {}
     summary: list[tuple[str, str]] = []
@@ -308,7 +310,8 @@ def explain(
             section = survey.sections[si]
             if int(qi) < len(section.questions):
                 q = section.questions[int(qi)]
-                where = gettext(lang, "Question %(num)s") % {"num": number_of(survey, q.id)}
+                shown = numbering if numbering and numbering.question(q.id) else survey
+                where = gettext(lang, "Question %(num)s") % {"num": number_of(shown, q.id)}
                 target = f"frage-{q.id}"
         summary.append((target, f"{where}, {field_name(lang, name)}: {text}"))
     return Failure(fields, summary)
@@ -467,15 +470,14 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
             if settings["ends"] and settings["ends"] < today:
                 settings["ends"] = ""
 
-        def change(s: Survey) -> Survey:
-            return msgspec.structs.replace(
-                s,
-                title=settings["title"],
-                intro=settings["intro"],
-                thanks=settings["thanks"],
-                starts=settings["starts"] or None,
-                ends=settings["ends"] or None,
-            )
+        change = lambda s: msgspec.structs.replace(  # noqa: E731
+            s,
+            title=settings["title"],
+            intro=settings["intro"],
+            thanks=settings["thanks"],
+            starts=settings["starts"] or None,
+            ends=settings["ends"] or None,
+        )
 
         anchor = "einstellungen"
         redo = {"settings": settings, "failed": "settings"}
@@ -522,7 +524,7 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
         question = parsed
         change = lambda s: put_question(s, sid, question)  # noqa: E731
         anchor = f"frage-{new_id}"
-        form_at = lambda s: place_of(s, new_id)  # type: ignore[assignment]  # noqa: E731
+        form_at = lambda s: place_of(s, new_id)  # noqa: E731
     else:
         return Redirect(back, status_code=303)
 
@@ -540,7 +542,15 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
             failure = Failure({}, [("top", message(lang, outcome.reason))])
         else:
             tried = attempted[-1] if attempted else state.definition
-            failure = explain(lang, tried, list(outcome.problems), form_at(tried), anchor, prefix)
+            failure = explain(
+                lang,
+                tried,
+                list(outcome.problems),
+                form_at(tried),
+                anchor,
+                prefix,
+                state.definition,
+            )
         return b.page(422, failure=failure, **redo)
     await survey_changed(request, state.created.event)
     return Redirect(f"{back}#{anchor}", status_code=303)

@@ -247,7 +247,7 @@ def test_a_condition_broken_by_a_move_is_refused_and_named(client: Client) -> No
     top = post(client, code, op="question_up", question=dependent, section="s1")
     assert top.status_code == 422
     text = html.unescape(top.text)
-    assert "Frage 1, Nur zeigen, wenn:" in text
+    assert "Frage 2, Nur zeigen, wenn:" in text  # numbered as the page shows it
     order = [q["text"] for q in definition(client, code)["sections"][0]["questions"]]
     assert order == ["Kommen Sie?", "Warum nicht?", "Ihre erste Frage"]
 
@@ -384,3 +384,62 @@ def test_a_console_builds_an_empty_questionnaire_and_phones_get_the_card_live(
         assert 'hx-swap-oob="true"' in frame
         assert f'href="/u/{survey}"' in frame and "Feedback zum Tag" in frame
     assert f'href="/u/{survey}"' in client.get(f"/p/{code}").text
+
+
+def test_the_console_lets_an_agenda_phase_show_a_survey(client: Client) -> None:
+    event = create_event(client)
+    code = event["code"]
+    client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
+    token = {"Authorization": f"Bearer {event['moderator_token']}"}
+    survey = client.post(
+        f"/api/surveys?event={code}", json={"template": "feedback"}, headers=token
+    ).json()["code"]
+    with client.websocket_connect(f"/ws/console/{code}") as console:
+        console.send_json({"type": "hello", "after": 0})
+        for cid, title in (("k1", "Begrüßung"), ("k2", "Feedback")):
+            console.send_json(
+                {"type": "agenda.add_phase", "title": title, "minutes": "5", "cid": cid}
+            )
+            read_until(console, f'"cid":"{cid}"', limit=60)
+    page = client.get(f"/console/{code}").text
+    assert f'action="/console/{code}/umfragen/{survey}/phase"' in page
+    phases = re.findall(r'<option value="([a-z0-9]+)">(\d)\. (Begrüßung|Feedback)</option>', page)
+    feedback = next(pid for pid, _, title in phases if title == "Feedback")
+    assigned = client.post(
+        f"/console/{code}/umfragen/{survey}/phase",
+        data={"csrf": csrf_of(page), "phase": feedback},
+        follow_redirects=False,
+    )
+    assert assigned.status_code == 303
+    page = client.get(f"/console/{code}").text
+    assert f'<option value="{feedback}" selected>2. Feedback</option>' in page
+    # once the agenda runs, the phones' agenda names the surveys as "later" (agenda.js
+    # holds the card back until the feedback phase)
+    with client.websocket_connect(f"/ws/console/{code}") as console:
+        console.send_json({"type": "hello", "after": 0})
+        console.send_json({"type": "agenda.next", "cid": "k3"})
+        assert '"ok":true' in read_until(console, '"cid":"k3"', limit=60)
+    join(client, code, "Ada")
+    phone = client.get(f"/p/{code}").text
+    assert 'data-later="surveys"' in phone and 'id="event-surveys"' in phone
+    # back to no phase: the reference goes
+    cleared = client.post(
+        f"/console/{code}/umfragen/{survey}/phase",
+        data={"csrf": csrf_of(page), "phase": ""},
+        follow_redirects=False,
+    )
+    assert cleared.status_code == 303
+    assert f"survey:{survey}" not in client.get(f"/console/{code}").text
+    # another event's survey cannot be put into this agenda
+    other = create_event(client, title="Andere")
+    stranger = client.post(
+        f"/api/surveys?event={other['code']}",
+        json={"template": "feedback"},
+        headers={"Authorization": f"Bearer {other['moderator_token']}"},
+    ).json()["code"]
+    client.post(
+        f"/console/{code}/umfragen/{stranger}/phase",
+        data={"csrf": csrf_of(page), "phase": feedback},
+        follow_redirects=False,
+    )
+    assert f"survey:{stranger}" not in client.get(f"/console/{code}").text
