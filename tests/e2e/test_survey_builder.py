@@ -116,7 +116,8 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
 
     # open it now: the phone's card appears without a reload
     builder.get_by_role("button", name="Jetzt öffnen").click()
-    expect(builder.locator("header")).to_contain_text("offen", timeout=WAIT_MS)
+    expect(builder.get_by_role("button", name="Jetzt öffnen")).to_have_count(0, timeout=WAIT_MS)
+    expect(builder.locator("header")).not_to_contain_text("noch nicht")
     card = phone.locator(".event-survey-card")
     expect(card).to_contain_text("Feedback zur Werkstatt", timeout=WAIT_MS)
     card.get_by_role("link", name="Zum Fragebogen").click()
