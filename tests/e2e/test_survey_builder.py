@@ -92,6 +92,7 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     expect(builder.locator(".error-summary")).to_contain_text(
         "Höchster Wert: Eine Skala braucht 2 bis 11 Stufen", timeout=WAIT_MS
     )
+    shot(builder, "error-1440")
     form = builder.locator("#neue-frage")
     expect(form.get_by_label("Frage", exact=True)).to_have_value(
         "Wie wahrscheinlich empfehlen Sie uns weiter?"
@@ -112,7 +113,7 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     # the placeholder goes
     builder.locator("#frage-q1").get_by_role("button", name="Löschen").click()
     expect(builder.locator(".b-question")).to_have_count(3, timeout=WAIT_MS)
-    shot(builder, "builder-1440", full_page=True)
+    shot(builder, "1440", full_page=True)
 
     # open it now: the phone's card appears without a reload
     builder.get_by_role("button", name="Jetzt öffnen").click()
@@ -120,6 +121,8 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     expect(builder.locator("header")).not_to_contain_text("noch nicht")
     card = phone.locator(".event-survey-card")
     expect(card).to_contain_text("Feedback zur Werkstatt", timeout=WAIT_MS)
+    card.scroll_into_view_if_needed()
+    shot(phone, "card-360x740")
     card.get_by_role("link", name="Zum Fragebogen").click()
     expect(phone).to_have_url(re.compile(rf"/u/{survey}$"), timeout=WAIT_MS)
     phone.get_by_role("link", name="Umfrage starten").click()
