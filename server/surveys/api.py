@@ -345,6 +345,7 @@ async def change_period(request: AnyRequest, code: FromPath[str]) -> Response[An
     )
     if isinstance(outcome, Refusal):
         return error(lang, 422, outcome.reason, outcome.question)
+    await survey_changed(request, state.created.event)
     return Response(
         PublicSurvey(state.created.code, status(state.definition, today_here()), state.definition)
     )
@@ -357,6 +358,7 @@ async def delete_survey(request: AnyRequest, code: FromPath[str]) -> Response[An
     if isinstance(state, Response):
         return state
     await survey_store(request).delete(state.created.code, time.time_ns() // 1_000_000)
+    await survey_changed(request, state.created.event)
     return Response(b"", status_code=204)
 
 
