@@ -15,8 +15,9 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.server.conftest import ADMIN, create_event, join
+from tests.server.conftest import ADMIN, create_event
 from tests.server.test_page_sockets import read_until
+from tests.server.test_pages import join_in_browser
 
 Client = TestClient[Litestar]
 AUTH = {"Authorization": f"Bearer {ADMIN}"}
@@ -366,7 +367,7 @@ def test_a_console_builds_an_empty_questionnaire_and_phones_get_the_card_live(
     survey = builder.split("/")[2]
     assert client.get(builder).status_code == 200  # the console cookie opens it
     # not open before it is opened: phones see no half-built card
-    join(client, code, "Ada")  # the same browser joins as a participant too
+    join_in_browser(client, code, name="Ada")  # the same browser joins as a participant too
     assert f"/u/{survey}" not in client.get(f"/p/{code}").text
     with client.websocket_connect(f"/ws/phone/{code}") as ws:
         opened = post(
@@ -419,7 +420,7 @@ def test_the_console_lets_an_agenda_phase_show_a_survey(client: Client) -> None:
         console.send_json({"type": "hello", "after": 0})
         console.send_json({"type": "agenda.next", "cid": "k3"})
         assert '"ok":true' in read_until(console, '"cid":"k3"', limit=60)
-    join(client, code, "Ada")
+    join_in_browser(client, code, name="Ada")
     phone = client.get(f"/p/{code}").text
     assert 'data-later="surveys"' in phone and 'id="event-surveys"' in phone
     # back to no phase: the reference goes
