@@ -72,7 +72,7 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     builder.locator("#frage-q1").get_by_role("link", name="Bearbeiten").click()
     expect(builder.locator("#frage-form")).to_be_visible(timeout=WAIT_MS)
     builder.locator("#frage-form").get_by_label("Frage", exact=True).fill("Ihr Fragetyp?")
-    builder.get_by_role("button", name="Abbrechen").click()  # changed her mind: nothing kept
+    builder.get_by_role("link", name="Abbrechen").click()  # changed her mind: nothing kept
     expect(builder.locator("#frage-q1")).to_contain_text("Ihre erste Frage", timeout=WAIT_MS)
 
     add_question(builder, 0, "Einfachauswahl")
@@ -110,7 +110,8 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     save_question(builder)
     expect(builder.locator(".b-question").last).to_contain_text("nur wenn Frage 2 „Es geht“ ist")
 
-    # the placeholder goes
+    # the placeholder goes, after a question
+    builder.once("dialog", lambda dialog: dialog.accept())
     builder.locator("#frage-q1").get_by_role("button", name="Löschen").click()
     expect(builder.locator(".b-question")).to_have_count(3, timeout=WAIT_MS)
     shot(builder, "1440", full_page=True)
