@@ -107,6 +107,8 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     form.get_by_label("Frage", exact=True).fill("Was sollen wir besser machen?")
     form.locator("summary", has_text="Wie hat Ihnen die Werkstatt gefallen?").click()
     form.get_by_label("Es geht").check()
+    form.scroll_into_view_if_needed()
+    shot(builder, "question-form-1440")
     save_question(builder)
     expect(builder.locator(".b-question").last).to_contain_text("nur wenn Frage 2 „Es geht“ ist")
 
@@ -131,6 +133,7 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     phone.get_by_role("radio", name="Es geht").check()
     phone.get_by_role("radio", name="7").check()
     phone.get_by_label("Was sollen wir besser machen?").fill("Mehr Pausen")
+    phone.evaluate("window.scrollTo(0, 0)")
     shot(phone, "phone-360x740")
     phone.set_viewport_size({"width": 320, "height": 640})
     shot(phone, "phone-320", full_page=True)
