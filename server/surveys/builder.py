@@ -64,7 +64,7 @@ from server.surveys.store import today_here
 
 FORM_FIELDS_MAX = 400
 
-KIND_LABELS: dict[str, str] = {
+KIND_LABELS: dict[Kind, str] = {
     Kind.SINGLE: N_("Single choice"),
     Kind.MULTIPLE: N_("Multiple choice"),
     Kind.SCALE: N_("Scale"),
