@@ -1,6 +1,7 @@
 """The survey builder in a real browser: a short feedback survey built in the console's
 questionnaire panel, opened, and answered on a phone at 360 px whose card appeared live.
 
+The builder passes axe-core (WCAG 2.1 AA) with a refused form and when built.
 With ``BUILDER_SHOTS=<dir>`` it also saves screenshots of the builder (1440 wide)
 and of the phone's pages (360×740 and 320 wide).
 """
@@ -26,6 +27,15 @@ def shot(page: Page, name: str, full_page: bool = False) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"builder-{name}.png"), full_page=full_page)
+
+
+def check(page: Page, what: str) -> None:
+    """axe-core as in test_accessibility.py; without axe-core that file says so, not this one."""
+    try:
+        from tests.e2e.test_accessibility import check as axe
+    except pytest.skip.Exception:
+        return
+    axe(page, what)
 
 
 def add_question(builder: Page, section: int, kind: str) -> None:
@@ -93,6 +103,7 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
         "Höchster Wert: Eine Skala braucht 2 bis 11 Stufen", timeout=WAIT_MS
     )
     shot(builder, "error-1440")
+    check(builder, "survey builder with a refused question")
     form = builder.locator("#neue-frage")
     expect(form.get_by_label("Frage", exact=True)).to_have_value(
         "Wie wahrscheinlich empfehlen Sie uns weiter?"
@@ -117,6 +128,7 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     builder.locator("#frage-q1").get_by_role("button", name="Löschen").click()
     expect(builder.locator(".b-question")).to_have_count(3, timeout=WAIT_MS)
     shot(builder, "1440", full_page=True)
+    check(builder, "survey builder")
 
     # open it now: the phone's card appears without a reload
     builder.get_by_role("button", name="Jetzt öffnen").click()
