@@ -157,3 +157,46 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     builder.reload()
     expect(builder.locator(".notice")).to_contain_text("schon Antworten", timeout=WAIT_MS)
     expect(builder.get_by_role("button", name="Frage hinzufügen")).to_have_count(0)
+
+
+def test_a_feedback_survey_waits_on_phones_for_its_agenda_phase(
+    live_server: LiveServer, new_context: NewContext
+) -> None:
+    from tests.e2e.liveserver import ADMIN_TOKEN
+    from tests.e2e.test_agenda import phone_of
+    from tests.e2e.test_live_event import open_console
+
+    status, event = live_server.request(
+        "POST", "/api/events", {"template": "zukunftswerkstatt-de"}, token=ADMIN_TOKEN
+    )
+    assert status == 201, event
+    code = event["code"]
+    status, made = live_server.request(
+        "POST", f"/api/surveys?event={code}", {"template": "feedback"},
+        token=event["moderator_token"],
+    )  # fmt: skip
+    assert status == 201, made
+    console = open_console(new_context, event)
+    panel = console.locator("#surveys-panel")
+    phases = panel.get_by_label("Gehört zur Ablaufphase")
+    last = phases.locator("option").last.inner_text()
+    phases.select_option(label=last)
+    panel.get_by_role("button", name="Zuordnen").click()
+    expect(console.locator("#surveys-panel").get_by_label("Gehört zur Ablaufphase")).to_have_value(
+        re.compile(r"^a\d+$"), timeout=WAIT_MS
+    )
+    expect(console.locator("#console-agenda")).to_contain_text("Fragebogen:")
+    if SHOTS:
+        console.locator("#surveys-panel").screenshot(path=f"{SHOTS}/builder-console-panel.png")
+    phone = phone_of(new_context, live_server, code, "Ada")
+    card = phone.locator(".event-survey-card")
+    expect(card).to_be_visible()  # the agenda has not begun: the card is where it always is
+    console.keyboard.press("PageDown")  # the first phase: the feedback is for later
+    expect(phone.locator("#phone-agenda .agenda-phase-title")).not_to_be_empty(timeout=WAIT_MS)
+    expect(card).to_be_hidden(timeout=WAIT_MS)
+    for _ in range(4):
+        console.keyboard.press("PageDown")
+    expect(phone.locator("#agenda-now #event-surveys .event-survey-card")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    shot(phone, "card-in-phase-360x740")
