@@ -52,6 +52,7 @@ from server.report.files import shutdown_pdf_pool
 from server.report.routes import ROUTES as REPORT_ROUTES
 from server.services import Services
 from server.settings import Settings, from_env
+from server.slide_routes import ROUTES as SLIDE_ROUTES
 from server.stores.base import EventStore, StoreError
 from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
@@ -247,6 +248,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.moderator_state,
             api.healthz,
             *REPORT_ROUTES,
+            *SLIDE_ROUTES,
             *TEMPLATE_ROUTES,
             *LIBRARY_ROUTES,
             *privacy_pages.ROUTES,

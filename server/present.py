@@ -51,6 +51,10 @@ CONSOLE_PANELS: tuple[Panel, ...] = tuple(p for a in ACTIVITIES for p in a.panel
 """Every activity's console section; ``panels_for`` orders them for one event."""
 
 
+PANEL_ACTIVITY: dict[str, str] = {p.id: a.name for a in ACTIVITIES for p in a.panels}
+"""Which activity each console section belongs to (the console folds by phase with it)."""
+
+
 def panels_for(state: RoomState) -> tuple[Panel, ...]:
     """The console's sections for this event, its own format's first."""
     return console_panels(CONSOLE_PANELS, state.lobby.format.value)

@@ -29,6 +29,7 @@ from rooms.base import Actor, Role
 from rooms.privacy.domain import EraseAll, EraseMe
 from rooms.privacy.redact import participant_ids, scrub
 from rooms.room import Envelope
+from server import slides
 from server.hub import Hub
 from server.report import logo
 from server.services import Services
@@ -102,4 +103,5 @@ async def delete_event(svc: Services, code: str) -> bool:
     """The whole event, log and all; its links stop working."""
     svc.rooms.forget(code)
     logo.remove(svc.settings.data_path, code)
+    slides.remove_all(svc.settings.data_path, code)
     return await svc.rooms.store.delete_room(code)
