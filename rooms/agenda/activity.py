@@ -117,7 +117,9 @@ class AgendaActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"agenda": agenda_view(room.agenda, audience)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {}
 
 

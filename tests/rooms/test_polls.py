@@ -35,9 +35,9 @@ from rooms.polls.tally import (
     TextResults,
     tally,
 )
-from rooms.room import RoomState, handle, replay
+from rooms.room import RoomState, replay
 from rooms.words import word_counts, words_of
-from tests.rooms.helpers import T0, new_room
+from tests.rooms.helpers import T0, handle, new_room
 
 MOD = Actor(Role.MODERATOR)
 PEOPLE = [f"p{i}" for i in range(5)]

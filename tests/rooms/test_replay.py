@@ -14,9 +14,9 @@ from rooms.activities import ACTIVITIES
 from rooms.base import Actor, Role
 from rooms.cafe.views import cafe_view
 from rooms.lobby.domain import CloseEvent
-from rooms.room import Command, Envelope, RoomState, apply, handle, replay
+from rooms.room import Command, Envelope, RoomState, apply, replay
 from tests.rooms.golden.views import golden_views
-from tests.rooms.helpers import T0, new_room, run
+from tests.rooms.helpers import T0, handle, new_room, run
 from tests.rooms.strategies import (
     ACTIVITY_COMMANDS,
     DRAWN_BY_HAND,

@@ -16,7 +16,7 @@ import pytest
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
-from rooms.room import Command, RoomState, handle, replay
+from rooms.room import Command, RoomState, replay
 from server.cli import main
 from server.stores.base import EventStore
 from server.stores.redis import RedisStore
@@ -24,6 +24,7 @@ from server.stores.sqlite import SqliteStore
 from server.transfer import TransferError, import_event
 from server.writer import decode_entries, encode_entry
 from tests.redis_support import REDIS_TEST_URL, flush_test_db
+from tests.rooms.helpers import handle
 
 CODE = "MVE234"
 
