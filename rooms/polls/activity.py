@@ -51,8 +51,8 @@ class PollsActivity:
             Fragment("console-undo", "polls/console-undo.html", 5),
         ),
     }
-    # Its other refusals' texts are still in server/i18n.py; the undo texts of
-    # all three undoing activities are given once, here.
+    # Its older refusals' texts are still in server/i18n.py; the undo texts of
+    # all three undoing activities are given once, here, with its newer ones.
     reasons: Mapping[str, str] = {
         **UNDO_REASONS,
         "poll_sealed": N_("This poll is closed for good."),

@@ -555,6 +555,10 @@ def _decide_vote(
     poll = polls.by_id.get(vote.poll)
     if poll is None or poll.status is PollStatus.DRAFT:
         return Rejected("poll_not_found")
+    if poll.sealed:
+        # Not "poll_closed" ("your vote was not counted"): this may be the resend of
+        # a vote that did count, which nobody can match to its ballot any more.
+        return Rejected("poll_sealed")
     if poll.status is PollStatus.CLOSED:
         return Rejected("poll_closed")
     ballot = check_ballot(poll, vote, limits)
@@ -588,7 +592,20 @@ def undo_blocked(polls: Polls, entry: PollUndo, max_polls: int) -> str | None:
     return "undo_votes_since" if poll.ballots else None
 
 
-def _restore(polls: Polls, entry: PollUndo) -> set[str]:
+def _voters(poll: Poll, lobby: Lobby) -> set[str]:
+    """Whose own view changes when these ballots go or come back.
+
+    Ballots under ids name their voters; a pseudonym names nobody, so if the
+    poll has any, everyone in the room is touched (a reset of a well-attended
+    poll touched about as many before pseudonyms).
+    """
+    keys = set(poll.ballots)
+    if all(key in lobby.participants for key in keys):
+        return keys
+    return set(lobby.participants)
+
+
+def _restore(polls: Polls, lobby: Lobby, entry: PollUndo) -> set[str]:
     """Put the tombstone back: the deleted draft at its place, or the ballots a reset cleared."""
     before = entry.poll
     if entry.what == "poll_deleted":
@@ -600,7 +617,7 @@ def _restore(polls: Polls, entry: PollUndo) -> set[str]:
     poll.answer_numbers = before.answer_numbers
     poll.hidden_answers = before.hidden_answers
     poll.resets = before.resets
-    return set(poll.ballots)
+    return _voters(poll, lobby)
 
 
 # --- apply ------------------------------------------------------------------
@@ -627,7 +644,7 @@ def apply(
         if entry is None or undo_blocked(polls, entry, max_polls or len(polls.order) + 1):
             return set()  # undone already, or something came first in log order
         polls.undo.remove(entry)
-        return _restore(polls, entry)
+        return _restore(polls, lobby, entry)
     if isinstance(event, PollCreated):
         if event.poll in polls.by_id:
             return set()
@@ -662,9 +679,12 @@ def apply(
             if not poll.sealed:  # a re-open decided before the seal lands after it
                 poll.status = PollStatus.OPEN
         case PollSealed():
-            if poll.status is not PollStatus.DRAFT:
+            if poll.status is not PollStatus.DRAFT and not poll.sealed:
                 poll.status = PollStatus.CLOSED
                 poll.sealed = True
+                # Phones' own views: no "your vote" here any more (the transport
+                # stops handing in this poll's pseudonyms).
+                return _voters(poll, lobby)
         case PollClosed():
             if poll.status is PollStatus.OPEN:
                 poll.status = PollStatus.CLOSED
@@ -673,7 +693,7 @@ def apply(
                 return set()
             kept = copy(poll, Poll)
             remember(polls.undo, PollUndo(seq, at, "poll_reset", kept, polls.order.index(poll.id)))
-            voters = set(poll.ballots)
+            voters = _voters(poll, lobby)
             poll.ballots.clear()
             poll.answer_numbers.clear()
             poll.hidden_answers.clear()

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 import msgspec
 
 from rooms.base import Actor
-from rooms.polls.domain import Polls, Vote
+from rooms.polls.domain import Polls, PollStatus, Vote
 
 SECRET_BYTES = 32
 PSEUDONYM_BYTES = 12  # 96 bits: two of 5,000 voters collide with odds of about 1 in 10^21
@@ -43,13 +43,14 @@ def pseudonym(secret: bytes, participant: str) -> str:
 
 
 def pseudonymous_poll(polls: Polls, command: object) -> str | None:
-    """The poll whose secret ``command`` needs: a vote in an anonymous poll not yet sealed."""
+    """The poll whose secret ``command`` needs: a vote in an anonymous poll past its
+    draft and not sealed (a vote in a draft is refused anyway, so no secret is made)."""
     if not isinstance(command, Vote):
         return None
     poll = polls.by_id.get(command.poll)
     if poll is None or not poll.settings.anonymous or poll.sealed:
         return None
-    return poll.id
+    return None if poll.status is PollStatus.DRAFT else poll.id
 
 
 def voter(polls: Polls, command: object, actor: Actor, secrets: Mapping[str, bytes]) -> Actor:

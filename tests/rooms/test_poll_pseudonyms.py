@@ -201,7 +201,7 @@ def test_a_sealed_poll_stays_closed_and_keeps_its_results() -> None:
         assert handle(state, command, MOD, None, T0).reason == "poll_sealed"
     assert handle(state, SealPoll("p1"), MOD, None, T0).envelopes == []  # sealed once
     late = handle(state, Vote(poll="p1", choice="o2"), person(PEOPLE[0]), None, T0)
-    assert late.reason == "poll_closed"
+    assert late.reason == "poll_sealed"
     # The transport no longer hands in a pseudonym for it: the phone shows no ballot.
     assert "p1" not in pseudonyms(state.polls, PEOPLE[0], {"p1": SECRETS["p1"]})
     assert "p1" not in me_view(state, PEOPLE[0], my_pseudonyms(state, PEOPLE[0])).ballots

@@ -77,7 +77,7 @@ async def test_after_the_seal_the_secret_is_gone_and_no_ballot_names_its_voter(
     store: EventStore, hub: Hub
 ) -> None:
     for pid, choice in zip(PEOPLE, ["o1", "o2", "o2"], strict=True):
-        await vote(hub, pid, "p1", choice, f"a-{pid}")
+        await vote(hub, pid, "p1", choice, f"a-{choice}-{PEOPLE.index(pid)}")
     await vote(hub, PEOPLE[0], "p1", "o3", "again")  # changes the vote: still one ballot
     await vote(hub, PEOPLE[0], "p2", "o1", "named")
     assert tally(hub.state.polls.by_id["p1"]) == ChoiceResults(3, {"o1": 0, "o2": 2, "o3": 1})
