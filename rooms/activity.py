@@ -162,6 +162,16 @@ class Activity(Protocol):
         ...
 
     @property
+    def assets(self) -> tuple[str, ...]:
+        """The files under ``static/`` its fragments need (``.css`` and ``.js``), in load order.
+
+        Every page loads them all (``templates/base.html`` the styles,
+        ``templates/live_scripts.html`` the scripts), so a new activity's
+        stylesheet or script is named here and nowhere else.
+        """
+        ...
+
+    @property
     def panels(self) -> tuple[Panel, ...]:
         """Its sections of the moderator's console (none for the background ones)."""
         ...

@@ -27,6 +27,7 @@ class ActionsActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel(
             "actions-panel",

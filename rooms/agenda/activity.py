@@ -66,6 +66,7 @@ class AgendaActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "agenda/screen.html"}
+    assets: tuple[str, ...] = ("agenda.css", "agenda.js")
     panels: tuple[Panel, ...] = (
         Panel("agenda-panel", N_("Agenda"), "agenda/console-panel.html", 0, on_top=True),
     )

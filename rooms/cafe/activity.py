@@ -36,6 +36,7 @@ class CafeActivity:
     }
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ("cafe.css", "cafe.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "cafe-panel", N_("World Café"), "cafe/console-panel.html", 60,

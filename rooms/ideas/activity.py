@@ -31,6 +31,7 @@ class IdeasActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ("ideas.css", "ideas.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "ideas-panel",

@@ -39,6 +39,7 @@ class LobbyActivity:
         domain.ScreenMode.BLANK: always,
     }
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("people-panel", N_("Participants"), "lobby/console-panel.html", 20, css="col-people"),
     )

@@ -35,6 +35,7 @@ class MoodActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "mood/screen.html"}
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("mood-panel", N_("Mood meter"), "mood/console-panel.html", 70, css="col-main"),
     )

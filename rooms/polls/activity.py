@@ -37,6 +37,7 @@ class PollsActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("polls-panel", N_("Polls"), "polls/console-panel.html", 10, css="col-main"),
     )

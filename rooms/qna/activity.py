@@ -39,6 +39,7 @@ class QnaActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: _has_session}
     stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
+    assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "qna-panel", N_("Questions"), "qna/console-panel.html", 40,

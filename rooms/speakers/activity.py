@@ -37,6 +37,7 @@ class SpeakersActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
+    assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "speakers-panel", N_("Speaker list"), "speakers/console-panel.html", 41,
