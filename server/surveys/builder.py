@@ -29,6 +29,7 @@ from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
+from rooms.surveys.answers import other_key
 from rooms.surveys.definition import (
     CATEGORICAL,
     OTHER,
@@ -59,7 +60,14 @@ from server.i18n import N_, gettext, pick_language
 from server.services import Services, services
 from server.surveys.common import AnyRequest, find, is_moderator, message, option_labels
 from server.surveys.live import survey_changed
-from server.surveys.pages import not_found, render, results_cookie, with_cookies
+from server.surveys.pages import (
+    condition_text,
+    not_found,
+    page_lang,
+    render,
+    results_cookie,
+    with_cookies,
+)
 from server.surveys.store import today_here
 
 FORM_FIELDS_MAX = 400
@@ -430,6 +438,38 @@ async def builder_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
     return b.page()
 
 
+@get("/u/{code:str}/vorschau", include_in_schema=False)
+async def preview(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """Every section on one page as respondents see it, open or not; nothing is saved.
+
+    The respondent's pages refuse a survey that is not open yet, and an empty
+    survey opens tomorrow: the organiser sees what they built here first.
+    Conditions work as on a section page (``survey.js``): each conditional
+    question carries its hint and hides while its answer is not chosen.
+    """
+    opened = await organiser(request, code)
+    if isinstance(opened, Response):
+        return opened
+    svc, state, _ = opened
+    survey = state.definition
+    lang = page_lang(request, survey)
+    questions = survey.questions()
+    return render(
+        svc,
+        lang,
+        "surveys/preview.html",
+        survey=survey,
+        code=state.created.code,
+        answers={},
+        errors={},
+        labels={q.id: option_labels(lang, q) for q in questions},
+        conditions={q.id: condition_text(survey, q, lang) for q in questions},
+        same_section={q.id for q in questions if q.show_if is not None},
+        OTHER=OTHER,
+        other_key=other_key,
+    )
+
+
 Change = Callable[[Survey], Survey]
 
 
@@ -556,4 +596,4 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
     return Redirect(f"{back}#{anchor}", status_code=303)
 
 
-ROUTES = [builder_page, builder_submit]
+ROUTES = [builder_page, builder_submit, preview]
