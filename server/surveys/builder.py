@@ -188,10 +188,25 @@ def _options(labels: list[str], old: list[Option]) -> list[Option]:
     return out
 
 
+def moved(labels: list[str], old: list[Option]) -> bool:
+    """Whether a line now holds another line's old label: a swap, not a rewording.
+
+    Ids go by position, so after responses a swap would relabel old answers.
+    """
+    before = [o.label for o in old]
+    return any(
+        i < len(before) and label != before[i] and label in before for i, label in enumerate(labels)
+    )
+
+
 def parse_question(
-    values: Values, qid: str, old: Question | None
+    values: Values, qid: str, old: Question | None, locked: bool = False
 ) -> Question | list[tuple[str, str]]:
-    """The question a form describes, or the fields that are not numbers / not a type."""
+    """The question a form describes, or the fields that are not numbers / not a type.
+
+    ``locked`` (the survey has responses): lines of options or rows may be
+    reworded but not swapped, since each keeps its position's id.
+    """
     try:
         kind = Kind(values["kind"])
     except ValueError:
@@ -219,6 +234,12 @@ def parse_question(
         value = numbers[name]
         return default if value is None else int(value)
 
+    if locked and old is not None:
+        for name, before in (("options", old.options), ("rows", old.rows)):
+            if moved(_lines(values[name]), before):
+                wrong.append((name, "options_reordered"))
+        if wrong:
+            return wrong
     condition = None
     picked = [v.partition("|") for v in values["show_if"]]
     targets = {target for target, _, _ in picked}
@@ -558,7 +579,7 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
         new_id = qid if old is not None else fresh_id(state.definition, "q")
         redo = {"values": values, "failed": "question"}
         redo.update({"editing": qid} if old is not None else {"new_in": sid})
-        parsed = parse_question(values, new_id, old)
+        parsed = parse_question(values, new_id, old, locked=bool(state.responses))
         if isinstance(parsed, list):
             return b.page(422, failure=explain(lang, state.definition, parsed, None, "top"), **redo)
         question = parsed

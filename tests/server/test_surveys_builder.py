@@ -308,6 +308,21 @@ def test_after_the_first_response_only_wording_and_dates_change(client: Client) 
     )
     assert more.status_code == 422
     assert "schon Antworten" in more.text and "mittel" in more.text
+    # swapping two lines would relabel the old answers: refused, named
+    swapped = post(
+        client,
+        code,
+        op="question_save",
+        section="s1",
+        question=q["id"],
+        kind="single",
+        text="Wie?",
+        options="schlecht\nsehr gut",
+    )
+    assert swapped.status_code == 422
+    assert "Antwortmöglichkeiten: Diese Umfrage hat schon Antworten: Jede Zeile" in (
+        html.unescape(swapped.text)
+    )
     required = post(
         client,
         code,
