@@ -178,6 +178,15 @@
     }).observe(document.getElementById("live") || document.body, { childList: true, subtree: true });
   }
 
+  // The projector's slide picture: fit the stage again once it has its size; a file
+  // that is gone (deleted by retention) is hidden rather than shown broken.
+  document.addEventListener("load", function (evt) {
+    if (evt.target.matches && evt.target.matches("img.agenda-stage-image") && window.dialograumFit) window.dialograumFit();
+  }, true);
+  document.addEventListener("error", function (evt) {
+    if (evt.target.matches && evt.target.matches("img.agenda-stage-image")) evt.target.hidden = true;
+  }, true);
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
