@@ -21,7 +21,8 @@
     actions: ["phone-actions"],
     cafe: ["cafe-me"],
     qna: ["phone-qna", "phone-qna-me", "phone-qna-list"],
-    speakers: ["phone-speakers-me", "phone-speakers"]
+    speakers: ["phone-speakers-me", "phone-speakers"],
+    surveys: ["event-surveys"]  // the surveys' addition (templates/surveys/phone_card.html)
   };
   var OWN = { "phone-ideas-me": 1, "phone-qna-me": 1, "phone-speakers-me": 1, "cafe-me": 1 };
   var marks = {};  // part id -> a comment where it stood, to put it back

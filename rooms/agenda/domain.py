@@ -48,8 +48,14 @@ if TYPE_CHECKING:
 
 MINUTE = 60_000
 
-REF = re.compile(r"^(?:(?:poll|board|qna):[A-Za-z0-9_-]{1,40}|cafe|speakers|actions)$")
-"""An activity a phase shows: a poll, a board or a Q&A session by id, or a whole activity."""
+REF = re.compile(
+    r"^(?:(?:poll|board|qna):[A-Za-z0-9_-]{1,40}|cafe|speakers|actions"
+    r"|survey:[A-Z0-9]{8})$"  # the surveys' addition: a survey of the event, by its code
+)
+"""An activity a phase shows: a poll, a board or a Q&A session by id, or a whole activity.
+
+``survey:CODE`` is one of the event's surveys (server/surveys/console.py sets it from
+the console's "Fragebögen" panel); the survey lives in its own log, not in the room."""
 
 SCREENS = re.compile(
     r"^(?:agenda|welcome|blank|poll:[A-Za-z0-9_-]{1,40}|board:[A-Za-z0-9_-]{1,40})$"

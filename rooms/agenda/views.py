@@ -25,6 +25,7 @@ KIND_OF_REF = {
     "cafe": "cafe",
     "speakers": "speakers",
     "actions": "actions",
+    "survey": "surveys",  # the surveys' addition: the phones' survey card (#event-surveys)
 }
 """The activity (its name in the registry) that a phase's reference points into."""
 
