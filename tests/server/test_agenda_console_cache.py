@@ -42,7 +42,9 @@ def room() -> RoomState:
     do(
         state,
         MOD,
-        CreatePoll(kind=PollKind.SINGLE, question="Wie weiter?", options=["A", "B"]),
+        CreatePoll(
+            kind=PollKind.SINGLE, question="Wie weiter?", options=["A", "B"], anonymous=False
+        ),
         "c1",
     )
     do(state, MOD, CreatePoll(kind=PollKind.SINGLE, question="Entwurf", options=["A", "B"]), "c2")
