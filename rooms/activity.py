@@ -211,8 +211,15 @@ class Activity(Protocol):
         """Its ``view_fields`` as ``audience`` (screen, participant, moderator) may see them."""
         ...
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
-        """Its ``personal_fields`` for one participant."""
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Its ``personal_fields`` for one participant.
+
+        ``pseudonyms`` (poll id → the participant's pseudonym there) come from
+        the transport, which holds the secrets of anonymous polls: the log
+        keys those ballots by them, not by the id. Other activities ignore them.
+        """
         ...
 
 

@@ -402,7 +402,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         "phone/page.html",
         surveys=await open_surveys(request, svc, hub.code),
         ev=views.public_view(hub.state, len(hub.online), "participant"),
-        me=views.me_view(hub.state, pid),
+        me=views.me_view(hub.state, pid, hub.pseudonyms(pid)),
         seq=hub.state.seq,
         organisation_types=[t.value for t in OrganisationType],
         csrf=form_guard(svc, request).token,

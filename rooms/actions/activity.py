@@ -70,7 +70,9 @@ class ActionsActivity:
             "action_undo": action_undo_views(room.actions, audience),
         }
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {}
 
 

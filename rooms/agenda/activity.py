@@ -139,7 +139,9 @@ class AgendaActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"agenda": agenda_view(room.agenda, audience, room)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {}
 
 

@@ -63,7 +63,9 @@ class CafeActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"cafe": cafe_view(room.cafe, room.lobby, moderator=audience == "moderator")}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"cafe": my_cafe(room.cafe, participant)}
 
 

@@ -88,7 +88,9 @@ class IdeasActivity:
             "ideas_undo": undo.undo_views(room.ideas, audience),
         }
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"ideas": my_ideas(room.ideas, room.actions, participant)}
 
 

@@ -79,7 +79,9 @@ class LobbyActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {}
 
 

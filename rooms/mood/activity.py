@@ -61,7 +61,9 @@ class MoodActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"mood": mood_view(room.mood, room.lobby)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"mood": my_mood(room.mood, participant)}
 
 

@@ -95,7 +95,9 @@ class QnaActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"qna": qna_views(room.qna, audience)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"qna": my_qna(room.qna, participant)}
 
 

@@ -77,7 +77,9 @@ class SpeakersActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"speakers": speakers_view(room.speakers, audience)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"speakers": my_speakers(room.speakers, participant)}
 
 

@@ -93,6 +93,7 @@ from rooms.polls.domain import (
     OpenPoll,
     PollKind,
     ResetPoll,
+    SealPoll,
     UndoPoll,
     UpdatePoll,
     Vote,
@@ -296,6 +297,7 @@ poll_commands = st.one_of(
     _step(moderator, st.builds(ClosePoll, poll_ids)),
     _step(moderator, st.builds(ResetPoll, poll_ids)),
     _step(moderator, st.builds(UndoPoll, undo_seqs)),
+    _step(moderator, st.builds(SealPoll, st.sampled_from(["p2", "p6", "p7"]))),
     _step(
         moderator,
         st.builds(
