@@ -39,7 +39,7 @@ from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from server.stores.redis import PREFIX, REDIS_ERRORS, Keys
+from server.stores.redis import PREFIX, REDIS_ERRORS, Keys, master_of
 
 log = logging.getLogger("dialograum.broker")
 
@@ -155,7 +155,7 @@ class ShardListener:
         return self.keys.notify(room), self.keys.presence(room)
 
     def _master_for(self, room: str) -> _Master:
-        node = self.cluster.get_node_from_key(self.keys.notify(room))
+        node = master_of(self.cluster, self.keys.notify(room))
         master = self._masters.get(node.name)
         if master is None:
             master = self._masters[node.name] = _Master(node_url(self.url, node.host, node.port))

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode, PipelineCommand, RedisCluster
-from redis.exceptions import RedisClusterException, RedisError
+from redis.exceptions import RedisClusterException, RedisError, SlotNotCoveredError
 
 from server.stores.base import SeqConflict, StoreError
 
@@ -175,6 +175,14 @@ def log_key(room: str) -> str:
 
 def seq_key(room: str) -> str:
     return SINGLE.seq(room)
+
+
+def master_of(client: RedisCluster, key: str) -> ClusterNode:
+    """The master that owns ``key``'s slot, as the client's slot map has it."""
+    node = client.get_node_from_key(key)
+    if node is None:
+        raise SlotNotCoveredError(f"no node serves the slot of {key}")
+    return node
 
 
 def redacted(url: str) -> str:
@@ -396,7 +404,7 @@ class RedisStore:
         """
         client = self._cluster_client()
         try:
-            node = client.get_node_from_key(keys[0])
+            node = master_of(client, keys[0])
             commands = [PipelineCommand(0, "EVAL", script, len(keys), *keys, *args)]
             wanted = self._replicas(keys[0])
             if wanted:
@@ -431,7 +439,7 @@ class RedisStore:
             wanted = self._replicas(key)
             if not wanted:
                 return
-            node = client.get_node_from_key(key)
+            node = master_of(client, key)
             commands = [
                 PipelineCommand(0, "EVAL", _TOUCH, 1, key),
                 PipelineCommand(1, "WAIT", wanted, WAIT_MS),
