@@ -416,7 +416,7 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
     state: views.View
     if pid is not None:
         actor = Actor(Role.PARTICIPANT, pid)
-        state = views.participant_view(hub.state, pid, len(hub.online))
+        state = views.participant_view(hub.state, pid, len(hub.online), hub.pseudonyms(pid))
     elif message.token is None:
         actor = Actor(Role.SCREEN)
         state = views.public_view(hub.state, len(hub.online))

@@ -74,6 +74,7 @@ return #rows
 
 _DELETE = """
 local existed = redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[4])
 redis.call('LREM', KEYS[3], 0, ARGV[1])
 return existed
 """
@@ -87,7 +88,22 @@ redis.call('SET', KEYS[2], 1)
 return 1
 """
 
-_DELETE_IN_SLOT = "return redis.call('DEL', KEYS[1], KEYS[2])"
+_DELETE_IN_SLOT = """
+local existed = redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[3])
+return existed
+"""
+
+# A poll's secret: the first one proposed wins (HSETNX), and is read back.
+_KEEP_FIRST = """
+redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('HGET', KEYS[1], ARGV[1])
+"""
+
+_FORGET_SECRETS = """
+if #ARGV == 0 then return redis.call('DEL', KEYS[1]) end
+return redis.call('HDEL', KEYS[1], unpack(ARGV))
+"""
 
 _LIST = """
 if not redis.call('LPOS', KEYS[1], ARGV[1]) then redis.call('RPUSH', KEYS[1], ARGV[1]) end
@@ -154,6 +170,9 @@ class Keys:
     def online(self, room: str) -> str:
         return f"{PREFIX}:room:{self.tag(room)}:online"
 
+    def secrets(self, room: str) -> str:
+        return f"{PREFIX}:room:{self.tag(room)}:secrets"
+
     def notify(self, room: str) -> str:
         return f"{PREFIX}:notify:{self.tag(room)}"
 
@@ -175,6 +194,11 @@ def log_key(room: str) -> str:
 
 def seq_key(room: str) -> str:
     return SINGLE.seq(room)
+
+
+def secrets_key(room: str) -> str:
+    """A hash of the room's poll secrets (anonymous ballots), beside its log."""
+    return SINGLE.secrets(room)
 
 
 def master_of(client: RedisCluster, key: str) -> ClusterNode:
@@ -354,16 +378,66 @@ class RedisStore:
         keys = self.keys
         try:
             if isinstance(client, RedisCluster):
-                existed = await self._durable([keys.log(room), keys.seq(room)], _DELETE_IN_SLOT, [])
+                existed = await self._durable(
+                    [keys.log(room), keys.seq(room), keys.secrets(room)], _DELETE_IN_SLOT, []
+                )
                 await self._durable([ROOMS_KEY], _UNLIST, [room])
             else:
                 existed = await self._delete(
-                    keys=[keys.log(room), keys.seq(room), ROOMS_KEY], args=[room]
+                    keys=[keys.log(room), keys.seq(room), ROOMS_KEY, keys.secrets(room)],
+                    args=[room],
                 )
         except REDIS_ERRORS as exc:
             raise StoreError(f"Redis: {exc}") from exc
         await self._rewrite_aof()
         return bool(existed)
+
+    async def poll_secret(self, room: str, poll: str, proposed: bytes) -> bytes:
+        client = self._client()
+        key = self.keys.secrets(room)
+        try:
+            if isinstance(client, RedisCluster):
+                # On a replica before it is used: a secret lost in a failover would
+                # give a voter a second pseudonym. The seq key is the room's slot's
+                # string to WAIT on (a hash has no write that changes nothing).
+                value = await self._durable(
+                    [key, self.keys.seq(room)], _KEEP_FIRST, [poll, proposed]
+                )
+            else:
+                await client.hsetnx(key, poll, proposed)
+                value = await client.hget(key, poll)
+        except REDIS_ERRORS as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        if not isinstance(value, bytes):
+            raise StoreError(f"Redis: the secret of poll {poll} in room {room} vanished")
+        return value
+
+    async def poll_secrets(self, room: str) -> dict[str, bytes]:
+        try:
+            raw = await self._client().hgetall(self.keys.secrets(room))
+        except REDIS_ERRORS as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        return {
+            (k.decode() if isinstance(k, bytes) else str(k)): v
+            for k, v in (raw or {}).items()
+            if isinstance(v, bytes)
+        }
+
+    async def delete_poll_secrets(self, room: str, polls: list[str] | None = None) -> None:
+        client = self._client()
+        key = self.keys.secrets(room)
+        try:
+            if polls is not None and not polls:
+                pass
+            elif isinstance(client, RedisCluster):
+                await self._durable([key, self.keys.seq(room)], _FORGET_SECRETS, polls or [])
+            elif polls is None:
+                await client.delete(key)
+            else:
+                await client.hdel(key, *polls)
+        except REDIS_ERRORS as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        await self._rewrite_aof()
 
     async def _rewrite_aof(self) -> None:
         """Ask Redis to rewrite its append-only file, which still holds the old entries.
