@@ -171,6 +171,15 @@ class LocalCluster:
                     return int(master[1])
         raise AssertionError(f"no node serves the slot of {key}")
 
+    def replica_of(self, key: str) -> int:
+        """The port of a replica of ``key``'s slot."""
+        with self.node(self.live()[0]) as client:
+            slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
+            for start, end, _master, *replicas in client.execute_command("CLUSTER", "SLOTS"):
+                if int(start) <= slot <= int(end) and replicas:
+                    return int(replicas[0][1])
+        raise AssertionError(f"no replica serves the slot of {key}")
+
     def kill(self, port: int) -> None:
         proc = self.procs[port]
         proc.send_signal(signal.SIGKILL)

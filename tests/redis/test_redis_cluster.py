@@ -86,6 +86,27 @@ async def test_a_listed_code_without_a_log_is_passed_over(redis_cluster: LocalCl
         await store.close()
 
 
+async def test_an_acknowledged_append_is_already_on_the_replica(
+    redis_cluster: LocalCluster,
+) -> None:
+    """What makes a failover lose nothing: the store answers only once a replica of
+    the room's slot has the write (WAIT), so the replica holds every acknowledged seq
+    at the moment of the acknowledgement, not some time later."""
+    redis_cluster.flush()
+    store = RedisStore(redis_cluster.url)
+    await store.open()
+    replica = redis_cluster.node(redis_cluster.replica_of(TAGGED.seq("WAIT23")))
+    try:
+        replica.execute_command("READONLY")
+        assert await store.create_room("WAIT23", b"first")
+        for seq in range(1, 301):
+            assert await store.append("WAIT23", seq, [b"entry"]) == seq + 1
+            assert replica.get(TAGGED.seq("WAIT23")) == str(seq + 1).encode()
+    finally:
+        replica.close()
+        await store.close()
+
+
 async def test_notices_reach_workers_for_rooms_on_every_master(
     redis_cluster: LocalCluster,
 ) -> None:
