@@ -163,7 +163,12 @@ class ShardListener:
 
     async def _subscribe(self, room: str) -> None:
         async with self._lock:
-            if room not in self._wanted or any(room in m.rooms for m in self._masters.values()):
+            if room not in self._wanted:
+                return
+            if any(room in m.rooms for m in self._masters.values()):
+                # Dropped and wanted again before the SUNSUBSCRIBE went out: still
+                # subscribed, but the new listener loaded the room without it.
+                self.on_subscribed(room)
                 return
             try:
                 master = self._master_for(room)

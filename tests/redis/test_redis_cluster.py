@@ -20,6 +20,7 @@ from rooms.lobby.domain import CreateEvent, Join
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
 from rooms.polls.tally import ChoiceResults, tally
 from rooms.room import RoomState, handle, replay
+from server.broker import EVERYTHING
 from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
 from server.stores.redis import ROOMS_KEY, SINGLE, Keys, RedisStore
@@ -117,13 +118,37 @@ async def test_notices_reach_workers_for_rooms_on_every_master(
     await there.open()
     heard: dict[str, list[int]] = {room: [] for room in rooms}
     try:
-        for room in rooms:
-            here.subscribe(room, lambda r, seq: heard[r].append(seq))
+        stops = [here.subscribe(room, lambda r, seq: heard[r].append(seq)) for room in rooms]
         # the subscription is confirmed with a catch-up notice per room
         await until(lambda: all(heard[r] for r in rooms), 10, "subscriptions on every master")
         for n, room in enumerate(rooms, start=1):
             await there.publish(room, n)
         await until(lambda: all(n in heard[r] for n, r in enumerate(rooms, 1)), 5, "notices")
+        # A room unloaded and at once loaded again: still subscribed, and the new
+        # listener is told to catch up (it loaded the room without a subscription).
+        again: list[int] = []
+        stops[0]()
+        stop_again = here.subscribe(rooms[0], lambda r, seq: again.append(seq))
+        await until(lambda: EVERYTHING in again, 10, "the room's subscription again")
+        await there.publish(rooms[0], 77)
+        await until(lambda: 77 in again, 5, "a notice after subscribing again")
+        assert 77 not in heard[rooms[0]]  # the first listener is gone
+        # Unloaded for good: the master sees no subscriber; loaded again, it does.
+        channel = TAGGED.notify(rooms[0])
+        master = redis_cluster.node(redis_cluster.owner(channel))
+
+        def subscribers() -> int:
+            counts = master.execute_command("PUBSUB", "SHARDNUMSUB", channel)
+            return int(counts[1])
+
+        stop_again()
+        await until(lambda: subscribers() == 0, 5, "the SUNSUBSCRIBE")
+        last: list[int] = []
+        here.subscribe(rooms[0], lambda r, seq: last.append(seq))
+        await until(lambda: subscribers() == 1 and EVERYTHING in last, 10, "a new SSUBSCRIBE")
+        await there.publish(rooms[0], 78)
+        await until(lambda: 78 in last, 5, "a notice after a new SSUBSCRIBE")
+        master.close()
     finally:
         await here.close()
         await there.close()
