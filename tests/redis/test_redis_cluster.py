@@ -98,7 +98,7 @@ async def test_an_acknowledged_append_is_already_on_the_replica(
     await store.open()
     replica = redis_cluster.node(redis_cluster.replica_of(TAGGED.seq("WAIT23")))
     try:
-        replica.execute_command("READONLY")
+        replica.readonly()
         assert await store.create_room("WAIT23", b"first")
         for seq in range(1, 301):
             assert await store.append("WAIT23", seq, [b"entry"]) == seq + 1
@@ -138,8 +138,8 @@ async def test_notices_reach_workers_for_rooms_on_every_master(
         master = redis_cluster.node(redis_cluster.owner(channel))
 
         def subscribers() -> int:
-            counts = master.execute_command("PUBSUB", "SHARDNUMSUB", channel)
-            return int(counts[1])
+            counts = master.pubsub_shardnumsub(channel)
+            return int(counts[0][1])
 
         stop_again()
         await until(lambda: subscribers() == 0, 5, "the SUNSUBSCRIBE")
