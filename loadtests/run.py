@@ -76,7 +76,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="py-spy the server during the votes into DIR (raw stacks); implies --no-docs",
+        help="py-spy the server during the votes (plenum, upvote) into DIR (raw stacks); "
+        "implies --no-docs",
     )
     parser.add_argument(
         "--redis-url",
