@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="py-spy the server during the votes into DIR (raw stacks); implies --no-docs",
+        help="py-spy the server (plenum: the votes, join: the joins) into DIR; implies --no-docs",
     )
     parser.add_argument(
         "--redis-url",
@@ -186,7 +186,10 @@ async def run_join(args: argparse.Namespace) -> list[dict[str, Any]]:
             )
             say(f"{label} start")
             before = await wait_for_quiet(args.quiet_below, args.quiet_wait, prefixed(label))
-            result = await join.run(config, prefixed(label), args.source)
+            profile = args.profile / f"join-n{n}-r{repeat}.txt" if args.profile else None
+            result = await join.run(config, prefixed(label), args.source, profile)
+            if profile is not None:
+                result["profile"] = str(profile)
             result["machine_busy_before_cores"] = round(before, 2)
             result["repeat"] = repeat
             say(f"{label} {one_line(result)}")

@@ -8,10 +8,15 @@ reader can compare the load columns of one scenario with another's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import math
 import resource
+import signal
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
@@ -160,3 +165,41 @@ async def loop_lag(into: list[float], every_s: float = 0.005) -> None:
         asked = loop.time()
         await asyncio.sleep(every_s)
         into.append(round((loop.time() - asked - every_s) * 1000, 2))
+
+
+def py_spy() -> Path:
+    return Path(sys.executable).parent / "py-spy"
+
+
+async def start_spy(pid: int, into: Path, max_s: float) -> asyncio.subprocess.Process:
+    """py-spy on the server, raw (collapsed) stacks, stopped by SIGINT at the phase's end."""
+    into.parent.mkdir(parents=True, exist_ok=True)
+    spy = await asyncio.create_subprocess_exec(
+        str(py_spy()),
+        "record",
+        "--pid",
+        str(pid),
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "--duration",
+        str(math.ceil(max_s)),
+        "--output",
+        str(into),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.sleep(0.5)  # py-spy attaches before the first vote
+    return spy
+
+
+async def stop_spy(spy: asyncio.subprocess.Process) -> None:
+    if spy.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+        try:
+            await asyncio.wait_for(spy.wait(), 15)
+        except TimeoutError:
+            spy.kill()
+            await spy.wait()

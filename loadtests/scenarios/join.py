@@ -41,6 +41,8 @@ from loadtests.scenarios.common import (
     moderator_state,
     sample_load,
     self_cpu_s,
+    start_spy,
+    stop_spy,
 )
 from loadtests.scenarios.join_metrics import load_profile, metrics
 from loadtests.server_proc import ServerProcess
@@ -56,10 +58,17 @@ class JoinConfig:
     progress_every_s: float = 1.0
 
 
-async def run(config: JoinConfig, progress: Progress, source: Path | None = None) -> dict[str, Any]:
+async def run(
+    config: JoinConfig,
+    progress: Progress,
+    source: Path | None = None,
+    profile_to: Path | None = None,
+) -> dict[str, Any]:
     """One run; never raises for a failed or timed-out run, it reports it instead.
 
-    ``source``: an exported tree to run the server from (default: the working tree).
+    ``source``: an exported tree to run the server from (default: the working tree);
+    ``profile_to``: record the server with py-spy from the first join until the
+    screen shows everyone online (a diagnostic: py-spy costs the server a little).
     """
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-load-"))
     server = ServerProcess(workdir, source=source)
@@ -68,6 +77,7 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
     screen: ScreenFeed | None = None
     phones: Phones | None = None
     sampler: asyncio.Task[None] | None = None
+    spy: asyncio.subprocess.Process | None = None
     started = time.monotonic()
     try:
         async with asyncio.timeout(config.timeout_s):
@@ -89,6 +99,8 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
                 cpu_before_self = self_cpu_s()
                 progress(f"event {code}, screen connected; server RSS {before.rss_kib} KiB")
 
+                if profile_to is not None:
+                    spy = await start_spy(server.pid, profile_to, config.timeout_s)
                 step = "joining"
                 load: list[LoadSample] = []
                 sampler = asyncio.create_task(sample_load(server, load, SAMPLE_EVERY_S))
@@ -115,6 +127,8 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
                     with contextlib.suppress(asyncio.CancelledError):
                         await reporter
                 converged = time.monotonic()
+                if spy is not None:
+                    await stop_spy(spy)
                 progress(
                     f"converged: screen joined {screen.last_joined}, online "
                     f"{screen.last_online}; idling {config.idle_s:.0f} s"
@@ -147,6 +161,8 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
     finally:
         if sampler is not None:
             sampler.cancel()
+        if spy is not None:
+            await stop_spy(spy)
         result["server_alive_at_end"] = server.alive()
         if phones is not None:
             result.setdefault("progress_at_end", _snapshot(phones, screen))
