@@ -153,6 +153,36 @@ def max_gap_ms(times_ns: list[int], start: int, end: int | None) -> float | None
     return round(max(ms(b - a) for a, b in itertools.pairwise(marks)), 1)
 
 
+async def server_settled(
+    server: ServerProcess,
+    below_cores: float = 0.05,
+    every_s: float = 0.5,
+    windows: int = 3,
+    within_s: float = 30.0,
+) -> float:
+    """Wait until the server's own CPU use stays below ``below_cores`` for ``windows`` windows
+    of ``every_s`` in a row (its loading begins a second after start); returns the seconds waited.
+
+    A fresh server loads its models and dictionaries in background threads
+    for a few seconds after it starts (the sentence encoder, the lemma and
+    hyphenation dictionaries); pure-Python decoding holds the GIL, so a
+    storm started meanwhile measures the start-up, not the storm (join p99
+    3.2 s instead of well under one in the first run of 2026-11-30). Gives
+    up after ``within_s`` and goes on.
+    """
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    last = server.sample()
+    quiet = 0
+    while quiet < windows and loop.time() - started < within_s:
+        await asyncio.sleep(every_s)
+        now = server.sample()
+        busy = (now.cpu_s - last.cpu_s) / max(now.at - last.at, 1e-9)
+        quiet = quiet + 1 if busy < below_cores else 0
+        last = now
+    return round(loop.time() - started, 2)
+
+
 async def loop_lag(into: list[float], every_s: float = 0.005) -> None:
     """How late this (the generator's) event loop wakes up, in ms, until cancelled.
 

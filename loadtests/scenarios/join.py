@@ -41,6 +41,7 @@ from loadtests.scenarios.common import (
     moderator_state,
     sample_load,
     self_cpu_s,
+    server_settled,
     start_spy,
     stop_spy,
 )
@@ -95,6 +96,8 @@ async def run(
                 screen = ScreenFeed(f"{server.ws_url}/api/events/{code}/live")
                 await screen.start()
                 await asyncio.sleep(0.5)  # let the welcome's allocations settle
+                step = "waiting for the server to settle"
+                result["server_settle_s"] = await server_settled(server)
                 before = server.sample()
                 cpu_before_self = self_cpu_s()
                 progress(f"event {code}, screen connected; server RSS {before.rss_kib} KiB")
