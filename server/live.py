@@ -32,6 +32,7 @@ from server.cafe_planner import PLANNER
 from server.conns import Ticket
 from server.embedding import EMBEDDER
 from server.fanout import Subscriber
+from server.framesend import frame_writer
 from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
@@ -171,6 +172,8 @@ class Session:
 
     async def run(self, on_hello: Callable[[Hello], None]) -> None:
         svc = self.svc
+        # Direct sends write whole frames to uvicorn's transport (server/framesend.py).
+        self.sub.outbox.write = frame_writer(raw_send(self.socket.scope))
         sender = asyncio.get_running_loop().create_task(
             drain(
                 self.sub.outbox,
