@@ -42,6 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--docs", action="store_true", help="regenerate docs/benchmarks.md")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--quiet-wait", type=float, default=30.0, help="passed to loadtests.run")
+    parser.add_argument("--title", help="the comparison's heading in docs/benchmarks.md")
     return parser.parse_args(argv)
 
 
@@ -96,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for side, path in paths.items():
         merged = gather(collected[side], repeats) | {"started": report.iso(started)}
+        if args.title:
+            merged["comparison_title"] = args.title
         path.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
         print(f"==> {side}: {path}", flush=True)
     after = json.loads(paths["after"].read_text())

@@ -44,7 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=120.0, help="hard limit per run (s)")
     parser.add_argument("--idle", type=float, default=2.0, help="idle time before memory (s)")
     parser.add_argument(
-        "--http-connections", type=int, default=16, help="join POSTs in flight at once"
+        "--http-connections",
+        type=int,
+        help="join POSTs in flight at once (join: 0, one connection per phone; others: 16)",
     )
     parser.add_argument(
         "--quiet-below", type=float, default=0.3, help="wait until others use < this many cores"
@@ -182,7 +184,7 @@ async def run_join(args: argparse.Namespace) -> list[dict[str, Any]]:
                 ramp_s=args.ramp,
                 timeout_s=args.timeout,
                 idle_s=args.idle,
-                http_connections=args.http_connections,
+                http_connections=0 if args.http_connections is None else args.http_connections,
             )
             say(f"{label} start")
             before = await wait_for_quiet(args.quiet_below, args.quiet_wait, prefixed(label))
@@ -210,7 +212,7 @@ async def run_plenum(args: argparse.Namespace) -> list[dict[str, Any]]:
                 ramp_s=args.ramp,
                 timeout_s=args.timeout,
                 idle_s=args.idle,
-                http_connections=args.http_connections,
+                http_connections=args.http_connections or 16,
             )
             say(f"{label} start")
             progress = prefixed(label)

@@ -419,10 +419,10 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
     state: views.View
     if pid is not None:
         actor = Actor(Role.PARTICIPANT, pid)
-        state = views.participant_view(hub.state, pid, len(hub.online))
+        state = views.participant_view(hub.state, pid, hub.online_count)
     elif message.token is None:
         actor = Actor(Role.SCREEN)
-        state = views.public_view(hub.state, len(hub.online))
+        state = views.public_view(hub.state, hub.online_count)
     elif key_matches(message.token, lobby.moderator_key_hash):
         actor = Actor(Role.MODERATOR)
         state = views.moderator_view(hub.state, hub.online)
