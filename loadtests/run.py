@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="results file (default loadtests/results/)")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
     parser.add_argument(
+        "--title", help="heading of the comparison with results/<scenario>-before.json"
+    )
+    parser.add_argument(
         "--server-rev",
         metavar="REV",
         help="run the server from an export of this commit (default: the working tree)",
@@ -296,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg": load_average(),
         "runs": runs,
     }
+    if args.title:
+        results["comparison_title"] = args.title
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     say(f"==> results in {args.out}")
