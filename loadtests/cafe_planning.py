@@ -5,10 +5,11 @@
 The plenum scenario (:mod:`loadtests.scenarios.plenum`) with a World Café of
 12 tables of 9 seats and 5 rounds set up in the same room before the vote;
 while the n phones vote, the moderator re-plans the café back to back, each
-re-plan a full search for n people (0.3–3 s of CPU). Two modes, alternating
+re-plan a full search for n people (0.3–3 s of CPU). Three modes, alternating
 run by run so both see the same machine: the plan computed in the worker
 process (``DIALOGRAUM_PLAN_IN_WORKER=1``, the default) and in place inside
-``decide`` on the room's event loop (``=0``, as before issue 20). Reported per
+``decide`` on the room's event loop (``=0``, as before issue 20), and a baseline:
+the same vote in a room without a café. Reported per
 mode: the median over runs of the votes' ack p50 and p99, the re-plans done
 during the vote and their ack times.
 """
@@ -25,7 +26,13 @@ from typing import Any
 from loadtests.scenarios import plenum
 from loadtests.server_proc import ServerProcess
 
-MODES = {"worker process": "1", "in place (before)": "0"}
+# mode -> (DIALOGRAUM_PLAN_IN_WORKER, café tables); the last is the baseline: the same
+# vote in a room without a café, so the target is read against this machine's own plenum.
+MODES = {
+    "worker process": ("1", 12),
+    "in place (before)": ("0", 12),
+    "no café (baseline)": ("1", 0),
+}
 
 
 def _server(flag: str) -> Any:
@@ -43,8 +50,8 @@ async def main() -> None:
     print(f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
     seen: dict[str, list[dict[str, Any]]] = {mode: [] for mode in MODES}
     for run in range(args.runs):
-        for mode, flag in MODES.items():
-            config = plenum.PlenumConfig(n=args.n, seed=run + 1, cafe_tables=12)
+        for mode, (flag, tables) in MODES.items():
+            config = plenum.PlenumConfig(n=args.n, seed=run + 1, cafe_tables=tables)
             result = await plenum.run(config, lambda line: None, make_server=_server(flag))
             ack = result.get("ack_ms", {})
             replans = result.get("vote_phase", {}).get("replans_ms", [])

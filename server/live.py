@@ -419,7 +419,7 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
     state: views.View
     if pid is not None:
         actor = Actor(Role.PARTICIPANT, pid)
-        state = views.participant_view(hub.state, pid, hub.online_count)
+        state = views.participant_view(hub.state, pid, hub.online_count, hub.pseudonyms(pid))
     elif message.token is None:
         actor = Actor(Role.SCREEN)
         state = views.public_view(hub.state, hub.online_count)

@@ -13,6 +13,9 @@ bend that rule lives here and nowhere else:
 - a lost append race (``SeqConflict``, another worker wrote first): back to
   the committed snapshot, read what is new, decide the batch again;
 - catching up with what other workers appended;
+- the pseudonyms of anonymous ballots: the poll's secret is fetched (or
+  created) before a vote is decided, and deleted once a seal is stored
+  (:mod:`server.ballot_keys`);
 - the log's entry codec and the snapshot codec.
 
 It knows nothing about connections or rendering: it tells a
@@ -44,6 +47,7 @@ from rooms.room import (
     previous_outcome,
     replay,
 )
+from server.ballot_keys import BallotKeys
 from server.broker import EVERYTHING, Broker
 from server.ratelimit import TokenBuckets
 from server.stores.base import EventStore, SeqConflict, StoreError
@@ -139,9 +143,11 @@ class Writer:
         per_second: float = 2,
         remembered_rejections: int = 10_000,
         limits: Limits = DEFAULT_LIMITS,
+        keys: BallotKeys | None = None,
     ) -> None:
         self.code = code
         self.store = store
+        self.keys = keys if keys is not None else BallotKeys(store)
         self.broker = broker
         self.watcher = watcher
         # Several workers append to one log (Redis): keep a snapshot of the
@@ -169,6 +175,7 @@ class Writer:
     async def load(self) -> None:
         """Rebuild the room by replaying its log."""
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
+        await self.keys.load(self.code, self.state.polls)
         self._take_snapshot()
 
     def stop(self) -> None:
@@ -236,6 +243,11 @@ class Writer:
                     self._touch(touched)
         if entries and not self.appending:
             self._take_snapshot()
+        if entries:
+            try:  # another worker's seal: delete the secret here too (idempotent)
+                await self.keys.after(self.code, self.state.polls, entries)
+            except StoreError as exc:
+                log.warning("room %s: poll secrets not updated: %s", self.code, exc)
         return bool(entries)
 
     async def reached(self, seq: int) -> None:
@@ -292,6 +304,7 @@ class Writer:
 
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
+        await self.keys.load(self.code, self.state.polls)
         self._needs_reload = False
         self._take_snapshot()
         self.watcher.touch_everyone()
@@ -334,6 +347,10 @@ class Writer:
                     return [Result(False, reason="store_unavailable")] * len(batch)
             elif self._known_seq > self.state.seq:
                 await self._behind()  # announced but not applied: decide on the newest state
+            try:  # the secrets of anonymous polls voted in (a ballot without one is refused)
+                await self.keys.prepare(self.code, self.state.polls, (c for _, c, _ in batch))
+            except StoreError as exc:
+                log.warning("room %s: poll secrets not available: %s", self.code, exc)
             if attempt >= 2:  # two workers in lockstep: let one of them go first
                 await asyncio.sleep(random.random() * 0.002 * attempt)  # noqa: S311 - jitter
             results = await self._attempt(batch, limit_rate=attempt == 0)
@@ -358,6 +375,11 @@ class Writer:
             if cid is not None and (reason := self._rejections.get((actor.key, cid))):
                 results.append(Result(False, reason=reason))
                 continue
+            voter = self.keys.voter(self.code, self.state.polls, command, actor)
+            if voter is None:  # an anonymous ballot whose poll secret could not be had
+                results.append(Result(False, reason="store_unavailable"))
+                continue
+            actor = voter  # its pseudonym is the log's author and scopes its cid
             fresh = previous_outcome(self.state, actor, cid) is None
             if (
                 fresh
@@ -404,6 +426,10 @@ class Writer:
             self.appends += 1
             self._touch(touched)
             self._take_snapshot()
+            try:  # a poll sealed for good: its secret goes now that the seal is stored
+                await self.keys.after(self.code, self.state.polls, staged)
+            except StoreError as exc:  # deleted at the next load (BallotKeys.load)
+                log.warning("room %s: poll secret not deleted: %s", self.code, exc)
             if self._known_seq > self.state.seq or self._catch_again:
                 self._start_catch_up()
             try:

@@ -59,6 +59,7 @@ return #rows
 
 _DELETE = """
 local existed = redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[4])
 redis.call('LREM', KEYS[3], 0, ARGV[1])
 return existed
 """
@@ -70,6 +71,11 @@ def log_key(room: str) -> str:
 
 def seq_key(room: str) -> str:
     return f"{PREFIX}:room:{room}:seq"
+
+
+def secrets_key(room: str) -> str:
+    """A hash of the room's poll secrets (anonymous ballots), beside its log."""
+    return f"{PREFIX}:room:{room}:secrets"
 
 
 ROOMS_KEY = f"{PREFIX}:rooms"
@@ -197,12 +203,44 @@ class RedisStore:
         self._client()
         try:
             existed = await self._delete(
-                keys=[log_key(room), seq_key(room), ROOMS_KEY], args=[room]
+                keys=[log_key(room), seq_key(room), ROOMS_KEY, secrets_key(room)], args=[room]
             )
         except (RedisError, OSError) as exc:
             raise StoreError(f"Redis: {exc}") from exc
         await self._rewrite_aof()
         return bool(existed)
+
+    async def poll_secret(self, room: str, poll: str, proposed: bytes) -> bytes:
+        key = secrets_key(room)
+        try:
+            await self._client().hsetnx(key, poll, proposed)
+            value = await self._client().hget(key, poll)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        if not isinstance(value, bytes):
+            raise StoreError(f"Redis: the secret of poll {poll} in room {room} vanished")
+        return value
+
+    async def poll_secrets(self, room: str) -> dict[str, bytes]:
+        try:
+            raw = await self._client().hgetall(secrets_key(room))
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        return {
+            (k.decode() if isinstance(k, bytes) else str(k)): v
+            for k, v in (raw or {}).items()
+            if isinstance(v, bytes)
+        }
+
+    async def delete_poll_secrets(self, room: str, polls: list[str] | None = None) -> None:
+        try:
+            if polls is None:
+                await self._client().delete(secrets_key(room))
+            elif polls:
+                await self._client().hdel(secrets_key(room), *polls)
+        except (RedisError, OSError) as exc:
+            raise StoreError(f"Redis: {exc}") from exc
+        await self._rewrite_aof()
 
     async def _rewrite_aof(self) -> None:
         """Ask Redis to rewrite its append-only file, which still holds the old entries.
