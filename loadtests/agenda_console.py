@@ -69,8 +69,11 @@ def build(phases: int = 40, people: int = 200) -> tuple[Room, list[str], str]:
         options = ["Ja", "Nein", "Weiß nicht"]
         made = room.do(
             MOD,
-            CreatePoll(
-                kind=PollKind.SINGLE, question=f"Frage {n + 1} zur Region?", options=options
+            CreatePoll(  # named: an anonymous ballot needs its poll's secret (a server's)
+                kind=PollKind.SINGLE,
+                question=f"Frage {n + 1} zur Region?",
+                options=options,
+                anonymous=False,
             ),
         )
         assert made is not None

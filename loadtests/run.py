@@ -81,7 +81,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="py-spy the server (plenum: the votes, join: the joins) into DIR; implies --no-docs",
+        help="py-spy the server (plenum, upvote: the votes; join: the joins) into DIR "
+        "(raw stacks); implies --no-docs",
     )
     parser.add_argument(
         "--redis-url",

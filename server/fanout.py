@@ -11,8 +11,11 @@ it is about doing little, and never waiting:
   (``phone_window``, 1 s): a question's vote count on a thousand phones
   need not move ten times a second, and sending it so cost an upvote twice
   a plenum vote (docs/benchmarks.md, "Upvotes"). The projector and the
-  console keep the fast tick; a phone's own view (its ballot, its rank,
-  its turn) and its acks are never held back;
+  console keep the fast tick; a phone's own view (its ballot, its turn)
+  and its acks are never held back, but what someone else's command did
+  to it (an asker's rank moved by others' upvotes, a place in the speaker
+  list) goes with the phones' tick (``later``), together with the list it
+  is a place in;
 - shared views are rendered at most once per tick per (kind, language), and
   the same text goes to every subscriber of that kind; a part equal to its
   previous render is not sent at all;
@@ -131,6 +134,7 @@ class FanOut:
         self._phone_keys: dict[tuple[str, str], int] = {}  # (kind, lang) -> phones of it
         self._dirty_shared = False
         self._dirty_people: set[str] = set()
+        self._later_people: set[str] = set()  # their own views wait for the phones' tick
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = -1e9
         self._shared_cache: dict[tuple[str, str], dict[str, str]] = {}
@@ -179,10 +183,16 @@ class FanOut:
 
     # --- what changed -------------------------------------------------------
 
-    def touch(self, people: set[str]) -> None:
-        """Entries were applied: every shared view, and ``people``'s own, may have changed."""
+    def touch(self, people: set[str], later: set[str] | None = None) -> None:
+        """Entries were applied: every shared view, and ``people``'s own, may have changed.
+
+        ``later`` are participants whose own view changed through what someone
+        else did (a place in a ranking): theirs goes with the phones' next tick.
+        """
         self._dirty_shared = True
         self._dirty_people |= people
+        if later:
+            self._later_people |= later
         self._schedule()
 
     def touch_everyone(self) -> None:
@@ -234,6 +244,11 @@ class FanOut:
         self.flushes += 1
         dirty_shared, self._dirty_shared = self._dirty_shared, False
         dirty_people, self._dirty_people = self._dirty_people, set()
+        if phones_due:
+            dirty_people |= self._later_people
+            self._later_people = set()
+        elif self._later_people:
+            self._later_people -= dirty_people  # rendered now anyway
         previous = self._shared_cache
         if dirty_shared:
             self._shared_cache = {}
@@ -266,9 +281,10 @@ class FanOut:
                     self._phone_sent[key] = shared
                     phones_sent = True
                 changes[key] = changed
-        elif dirty_shared and self._phones and self._phone_handle is None:
+        elif ((dirty_shared and self._phones) or self._later_people) and self._phone_handle is None:
             # Between the phones' ticks their shared views are not even rendered; the
-            # tick renders them and sends whatever changed since the last one.
+            # tick renders them and sends whatever changed since the last one, with
+            # the own views that wait for it (``later``).
             wait = self._phone_last + self.phone_window - now
             self._phone_handle = loop.call_later(wait, self._phones_due)
         if phones_sent:

@@ -118,8 +118,12 @@ Pending = tuple[Actor, Command, str | None, asyncio.Future[Result]]
 class Watcher(Protocol):
     """Who hears about the entries the writer applied: the fan-out."""
 
-    def touch(self, people: set[str]) -> None:
-        """Entries were applied; ``people`` are the participants whose own view changed."""
+    def touch(self, people: set[str], later: set[str] | None = None) -> None:
+        """Entries were applied; ``people`` are the participants whose own view changed.
+
+        ``later``: changed by another participant's command (a rank, a place
+        in a list), so it may wait for the phones' slower tick.
+        """
 
     def touch_everyone(self) -> None:
         """The room was rebuilt from the log: anyone's view may have changed."""
@@ -258,8 +262,8 @@ class Writer:
         self._seq_waiters.append((seq, future))
         await future
 
-    def _touch(self, people: set[str]) -> None:
-        self.watcher.touch(people)
+    def _touch(self, people: set[str], later: set[str] | None = None) -> None:
+        self.watcher.touch(people, later)
         self._wake_waiters()
 
     def _wake_waiters(self) -> None:
@@ -370,6 +374,7 @@ class Writer:
         staged: list[Envelope] = []
         written: list[int] = []  # indexes of results that depend on the append
         touched: set[str] = set()
+        later: set[str] = set()  # touched by another participant's command
         refusals: list[tuple[str, str | None, Handled]] = []
         for actor, command, cid in batch:
             if cid is not None and (reason := self._rejections.get((actor.key, cid))):
@@ -397,7 +402,13 @@ class Writer:
             if handled.envelopes:
                 written.append(len(results))
                 staged.extend(handled.envelopes)
-                touched |= handled.touched
+                if actor.role is Role.PARTICIPANT and (mine := actor.participant) is not None:
+                    # Your own view at once; the askers your upvote overtook see
+                    # their new rank with the phones' tick (docs/architecture.md).
+                    touched |= handled.touched & {mine}
+                    later |= handled.touched - {mine}
+                else:
+                    touched |= handled.touched
             results.append(Result(True, handled.seq, id=handled.id))
         if refusals and not staged and await self._behind():
             return None  # refused on an old state: another worker moved the room on
@@ -424,7 +435,7 @@ class Writer:
             finally:
                 self.appending = False
             self.appends += 1
-            self._touch(touched)
+            self._touch(touched, later)
             self._take_snapshot()
             try:  # a poll sealed for good: its secret goes now that the seal is stored
                 await self.keys.after(self.code, self.state.polls, staged)

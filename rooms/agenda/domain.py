@@ -417,9 +417,10 @@ def poll_moves(agenda: Agenda, polls: Polls, starts: str) -> tuple[list[str], li
     """The polls to open and to close when phase ``starts`` starts: (open, close).
 
     The starting phase opens every poll it shows that is not open (a draft, or
-    one closed earlier: going back to a phase opens its poll again), unless
-    its ``auto_polls`` is off. The phase that ends closes its open polls if it
-    says ``open_close``, except those the starting phase shows. Polls that no
+    one closed earlier: going back to a phase opens its poll again, but never
+    one sealed for good), unless its ``auto_polls`` is off. The phase that
+    ends closes its open polls if it says ``open_close``, except those the
+    starting phase shows. Polls that no
     longer exist are passed over. Restarting the current phase closes nothing.
     """
     phase = agenda.phases.get(starts)
@@ -429,7 +430,11 @@ def poll_moves(agenda: Agenda, polls: Polls, starts: str) -> tuple[list[str], li
     opens: list[str] = []
     if phase.auto_polls is not AutoPolls.OFF:
         opens = [
-            p for p in shown if p in polls.by_id and polls.by_id[p].status is not PollStatus.OPEN
+            p
+            for p in shown
+            if p in polls.by_id
+            and polls.by_id[p].status is not PollStatus.OPEN
+            and not polls.by_id[p].sealed  # closed for good: never again
         ]
     closes: list[str] = []
     ending = agenda.phases.get(agenda.current or "")

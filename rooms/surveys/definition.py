@@ -190,6 +190,10 @@ REASONS: dict[str, str] = {
     "too_many_questions": N_("This survey has too many sections or questions."),
     "sections_missing": N_("A survey needs at least one section with a question."),
     "not_a_number": N_("Please enter a number."),
+    "options_reordered": N_(
+        "This survey already has responses: each line can be reworded, "
+        "but not swapped with another or moved."
+    ),
     "survey_has_responses": N_(
         "This survey already has responses: only its texts and dates can change now, "
         "not its questions, options, conditions or required answers."

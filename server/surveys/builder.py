@@ -29,6 +29,7 @@ from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
+from rooms.surveys.answers import other_key
 from rooms.surveys.definition import (
     CATEGORICAL,
     OTHER,
@@ -59,7 +60,14 @@ from server.i18n import N_, gettext, pick_language
 from server.services import Services, services
 from server.surveys.common import AnyRequest, find, is_moderator, message, option_labels
 from server.surveys.live import survey_changed
-from server.surveys.pages import not_found, render, results_cookie, with_cookies
+from server.surveys.pages import (
+    condition_text,
+    not_found,
+    page_lang,
+    render,
+    results_cookie,
+    with_cookies,
+)
 from server.surveys.store import today_here
 
 FORM_FIELDS_MAX = 400
@@ -180,10 +188,25 @@ def _options(labels: list[str], old: list[Option]) -> list[Option]:
     return out
 
 
+def moved(labels: list[str], old: list[Option]) -> bool:
+    """Whether a line now holds another line's old label: a swap, not a rewording.
+
+    Ids go by position, so after responses a swap would relabel old answers.
+    """
+    before = [o.label for o in old]
+    return any(
+        i < len(before) and label != before[i] and label in before for i, label in enumerate(labels)
+    )
+
+
 def parse_question(
-    values: Values, qid: str, old: Question | None
+    values: Values, qid: str, old: Question | None, locked: bool = False
 ) -> Question | list[tuple[str, str]]:
-    """The question a form describes, or the fields that are not numbers / not a type."""
+    """The question a form describes, or the fields that are not numbers / not a type.
+
+    ``locked`` (the survey has responses): lines of options or rows may be
+    reworded but not swapped, since each keeps its position's id.
+    """
     try:
         kind = Kind(values["kind"])
     except ValueError:
@@ -211,6 +234,12 @@ def parse_question(
         value = numbers[name]
         return default if value is None else int(value)
 
+    if locked and old is not None:
+        for name, before in (("options", old.options), ("rows", old.rows)):
+            if moved(_lines(values[name]), before):
+                wrong.append((name, "options_reordered"))
+        if wrong:
+            return wrong
     condition = None
     picked = [v.partition("|") for v in values["show_if"]]
     targets = {target for target, _, _ in picked}
@@ -430,6 +459,38 @@ async def builder_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
     return b.page()
 
 
+@get("/u/{code:str}/vorschau", include_in_schema=False)
+async def preview(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
+    """Every section on one page as respondents see it, open or not; nothing is saved.
+
+    The respondent's pages refuse a survey that is not open yet, and an empty
+    survey opens tomorrow: the organiser sees what they built here first.
+    Conditions work as on a section page (``survey.js``): each conditional
+    question carries its hint and hides while its answer is not chosen.
+    """
+    opened = await organiser(request, code)
+    if isinstance(opened, Response):
+        return opened
+    svc, state, _ = opened
+    survey = state.definition
+    lang = page_lang(request, survey)
+    questions = survey.questions()
+    return render(
+        svc,
+        lang,
+        "surveys/preview.html",
+        survey=survey,
+        code=state.created.code,
+        answers={},
+        errors={},
+        labels={q.id: option_labels(lang, q) for q in questions},
+        conditions={q.id: condition_text(survey, q, lang) for q in questions},
+        same_section={q.id for q in questions if q.show_if is not None},
+        OTHER=OTHER,
+        other_key=other_key,
+    )
+
+
 Change = Callable[[Survey], Survey]
 
 
@@ -518,7 +579,7 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
         new_id = qid if old is not None else fresh_id(state.definition, "q")
         redo = {"values": values, "failed": "question"}
         redo.update({"editing": qid} if old is not None else {"new_in": sid})
-        parsed = parse_question(values, new_id, old)
+        parsed = parse_question(values, new_id, old, locked=bool(state.responses))
         if isinstance(parsed, list):
             return b.page(422, failure=explain(lang, state.definition, parsed, None, "top"), **redo)
         question = parsed
@@ -556,4 +617,4 @@ async def builder_submit(request: AnyRequest, code: FromPath[str]) -> Response[A
     return Redirect(f"{back}#{anchor}", status_code=303)
 
 
-ROUTES = [builder_page, builder_submit]
+ROUTES = [builder_page, builder_submit, preview]

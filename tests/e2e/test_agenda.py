@@ -252,3 +252,41 @@ def test_a_slide_image_is_uploaded_in_the_console_and_fits_the_screen(
         0, timeout=SOCKET_WAIT_MS
     )
     expect(screen.locator("img.agenda-stage-image")).to_have_count(0, timeout=SOCKET_WAIT_MS)
+
+
+def test_design_thinking_gives_each_question_its_own_board(
+    new_context: NewContext, live_server: LiveServer
+) -> None:
+    status, event = live_server.request(
+        "POST", "/api/events", {"template": "design-thinking-de"}, token=ADMIN_TOKEN
+    )
+    assert status == 201, event
+    code = event["code"]
+    with live_server.live(code, event["moderator_token"]) as mod:
+        for text in ("Formulare doppelt", "Lange Wartezeiten", "Niemand zuständig"):
+            mod.send("idea.post", board="b1", text=text)
+        mod.send("cluster.create", board="b1", name="Wartezeiten", ideas=["i1", "i2"])
+        mod.send("cluster.create", board="b1", name="Zuständigkeit", ideas=["i3"])
+        mod.send("agenda.carry", from_board="b1", to_phase="a2", top=3)
+    console = open_console(new_context, event)
+    row = console.locator("#phase-row-a2")
+    row.locator(".agenda-prompts input[name=text]").first.fill(
+        "Wie könnten wir Wartezeiten halbieren?"
+    )
+    row.locator(".agenda-prompts li").first.get_by_role("button", name="Speichern").click()
+    expect(row.locator(".agenda-prompts input[name=text]").first).to_have_value(
+        "Wie könnten wir Wartezeiten halbieren?", timeout=SOCKET_WAIT_MS
+    )
+    expect(row.locator("select[name=to_phase]")).to_have_value("a3")  # the next phase
+    row.get_by_role("button", name="Eine Pinnwand je Frage").click()
+    ideate = console.locator("#phase-row-a3")
+    expect(ideate).to_contain_text("Wie könnten wir Wartezeiten halbieren?", timeout=SOCKET_WAIT_MS)
+    expect(ideate).to_contain_text("Zuständigkeit")
+    expect(console.locator("#phase-row-a4")).to_contain_text("Zuständigkeit")  # the dots, too
+    expect(row.locator(".agenda-boards")).to_have_count(0)  # every question has its board
+    phone = phone_of(new_context, live_server, code, "Ida")
+    for title in ("Verstehen", "Definieren", "Ideen entwickeln"):
+        step(console, [phone], title)
+    wait_first_activity(phone, ("phone-ideas",))
+    expect(phone.locator("#phone-ideas")).to_contain_text("Wie könnten wir Wartezeiten halbieren?")
+    expect(phone.locator("#phone-ideas")).to_contain_text("Zuständigkeit")

@@ -130,6 +130,20 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     shot(builder, "1440", full_page=True)
     check(builder, "survey builder")
 
+    # the preview, before the survey opens, at a phone's width: a condition still works
+    preview = builder.context.new_page()
+    preview.set_viewport_size({"width": 360, "height": 740})
+    preview.goto(builder.url.replace("/bearbeiten", "/vorschau"))
+    expect(
+        preview.get_by_text("Vorschau: Antworten hier werden nicht gespeichert.")
+    ).to_be_visible()
+    expect(preview.get_by_label("Was sollen wir besser machen?")).to_be_hidden()
+    preview.get_by_role("radio", name="Es geht").check()
+    expect(preview.get_by_label("Was sollen wir besser machen?")).to_be_visible()
+    check(preview, "survey preview")
+    shot(preview, "preview-360x740", full_page=True)
+    preview.close()
+
     # open it now: the phone's card appears without a reload
     builder.get_by_role("button", name="Jetzt öffnen").click()
     expect(builder.get_by_role("button", name="Jetzt öffnen")).to_have_count(0, timeout=WAIT_MS)
@@ -157,6 +171,12 @@ def test_a_moderator_builds_a_short_survey_and_a_phone_answers_it(
     builder.reload()
     expect(builder.locator(".notice")).to_contain_text("schon Antworten", timeout=WAIT_MS)
     expect(builder.get_by_role("button", name="Frage hinzufügen")).to_have_count(0)
+    # an organiser on a phone: the builder fits 360 px
+    builder.set_viewport_size({"width": 360, "height": 740})
+    builder.locator("#frage-q2").get_by_role("link", name="Bearbeiten").click()
+    expect(builder.locator("#frage-form")).to_be_visible(timeout=WAIT_MS)
+    assert builder.evaluate("document.documentElement.scrollWidth") <= 360
+    shot(builder, "locked-360x740", full_page=True)
 
 
 def test_a_feedback_survey_waits_on_phones_for_its_agenda_phase(

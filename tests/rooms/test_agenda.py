@@ -39,6 +39,7 @@ from rooms.polls.domain import (
     PollKind,
     PollOpened,
     PollStatus,
+    SealPoll,
 )
 from rooms.report.build import build_report
 from rooms.room import Command, Envelope, Handled, handle, replay
@@ -408,6 +409,11 @@ def test_open_close_closes_the_polls_when_the_phase_ends_unless_the_next_shows_t
     assert _status(room) == {p1: PollStatus.CLOSED, p2: PollStatus.OPEN}
     room.mod(StartPhase(phase="a1"))  # going back opens the closed poll again
     assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN}
+    room.mod(NextPhase())  # p1 closes again; sealed, it stays closed for good
+    assert room.mod(SealPoll(p1)).ok
+    started = room.mod(StartPhase(phase="a1"))
+    assert all(e.event.poll != p1 for e in started.envelopes if isinstance(e.event, PollOpened))
+    assert _status(room)[p1] is PollStatus.CLOSED
 
 
 def test_a_moderator_can_opt_a_phase_out() -> None:

@@ -6,7 +6,15 @@ tick that changed the room (docs/benchmarks.md, "Agenda console panel").
 
 from __future__ import annotations
 
-from rooms.agenda.domain import AddPhase, ExtendPhase, NextPhase
+from rooms.agenda.domain import (
+    AddPhase,
+    AutoPolls,
+    BoardsFromPrompts,
+    ExtendPhase,
+    NextPhase,
+    SetImage,
+    UpdatePhase,
+)
 from rooms.base import Actor, Role
 from rooms.ideas.domain import CreateBoard, CreateCluster, PostIdea
 from rooms.lobby.domain import Join
@@ -14,6 +22,7 @@ from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, UpdatePoll, Vote
 from rooms.room import Command, RoomState, handle
 from server.present import CACHED_CONSOLE_PARTS, Presenter
 from server.render import Renderer
+from server.wire import parse
 from tests.rooms.helpers import T0, new_room
 from tests.server.test_console_ideas_limits import CountingRenderer
 
@@ -33,7 +42,9 @@ def room() -> RoomState:
     do(
         state,
         MOD,
-        CreatePoll(kind=PollKind.SINGLE, question="Wie weiter?", options=["A", "B"]),
+        CreatePoll(
+            kind=PollKind.SINGLE, question="Wie weiter?", options=["A", "B"], anonymous=False
+        ),
         "c1",
     )
     do(state, MOD, CreatePoll(kind=PollKind.SINGLE, question="Entwurf", options=["A", "B"]), "c2")
@@ -92,3 +103,20 @@ def test_the_cached_part_equals_a_fresh_render() -> None:
     cached = presenter.shared("console", "de", state, frozenset())["console-agenda"]
     fresh = Presenter(Renderer(), lambda code: code).shared("console", "de", state, frozenset())
     assert cached == fresh["console-agenda"]
+
+
+def test_the_consoles_forms_decode_to_the_new_agenda_commands() -> None:
+    """What the panel's forms send (form strings) becomes the commands the room decides."""
+    boards, _ = parse(
+        '{"type": "agenda.boards_from_prompts", "from_phase": "a2", "to_phase": "a3", "cid": "b"}'
+    )
+    assert boards == BoardsFromPrompts(from_phase="a2", to_phase="a3")
+    edit, _ = parse(
+        '{"type": "agenda.update_phase", "phase": "a1", "whole": "1", "title": "Abschluss",'
+        ' "minutes": "10", "auto_polls": "open_close", "cid": "e"}'
+    )
+    assert isinstance(edit, UpdatePhase) and edit.auto_polls is AutoPolls.OPEN_CLOSE
+    added, _ = parse('{"type": "agenda.add_phase", "title": "Abschluss", "cid": "a"}')
+    assert isinstance(added, AddPhase) and added.auto_polls is AutoPolls.OPEN
+    image, _ = parse('{"type": "agenda.set_image", "phase": "a1", "image": "", "cid": "i"}')
+    assert image == SetImage(phase="a1", image="")

@@ -11,6 +11,8 @@ import pytest
 
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
+from rooms.qna.domain import AskQuestion, CreateQna, HideQuestion, Upvote
+from rooms.qna.views import my_qna
 from rooms.room import Envelope, RoomState, handle
 from server.broker import LocalBroker
 from server.fanout import Subscriber
@@ -46,7 +48,10 @@ class CountingPresenter:
     ) -> str | None:
         self.personal_renders += 1
         me = state.lobby.participants.get(participant)
-        return None if me is None else f"me:{me.name}"
+        if me is None:
+            return None
+        places = [q.rank for q in my_qna(state.qna, participant).asked]
+        return f"me:{me.name}" + (f":places={places}" if places else "")
 
     def frames(
         self,
@@ -230,6 +235,44 @@ async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:
     assert presenter(hub).personal_renders == before + 1
     bob_got = [await next_text(bob.outbox) for _ in range(len(bob.outbox))]
     assert all(not (text or "").startswith("me:") for text in bob_got)
+
+
+async def waiting(sub: Subscriber) -> list[str]:
+    """Everything in ``sub``'s outbox now (a flush fills every outbox in one go)."""
+    return [await next_text(sub.outbox) or "" for _ in range(len(sub.outbox))]
+
+
+async def test_a_rank_moved_by_someone_elses_upvote_waits_for_the_phones_tick(hub: Hub) -> None:
+    """The voter's own view goes at once; the askers whose place the vote moved get
+    theirs with the phones' tick, together with the list it is a place in. A
+    moderator's move reaches them at once."""
+    phones = {pid: Subscriber("phone", "de", pid, Outbox()) for pid in ("anna", "bob", "carl")}
+    for sub in phones.values():
+        hub.attach(sub)
+    guest, moderator = Actor(Role.GUEST), Actor(Role.MODERATOR)
+    anna, bob, carl = (Actor(Role.PARTICIPANT, pid) for pid in phones)
+    for pid in phones:
+        await hub.submit(guest, Join(pid, pid.title(), None), f"j-{pid}")
+    assert (await hub.submit(moderator, CreateQna(title="Input"), "c1")).ok
+    assert (await hub.submit(anna, AskQuestion(session="s1", text="Wer zahlt?"), "a1")).ok
+    assert (await hub.submit(bob, AskQuestion(session="s1", text="Wann?"), "b1")).ok
+    await receive_until(phones["anna"], "me:Anna:places=[1]")
+    await receive_until(phones["bob"], "me:Bob:places=[2]")
+    hub.fanout.phone_window = 60.0  # the phones' next tick is a minute away
+    for sub in phones.values():
+        await waiting(sub)
+    assert (await hub.submit(carl, Upvote("q2"), "u1")).ok  # q2 overtakes q1
+    await receive_until(phones["carl"], "me:Carl")  # the voter's own view: at once
+    assert "me:Anna:places=[2]" not in await waiting(phones["anna"])  # held for the tick
+    assert "me:Bob:places=[1]" not in await waiting(phones["bob"])
+    hub.fanout.phone_window = 0.0
+    await hub.submit(guest, Join("dora", None, None), "j-dora")
+    anna_got = await receive_until(phones["anna"], "me:Anna:places=[2]")  # the phones' tick
+    assert "phone:4:welcome" in anna_got  # with the list (here: the count) of the same tick
+    await receive_until(phones["bob"], "me:Bob:places=[1]")
+    hub.fanout.phone_window = 60.0
+    assert (await hub.submit(moderator, HideQuestion("q2"), "h1")).ok
+    await receive_until(phones["anna"], "me:Anna:places=[1]")  # a moderator's move: at once
 
 
 async def test_a_failed_append_is_refused_and_leaves_no_trace(hub: Hub) -> None:

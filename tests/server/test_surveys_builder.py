@@ -164,6 +164,14 @@ def test_a_survey_with_every_question_kind_is_built_with_forms(client: Client) -
     # the builder lists it with its condition in words
     page = client.get(f"/u/{code}/bearbeiten").text
     assert "nur wenn Frage 1 „Mit dem Bus“ ist" in html.unescape(page)
+    # the preview shows every question on one page before the survey opens (tomorrow)
+    not_yet = client.get(f"/u/{code}/1")
+    assert not_yet.status_code == 403 and "noch nicht" in not_yet.text
+    shown = html.unescape(client.get(f"/u/{code}/vorschau").text)
+    assert "Vorschau: Antworten hier werden nicht gespeichert." in shown
+    for _, fields in EVERY_KIND:
+        assert fields["text"] in shown
+    assert "Wie war die Busfahrt?" in shown and "Nur falls Sie oben „Mit dem Bus“" in shown
 
 
 def test_a_wrong_input_keeps_what_was_typed_and_names_the_field(client: Client) -> None:
@@ -300,6 +308,21 @@ def test_after_the_first_response_only_wording_and_dates_change(client: Client) 
     )
     assert more.status_code == 422
     assert "schon Antworten" in more.text and "mittel" in more.text
+    # swapping two lines would relabel the old answers: refused, named
+    swapped = post(
+        client,
+        code,
+        op="question_save",
+        section="s1",
+        question=q["id"],
+        kind="single",
+        text="Wie?",
+        options="schlecht\nsehr gut",
+    )
+    assert swapped.status_code == 422
+    assert "Antwortmöglichkeiten: Diese Umfrage hat schon Antworten: Jede Zeile" in (
+        html.unescape(swapped.text)
+    )
     required = post(
         client,
         code,
@@ -336,6 +359,7 @@ def test_strangers_cannot_open_or_post_the_builder(client: Client) -> None:
     made = client.post("/api/surveys", json={"template": "feedback"}, headers=AUTH)
     code = made.json()["code"]
     assert client.get(f"/u/{code}/bearbeiten").status_code == 403
+    assert client.get(f"/u/{code}/vorschau").status_code == 403
     refused = client.post(f"/u/{code}/bearbeiten", data={"op": "question_delete", "question": "x"})
     assert refused.status_code == 403
     # the key opens it once and moves into a cookie
