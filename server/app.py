@@ -66,7 +66,10 @@ log = logging.getLogger("dialograum")
 def make_backends(settings: Settings) -> tuple[EventStore, Broker]:
     """The embedded default (SQLite + in-process broker), or Redis when configured."""
     if settings.redis:
-        return RedisStore(settings.redis), RedisBroker(settings.redis, settings.presence_ttl_s)
+        return (
+            RedisStore(settings.redis, settings.redis_cluster),
+            RedisBroker(settings.redis, settings.presence_ttl_s, settings.redis_cluster),
+        )
     return SqliteStore(settings.db, synchronous=settings.sqlite_sync), LocalBroker()
 
 
@@ -218,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             sweeper.cancel()
             shutdown_pdf_pool()
+            svc.planner.close()
             await backends.close()
 
     return Litestar(

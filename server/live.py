@@ -28,7 +28,6 @@ from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.room import Command
 from server import suggest
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
-from server.cafe_planner import PLANNER
 from server.conns import Ticket
 from server.embedding import EMBEDDER
 from server.fanout import Subscriber
@@ -221,7 +220,7 @@ class Session:
                 else:
                     command = with_presence(message, self.hub.online)
                 if svc.settings.plan_in_worker:  # a café plan: computed off the event loop
-                    await PLANNER.prepare(self.hub.state, command, self.actor, cid)
+                    await svc.planner.prepare(self.hub.state, command, self.actor, cid)
                 result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
                 if isinstance(command, PostIdea) and result.ok and result.id and embed:

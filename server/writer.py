@@ -223,6 +223,12 @@ class Writer:
             again = True
             while again:
                 self._catch_again = False
+                if self._needs_reload:
+                    # The state still holds a batch the store refused (the reload
+                    # after it failed too): entries read after its seq would be
+                    # applied on top of it. Rebuild from the log instead.
+                    self._start_reload()
+                    return
                 try:
                     await self.catch_up()
                 except StoreError as exc:
@@ -324,8 +330,20 @@ class Writer:
             self._task = asyncio.get_running_loop().create_task(self._write_loop())
         return await future
 
-    async def _write_loop(self) -> None:
+    def _start_reload(self) -> None:
+        """Rebuild the room from the log in the write loop's place, so that no batch
+        is decided on the state while it is replaced; a running write loop reloads
+        before its next batch anyway."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._write_loop(reload=True))
+
+    async def _write_loop(self, reload: bool = False) -> None:
         try:
+            if reload and self._needs_reload:
+                try:
+                    await self._reload()
+                except StoreError as exc:  # the next notice or command tries again
+                    log.warning("room %s: reload failed: %s", self.code, exc)
             while self._pending:
                 batch, self._pending = self._pending, []
                 results = await self._process([(a, c, i) for a, c, i, _ in batch])

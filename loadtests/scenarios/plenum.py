@@ -335,10 +335,10 @@ async def _vote(
 
 
 def _cafe(tables: int) -> dict[str, Any]:
-    """A café for the hall: ``tables`` tables of 9 seats, 5 rounds."""
+    """A café for the hall: ``tables`` tables of 10 seats, 5 rounds."""
     return {
         "type": "cafe.create",
-        "tables": [{"topic": f"Thema {t + 1}", "capacity": 9} for t in range(tables)],
+        "tables": [{"topic": f"Thema {t + 1}", "capacity": 10} for t in range(tables)],
         "rounds": 5,
         "round_minutes": 20,
     }

@@ -13,14 +13,14 @@ from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
 from rooms.qna.domain import AskQuestion, CreateQna, HideQuestion, Upvote
 from rooms.qna.views import my_qna
-from rooms.room import Envelope, RoomState, handle
+from rooms.room import Envelope, RoomState, handle, replay
 from server.broker import LocalBroker
 from server.fanout import Subscriber
 from server.hub import Hub, HubSettings
 from server.outbox import Outbox, OutboxOverflow, drain
 from server.stores.base import StoreError
 from server.stores.sqlite import SqliteStore
-from server.writer import encode_entry
+from server.writer import decode_entries, encode_entry
 
 pytestmark = pytest.mark.anyio
 
@@ -68,12 +68,19 @@ class CountingPresenter:
 
 class FlakyStore(SqliteStore):
     fail_next = False
+    fail_reads = 0
 
     async def append(self, room: str, expected_seq: int, entries: list[bytes]) -> int:
         if self.fail_next:
             self.fail_next = False
             raise StoreError("disk full")
         return await super().append(room, expected_seq, entries)
+
+    async def read(self, room: str, after: int = 0) -> list[bytes]:
+        if self.fail_reads:
+            self.fail_reads -= 1
+            raise StoreError("not reachable")
+        return await super().read(room, after)
 
 
 @pytest.fixture
@@ -285,6 +292,28 @@ async def test_a_failed_append_is_refused_and_leaves_no_trace(hub: Hub) -> None:
     retried = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
     assert retried.ok is True
     assert hub.state.lobby.joined == 1
+
+
+async def test_after_a_failed_append_and_reload_a_notice_reloads_instead_of_building_on_it(
+    hub: Hub,
+) -> None:
+    """The state holds a batch the store refused, and the reload after it failed too
+    (a Redis Cluster master failing over): a notice from another worker must not
+    apply the log's entries on top of the phantom batch."""
+    assert isinstance(hub.store, FlakyStore)
+    other = Hub("ABCDEF", hub.store, hub.broker, CountingPresenter(), HubSettings(window=0.01))
+    await other.load()
+    try:
+        hub.store.fail_next, hub.store.fail_reads = True, 1
+        refused = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
+        assert refused.reason == "store_unavailable"
+        assert (await other.submit(Actor(Role.GUEST), Join("ben", "Ben", None), "j2")).ok
+        assert (await other.submit(Actor(Role.GUEST), Join("cem", "Cem", None), "j3")).ok
+        await asyncio.wait_for(hub.reached(other.state.seq), 10)
+        assert sorted(hub.state.lobby.participants) == ["ben", "cem"]
+        assert hub.state == replay(decode_entries(await hub.store.read("ABCDEF")))
+    finally:
+        other.stop()
 
 
 async def test_a_resend_after_success_is_answered_from_the_log(hub: Hub) -> None:
