@@ -122,6 +122,11 @@ class Hub:
         return self.presence.online
 
     @property
+    def online_count(self) -> int:
+        """``len(online)``, without building the set during a join storm."""
+        return self.presence.count
+
+    @property
     def appending(self) -> bool:
         return self.writer.appending
 

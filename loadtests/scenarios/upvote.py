@@ -55,9 +55,10 @@ from loadtests.scenarios.common import (
     ms,
     sample_load,
     self_cpu_s,
+    start_spy,
+    stop_spy,
 )
 from loadtests.scenarios.live_room import LiveRoom
-from loadtests.scenarios.plenum import _start_spy, _stop_spy
 from loadtests.stats import distribution, summarise_runs
 
 OPTIONS = ["A", "B", "C", "D"]
@@ -206,7 +207,7 @@ async def _phase(
     spy = None
     if config.profile_dir is not None:
         into = Path(config.profile_dir) / f"upvote-n{config.n}-s{config.seed}-{phase}.txt"
-        spy = await _start_spy(room.server.pid, into, config.spread_s + 30)
+        spy = await start_spy(room.server.pid, into, config.spread_s + 30)
     before, gen_before, t0 = room.server.sample(), self_cpu_s(), time.monotonic_ns()
     try:
         commands.plan(plan)
@@ -222,7 +223,7 @@ async def _phase(
     finally:
         sampler.cancel()
         if spy is not None:
-            await _stop_spy(spy)
+            await stop_spy(spy)
     ok = commands.ok
     ack_ms = [ms(s.ack_ns - s.sent_ns) for s in ok if s.ack_ns and s.sent_ns]
     fresh = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -30,11 +31,13 @@ class CountingPresenter:
     def __init__(self) -> None:
         self.shared_renders = 0
         self.personal_renders = 0
+        self.renders_of: Counter[str] = Counter()  # shared renders per kind
 
     def shared(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str]
     ) -> dict[str, str]:
         self.shared_renders += 1
+        self.renders_of[kind] += 1
         return {
             "count": f"{kind}:{state.lobby.joined}:{state.lobby.screen}",
             "title": state.lobby.title,
@@ -182,6 +185,44 @@ async def test_phones_get_shared_views_at_their_own_slower_tick(hub: Hub) -> Non
     hub.fanout.phone_window = 0.0
     await hub.submit(guest, Join("p6", None, None), "j6")
     await receive_until(anna, "phone:7:welcome")  # the held counts, on the phones' next tick
+
+
+async def test_between_the_phones_ticks_only_the_phones_whose_own_view_changed_are_served(
+    hub: Hub,
+) -> None:
+    """A flush between the phones' ticks neither renders the phones' shared views nor
+    queues anything for a phone whose own view did not change; the tick sends the
+    count that waited, once, to every phone.
+    """
+    screen = Subscriber("screen", "de", None, Outbox())
+    anna = Subscriber("phone", "de", "anna", Outbox())
+    bob = Subscriber("phone", "de", "bob", Outbox())
+    for sub in (screen, anna, bob):
+        hub.attach(sub)
+    guest = Actor(Role.GUEST)
+    for pid in ("anna", "bob"):
+        await hub.submit(guest, Join(pid, pid.title(), None), f"j-{pid}")
+    await receive_until(anna, "me:Anna")
+    await receive_until(bob, "me:Bob")
+    await receive_until(anna, "phone:2:welcome")
+    await receive_until(bob, "phone:2:welcome")
+    hub.fanout.phone_window = 60.0  # the phones' next tick is a minute away
+    phone_renders = presenter(hub).renders_of["phone"]
+    for i in range(5):
+        await hub.submit(guest, Join(f"p{i}", None, None), f"j{i}")
+    await receive_until(screen, "screen:7:welcome")  # the projector: every tick
+    assert presenter(hub).renders_of["phone"] == phone_renders  # not even rendered
+    assert len(anna.outbox) == 0
+    assert len(bob.outbox) == 0
+    await hub.submit(Actor(Role.PARTICIPANT, "anna"), Rename("Anna B.", None), "r")
+    got = await receive_until(anna, "me:Anna B.")  # her own view: at once
+    assert not any(text.startswith("phone:") for text in got)  # the counts still wait
+    assert len(bob.outbox) == 0  # Bob's own view did not change: nothing for him
+    hub.fanout.phone_window = 0.0
+    await hub.submit(guest, Join("p9", None, None), "j9")
+    for phone in (anna, bob):
+        got = await receive_until(phone, "phone:8:welcome")  # the phones' tick
+        assert "phone:7:welcome" not in got  # the newest count, not each one on the way
 
 
 async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:

@@ -272,7 +272,9 @@ def test_websocket_handshakes_leave_no_address_in_the_log() -> None:
     logger.addHandler(handler)
     try:
         logger.info('%s - "WebSocket %s" [accepted]', "203.0.113.9:5123", "/ws/phone/ABCDEF")
+        logger.info("connection open")  # websockets, once per socket: a storm's worth of noise
         logger.info("Application startup complete.")
+        logger.info("connection closed")
     finally:
         logger.removeHandler(handler)
     assert [r.getMessage() for r in records] == ["Application startup complete."]
