@@ -56,9 +56,12 @@ def frame_writer(send: Any) -> Write | None:
     proto = getattr(send, "__self__", None)
     if type(proto) is not WebSocketsSansIOProtocol:  # exactly: a subclass may send otherwise
         return None
+    needed = ("conn", "writable", "transport", "handshake_complete", "close_sent", "disconnected")
+    if not all(hasattr(proto, name) for name in (*needed, "initial_response")):
+        return None  # a uvicorn release whose protocol looks different: the ASGI send it is
     conn = proto.conn
-    if conn.extensions:  # a compressed frame is not ours to build
-        return None
+    if not hasattr(conn, "expect_continuation_frame") or conn.extensions:
+        return None  # unknown shape, or a compressed frame, which is not ours to build
     writable = proto.writable
 
     def write(text: str) -> bool:
