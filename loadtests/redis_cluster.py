@@ -171,14 +171,22 @@ class LocalCluster:
                     return int(master[1])
         raise AssertionError(f"no node serves the slot of {key}")
 
-    def replica_of(self, key: str) -> int:
-        """The port of a replica of ``key``'s slot."""
-        with self.node(self.live()[0]) as client:
-            slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
-            for start, end, _master, *replicas in client.execute_command("CLUSTER", "SLOTS"):
-                if int(start) <= slot <= int(end) and replicas:
-                    return int(replicas[0][1])
-        raise AssertionError(f"no replica serves the slot of {key}")
+    def replica_of(self, key: str, within: float = 60) -> int:
+        """The port of a replica of ``key``'s slot, waiting up to ``within`` seconds for
+        the slot map to show one (a node that rejoined after a failover appears late)."""
+        found: list[int] = []
+
+        def seen() -> bool:
+            with self.node(self.live()[0]) as client:
+                slot = int(client.execute_command("CLUSTER", "KEYSLOT", key))
+                for start, end, _master, *replicas in client.execute_command("CLUSTER", "SLOTS"):
+                    if int(start) <= slot <= int(end) and replicas:
+                        found.append(int(replicas[0][1]))
+                        return True
+            return False
+
+        wait_for(seen, within, f"a replica serving the slot of {key}")
+        return found[-1]
 
     def kill(self, port: int) -> None:
         proc = self.procs[port]
@@ -195,7 +203,7 @@ class LocalCluster:
     def restart(self, port: int) -> None:
         """Start a killed node again: it rejoins as a replica of whoever took over."""
         self.start_node(port)
-        self.wait_healthy()
+        self.wait_healthy(90)  # a loaded machine takes a while to resync
 
     def flush(self) -> None:
         for port in self.live():

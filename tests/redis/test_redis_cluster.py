@@ -93,10 +93,11 @@ async def test_an_acknowledged_append_is_already_on_the_replica(
     """What makes a failover lose nothing: the store answers only once a replica of
     the room's slot has the write (WAIT), so the replica holds every acknowledged seq
     at the moment of the acknowledgement, not some time later."""
+    redis_cluster.wait_healthy(90)  # after another test's failover: whole again first
     redis_cluster.flush()
+    replica = redis_cluster.node(redis_cluster.replica_of(TAGGED.seq("WAIT23")))
     store = RedisStore(redis_cluster.url)
     await store.open()
-    replica = redis_cluster.node(redis_cluster.replica_of(TAGGED.seq("WAIT23")))
     try:
         replica.readonly()
         assert await store.create_room("WAIT23", b"first")
