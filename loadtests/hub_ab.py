@@ -152,13 +152,17 @@ def count_calls(n: int) -> dict[str, Any]:
     return {**result, "calls": counts}
 
 
-def run_side(tree: Path, n: int, calls: bool = False) -> dict[str, Any]:
-    """One measurement in a fresh interpreter that imports the server from ``tree``."""
+def run_script_in_tree(script: Path, tree: Path, arguments: list[str]) -> dict[str, Any]:
+    """Run ``script --worker …`` in a fresh interpreter that imports the server from
+    ``tree`` (an export of one commit) and return the JSON of its last line.
+
+    The working directory is an empty temporary one, so nothing but the export is
+    on ``sys.path``; the result must say which server it imported.
+    """
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    with tempfile.TemporaryDirectory() as cwd:  # nothing on sys.path but the export
+    with tempfile.TemporaryDirectory() as cwd:
         out = subprocess.run(  # noqa: S603 - our own interpreter and script
-            [sys.executable, str(Path(__file__).resolve()), "--worker", "--n", str(n)]
-            + (["--calls"] if calls else []),
+            [sys.executable, str(script), "--worker", *arguments],
             env=env,
             cwd=cwd,
             capture_output=True,
@@ -172,6 +176,12 @@ def run_side(tree: Path, n: int, calls: bool = False) -> dict[str, Any]:
     if not result["server_module"].startswith(str(tree)):
         raise RuntimeError(f"imported the wrong server: {result['server_module']}")
     return result
+
+
+def run_side(tree: Path, n: int, calls: bool = False) -> dict[str, Any]:
+    """One measurement in a fresh interpreter that imports the server from ``tree``."""
+    arguments = ["--n", str(n)] + (["--calls"] if calls else [])
+    return run_script_in_tree(Path(__file__).resolve(), tree, arguments)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,7 +29,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -169,19 +168,11 @@ def count_calls(n: int) -> dict[str, Any]:
 
 def run_side(tree: Path, n: int, upvote_first: bool, calls: bool = False) -> dict[str, Any]:
     """One measurement in a fresh interpreter that imports the server from ``tree``."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--n", str(n)]
-    command += (["--upvote-first"] if upvote_first else []) + (["--calls"] if calls else [])
-    with tempfile.TemporaryDirectory() as cwd:  # nothing on sys.path but the export
-        out = subprocess.run(  # noqa: S603 - our own interpreter and script
-            command, env=env, cwd=cwd, capture_output=True, text=True, check=False, timeout=600
-        )
-    if out.returncode != 0:
-        raise RuntimeError(f"the run from {tree} failed:\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    if not result["server_module"].startswith(str(tree)):
-        raise RuntimeError(f"imported the wrong server: {result['server_module']}")
-    return result
+    from loadtests.hub_ab import run_script_in_tree
+
+    arguments = ["--n", str(n)]
+    arguments += (["--upvote-first"] if upvote_first else []) + (["--calls"] if calls else [])
+    return run_script_in_tree(Path(__file__).resolve(), tree, arguments)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, FormMultiDict
 from litestar.enums import MediaType
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -504,6 +504,36 @@ async def moderator_link(request: AnyRequest, code: FromPath[str]) -> Response[A
         )
     assert key is not None
     return follow(svc, lang, f"/console/{hub.code}", [cookie(svc, moderator_cookie(hub.code), key)])
+
+
+class ConsoleForm(NamedTuple):
+    """A console form whose sender is a moderator and whose CSRF token is right."""
+
+    svc: Services
+    hub: Hub
+    lang: str
+    form: FormMultiDict
+
+
+async def console_form(
+    request: AnyRequest, code: str, back: str = ""
+) -> ConsoleForm | Response[str]:
+    """The checks every moderator's form on the console needs, in one place.
+
+    Returns the event, the page's language and the posted form, or the page
+    that says why not: not a moderator (the console's refusal), or a form
+    from another site or an old page (the refusal's link leads back to the
+    console, to ``back`` below it, e.g. ``#surveys-panel``).
+    """
+    svc = services(request)
+    hub = await room_of(svc, code)
+    lang = page_language(request, hub)
+    if not is_moderator(request, hub):
+        return console_denied(svc, lang)
+    form = await request.form()
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, f"/console/{hub.code}{back}")
+    return ConsoleForm(svc, hub, lang, form)
 
 
 def console_denied(svc: Services, lang: str) -> Response[str]:

@@ -24,11 +24,10 @@ from server.csrf import FIELD as CSRF_FIELD
 from server.i18n import gettext, reason_text
 from server.pages import (
     AnyRequest,
-    console_denied,
+    console_form,
     cookie,
     form_ok,
     form_refused,
-    is_moderator,
     message_page,
     page_language,
     participant_of,
@@ -76,14 +75,10 @@ async def erase_mine(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
 
 @post("/console/{code:str}/erase", include_in_schema=False, status_code=303)
 async def erase_all_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
-    svc = services(request)
-    hub = await room_of(svc, code)
-    lang = page_language(request, hub)
-    if not is_moderator(request, hub):
-        return console_denied(svc, lang)
-    form = await request.form()
-    if not form_ok(svc, request, form.get(CSRF_FIELD)):
-        return form_refused(svc, request, lang, f"/console/{hub.code}")
+    checked = await console_form(request, code)
+    if isinstance(checked, Response):
+        return checked
+    svc, hub, lang = checked.svc, checked.hub, checked.lang
     result = await erase_everyone(svc, hub, Actor(Role.MODERATOR))
     if not result.ok:
         return message_page(
@@ -94,14 +89,10 @@ async def erase_all_page(request: AnyRequest, code: FromPath[str]) -> Response[A
 
 @post("/console/{code:str}/delete", include_in_schema=False, status_code=200)
 async def delete_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
-    svc = services(request)
-    hub = await room_of(svc, code)
-    lang = page_language(request, hub)
-    if not is_moderator(request, hub):
-        return console_denied(svc, lang)
-    form = await request.form()
-    if not form_ok(svc, request, form.get(CSRF_FIELD)):
-        return form_refused(svc, request, lang, f"/console/{hub.code}")
+    checked = await console_form(request, code)
+    if isinstance(checked, Response):
+        return checked
+    svc, hub, lang, form = checked
     typed = normalise_code(str(form.get("confirm") or ""))
     title = hub.state.lobby.title
     if typed != hub.code:

@@ -20,17 +20,11 @@ from litestar.response import Redirect, Response
 from rooms.agenda.domain import IMAGE, SetImage
 from rooms.base import Actor, Role
 from server import slides
-from server.csrf import FIELD as CSRF_FIELD
 from server.i18n import gettext, reason_text
 from server.pages import (
     AnyRequest,
-    console_denied,
-    form_ok,
-    form_refused,
-    is_moderator,
+    console_form,
     message_page,
-    page_language,
-    room_of,
 )
 from server.services import services
 
@@ -41,15 +35,11 @@ CACHE = "public, max-age=31536000, immutable"
 @post("/console/{code:str}/slide", include_in_schema=False, status_code=303)
 async def upload_slide(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """A phase's slide image (PNG or JPEG, at most 5 MB); ``remove=1`` takes it off."""
-    svc = services(request)
-    hub = await room_of(svc, code)
-    lang = page_language(request, hub)
-    if not is_moderator(request, hub):
-        return console_denied(svc, lang)
-    form = await request.form()
+    checked = await console_form(request, code, "#agenda-panel")
+    if isinstance(checked, Response):
+        return checked
+    svc, hub, lang, form = checked
     back = f"/console/{hub.code}#agenda-panel"
-    if not form_ok(svc, request, form.get(CSRF_FIELD)):
-        return form_refused(svc, request, lang, back)
     phase = str(form.get("phase") or "")
     if phase not in hub.state.agenda.phases:
         return _refused(svc, lang, "phase_not_found", back)

@@ -23,15 +23,13 @@ from litestar.response import Redirect, Response
 from rooms.report import SECTIONS
 from server.api import ApiError, bearer, require_event
 from server.auth import key_matches
-from server.csrf import FIELD as CSRF_FIELD
 from server.headers import content_security_policy
 from server.hub import Hub
 from server.i18n import gettext, reason_text
 from server.pages import (
     AnyRequest,
     console_denied,
-    form_ok,
-    form_refused,
+    console_form,
     html,
     is_admin,
     is_moderator,
@@ -240,14 +238,10 @@ async def api_csv(request: AnyRequest, code: FromPath[str], name: FromPath[str])
 async def upload_logo(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """The moderator's logo for the report's cover (PNG or JPEG, at most 1 MB; see
     :mod:`server.report.logo`); ``remove=1`` takes it off again."""
-    svc = services(request)
-    hub = await room_of(svc, code)
-    lang = page_language(request, hub)
-    if not is_moderator(request, hub):
-        return console_denied(svc, lang)
-    form = await request.form()
-    if not form_ok(svc, request, form.get(CSRF_FIELD)):
-        return form_refused(svc, request, lang, f"/console/{hub.code}")
+    checked = await console_form(request, code)
+    if isinstance(checked, Response):
+        return checked
+    svc, hub, lang, form = checked
     if form.get("remove"):
         logo.remove(svc.settings.data_path, hub.code)
         return Redirect(f"/console/{hub.code}#report-panel", status_code=303)

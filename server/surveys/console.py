@@ -26,7 +26,6 @@ from rooms.surveys.definition import Survey, definition_problems, status
 from rooms.surveys.log import SurveyCreated, SurveyState
 from rooms.surveys.templates import template
 from server.auth import key_hash, new_key
-from server.csrf import FIELD as CSRF_FIELD
 from server.i18n import gettext, reason_text
 from server.qr import qr_svg
 from server.services import Services
@@ -84,25 +83,13 @@ async def open_surveys(request: AnyRequest, svc: Services, event: str) -> list[E
 @post("/console/{code:str}/umfragen", include_in_schema=False, status_code=303)
 async def create_for_event(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """A survey for this event from a template, by its moderator; back to the console."""
-    from server.pages import (  # the pages import the surveys' routes
-        console_denied,
-        form_ok,
-        form_refused,
-        is_moderator,
-        page_language,
-        room_of,
-    )
-    from server.services import services
+    from server.pages import console_form  # the pages import the surveys' routes
 
-    svc = services(request)
-    hub = await room_of(svc, code)
-    lang = page_language(request, hub)
-    if not is_moderator(request, hub):
-        return console_denied(svc, lang)
-    form = await request.form()
+    checked = await console_form(request, code, "#surveys-panel")
+    if isinstance(checked, Response):
+        return checked
+    hub, form = checked.hub, checked.form
     back = f"/console/{hub.code}#surveys-panel"
-    if not form_ok(svc, request, form.get(CSRF_FIELD)):
-        return form_refused(svc, request, lang, back)
     name = str(form.get("template") or "")
     language = hub.state.lobby.language.value
     if name == BLANK:
@@ -147,25 +134,13 @@ async def show_in_phase(
     only a later phase names it and put it right under the agenda while that
     phase runs (static/agenda.js). Without a phase the card stays at the end.
     """
-    from server.pages import (  # the pages import the surveys' routes
-        console_denied,
-        form_ok,
-        form_refused,
-        is_moderator,
-        page_language,
-        room_of,
-    )
-    from server.services import services
+    from server.pages import console_form  # the pages import the surveys' routes
 
-    svc = services(request)
-    hub = await room_of(svc, code)
-    lang = page_language(request, hub)
-    if not is_moderator(request, hub):
-        return console_denied(svc, lang)
-    form = await request.form()
+    checked = await console_form(request, code, "#surveys-panel")
+    if isinstance(checked, Response):
+        return checked
+    svc, hub, lang, form = checked
     back = f"/console/{hub.code}#surveys-panel"
-    if not form_ok(svc, request, form.get(CSRF_FIELD)):
-        return form_refused(svc, request, lang, back)
     state = await survey_store(request).get(normalise_survey_code(survey) or "")
     if state is None or state.created.event != hub.code:
         return Redirect(back, status_code=303)
