@@ -51,6 +51,7 @@ from websockets.typing import BytesLike
 
 from loadtests.clients import Ack, Phone, Phones, is_ack
 from loadtests.commands import Commands, Sent
+from loadtests.lean_http import PostPool
 from loadtests.lean_socket import open_socket
 from loadtests.scenarios.common import Progress, self_cpu_s
 from loadtests.scenarios.live_room import LiveRoom
@@ -88,6 +89,7 @@ class StaminaConfig:
     cards: int = 2000
     cafe_rounds: int = 4
     cafe_tables: int = 100
+    cafe_hosts: int = 10  # each set_host re-plans the café (a full search), so a few
     questions: int = 200
     upvotes_per_phone: int = 2
     reconnects_per_phone: float = 4.0
@@ -174,7 +176,9 @@ class Event:
         self.tables: list[str] = []
         self.hosts: dict[str, Phone] = {}
         self.moderator_ms: list[float] = []
+        self.moderator_slowest: list[tuple[float, str]] = []
         self.round_started = 0
+        self._round_began = 0.0
         self._sid = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: list[asyncio.TimerHandle] = []
@@ -299,8 +303,13 @@ class Event:
         self.send(phone, "leave", {"type": "participant.leave"})
         self.lives[phone].left = True
 
-    def close_left(self, phone: Phone) -> None:
-        """After the leave's ack (or a while): the page is closed."""
+    def close_left(self, phone: Phone, tries: int = 60) -> None:
+        """The page is closed once nothing it sent waits for an ack (at most ~30 s more)."""
+        life = self.lives[phone]
+        waiting = life.away or any(s.ack is None for s in life.mine)
+        if waiting and tries > 0 and not self.ending:
+            self._timers.append(self.loop.call_later(0.5, self.close_left, phone, tries - 1))
+            return
         if phone.socket is not None:
             phone.stopping = True
             phone.socket.close()
@@ -346,7 +355,9 @@ class Event:
         await self.until(NEWCOMERS[0])
         room = self.room
         assert room.phones is not None
-        newcomers = self.newcomers = Phones(room.phones.pool, room.code, count)
+        # a pool of its own: the first phones' kept-alive connections went stale long ago
+        pool = PostPool("127.0.0.1", room.server.port, 4)
+        newcomers = self.newcomers = Phones(pool, room.code, count)
         newcomers.on_ack = self.on_ack
         span = NEWCOMERS[1] - NEWCOMERS[0]
         for phone in newcomers.phones:
@@ -439,7 +450,9 @@ class Event:
         assert moderator is not None
         t = time.monotonic_ns()
         ack = await moderator.command(fields, within_s)
-        self.moderator_ms.append((time.monotonic_ns() - t) / 1e6)
+        took = (time.monotonic_ns() - t) / 1e6
+        self.moderator_ms.append(took)
+        self.moderator_slowest = sorted([*self.moderator_slowest, (took, fields["type"])])[-5:]
         return ack.id
 
     async def moderate(self) -> None:
@@ -476,8 +489,10 @@ class Event:
             elif what == "round":
                 await self.command({"type": "cafe.start_round"})
                 self.round_started += 1
-                self._round(FIRST_ROUND + k * ROUND_EVERY)
-            elif what == "end_round":
+                self._round_began = self.minute()  # the moderator may be late
+                self._round(self._round_began)
+            elif what == "end_round":  # a round lasts its length, even if it began late
+                await self.until(max(minute, self._round_began + ROUND_LENGTH))
                 await self.command({"type": "cafe.end_round"})
             elif what == "live":
                 waiting = [q for q, _ in self.questions if q not in self._live]
@@ -568,7 +583,7 @@ class Event:
         self.tables = [f"t{t + 1}" for t in range(cfg.cafe_tables)]
         # hosts stay to the end: people present now who will not leave
         present = self.present(self.minute() + ROUND_EVERY * cfg.cafe_rounds)
-        hosts = self.rng.sample(present, min(len(present), len(self.tables)))
+        hosts = self.rng.sample(present, min(len(present), len(self.tables), cfg.cafe_hosts))
         for table, host in zip(self.tables, hosts, strict=False):
             self.hosts[table] = host
             await self.command(
@@ -578,7 +593,7 @@ class Event:
     def _round(self, start: float) -> None:
         """Hosts write notes twice a round; newcomers without a seat check in at a table."""
         rng = self.rng
-        for table in self.tables:
+        for table in self.hosts:
             for when in (start + ROUND_LENGTH * 0.3, start + ROUND_LENGTH * 0.7):
                 self.at(when + rng.uniform(-0.5, 0.5), self.note, table)
         if self.newcomers is not None:
@@ -614,6 +629,8 @@ class Event:
         for phones in (self.room.phones, self.newcomers):
             if phones is not None:
                 await phones.stop()
+        if self.newcomers is not None:
+            self.newcomers.pool.close()
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -781,7 +798,8 @@ def _metrics(config: StaminaConfig, event: Event, final: dict[str, Any]) -> dict
             voters.setdefault(kind.split(":")[1], set()).add(owners[cid])
         elif base == "card":
             cards[kind.split(":")[1]] += 1
-    unanswered = len(commands.by_cid) - sum(1 for s in commands.by_cid.values() if s.ack)
+    lost = Counter(event.kinds.get(c, "?") for c, s in commands.by_cid.items() if s.ack is None)
+    unanswered = sum(lost.values())
     state = final["state"]
     polls = {p["id"]: (p.get("results") or {}).get("voters") for p in state.get("polls", [])}
     checks: dict[str, Any] = {
@@ -808,8 +826,11 @@ def _metrics(config: StaminaConfig, event: Event, final: dict[str, Any]) -> dict
         "commands_ok": dict(ok_by_kind),
         "refused": dict(refused),
         "unanswered": unanswered,
+        "unanswered_by_kind": dict(lost),
+        "voters_expected": {p: len(voters.get(p, ())) for p in event.polls},
         "ack_ms": distribution(ack_ms),
         "moderator_ack_ms": distribution(event.moderator_ms),
+        "moderator_slowest": [[round(ms), what] for ms, what in event.moderator_slowest],
         "phones": {
             "first": config.n,
             "newcomers": len(event.newcomers.phones) if event.newcomers else 0,
@@ -855,6 +876,7 @@ def quick_config(n: int = 30, seed: int = 1, minutes: float = 0.5) -> StaminaCon
         cards=60,
         cafe_rounds=4,
         cafe_tables=4,
+        cafe_hosts=2,
         questions=10,
         upvotes_per_phone=2,
         reconnects_per_phone=2.0,

@@ -41,6 +41,19 @@ class Sample(NamedTuple):
     shm_bytes: int
     phones_live: int
     seq: int
+    children_rss_kib: int  # the café planner's worker process, a PDF layout
+
+
+def children_rss_kib(pid: int) -> int:
+    """Summed RSS of the server's child processes (spawned from any of its threads)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError, ValueError):
+            for child in task.read_text().split():
+                for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+    return total
 
 
 def open_fds(pid: int) -> int:
@@ -76,6 +89,7 @@ def read_sample(
         shm_bytes=file_size(db.with_name(db.name + "-shm")),
         phones_live=live(),
         seq=seq(),
+        children_rss_kib=children_rss_kib(server.pid),
     )
 
 
@@ -142,6 +156,9 @@ def verdict(
         "db_mib_at_end": round(last.db_bytes / 2**20, 2) if last else None,
         "wal_mib_max": round(max(s.wal_bytes for s in inside) / 2**20, 2) if inside else None,
         "wal_mib_at_end": round(last.wal_bytes / 2**20, 2) if last else None,
+        "children_rss_mib_max": round(max(s.children_rss_kib for s in inside) / 1024, 1)
+        if inside
+        else None,
     }
 
 
