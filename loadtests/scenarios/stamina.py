@@ -49,7 +49,7 @@ from typing import Any
 import msgspec
 from websockets.typing import BytesLike
 
-from loadtests.clients import Ack, Phone, Phones, is_ack
+from loadtests.clients import Ack, Moderator, Phone, Phones, is_ack
 from loadtests.commands import Commands, Sent
 from loadtests.lean_http import PostPool
 from loadtests.lean_socket import open_socket
@@ -177,6 +177,8 @@ class Event:
         self.hosts: dict[str, Phone] = {}
         self.moderator_ms: list[float] = []
         self.moderator_slowest: list[tuple[float, str]] = []
+        self.moderator_errors: list[str] = []
+        self.suggest_s: list[float] = []
         self.round_started = 0
         self._round_began = 0.0
         self._sid = 0
@@ -445,8 +447,10 @@ class Event:
 
     # --- the moderator's afternoon ----------------------------------------------------------
 
-    async def command(self, fields: dict[str, Any], within_s: float = 60.0) -> str | None:
-        moderator = self.room.moderator
+    async def command(
+        self, fields: dict[str, Any], within_s: float = 60.0, moderator: Moderator | None = None
+    ) -> str | None:
+        moderator = moderator or self.room.moderator
         assert moderator is not None
         t = time.monotonic_ns()
         ack = await moderator.command(fields, within_s)
@@ -483,7 +487,7 @@ class Event:
             elif what == "board":
                 await self._board(k)
             elif what == "suggest" and cfg.suggest and k < len(self.boards):
-                await self._suggest(self.boards[k])
+                self._background(self._suggest(self.boards[k]))
             elif what == "cafe":
                 await self._cafe()
             elif what == "round":
@@ -518,7 +522,13 @@ class Event:
         self.at(now + POLL_OPEN, self._close_poll, poll)
 
     def _close_poll(self, poll: str) -> None:
-        self._spawn(self.command({"type": "poll.close", "poll": poll}))
+        self._spawn(self._closing(poll))
+
+    async def _closing(self, poll: str) -> None:
+        try:
+            await self.command({"type": "poll.close", "poll": poll})
+        except Exception as exc:
+            self.moderator_errors.append(f"{poll} close: {type(exc).__name__}: {exc}"[:200])
 
     async def _qna(self) -> None:
         cfg, rng = self.config, self.rng
@@ -570,8 +580,23 @@ class Event:
             self.post(self.rng.choice(present), board, k)
 
     async def _suggest(self, board: str) -> None:
-        await self.command({"type": "cluster.suggest", "board": board}, within_s=300)
-        await self.command({"type": "cluster.accept", "board": board})
+        """A co-moderator's console sorts the board (its socket waits for the model)."""
+        room = self.room
+        second = Moderator("127.0.0.1", room.server.port, room.live_url, room.moderator_token)
+        await second.open()
+        try:
+            t = time.monotonic()
+            await self.command({"type": "cluster.suggest", "board": board}, 300, second)
+            await self.command({"type": "cluster.accept", "board": board}, 60, second)
+            self.suggest_s.append(round(time.monotonic() - t, 1))
+        except Exception as exc:  # reported, and the event goes on
+            self.moderator_errors.append(f"{board} sort: {type(exc).__name__}: {exc}"[:200])
+        finally:
+            await second.close()
+
+    def _background(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """A moderator action that must not hold up the agenda."""
+        self._spawn(coro)
 
     async def _cafe(self) -> None:
         cfg = self.config
@@ -677,8 +702,8 @@ async def run(
                 finally:
                     result["server_alive_at_end"] = room.server.alive()
             result["server_log"] = room.log
-    except TimeoutError:
-        result["error"] = f"timed out after {config.timeout_s:.0f} s while {step}"
+    except TimeoutError as exc:
+        result["error"] = f"timed out ({exc or f'after {config.timeout_s:.0f} s'}) while {step}"
     except Exception as exc:  # a broken run is a result too
         result["error"] = f"{type(exc).__name__} while {step}: {exc}"[:500]
     result["timeline"] = [list(s) for s in samples]
@@ -726,8 +751,12 @@ async def _event(
                 f"WAL {last.wal_bytes / 2**20:.1f} MiB, {event.live_count()} live, "
                 f"{event.commands.answered}/{len(event.commands.by_cid)} answered, seq {last.seq}"
             )
-        await moderator
-        await arrivals
+        await asyncio.wait_for(moderator, 120)  # its last step was due before the end
+        arrivals.cancel()
+        await asyncio.gather(arrivals, return_exceptions=True)
+        background = [t for t in event._tasks if not t.done()]
+        if background:  # a sort still running, a poll closing
+            await asyncio.wait(background, timeout=300)
         step_end = time.monotonic()
         # what is still in flight gets a little time (a phone just back resends)
         with contextlib.suppress(TimeoutError):
@@ -808,6 +837,7 @@ def _metrics(config: StaminaConfig, event: Event, final: dict[str, Any]) -> dict
         "cafe_rounds": event.round_started == config.cafe_rounds,
         "all_answered": unanswered == 0,
         "none_refused": not refused,
+        "moderator_all_acked": not event.moderator_errors,
     }
     boards = {b["id"]: b for b in state.get("boards", [])}
     checks["cards_exact"] = all(
@@ -831,6 +861,8 @@ def _metrics(config: StaminaConfig, event: Event, final: dict[str, Any]) -> dict
         "ack_ms": distribution(ack_ms),
         "moderator_ack_ms": distribution(event.moderator_ms),
         "moderator_slowest": [[round(ms), what] for ms, what in event.moderator_slowest],
+        "moderator_errors": event.moderator_errors,
+        "sort_s": event.suggest_s,
         "phones": {
             "first": config.n,
             "newcomers": len(event.newcomers.phones) if event.newcomers else 0,
@@ -947,6 +979,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap-watch", type=Path, metavar="FILE")
     parser.add_argument("--heap-every", type=float, default=30.0)
     parser.add_argument("--trace", action="store_true", help="tracemalloc in the server (slow)")
+    parser.add_argument(
+        "--collect", action="store_true", help="each look thaws and collects (count the garbage)"
+    )
+    parser.add_argument(
+        "--trim", action="store_true", help="each look calls malloc_trim(0) (RSS before/after)"
+    )
     parser.add_argument("--out", type=Path, default=Path("stamina-dev.json"))
     args = parser.parse_args(argv)
     raise_open_files(4 * args.n + 1024)
@@ -970,6 +1008,8 @@ def main(argv: list[str] | None = None) -> int:
             "DIALOGRAUM_HEAPWATCH_EVERY": str(args.heap_every),
             "DIALOGRAUM_HEAPWATCH_AFTER": str(config.event_s / 3),
             "DIALOGRAUM_HEAPWATCH_TRACE": "1" if args.trace else "0",
+            "DIALOGRAUM_HEAPWATCH_COLLECT": "1" if args.collect else "0",
+            "DIALOGRAUM_HEAPWATCH_TRIM": "1" if args.trim else "0",
         }
 
     def say(text: str) -> None:

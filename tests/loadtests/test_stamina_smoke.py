@@ -29,6 +29,7 @@ def test_a_compressed_event_answers_every_command_and_keeps_what_was_acked() -> 
         "cafe_rounds": True,
         "all_answered": True,
         "none_refused": True,
+        "moderator_all_acked": True,
         "cards_exact": True,
         "questions_exact": True,
     }
