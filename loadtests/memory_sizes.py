@@ -32,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,14 @@ async def settled(server: ServerProcess, within_s: float) -> dict[str, Any]:
         await asyncio.sleep(1.0)
 
 
+def _online(feed: ScreenFeed, n: int) -> Callable[[], bool]:
+    return lambda: feed.last_online >= n
+
+
 async def people(steps: list[int], settle_s: float, say: Any) -> list[dict[str, Any]]:
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-memory-"))
-    server = ServerProcess(workdir)
+    # the per-event cap on joins a minute would stop 4,000 joins in 20 s
+    server = ServerProcess(workdir, extra_env={"DIALOGRAUM_JOINS_PER_MINUTE": "1000000"})
     points: list[dict[str, Any]] = []
     groups: list[Phones] = []
     screen: ScreenFeed | None = None
@@ -88,9 +94,7 @@ async def people(steps: list[int], settle_s: float, say: Any) -> list[dict[str, 
             if phones.connected != more:
                 raise RuntimeError(f"only {phones.connected}/{more} connected: {phones.errors()}")
             total = target
-            await screen.wait_until(
-                lambda t=total: screen is not None and screen.last_online >= t, 60
-            )
+            await screen.wait_until(_online(screen, total), 60)
             points.append({"participants": total, **await settled(server, settle_s)})
             say(f"participants {total}: {points[-1]}")
         pool.close()

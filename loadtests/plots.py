@@ -198,7 +198,9 @@ def stamina(results: dict[str, Any]) -> str:
         for ax in axes:
             ax.axvline(event_s / 60, color=LIMIT, linestyle=":")
     cpu_ax.set_xlabel("minutes of the run (the event's 180 minutes compressed; dotted: its end)")
-    rss_ax.set_title("Stamina: a three-hour event compressed, sampled every 10 s", fontsize=10)
+    every = run["config"]["sample_every_s"] if run is not None else 10
+    title = f"Stamina: a three-hour event compressed, sampled every {every:g} s"
+    rss_ax.set_title(title, fontsize=10)
     for ax in axes:
         ax.grid(alpha=0.3)
     return _save(fig, "stamina", "svg")

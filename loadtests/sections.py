@@ -394,6 +394,7 @@ def render_stamina(results: dict[str, Any]) -> str:
     ack, mod = run.get("ack_ms") or {}, run.get("moderator_ack_ms") or {}
     commands = run.get("commands") or {}
     left = run.get("after_everyone_left") or {}
+    data = run.get("data") or {}
     refused = ", ".join(f"{k} {n}" for k, n in (run.get("refused") or {}).items()) or "none"
     checks = ", ".join(f"{k} {_yes_no(ok)}" for k, ok in (run.get("checks") or {}).items())
     acked = run.get("commands_ok") or {}
@@ -429,6 +430,8 @@ in `make test`.
 | open file descriptors (min–max; after every phone closed) | {v["fds_min_max"]}; {left.get("fds", "–")} |
 | threads (min–max) | {v["threads_min_max"]} |
 | SQLite file at the end; WAL max / at the end | {v["db_mib_at_end"]} MiB; {v["wal_mib_max"]} / {v["wal_mib_at_end"]} MiB |
+| the room's state itself over the same stretch (replayed from the log, tracemalloc) | {data.get("state_mib", ["–", "–"])[0]} → {data.get("state_mib", ["–", "–"])[1]} MiB: {_f(data.get("state_growth_mb_per_10_min"), "{:+.2f}")} MB per 10 min |
+| the café planner's worker process (RSS max) | {v.get("children_rss_mib_max", "–")} MiB |
 | log entries | {_f(run.get("state_seq"), "{:,}")} |
 | commands (acked ok / sent) | {sent} |
 | unanswered; refused | {run.get("unanswered")}; {refused} |
@@ -437,6 +440,7 @@ in `make test`.
 | phones: first, newcomers, left | {phones.get("first")}, {phones.get("newcomers")}, {phones.get("left")} |
 | reconnects; drop → back p50 / p99 | {phones.get("reconnects")}; {_f((run.get("back_ms") or {}).get("p50"))} / {_f((run.get("back_ms") or {}).get("p99"))} ms (includes the time away) |
 | closed by the server | {phones.get("closed_by_server")} |
+| board sorts (`cluster.suggest` + accept), seconds each; moderator errors | {run.get("sort_s") or "–"}; {"; ".join(run.get("moderator_errors") or []) or "none"} |
 | CPU over the event: server / generator | {cpu.get("server_cpu_s")} / {cpu.get("generator_cpu_s")} s ({cpu.get("server_cores")} / {cpu.get("generator_cores")} cores on average; busiest 10 s: {cpu.get("server_peak_cores")} / {cpu.get("generator_peak_cores")}); generator ÷ server {cpu.get("generator_to_server")} |
 | other processes on the machine | {cpu.get("other_processes_cores")} cores on average |
 | checks | {checks} |

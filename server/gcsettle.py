@@ -19,10 +19,16 @@ headers and closures (about 100 objects, ~30 KB). Phones reconnect all
 through an event, so without more this leaked every connection that had
 been frozen (the stamina load test, issue 19: RSS grew with every
 reconnect). Hence: once ``collect_after`` subscribers have left since the
-last full collection (and at least a quarter of those still attached), the
-next freeze first thaws and collects everything. One full collection per so
-many departures bounds what closed connections can hold, and a join storm
-(arrivals, no departures) still triggers none.
+last full collection, and at least as many as are still attached, the next
+freeze first thaws and collects everything. What closed connections can
+hold is then bounded by about what the open ones hold, and a join storm
+(arrivals, no departures) still triggers no collection.
+
+The price is one full collection per that many departures, a pause that
+grows with the heap: 0.4-2.5 s of wall time with 1,000 phones on a
+machine whose load average was 11-16 (docs/benchmarks.md, "Stamina"),
+measured with the threshold at a quarter of those attached, then raised
+to all of them to make the pauses four times rarer.
 """
 
 from __future__ import annotations
@@ -62,7 +68,7 @@ class GcSettler:
             self._arm()
 
     def _threshold(self) -> int:
-        return max(self.collect_after, self.attached // 4)
+        return max(self.collect_after, self.attached)
 
     def _arm(self) -> None:
         loop = asyncio.get_running_loop()

@@ -52,7 +52,7 @@ from websockets.typing import BytesLike
 from loadtests.clients import Ack, Moderator, Phone, Phones, is_ack
 from loadtests.commands import Commands, Sent
 from loadtests.lean_http import PostPool
-from loadtests.lean_socket import open_socket
+from loadtests.lean_socket import LeanSocket, open_socket
 from loadtests.scenarios.common import Progress, self_cpu_s
 from loadtests.scenarios.live_room import LiveRoom
 from loadtests.scenarios.stamina_watch import (
@@ -285,13 +285,19 @@ class Event:
         life.back_ms.append((time.monotonic_ns() - dropped_ns) / 1e6)
         phone.socket = socket
         life.away = False
-        socket.closed.add_done_callback(lambda _: self._closed(phone, socket))
+        self._watch_close(phone, socket)
         # what was not acknowledged goes again with its cid; what waited goes now
         waiting, life.pending = life.pending, []
         for sent in [s for s in life.mine if s.ack is None and s not in waiting] + waiting:
             self._write(phone, sent)
         if life.left:  # it left while away: its leave just went; the page closes after
             self.loop.call_later(self.config.scale, self.close_left, phone)
+
+    def _watch_close(self, phone: Phone, socket: LeanSocket) -> None:
+        def closed(_: asyncio.Future[int]) -> None:
+            self._closed(phone, socket)
+
+        socket.closed.add_done_callback(closed)
 
     def _closed(self, phone: Phone, socket: Any) -> None:
         """A reconnected socket ended: by us (drop, leave, the end) or by the server."""
@@ -330,9 +336,8 @@ class Event:
             self.at(when + 1.0, self.close_left, phone)
         for phone in phones:
             self._plan_reconnects(self.lives[phone])
-            socket = phone.socket
-            if socket is not None:  # a close by the server: the page reconnects
-                socket.closed.add_done_callback(lambda _, p=phone, s=socket: self._closed(p, s))
+            if phone.socket is not None:  # a close by the server: the page reconnects
+                self._watch_close(phone, phone.socket)
 
     def _plan_reconnects(self, life: Life) -> None:
         cfg, rng = self.config, self.rng
@@ -378,9 +383,8 @@ class Event:
                 if phone in followed or not phone.settled:
                     continue
                 followed.add(phone)
-                socket = phone.socket
-                if socket is not None:
-                    socket.closed.add_done_callback(lambda _, p=phone, s=socket: self._closed(p, s))
+                if phone.socket is not None:
+                    self._watch_close(phone, phone.socket)
                     self._flush(phone)
             await asyncio.sleep(0.2)
 

@@ -102,7 +102,7 @@ def test_arrivals_alone_never_collect_and_few_departures_wait() -> None:
             settler.poke()
         await asyncio.wait_for(frozen.wait(), 5)
         frozen.clear()
-        for _ in range(6):  # more than collect_after, fewer than a quarter of those left (34)
+        for _ in range(6):  # more than collect_after, fewer than those still attached (34)
             settler.left()
         settler.poke()  # one more arrival: a freeze, without a collection
         await asyncio.wait_for(frozen.wait(), 5)
