@@ -47,7 +47,7 @@ i18n: setup
 # (4 runs of 12 steps there): random roles send every command, valid or not, to a live server.
 fuzz: setup
 	@DIALOGRAUM_FUZZ_EXAMPLES=$${DIALOGRAUM_FUZZ_EXAMPLES:-300} DIALOGRAUM_FUZZ_STEPS=$${DIALOGRAUM_FUZZ_STEPS:-40} \
-		$(BIN)/pytest tests/server/test_fuzz_live.py tests/server/test_fuzz_http.py -q -p no:cacheprovider
+		$(BIN)/pytest tests/server/test_fuzz_live.py tests/server/test_fuzz_http.py tests/server/test_schemathesis.py -q -p no:cacheprovider
 
 # Every scenario with its defaults, one after the other: about 50 minutes of runs on
 # the 2-core benchmark machine (stamina alone is a 15-minute event), more when it is

@@ -23,9 +23,10 @@ Repeats are counted one way everywhere (``quality``): a pair who sat
 together k times counts C(k, 2). Also reported: the pairs who met twice or
 more, and the most meetings of any pair. Organisation types are drawn at
 random from the seven stakeholder groups (seeded), so the mix has something
-to do. The case "leaver and newcomer" plans 4 rounds, plays 2, then one
-guest leaves, one arrives, and the café re-plans rounds 3–4 from the old
-plan as ``rooms.cafe.plan_rounds`` does.
+to do. The cases "leaver and newcomer" plan every round, play 2, then one
+guest leaves, one arrives, and the café re-plans the rest from the old
+plan as ``rooms.cafe.plan_rounds`` does; "moved" counts the seats of the
+old plan that the re-plan changed.
 """
 
 from __future__ import annotations
@@ -68,7 +69,14 @@ CASES = [
     Case("30/6×5/4, leaver + newcomer after round 2", 6, 5, 30, 4, late=True),
     Case("24 + 6 hosts, 6×5/4", 6, 5, 30, 4, hosted=True),
     Case("Kirkman 15/5×3/7", 5, 3, 15, 7, known="≥ 1 / 9"),
-    Case("100/12×9/5", 12, 9, 100, 5, known="– / 9"),
+    Case("100/12×9/5", 12, 9, 100, 5),
+    Case("100/12×9/5, leaver + newcomer after round 2", 12, 9, 100, 5, late=True),
+    Case("60/12×5/6", 12, 5, 60, 6),
+    Case("120/12×10/6", 12, 10, 120, 6),
+    Case("24 + 12 hosts, 12×3/5", 12, 3, 36, 5, hosted=True),
+    Case("85/10×9/4", 10, 9, 85, 4),
+    Case("90 + 10 hosts, 10×10/4", 10, 10, 100, 4, hosted=True),
+    Case("80/10×8/5", 10, 8, 80, 5),
     Case("36/6×6/4", 6, 6, 36, 4),
     Case("60/10×6/5", 10, 6, 60, 5),
     Case("20/4×5/4", 4, 5, 20, 4),
@@ -82,6 +90,7 @@ CASES = [
 class Outcome:
     times: list[float]
     qualities: list[Quality]
+    moved: list[int]  # late cases: seats of the old plan that the re-plan changed
 
 
 def _problem(case: Case, seed: int) -> tuple[Problem, list[int], dict[int, int]]:
@@ -106,43 +115,50 @@ def _measure(
     return quality(rounds, case.tables, named, {str(h) for h in hosts.values()}, played=played)
 
 
-def _late(plan: list[list[int]], problem: Problem, seed: int, solve: Solve) -> list[list[int]]:
-    """Play rounds 1–2 of ``plan``; guest 0 leaves, guest ``people`` arrives; re-plan 3–4.
+def _late(
+    plan: list[list[int]], problem: Problem, seed: int, solve: Solve
+) -> tuple[list[list[int]], int]:
+    """Play rounds 1–2 of ``plan``; guest 0 leaves, guest ``people`` arrives; re-plan the rest.
 
-    Returns all four rounds over people 0…people (0 absent after round 2,
-    the newcomer absent before round 3).
+    Returns all rounds over people 0…people (0 absent after round 2, the
+    newcomer absent before round 3), and how many seats of the old plan for
+    the re-planned rounds changed (people told a table who must go elsewhere).
     """
     n = problem.people
     stay = [*range(1, n), n]  # new index i is old person stay[i]
     history = [{i: plan[r][p] for i, p in enumerate(stay) if p < n} for r in range(2)]
-    previous = [{i: plan[r][p] for i, p in enumerate(stay) if p < n} for r in range(2, 4)]
+    rounds = len(plan)
+    previous = [{i: plan[r][p] for i, p in enumerate(stay) if p < n} for r in range(2, rounds)]
     orgs = [*problem.orgs[1:], random.Random(seed).randrange(7)]
     again = Problem(
         capacities=problem.capacities,
         people=n,
-        plan_rounds=2,
+        plan_rounds=rounds - 2,
         orgs=orgs,
         history=history,
         previous=previous,
     )
     rest = solve(again, seed)
     whole = [plan[0] + [NO_SEAT], plan[1] + [NO_SEAT]]
-    for row in rest:
+    moved = 0
+    for row, old in zip(rest, previous, strict=True):
         full = [NO_SEAT] * (n + 1)
         for i, p in enumerate(stay):
             full[p] = row[i]
+            moved += i in old and old[i] != row[i]
         whole.append(full)
-    return whole
+    return whole, moved
 
 
 def run_case(case: Case, repeat: int, solve: Solve) -> Outcome:
-    out = Outcome([], [])
+    out = Outcome([], [], [])
     for seed in range(1, repeat + 1):
         problem, orgs, hosts = _problem(case, seed)
         start = time.process_time()
         plan = solve(problem, seed)
         if case.late:
-            plan = _late(plan, problem, seed, solve)
+            plan, moved = _late(plan, problem, seed, solve)
+            out.moved.append(moved)
         out.times.append(time.process_time() - start)
         all_orgs = [*orgs, random.Random(seed).randrange(7)] if case.late else orgs
         out.qualities.append(_measure(plan, case, all_orgs, hosts, 2 if case.late else 0))
@@ -160,12 +176,18 @@ def run_random(case: Case, repeat: int) -> list[Quality]:
 
 def load_before(rev: str) -> ModuleType:
     """The solver module as it was at git revision ``rev``."""
-    source = subprocess.run(  # noqa: S603 - a revision named on our own command line
-        ["git", "show", f"{rev}:rooms/cafe_solver.py"],  # noqa: S607 - git from PATH
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    for where in ("rooms/cafe/solver.py", "rooms/cafe_solver.py"):  # moved in issue 20
+        shown = subprocess.run(  # noqa: S603 - a revision named on our own command line
+            ["git", "show", f"{rev}:{where}"],  # noqa: S607 - git from PATH
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if shown.returncode == 0:
+            source = shown.stdout
+            break
+    else:
+        raise SystemExit(f"no café solver at {rev}")
     path = Path(tempfile.mkdtemp()) / "cafe_solver_before.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("cafe_solver_before", path)
@@ -226,6 +248,10 @@ def main() -> None:
         revisits = [x.revisits for x in q]
         if any(revisits):
             row += f" revisits {_cell(revisits)}"
+        if case.late:
+            row += f" moved {_cell(now.moved)}"
+            if before is not None:
+                row += f" (at {args.before}: {_cell(old.moved)})"
         print(row, flush=True)
     print(f"# load after: {os.getloadavg()[0]:.2f}")
 

@@ -290,6 +290,7 @@ def _fmt(value: Any, fmt: str = "{:.0f}") -> str:
 def render_comparison(before: dict[str, Any], after: dict[str, Any]) -> str:
     """This run against ``results/<scenario>-before.json``: medians, min–max, ratio of medians."""
     title, compared = COMPARISONS[after["scenario"]]
+    title = after.get("comparison_title", title)  # loadtests.ab names its pair
     b_m, a_m = before["machine"], after["machine"]
     lines = [
         f"### {title}",
@@ -487,6 +488,12 @@ Every run:
 """
 
 
+def _pool(connections: int | None) -> str:
+    if not connections:  # 0 or None: the default since 2026-11-30
+        return "one connection per phone (as real phones)"
+    return f"{connections} connections"
+
+
 def render_join(results: dict[str, Any]) -> str:
     m = results["machine"]
     s = results["settings"]
@@ -505,7 +512,9 @@ compete with the server for the same cores (see "generator CPU").
 - **Command:** `{results["command"]}`
 - **Settings:** ramp {s["ramp_s"]:g} s, hard timeout {s["timeout_s"]:g} s per run,
   {s["idle_s"]:g} s idle before the memory reading, generator HTTP pool
-  {s["http_connections"]} connections, server tick 100 ms (default)
+  {_pool(s.get("http_connections"))}, server tick 100 ms (default), each run
+  starting once the fresh server has finished loading its models (its CPU
+  below 0.05 cores for 1.5 s)
 
 Medians over the runs, with min–max in brackets:
 

@@ -46,7 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=120.0, help="hard limit per run (s)")
     parser.add_argument("--idle", type=float, default=2.0, help="idle time before memory (s)")
     parser.add_argument(
-        "--http-connections", type=int, default=16, help="join POSTs in flight at once"
+        "--http-connections",
+        type=int,
+        help="join POSTs in flight at once (join: 0, one connection per phone; others: 16)",
     )
     parser.add_argument(
         "--quiet-below", type=float, default=0.3, help="wait until others use < this many cores"
@@ -54,6 +56,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quiet-wait", type=float, default=300.0, help="but at most this long")
     parser.add_argument("--out", type=Path, help="results file (default loadtests/results/)")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--title", help="heading of the comparison with results/<scenario>-before.json"
+    )
     parser.add_argument(
         "--server-rev",
         metavar="REV",
@@ -78,7 +83,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         type=Path,
         metavar="DIR",
-        help="py-spy the server during the votes into DIR (raw stacks); implies --no-docs",
+        help="py-spy the server (plenum, upvote: the votes; join: the joins) into DIR "
+        "(raw stacks); implies --no-docs",
     )
     parser.add_argument(
         "--redis-url",
@@ -192,11 +198,14 @@ async def run_join(args: argparse.Namespace) -> list[dict[str, Any]]:
                 ramp_s=args.ramp,
                 timeout_s=args.timeout,
                 idle_s=args.idle,
-                http_connections=args.http_connections,
+                http_connections=0 if args.http_connections is None else args.http_connections,
             )
             say(f"{label} start")
             before = await wait_for_quiet(args.quiet_below, args.quiet_wait, prefixed(label))
-            result = await join.run(config, prefixed(label), args.source)
+            profile = args.profile / f"join-n{n}-r{repeat}.txt" if args.profile else None
+            result = await join.run(config, prefixed(label), args.source, profile)
+            if profile is not None:
+                result["profile"] = str(profile)
             result["machine_busy_before_cores"] = round(before, 2)
             result["repeat"] = repeat
             say(f"{label} {one_line(result)}")
@@ -217,7 +226,7 @@ async def run_plenum(args: argparse.Namespace) -> list[dict[str, Any]]:
                 ramp_s=args.ramp,
                 timeout_s=args.timeout,
                 idle_s=args.idle,
-                http_connections=args.http_connections,
+                http_connections=args.http_connections or 16,
             )
             say(f"{label} start")
             progress = prefixed(label)
@@ -303,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         "loadavg": load_average(),
         "runs": runs,
     }
+    if args.title:
+        results["comparison_title"] = args.title
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     say(f"==> results in {args.out}")

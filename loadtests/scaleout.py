@@ -9,7 +9,10 @@ Redis user's load or data colours the numbers, and its CPU is counted with
 the server's: "CPU per vote" is every server-side process (uvicorn's
 supervisor, its workers, Redis).
 
-``--only redis --n 3000`` finds what limits a bigger hall. Results go to
+``--only redis --n 3000`` finds what limits a bigger hall. ``--only
+redis-cluster`` alternates the single Redis with a local Redis Cluster
+(three masters, three replicas, loadtests/redis_cluster.py, ports from
+``--cluster-port``), every node's CPU counted. Results go to
 ``loadtests/results/scaleout.json``; docs/benchmarks.md gets a hand-written
 section from them.
 """
@@ -31,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests import report
+from loadtests.redis_cluster import LocalCluster
 from loadtests.run import RESULTS, one_line, raise_open_files, say, wait_for_quiet
 from loadtests.scenarios import plenum
 from loadtests.server_proc import (
@@ -128,23 +132,20 @@ class OwnRedis:
 class WorkersOnRedis(ServerProcess):
     """``dialograum serve --workers N`` with REDIS_URL; sampled as a whole, Redis included."""
 
-    def __init__(self, workdir: Path, source: Path | None, workers: int, redis: OwnRedis) -> None:
-        super().__init__(
-            workdir,
-            {"REDIS_URL": redis.url, "DIALOGRAUM_WORKERS": str(workers)},
-            source,
-        )
-        self.redis = redis
+    def __init__(
+        self, workdir: Path, source: Path | None, workers: int, url: str, redis_pids: list[int]
+    ) -> None:
+        super().__init__(workdir, {"REDIS_URL": url, "DIALOGRAUM_WORKERS": str(workers)}, source)
+        self.redis_pids = redis_pids  # the redis-server, or every node of a cluster
         self.cpu_by_process: dict[str, float] = {}  # at the last sample: what costs what
 
     def sample(self) -> ProcSample:
-        assert self.redis.proc is not None
         workers = descendants(self.pid)
-        parts = {"supervisor": [self.pid], "redis": [self.redis.proc.pid]}
+        parts = {"supervisor": [self.pid], "redis": self.redis_pids}
         parts |= {f"worker{i}": [pid] for i, pid in enumerate(workers, 1)}
         for name, pids in parts.items():
             self.cpu_by_process[name] = sample_all(pids).cpu_s
-        return sample_all([self.pid, *workers, self.redis.proc.pid])
+        return sample_all([self.pid, *workers, *self.redis_pids])
 
 
 async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -160,18 +161,25 @@ async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> di
         return await wait_for_quiet(args.quiet_below, args.quiet_wait, progress)
 
     redis: OwnRedis | None = None
+    cluster: LocalCluster | None = None
     try:
         if setup == "sqlite-1":
             result = await plenum.run(config, progress, quiet, args.source)
         else:
-            redis = OwnRedis()
-            redis.start()
-            own = redis
+            if setup.startswith("cluster"):
+                cluster = LocalCluster(args.cluster_port)
+                cluster.start()
+                url, pids = cluster.url, [p.pid for p in cluster.procs.values()]
+            else:
+                redis = OwnRedis()
+                redis.start()
+                assert redis.proc is not None
+                url, pids = redis.url, [redis.proc.pid]
 
             made: list[WorkersOnRedis] = []
 
             def make(workdir: Path, source: Path | None) -> ServerProcess:
-                made.append(WorkersOnRedis(workdir, source, args.workers, own))
+                made.append(WorkersOnRedis(workdir, source, args.workers, url, pids))
                 return made[-1]
 
             result = await plenum.run(config, progress, quiet, args.source, make_server=make)
@@ -180,6 +188,8 @@ async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> di
     finally:
         if redis is not None:
             redis.stop()
+        if cluster is not None:
+            cluster.stop()
     result["setup"] = setup
     result["machine_busy_before_cores"] = round(before, 2)
     result["load_average"] = os.getloadavg()
@@ -188,7 +198,13 @@ async def one_run(setup: str, n: int, seed: int, args: argparse.Namespace) -> di
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
-    setups = {"both": ["sqlite-1", f"redis-{args.workers}"], "redis": [f"redis-{args.workers}"]}
+    redis, cluster = f"redis-{args.workers}", f"cluster-{args.workers}"
+    setups = {
+        "both": ["sqlite-1", redis],
+        "redis": [redis],
+        "cluster": [cluster],
+        "redis-cluster": [redis, cluster],
+    }
     runs = []
     for n in args.n:
         for repeat in range(args.repeat):
@@ -203,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, nargs="+", default=[1000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", choices=["both", "redis"], default="both")
+    parser.add_argument(
+        "--only", choices=["both", "redis", "cluster", "redis-cluster"], default="both"
+    )
+    parser.add_argument("--cluster-port", type=int, default=7101, help="first of six ports")
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--quiet-below", type=float, default=0.6)
     parser.add_argument("--quiet-wait", type=float, default=60.0)

@@ -67,8 +67,10 @@ def render_ceiling(results: dict[str, Any]) -> str:
     fraction = s.get("fraction_of_ceiling")
     return f"""## Versus the ceiling: a bare `websockets` broadcast
 
-Dialograum's plenum with the live tally on every phone (`results_on_phones`),
-so every 100 ms tick fans out to all N phones: N phones vote within 5 s and
+Dialograum's plenum with the live tally on every phone (`results_on_phones`)
+and the phones' tick set to the projector's 100 ms (`DIALOGRAUM_PHONE_TICK_MS=100`;
+by default phones get shared views once a second), so every 100 ms tick fans
+out to all N phones: N phones vote within 5 s and
 the server sends acks, phone pushes, screen pushes and console pushes. Right
 after, in the same invocation, the ceiling
 (`loadtests/baselines/ceiling_server.py`: one `websockets.broadcast()` of the

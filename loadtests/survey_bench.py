@@ -149,8 +149,15 @@ def big_survey(n: int) -> Survey:
     return Survey("Lasttest", sections)
 
 
-async def submit_all(base: str, code: str, answers: list[Answers], clients: int) -> list[float]:
+async def submit_all(
+    base: str, code: str, answers: list[Answers], clients: int, seconds: float = 0.0
+) -> list[float]:
+    """Submit every response; with ``seconds``, response i is sent no earlier than
+    i/n of that period after the start (an even pace, as respondents arrive over
+    days), else as fast as the clients can. Prints progress every 500 responses."""
     latencies: list[float] = []
+    begun = time.perf_counter()
+    pace = seconds / max(1, len(answers))
     queue: asyncio.Queue[tuple[int, Answers]] = asyncio.Queue()
     for i, a in enumerate(answers):
         queue.put_nowait((i, a))
@@ -159,6 +166,9 @@ async def submit_all(base: str, code: str, answers: list[Answers], clients: int)
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             while not queue.empty():
                 i, a = queue.get_nowait()
+                due = begun + i * pace - time.perf_counter()
+                if due > 0:
+                    await asyncio.sleep(due)  # the schedule of arrivals, not a wait for a result
                 started = time.perf_counter()
                 r = await client.post(
                     f"/api/surveys/{code}/responses", json={"answers": a, "respondent": f"r{i}"}
@@ -166,6 +176,11 @@ async def submit_all(base: str, code: str, answers: list[Answers], clients: int)
                 latencies.append(time.perf_counter() - started)
                 if r.status_code != 201:
                     raise RuntimeError(f"response {i}: {r.status_code} {r.text}")
+                if len(latencies) % 500 == 0:
+                    print(
+                        f"# {len(latencies)} responses, {time.perf_counter() - begun:.0f} s",
+                        flush=True,
+                    )
 
     await asyncio.gather(*(worker() for _ in range(clients)))
     return latencies
@@ -187,13 +202,19 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument(
+        "--minutes",
+        type=float,
+        default=0.0,
+        help="spread the responses over this long (0: at once)",
+    )
+    parser.add_argument(
         "--aggregate", type=int, default=5000, help="responses for the in-process aggregate timing"
     )
     args = parser.parse_args()
     survey = big_survey(args.questions)
     rng = random.Random(17)
     answers = [plausible_answers(survey, rng) for _ in range(args.responses)]
-    # The issue's size, without the 10 minutes of submitting: the results' computation alone.
+    # The results' computation alone, in-process, at the issue's size.
     many = [plausible_answers(survey, rng) for _ in range(args.aggregate)]
     started = time.perf_counter()
     aggregate(survey, many, by="q1")
@@ -207,7 +228,9 @@ def main() -> None:
         assert status == 201, created
         code, key = created["code"], created["moderator_token"]
         started = time.perf_counter()
-        latencies = asyncio.run(submit_all(server.url, code, answers, args.clients))
+        latencies = asyncio.run(
+            submit_all(server.url, code, answers, args.clients, args.minutes * 60)
+        )
         elapsed = time.perf_counter() - started
         with httpx.Client(base_url=server.url, timeout=60) as client:
             client.get(f"/u/{code}/ergebnisse?key={key}")  # the cookie
@@ -222,6 +245,7 @@ def main() -> None:
                 "responses": args.responses,
                 "questions": args.questions,
                 "clients": args.clients,
+                "paced_minutes": args.minutes,
                 "submit_seconds": round(elapsed, 2),
                 "responses_per_second": round(args.responses / elapsed, 1),
                 "submit_p50_ms": round(statistics.median(latencies) * 1000, 1),

@@ -151,6 +151,16 @@ STAGES: Mapping[str, str] = _index(
 )
 """The projector's template for a mode, where an activity brings its own."""
 
+ASSETS: tuple[str, ...] = tuple(dict.fromkeys(f for a in ACTIVITIES for f in a.assets))
+"""The activities' static files, each once, in registry order (a shared one, such
+as the countdown in ``cafe.js``, where it is first named)."""
+
+STYLES: tuple[str, ...] = tuple(f for f in ASSETS if f.endswith(".css"))
+"""The activities' stylesheets, for every page's head."""
+
+SCRIPTS: tuple[str, ...] = tuple(f for f in ASSETS if f.endswith(".js"))
+"""The activities' scripts, for every live page."""
+
 CLIENT_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = tuple(
     c for a in ACTIVITIES for c in a.client_commands
 )

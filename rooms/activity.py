@@ -162,6 +162,16 @@ class Activity(Protocol):
         ...
 
     @property
+    def assets(self) -> tuple[str, ...]:
+        """The files under ``static/`` its fragments need (``.css`` and ``.js``), in load order.
+
+        Every page loads them all (``templates/base.html`` the styles,
+        ``templates/live_scripts.html`` the scripts), so a new activity's
+        stylesheet or script is named here and nowhere else.
+        """
+        ...
+
+    @property
     def panels(self) -> tuple[Panel, ...]:
         """Its sections of the moderator's console (none for the background ones)."""
         ...
@@ -201,8 +211,15 @@ class Activity(Protocol):
         """Its ``view_fields`` as ``audience`` (screen, participant, moderator) may see them."""
         ...
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
-        """Its ``personal_fields`` for one participant."""
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Its ``personal_fields`` for one participant.
+
+        ``pseudonyms`` (poll id → the participant's pseudonym there) come from
+        the transport, which holds the secrets of anonymous polls: the log
+        keys those ballots by them, not by the id. Other activities ignore them.
+        """
         ...
 
 

@@ -30,11 +30,18 @@ class Actor(msgspec.Struct, frozen=True):
     the transport derives from something only that client holds. Without
     it every joiner would share one scope, and a resent join cid would hand
     the first joiner's identity to whoever sent it.
+
+    ``alias`` is set for a ballot in an anonymous poll: the voter's pseudonym
+    in that poll, which the transport derives from the participant id under
+    the poll's secret (rooms/polls/pseudonyms.py). The log then names the
+    author only by it (:attr:`log_key`), so a stored ballot carries no
+    participant id; the rate limit still counts the person (:attr:`key`).
     """
 
     role: Role
     participant: str | None = None
     client: str | None = None
+    alias: str | None = None
 
     @property
     def key(self) -> str:
@@ -44,11 +51,18 @@ class Actor(msgspec.Struct, frozen=True):
             return f"{self.role.value}:{self.client}"
         return self.role.value
 
+    @property
+    def log_key(self) -> str:
+        """Whom the log names as the author (and scopes the cids by): the alias, if any."""
+        return f"v:{self.alias}" if self.alias is not None else self.key
+
     @classmethod
     def from_key(cls, key: str) -> Actor:
-        """The actor a log entry names by its :attr:`key` (old or odd keys read as a guest)."""
+        """The actor a log entry names by its :attr:`log_key` (old or odd keys read as a guest)."""
         if key.startswith("p:"):
             return cls(Role.PARTICIPANT, key[2:])
+        if key.startswith("v:"):
+            return cls(Role.PARTICIPANT, alias=key[2:])
         try:
             return cls(Role(key))
         except ValueError:

@@ -42,6 +42,8 @@ class Envelope(msgspec.Struct, frozen=True):
     ``seq`` is assigned by the store at append time and has no gaps;
     ``at`` is milliseconds since the epoch, read by the transport; ``actor``
     and ``cid`` make resends idempotent across reconnects and workers.
+    ``actor`` is :attr:`rooms.base.Actor.log_key`: for a ballot in an
+    anonymous poll the voter's per-poll pseudonym (``v:…``), never their id.
     """
 
     seq: int
@@ -63,7 +65,7 @@ def previous_outcome(state: RoomState, actor: Actor, cid: str | None) -> Outcome
     """The first outcome of a command with this cid, if the log holds one."""
     if cid is None:
         return None
-    seen = state.outcomes.get(actor.key)
+    seen = state.outcomes.get(actor.log_key)
     return None if seen is None else seen.get(cid)
 
 
@@ -167,8 +169,12 @@ def handle(
         return Handled(False, None, reason=decision.reason, transient=decision.transient)
     handled = Handled(True, state.seq, decision.id)
     for part, event in enumerate(decision.events):
-        envelope = Envelope(state.seq + 1, now, actor.key, cid, event, part)
+        envelope = Envelope(state.seq + 1, now, actor.log_key, cid, event, part)
         handled.touched |= apply(state, envelope, limits)
         handled.envelopes.append(envelope)
+    if actor.alias is not None and actor.participant is not None and decision.events:
+        # The log names this author by a pseudonym only, so apply cannot touch
+        # them by id; their own view (their ballot) changed all the same.
+        handled.touched.add(actor.participant)
     handled.seq = state.seq
     return handled

@@ -7,6 +7,7 @@ are transient), so the transport passes it in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -125,13 +126,18 @@ def public_view(state: RoomState, online: int, audience: str = "screen") -> View
     return PublicView(**_header(state, online), **_activities(state, audience))
 
 
-def me_view(state: RoomState, participant: str) -> View:
+def me_view(
+    state: RoomState, participant: str, pseudonyms: Mapping[str, str] | None = None
+) -> View:
+    """``pseudonyms``: poll id → the participant's pseudonym in that anonymous poll,
+    from the transport (it holds the polls' secrets); without them the phone
+    does not see its own anonymous ballots."""
     p = state.lobby.participants.get(participant)
     if p is None:
         return None
     fields: dict[str, Any] = {}
     for activity in ACTIVITIES:
-        fields.update(activity.personal(state, p.id))
+        fields.update(activity.personal(state, p.id, pseudonyms or {}))
     return Me(
         id=p.id,
         name=p.name,
@@ -142,11 +148,13 @@ def me_view(state: RoomState, participant: str) -> View:
     )
 
 
-def participant_view(state: RoomState, participant: str, online: int) -> View:
+def participant_view(
+    state: RoomState, participant: str, online: int, pseudonyms: Mapping[str, str] | None = None
+) -> View:
     return ParticipantView(
         **_header(state, online),
         **_activities(state, "participant"),
-        me=me_view(state, participant),
+        me=me_view(state, participant, pseudonyms),
     )
 
 

@@ -156,7 +156,7 @@ async def event_info(request: AnyRequest, code: FromPath[str]) -> EventInfo:
     """Public information about an event, with live participant counts."""
     svc = services(request)
     hub = await require_event(svc, code)
-    view = views.public_view(hub.state, len(hub.online))
+    view = views.public_view(hub.state, hub.online_count)
     return EventInfo(
         code=view.code,
         title=view.title,

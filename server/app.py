@@ -35,6 +35,7 @@ from server import (
 )
 from server.auth import Signer, key_hash, load_secret, new_key
 from server.backends import Backends
+from server.ballot_keys import BallotKeys
 from server.broker import Broker, LocalBroker
 from server.conns import SocketLimits, Sockets
 from server.headers import security_headers
@@ -52,6 +53,7 @@ from server.report.files import shutdown_pdf_pool
 from server.report.routes import ROUTES as REPORT_ROUTES
 from server.services import Services
 from server.settings import Settings, from_env
+from server.slide_routes import ROUTES as SLIDE_ROUTES
 from server.stores.base import EventStore, StoreError
 from server.stores.redis import RedisStore, redacted
 from server.stores.sqlite import SqliteStore
@@ -64,7 +66,10 @@ log = logging.getLogger("dialograum")
 def make_backends(settings: Settings) -> tuple[EventStore, Broker]:
     """The embedded default (SQLite + in-process broker), or Redis when configured."""
     if settings.redis:
-        return RedisStore(settings.redis), RedisBroker(settings.redis, settings.presence_ttl_s)
+        return (
+            RedisStore(settings.redis, settings.redis_cluster),
+            RedisBroker(settings.redis, settings.presence_ttl_s, settings.redis_cluster),
+        )
     return SqliteStore(settings.db, synchronous=settings.sqlite_sync), LocalBroker()
 
 
@@ -152,7 +157,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def join_url(code: str) -> str:
         return holder["svc"].join_url(code)
 
-    presenter = Presenter(renderer, join_url)
+    keys = BallotKeys(store)  # the secrets of anonymous polls, for the writers and the pages
+    presenter = Presenter(renderer, join_url, keys)
     hub_settings = HubSettings(
         window=settings.tick_ms / 1000,
         phone_window=settings.phone_tick_ms / 1000,
@@ -162,7 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         presence_refresh=settings.presence_ttl_s / 3,
         limits=settings.limits,
     )
-    rooms = Rooms(store, broker, presenter, hub_settings)
+    rooms = Rooms(store, broker, presenter, hub_settings, keys=keys)
     svc = Services(
         settings=settings,
         rooms=rooms,
@@ -215,6 +221,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             sweeper.cancel()
             shutdown_pdf_pool()
+            svc.planner.close()
             await backends.close()
 
     return Litestar(
@@ -247,6 +254,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             api.moderator_state,
             api.healthz,
             *REPORT_ROUTES,
+            *SLIDE_ROUTES,
             *TEMPLATE_ROUTES,
             *LIBRARY_ROUTES,
             *privacy_pages.ROUTES,

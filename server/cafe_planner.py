@@ -26,6 +26,9 @@ import asyncio
 import concurrent.futures
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from concurrent.futures.process import BrokenProcessPool
 
 from rooms.base import Actor, Role
@@ -46,8 +49,31 @@ def _solve(
     return cafe_solver.solve(problem, seed, budget)
 
 
+def _end_with_parent() -> None:  # pragma: no cover - runs in the worker process
+    """The worker's initializer: exit as soon as the server process is gone.
+
+    A pool's worker waits on its task queue, whose writing end it holds
+    itself, so a server that dies without shutting the pool down (SIGKILL, a
+    test runner's worker that ends with ``os._exit``) would leave it waiting
+    for ever, and with it the resource tracker that shares its pipe.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch(sentinel: int = parent.sentinel) -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
 class Planner:
-    """One worker process for the whole server (all rooms), started on first use."""
+    """One worker process per app (all its rooms), started on first use, stopped with the app.
+
+    The app's lifespan calls ``close`` on shutdown; the worker also ends by
+    itself when the server process dies without shutting down.
+    """
 
     def __init__(self) -> None:
         self.computed = 0  # plans sent to the worker, for the tests
@@ -59,8 +85,18 @@ class Planner:
             # spawn: the server has threads (to_thread, the store), and forking
             # a threaded process can copy a held lock into the child.
             context = multiprocessing.get_context("spawn")
-            self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                1, mp_context=context, initializer=_end_with_parent
+            )
         return self._pool
+
+    def workers(self) -> list[int]:
+        """The ids of the running worker processes (none before the first plan or after close)."""
+        if self._pool is None:
+            return []
+        # ProcessPoolExecutor keeps its processes private; the ids are for tests and logs.
+        processes = getattr(self._pool, "_processes", None) or {}
+        return sorted(p.pid for p in processes.values() if p.pid is not None and p.is_alive())
 
     def wanted(
         self, state: RoomState, command: Command, actor: Actor
@@ -109,10 +145,21 @@ class Planner:
         cafe_solver.remember(wanted.problem, wanted.seed, plan, wanted.budget)
 
     def close(self) -> None:
-        """Stop the worker process (it starts again on the next plan)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the worker process now, even mid-plan (it starts again on the next plan).
 
-
-PLANNER = Planner()
+        A plan still computing is abandoned: its asker plans in place (a
+        server shutting down has no one to answer anyway). Waiting for it
+        instead would hold a shutdown for seconds, long enough for a
+        supervisor's SIGKILL, which would orphan the worker.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+        pool.shutdown(wait=True)  # the pool's own thread, now that its worker is gone
+        self._running.clear()

@@ -118,7 +118,7 @@ def store_for(settings: Settings) -> EventStore:
     from server.stores.sqlite import SqliteStore
 
     if settings.redis:
-        return RedisStore(settings.redis)
+        return RedisStore(settings.redis, settings.redis_cluster)
     return SqliteStore(settings.db, synchronous=settings.sqlite_sync)
 
 

@@ -11,8 +11,11 @@ it is about doing little, and never waiting:
   (``phone_window``, 1 s): a question's vote count on a thousand phones
   need not move ten times a second, and sending it so cost an upvote twice
   a plenum vote (docs/benchmarks.md, "Upvotes"). The projector and the
-  console keep the fast tick; a phone's own view (its ballot, its rank,
-  its turn) and its acks are never held back;
+  console keep the fast tick; a phone's own view (its ballot, its turn)
+  and its acks are never held back, but what someone else's command did
+  to it (an asker's rank moved by others' upvotes, a place in the speaker
+  list) goes with the phones' tick (``later``), together with the list it
+  is a place in;
 - shared views are rendered at most once per tick per (kind, language), and
   the same text goes to every subscriber of that kind; a part equal to its
   previous render is not sent at all;
@@ -123,8 +126,15 @@ class FanOut:
         self._phone_last = -1e9
         self._phone_handle: asyncio.TimerHandle | None = None
         self.subscribers: set[Subscriber] = set()
+        # The same subscribers split: screens and consoles (served first in every flush),
+        # and phones by participant, so that a flush between the phones' ticks visits only
+        # the phones whose own view changed, not all thousand of them.
+        self._others: set[Subscriber] = set()
+        self._phones: dict[str, list[Subscriber]] = {}
+        self._phone_keys: dict[tuple[str, str], int] = {}  # (kind, lang) -> phones of it
         self._dirty_shared = False
         self._dirty_people: set[str] = set()
+        self._later_people: set[str] = set()  # their own views wait for the phones' tick
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = -1e9
         self._shared_cache: dict[tuple[str, str], dict[str, str]] = {}
@@ -142,27 +152,52 @@ class FanOut:
             sub.close()
 
     def add(self, sub: Subscriber) -> None:
+        if sub in self.subscribers:
+            return
         self.subscribers.add(sub)
+        if sub.participant is None:
+            self._others.add(sub)
+        else:
+            self._phones.setdefault(sub.participant, []).append(sub)
+            key = (sub.kind, sub.lang)
+            self._phone_keys[key] = self._phone_keys.get(key, 0) + 1
 
     def remove(self, sub: Subscriber) -> bool:
         """Stop sending to ``sub``; False if it was not subscribed."""
         if sub not in self.subscribers:
             return False
         self.subscribers.discard(sub)
+        if sub.participant is None:
+            self._others.discard(sub)
+        else:
+            mine = self._phones[sub.participant]
+            mine.remove(sub)
+            if not mine:
+                del self._phones[sub.participant]
+            key = (sub.kind, sub.lang)
+            self._phone_keys[key] -= 1
+            if not self._phone_keys[key]:
+                del self._phone_keys[key]
         sub.outbox.close()
         return True
 
     # --- what changed -------------------------------------------------------
 
-    def touch(self, people: set[str]) -> None:
-        """Entries were applied: every shared view, and ``people``'s own, may have changed."""
+    def touch(self, people: set[str], later: set[str] | None = None) -> None:
+        """Entries were applied: every shared view, and ``people``'s own, may have changed.
+
+        ``later`` are participants whose own view changed through what someone
+        else did (a place in a ranking): theirs goes with the phones' next tick.
+        """
         self._dirty_shared = True
         self._dirty_people |= people
+        if later:
+            self._later_people |= later
         self._schedule()
 
     def touch_everyone(self) -> None:
         """The room was rebuilt: every subscribed participant's own view may have changed."""
-        self.touch({s.participant for s in self.subscribers if s.participant is not None})
+        self.touch(set(self._phones))
 
     def shared_changed(self) -> None:
         """Something every shared view may show changed (who is online)."""
@@ -205,10 +240,15 @@ class FanOut:
         loop = asyncio.get_running_loop()
         now = self._last_flush = loop.time()
         phones_due = now >= self._phone_last + self.phone_window
-        phones_held = phones_sent = False
+        phones_sent = False
         self.flushes += 1
         dirty_shared, self._dirty_shared = self._dirty_shared, False
         dirty_people, self._dirty_people = self._dirty_people, set()
+        if phones_due:
+            dirty_people |= self._later_people
+            self._later_people = set()
+        elif self._later_people:
+            self._later_people -= dirty_people  # rendered now anyway
         previous = self._shared_cache
         if dirty_shared:
             self._shared_cache = {}
@@ -219,24 +259,41 @@ class FanOut:
         changes: dict[tuple[str, str], dict[str, str]] = {}
         # Screens and consoles first: their senders wake first, so the projector
         # is not queued behind a thousand phones (vote-to-screen p99 334 -> 218 ms).
-        for sub in sorted(self.subscribers, key=lambda s: s.participant is not None):
+        for sub in self._others:
             shared, personal = self._views_for(sub, state, online)
             key = (sub.kind, sub.lang)
-            phone = sub.participant is not None
             changed = changes.get(key)
             if changed is None:
                 before = previous.get(key, {})
-                if phone:
-                    before = self._phone_sent.setdefault(key, before)
                 changed = {part: text for part, text in shared.items() if before.get(part) != text}
-                if phone and changed:
-                    if phones_due:
-                        self._phone_sent[key] = shared
-                        phones_sent = True
-                    else:
-                        phones_held = True
-                        changed = {}
                 changes[key] = changed
+            if changed:
+                self._deliver(sub, self.presenter.frames(sub.kind, changed, None, (shared, None)))
+        # Phones: what changed in their shared views since their last tick, once per
+        # (kind, language); only then is every phone visited. Otherwise only the phones
+        # whose own view changed are, so a flush does not walk a thousand idle phones.
+        if phones_due:
+            for key in self._phone_keys:
+                shared = self._shared_for(key, state, online)
+                before = self._phone_sent.setdefault(key, previous.get(key, {}))
+                changed = {part: text for part, text in shared.items() if before.get(part) != text}
+                if changed:
+                    self._phone_sent[key] = shared
+                    phones_sent = True
+                changes[key] = changed
+        elif ((dirty_shared and self._phones) or self._later_people) and self._phone_handle is None:
+            # Between the phones' ticks their shared views are not even rendered; the
+            # tick renders them and sends whatever changed since the last one, with
+            # the own views that wait for it (``later``).
+            wait = self._phone_last + self.phone_window - now
+            self._phone_handle = loop.call_later(wait, self._phones_due)
+        if phones_sent:
+            phones = [sub for mine in self._phones.values() for sub in mine]
+        else:
+            phones = [sub for pid in dirty_people for sub in self._phones.get(pid, ())]
+        for sub in phones:
+            shared, personal = self._views_for(sub, state, online)
+            changed = changes.get((sub.kind, sub.lang)) or {}
             personal_changed = sub.participant in dirty_people
             if not (changed or personal_changed):
                 continue
@@ -246,9 +303,6 @@ class FanOut:
             self._deliver(sub, frames)
         if phones_sent:
             self._phone_last = now
-        if phones_held and self._phone_handle is None:
-            wait = self._phone_last + self.phone_window - now
-            self._phone_handle = loop.call_later(wait, self._phones_due)
 
     def _phones_due(self) -> None:
         """The phones' tick: a flush sends them what waited (the others have it already)."""
@@ -261,14 +315,21 @@ class FanOut:
 
     # --- rendering and sending ----------------------------------------------
 
+    def _shared_for(
+        self, key: tuple[str, str], state: RoomState, online: frozenset[str]
+    ) -> dict[str, str]:
+        """The shared views of one (kind, language), rendered at most once per flush."""
+        shared = self._shared_cache.get(key)
+        if shared is None:
+            shared = self.presenter.shared(key[0], key[1], state, online)
+            self._shared_cache[key] = shared
+        return shared
+
     def _views_for(
         self, sub: Subscriber, state: RoomState, online: frozenset[str]
     ) -> tuple[dict[str, str], str | None]:
         key = (sub.kind, sub.lang)
-        shared = self._shared_cache.get(key)
-        if shared is None:
-            shared = self.presenter.shared(sub.kind, sub.lang, state, online)
-            self._shared_cache[key] = shared
+        shared = self._shared_for(key, state, online)
         personal: str | None = None
         if sub.participant is not None:
             mine = self._personal_cache.get(sub.participant)

@@ -18,13 +18,18 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 _HOST = re.compile(r"^[A-Za-z0-9.\[\]:-]{1,255}$")
 
 
-def content_security_policy(host: str, inline_styles: bool = False) -> str:
+def content_security_policy(
+    host: str, inline_styles: bool = False, framed_by_self: bool = False
+) -> str:
     """The policy; ``inline_styles`` for the report page, whose CSS is inline so that
-    the same HTML works as a downloaded file and for WeasyPrint."""
+    the same HTML works as a downloaded file and for WeasyPrint; ``framed_by_self``
+    for the screen, which the console shows as a small preview in a frame (our own
+    pages only: the screen has nothing to click, and no other site may frame it)."""
     # 'self' covers same-origin WebSockets in current browsers; older Safari
     # (before 15.4) needs the ws(s) origin spelled out.
     sockets = f" ws://{host} wss://{host}" if _HOST.match(host) else ""
     styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
+    ancestors = "'self'" if framed_by_self else "'none'"
     return (
         "default-src 'self'; "
         "script-src 'self'; "
@@ -36,7 +41,7 @@ def content_security_policy(host: str, inline_styles: bool = False) -> str:
         "object-src 'none'; "
         "base-uri 'none'; "
         "form-action 'self'; "
-        "frame-ancestors 'none'"
+        f"frame-ancestors {ancestors}"
     )
 
 

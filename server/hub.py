@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from rooms.activities import DEFAULT_LIMITS, Limits
 from rooms.base import Actor
 from rooms.room import Command, RoomState
+from server.ballot_keys import BallotKeys
 from server.broker import PRESENCE, Broker
 from server.fanout import FanOut, Presenter, Subscriber
 from server.presence import Presence
@@ -54,8 +55,11 @@ class Hub:
         broker: Broker,
         presenter: Presenter,
         settings: HubSettings | None = None,
+        keys: BallotKeys | None = None,
     ) -> None:
         self.code = code
+        # The poll secrets of anonymous ballots; one per app, shared with the presenter.
+        self.keys = keys if keys is not None else BallotKeys(store)
         self.store = store
         self.broker = broker
         self.presenter = presenter
@@ -79,6 +83,7 @@ class Hub:
             per_second=s.per_second,
             remembered_rejections=s.remembered_rejections,
             limits=s.limits,
+            keys=self.keys,
         )
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -108,9 +113,18 @@ class Hub:
     def state(self) -> RoomState:
         return self.writer.state
 
+    def pseudonyms(self, participant: str) -> dict[str, str]:
+        """Poll id → the participant's pseudonym there (their phone's anonymous ballots)."""
+        return self.keys.pseudonyms(self.code, self.state.polls, participant)
+
     @property
     def online(self) -> frozenset[str]:
         return self.presence.online
+
+    @property
+    def online_count(self) -> int:
+        """``len(online)``, without building the set during a join storm."""
+        return self.presence.count
 
     @property
     def appending(self) -> bool:

@@ -28,10 +28,10 @@ from rooms.ideas.sort import SortCards, SuggestClusters
 from rooms.room import Command
 from server import suggest
 from server.auth import LANG_COOKIE, key_matches, moderator_cookie, participant_cookie
-from server.cafe_planner import PLANNER
 from server.conns import Ticket
 from server.embedding import EMBEDDER
 from server.fanout import Subscriber
+from server.framesend import frame_writer
 from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
@@ -171,6 +171,8 @@ class Session:
 
     async def run(self, on_hello: Callable[[Hello], None]) -> None:
         svc = self.svc
+        # Direct sends write whole frames to uvicorn's transport (server/framesend.py).
+        self.sub.outbox.write = frame_writer(raw_send(self.socket.scope))
         sender = asyncio.get_running_loop().create_task(
             drain(
                 self.sub.outbox,
@@ -218,7 +220,7 @@ class Session:
                 else:
                     command = with_presence(message, self.hub.online)
                 if svc.settings.plan_in_worker:  # a café plan: computed off the event loop
-                    await PLANNER.prepare(self.hub.state, command, self.actor, cid)
+                    await svc.planner.prepare(self.hub.state, command, self.actor, cid)
                 result = await self.hub.submit(self.actor, command, cid)
                 self.reply(cid, result.ok, result.seq, result.reason, result.id)
                 if isinstance(command, PostIdea) and result.ok and result.id and embed:
@@ -416,10 +418,10 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
     state: views.View
     if pid is not None:
         actor = Actor(Role.PARTICIPANT, pid)
-        state = views.participant_view(hub.state, pid, len(hub.online))
+        state = views.participant_view(hub.state, pid, hub.online_count, hub.pseudonyms(pid))
     elif message.token is None:
         actor = Actor(Role.SCREEN)
-        state = views.public_view(hub.state, len(hub.online))
+        state = views.public_view(hub.state, hub.online_count)
     elif key_matches(message.token, lobby.moderator_key_hash):
         actor = Actor(Role.MODERATOR)
         state = views.moderator_view(hub.state, hub.online)

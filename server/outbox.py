@@ -11,7 +11,8 @@ not need to wait for the network finishes at once, so a tick to a thousand
 phones is one loop, not a thousand task wake-ups. A send that would wait
 (the transport's buffer is over its high-water mark) is handed, mid-way, to
 the subscriber's own task, so the sender (the hub's flush) never waits for
-a slow phone.
+a slow phone. Where the server lets it (:mod:`server.framesend`), a direct
+send skips even the ASGI send and writes the frame itself.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class Outbox:
         self._rest: _Rest | None = None  # a direct send that has to wait, for the task
         self._failed: Exception | None = None  # a direct send that failed, for the task
         self.direct = 0  # sends finished by put itself (diagnostics, tests)
+        # Writes a whole frame at once where the server allows (server/framesend.py):
+        # tried first by a direct send; when it declines, the ASGI send goes as before.
+        self.write: Callable[[str], bool] | None = None
 
     def put(self, key: str, text: str) -> None:
         """Queue ``text`` under ``key``, replacing an older unsent message with that key.
@@ -82,6 +86,10 @@ class Outbox:
             return
         send = self._send
         if send is not None:
+            write = self.write
+            if write is not None and write(text):
+                self.direct += 1
+                return
             self._send = None
             coro = send(text)
             try:

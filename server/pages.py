@@ -42,9 +42,10 @@ from server.auth import (
 )
 from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, client_id, form_allowed, join_actor
+from server.headers import content_security_policy
 from server.hub import Hub
 from server.i18n import LANGUAGES, from_accept_language, gettext, pick_language, reason_text
-from server.present import PAGE_FRAGMENTS, panels_for
+from server.present import PAGE_FRAGMENTS, PANEL_ACTIVITY, panels_for
 from server.qr import qr_svg
 from server.report.logo import path_of as logo_path
 from server.retention import privacy_info
@@ -401,7 +402,7 @@ async def phone(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         "phone/page.html",
         surveys=await open_surveys(request, svc, hub.code),
         ev=views.public_view(hub.state, len(hub.online), "participant"),
-        me=views.me_view(hub.state, pid),
+        me=views.me_view(hub.state, pid, hub.pseudonyms(pid)),
         seq=hub.state.seq,
         organisation_types=[t.value for t in OrganisationType],
         csrf=form_guard(svc, request).token,
@@ -457,7 +458,7 @@ async def screen(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     svc = services(request)
     hub = await room_of(svc, code)
     lang = page_language(request, hub)
-    return html(
+    page = html(
         svc,
         lang,
         "screen/page.html",
@@ -467,6 +468,12 @@ async def screen(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         qr=qr_svg(svc.join_url(hub.code)),
         oob=False,
     )
+    # The console shows the screen as a live preview in a frame of its own origin.
+    page.headers["Content-Security-Policy"] = content_security_policy(
+        request.headers.get("host", ""), framed_by_self=True
+    )
+    page.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return page
 
 
 @get("/qr/{code:str}", include_in_schema=False)
@@ -530,6 +537,7 @@ async def console(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         links=svc.links(hub.code, key),
         qr=qr_svg(svc.join_url(hub.code)),
         panels=panels_for(hub.state),
+        panel_activity=PANEL_ACTIVITY,
         surveys=await event_surveys(request, svc, hub.code),
         has_logo=logo_path(settings.data_path, hub.code).exists(),
         oob=False,

@@ -18,6 +18,7 @@ from rooms import views
 from rooms.activities import ACTIVITIES
 from rooms.activity import Fragment, Panel, console_panels
 from rooms.room import RoomState
+from server.ballot_keys import BallotKeys
 from server.render import Renderer
 
 _json = msgspec.json.Encoder()
@@ -51,6 +52,10 @@ CONSOLE_PANELS: tuple[Panel, ...] = tuple(p for a in ACTIVITIES for p in a.panel
 """Every activity's console section; ``panels_for`` orders them for one event."""
 
 
+PANEL_ACTIVITY: dict[str, str] = {p.id: a.name for a in ACTIVITIES for p in a.panels}
+"""Which activity each console section belongs to (the console folds by phase with it)."""
+
+
 def panels_for(state: RoomState) -> tuple[Panel, ...]:
     """The console's sections for this event, its own format's first."""
     return console_panels(CONSOLE_PANELS, state.lobby.format.value)
@@ -75,8 +80,10 @@ PERSONAL_PARTS = tuple(f.template for f in PAGE_FRAGMENTS["phone"] if f.personal
 
 
 class Presenter:
-    def __init__(self, renderer: Renderer, join_url: Any) -> None:
+    def __init__(self, renderer: Renderer, join_url: Any, keys: BallotKeys | None = None) -> None:
         self.renderer = renderer
+        # The secrets of anonymous polls: a phone's own view finds its ballots by them.
+        self.keys = keys
         self.join_url = join_url  # Callable[[str], str], the QR target for a code
         self._last: tuple[str, str, str] = ("", "", "")
         # Big console parts (the café plan, idea boards), by room, language
@@ -168,16 +175,19 @@ class Presenter:
     def personal(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
     ) -> str | None:
+        if kind not in ("phone", "api:participant"):
+            return None
+        pseudonyms = (
+            self.keys.pseudonyms(state.lobby.code, state.polls, participant) if self.keys else None
+        )
         if kind == "phone":
-            me = views.me_view(state, participant)
+            me = views.me_view(state, participant, pseudonyms)
             ev = self._participant_public(state)
             return "".join(
                 self.renderer.render(lang, template, oob=True, me=me, ev=ev)
                 for template in PERSONAL_PARTS
             )
-        if kind == "api:participant":
-            return _json.encode(views.me_view(state, participant)).decode()
-        return None
+        return _json.encode(views.me_view(state, participant, pseudonyms)).decode()
 
     def frames(
         self,

@@ -12,8 +12,12 @@
 A participant's own erasure keeps the ids (other phones stay connected; the
 state equals the replay of the rewritten log). Erasing everyone also
 replaces every participant id by a fresh random one, which cuts the link to
-every browser's cookie; this worker drops the room and reloads it from the
+every browser's cookie, and deletes the secrets of the anonymous polls
+(``server/ballot_keys.py``); this worker drops the room and reloads it from the
 rewritten log, so its sockets reconnect to the new state.
+
+Anonymous ballots are not in the log under anyone's id (a per-poll
+pseudonym), so neither erasure needs to touch them: they keep counting.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from rooms.base import Actor, Role
 from rooms.privacy.domain import EraseAll, EraseMe
 from rooms.privacy.redact import participant_ids, scrub
 from rooms.room import Envelope
+from server import slides
 from server.hub import Hub
 from server.report import logo
 from server.services import Services
@@ -89,6 +94,9 @@ async def erase_everyone(svc: Services, hub: Hub, actor: Actor) -> Result:
         return result
     code = hub.code
     svc.rooms.forget(code)  # no more appends from the old state; reloaded on next use
+    # The event is closed and every id replaced: the anonymous polls' secrets
+    # would link nothing any more, and one-ballot-per-person no longer needs them.
+    await svc.rooms.keys.forget(code)
     store = svc.rooms.store
     raw = await store.read(code)
     ids = await asyncio.to_thread(lambda: participant_ids([_decode(r) for r in raw]))
@@ -102,4 +110,5 @@ async def delete_event(svc: Services, code: str) -> bool:
     """The whole event, log and all; its links stop working."""
     svc.rooms.forget(code)
     logo.remove(svc.settings.data_path, code)
+    slides.remove_all(svc.settings.data_path, code)
     return await svc.rooms.store.delete_room(code)

@@ -10,6 +10,11 @@ it while the room is loaded, and announces changes on ``dg:presence:CODE``.
 A worker that dies stops renewing, and its field is ignored once expired;
 its phones reconnect elsewhere and are counted there, so the union by
 participant id never counts anyone twice.
+
+On a Redis Cluster the names carry the room as a hash tag
+(``dg:room:{CODE}:online``, ``dg:notify:{CODE}``), notices go out with
+``SPUBLISH`` to the room's shard, and server/shard_listener.py subscribes
+to the rooms this worker holds.
 """
 
 from __future__ import annotations
@@ -22,12 +27,12 @@ import time
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
-from redis.asyncio.client import PubSub
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
 
 from server.broker import EVERYTHING, PRESENCE, Listener, Listeners
+from server.shard_listener import ShardListener, close_pubsub
 from server.stores.base import StoreError
-from server.stores.redis import PREFIX, connect
+from server.stores.redis import PREFIX, REDIS_ERRORS, SINGLE, Client, Keys, cluster_target, connect
 
 log = logging.getLogger("dialograum.broker")
 
@@ -36,7 +41,7 @@ PRESENCE_CHANNEL = f"{PREFIX}:presence:"
 
 
 def online_key(room: str) -> str:
-    return f"{PREFIX}:room:{room}:online"
+    return SINGLE.online(room)
 
 
 def text(value: bytes | str) -> str:
@@ -47,94 +52,123 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-async def close_pubsub(pubsub: PubSub, within_s: float = 2.0) -> None:
-    """Close a subscription without ever hanging the caller.
-
-    ``PubSub.aclose()`` can wait forever for its socket to close (redis-py
-    issue #3941, seen here as a test teardown and a server stop that never
-    ended after the listening task was cancelled). Bounded, then the
-    connection is cut without waiting.
-    """
-    try:
-        await asyncio.wait_for(pubsub.aclose(), within_s)  # type: ignore[no-untyped-call]
-    except Exception:  # a close that fails or hangs must not stop the caller
-        connection = pubsub.connection
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.disconnect(nowait=True)
-
-
 class RedisBroker:
-    def __init__(self, url: str, presence_ttl_s: float = 30.0) -> None:
+    def __init__(self, url: str, presence_ttl_s: float = 30.0, cluster: bool = False) -> None:
         self.url = url
+        self.cluster = cluster_target(url, cluster)[1]
+        self.keys = Keys(self.cluster)
         self.worker = secrets.token_hex(6)
         self.presence_ttl_ms = int(presence_ttl_s * 1000)
-        self._redis: aioredis.Redis | None = None
+        self._redis: Client | None = None
         self._listeners = Listeners()
         self._task: asyncio.Task[None] | None = None
+        self._shards: ShardListener | None = None
         self._shared: set[str] = set()  # rooms with a presence field of ours
         self.connected = asyncio.Event()
         # Told when the subscription is lost (False, reason) and back (True, "").
         self.on_connection: Callable[[bool, str], None] = lambda up, reason: None
 
     async def open(self) -> None:
-        self._redis = await connect(self.url, socket_timeout=10)
+        self._redis = client = await connect(self.url, self.cluster, socket_timeout=10)
+        if isinstance(client, RedisCluster):
+            self._shards = ShardListener(
+                client,
+                cluster_target(self.url)[0],
+                self.keys,
+                self._on_message,
+                lambda room: self._listeners.notify(room, EVERYTHING),
+                lambda up, reason: self.on_connection(up, reason),
+            )
+            for room in self._listeners.rooms():
+                self._shards.want(room)
+            self.connected.set()
+            return
         self._task = asyncio.get_running_loop().create_task(self._listen())
 
     async def close(self) -> None:
+        if self._shards is not None:
+            await self._shards.close()
+            self._shards = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
         if self._redis is not None:
-            with contextlib.suppress(RedisError, OSError):
+            with contextlib.suppress(*REDIS_ERRORS):
                 for room in self._shared:  # a clean stop takes our phones off the count now
-                    await self._redis.hdel(online_key(room), self.worker)
+                    await self._redis.hdel(self.keys.online(room), self.worker)
             with contextlib.suppress(Exception):  # bounded: see close_pubsub
                 await asyncio.wait_for(self._redis.aclose(), 5)
             self._redis = None
         self._shared.clear()
         self._listeners.clear()
 
-    def _client(self) -> aioredis.Redis:
+    def _client(self) -> Client:
         if self._redis is None:
             raise StoreError("broker is not open")
         return self._redis
 
     async def publish(self, room: str, seq: int) -> None:
+        client = self._client()
         try:
-            await self._client().publish(CHANNEL + room, str(seq))
-        except (RedisError, OSError) as exc:
+            if isinstance(client, RedisCluster):
+                await client.spublish(self.keys.notify(room), str(seq))
+            else:
+                await client.publish(self.keys.notify(room), str(seq))
+        except REDIS_ERRORS as exc:
             raise StoreError(f"Redis publish: {exc}") from exc
 
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
-        return self._listeners.add(room, listener)
+        remove = self._listeners.add(room, listener)
+        if self._shards is None:
+            return remove
+        self._shards.want(room)
+        shards = self._shards
+
+        def unsubscribe() -> None:
+            remove()
+            if room not in self._listeners.rooms():
+                shards.drop(room)
+
+        return unsubscribe
+
+    def _on_message(self, channel: str, data: bytes) -> None:
+        """A notice on a room's channel: a new seq, or another worker's presence."""
+        room = self.keys.room_of(channel)
+        if channel.startswith(PRESENCE_CHANNEL):
+            if text(data) != self.worker:
+                self._listeners.notify(room, PRESENCE)
+        else:
+            self._listeners.notify(room, int(data))
 
     async def share_online(self, room: str, online: frozenset[str]) -> None:
         client = self._client()
+        key, channel = self.keys.online(room), self.keys.presence(room)
         try:
+            async with client.pipeline(transaction=False) as pipe:
+                if online:
+                    value = " ".join([str(now_ms() + self.presence_ttl_ms), *sorted(online)])
+                    pipe.hset(key, self.worker, value)
+                    pipe.pexpire(key, self.presence_ttl_ms * 2)
+                else:
+                    pipe.hdel(key, self.worker)
+                if isinstance(client, RedisCluster):
+                    pipe.spublish(channel, self.worker)  # the hash's own shard
+                else:
+                    pipe.publish(channel, self.worker)
+                await pipe.execute()
             if online:
-                value = " ".join([str(now_ms() + self.presence_ttl_ms), *sorted(online)])
-                async with client.pipeline(transaction=False) as pipe:
-                    pipe.hset(online_key(room), self.worker, value)
-                    pipe.pexpire(online_key(room), self.presence_ttl_ms * 2)
-                    pipe.publish(PRESENCE_CHANNEL + room, self.worker)
-                    await pipe.execute()
                 self._shared.add(room)
             else:
-                async with client.pipeline(transaction=False) as pipe:
-                    pipe.hdel(online_key(room), self.worker)
-                    pipe.publish(PRESENCE_CHANNEL + room, self.worker)
-                    await pipe.execute()
                 self._shared.discard(room)
-        except (RedisError, OSError) as exc:
+        except REDIS_ERRORS as exc:
             raise StoreError(f"Redis presence: {exc}") from exc
 
     async def online_elsewhere(self, room: str) -> frozenset[str]:
         try:
-            fields = await self._client().hgetall(online_key(room))
-        except (RedisError, OSError) as exc:
+            fields = await self._client().hgetall(self.keys.online(room))
+        except REDIS_ERRORS as exc:
             raise StoreError(f"Redis presence: {exc}") from exc
         now = now_ms()
         people: set[str] = set()
@@ -150,8 +184,10 @@ class RedisBroker:
         """Follow every room's channels; reconnect with backoff, then make all rooms catch up."""
         delay = 0.2
         first = True
+        client = self._client()
+        assert isinstance(client, aioredis.Redis)  # a cluster has its ShardListener
         while True:
-            pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.psubscribe(CHANNEL + "*", PRESENCE_CHANNEL + "*")
                 self.connected.set()
@@ -165,15 +201,10 @@ class RedisBroker:
                     message = await pubsub.get_message(timeout=5.0)
                     if message is None or message.get("type") != "pmessage":
                         continue
-                    channel = message["channel"].decode()
-                    if channel.startswith(PRESENCE_CHANNEL):
-                        if message["data"].decode() != self.worker:
-                            self._listeners.notify(channel[len(PRESENCE_CHANNEL) :], PRESENCE)
-                        continue
-                    self._listeners.notify(channel.removeprefix(CHANNEL), int(message["data"]))
+                    self._on_message(message["channel"].decode(), message["data"])
             except asyncio.CancelledError:
                 raise
-            except (RedisError, OSError, ValueError) as exc:
+            except (*REDIS_ERRORS, ValueError) as exc:
                 self.connected.clear()
                 first = False
                 log.warning("broker: lost Redis (%s); retrying in %.1f s", exc, delay)

@@ -14,6 +14,7 @@ from rooms import room
 from rooms.base import Actor, Rejected, Role
 from rooms.codes import code_from_bytes
 from rooms.lobby.domain import CreateEvent, EventDetails, Format, Language
+from server.ballot_keys import BallotKeys
 from server.broker import Broker
 from server.fanout import Presenter, Subscriber
 from server.gcsettle import GcSettler
@@ -30,8 +31,10 @@ class Rooms:
         presenter: Presenter,
         hub_settings: HubSettings,
         grace: float = 60.0,
+        keys: BallotKeys | None = None,
     ) -> None:
         self.store = store
+        self.keys = keys if keys is not None else BallotKeys(store)
         self.broker = broker
         self.presenter = presenter
         self.hub_settings = hub_settings
@@ -53,7 +56,7 @@ class Rooms:
         future: asyncio.Future[Hub | None] = asyncio.get_running_loop().create_future()
         self._loading[code] = future
         try:
-            hub = Hub(code, self.store, self.broker, self.presenter, self.hub_settings)
+            hub = Hub(code, self.store, self.broker, self.presenter, self.hub_settings, self.keys)
             await hub.load()
             if not hub.exists:
                 hub.stop()
@@ -100,6 +103,7 @@ class Rooms:
             return
         hub.stop()
         del self._hubs[code]
+        self.keys.drop(code)
         self.gc.thaw()  # the dropped room's leftovers go back to the collector
 
     @property
@@ -143,6 +147,7 @@ class Rooms:
         hub = self._hubs.pop(code, None)
         if hub is not None:
             hub.stop()
+        self.keys.drop(code)
 
     def drop_all(self) -> None:
         """Forget every room (the store went away): close its sockets, reload on next use."""

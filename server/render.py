@@ -18,7 +18,7 @@ import msgspec
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from rooms.activities import STAGES
+from rooms.activities import SCRIPTS, STAGES, STYLES
 from rooms.codes import display_code
 from server.hyphens import soft_hyphens, warm_up
 from server.i18n import LANGUAGES, reason_text, translations
@@ -88,6 +88,7 @@ class Renderer:
             )
             env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(static=static_url, lang=lang, languages=LANGUAGES, stages=STAGES)
+            env.globals.update(activity_styles=STYLES, activity_scripts=SCRIPTS)
             env.policies["json.dumps_function"] = _dumps
             env.globals["now_ms"] = _now_ms
             env.filters["code"] = display_code

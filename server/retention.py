@@ -26,6 +26,7 @@ from rooms.base import Actor, Role
 from rooms.lobby.domain import Lobby
 from rooms.surveys.definition import Survey
 from rooms.surveys.log import holds_personal
+from server import slides
 from server.privacy import erase_everyone
 from server.report import logo
 from server.services import Services
@@ -75,6 +76,7 @@ async def sweep(svc: Services, now: int) -> list[str]:
         if result.ok:
             erased.append(code)
             logo.remove(settings.data_path, code)
+            slides.remove_all(settings.data_path, code)
             log.info("room %s: retention period over, personal data deleted", code)
         else:
             log.warning("room %s: retention deletion failed: %s", code, result.reason)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar.connection import ASGIConnection
 
 from server.auth import Signer
 from server.backends import Backends
+from server.cafe_planner import Planner
 from server.conns import Sockets
 from server.links import Links, links_for
 from server.present import Presenter
@@ -32,6 +33,7 @@ class Services:
     sockets: Sockets
     event_joins: TokenBuckets | None = None
     backends: Backends | None = None
+    planner: Planner = field(default_factory=Planner)  # café plans; stopped with the app
 
     def join_refusal(self, address: str, code: str) -> str | None:
         """Why a join must wait, or None: too many from this address, or into this event.

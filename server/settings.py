@@ -22,6 +22,8 @@ class Settings(msgspec.Struct):
     port: int = 8000
     db: str = "data/dialograum.sqlite3"
     redis: str | None = None
+    # A Redis Cluster at REDIS_URL (any one node), as ``redis+cluster://`` in the URL also says
+    redis_cluster: bool = False
     public_url: str | None = None
     admin_token: str | None = None
     secret_key: str | None = None
@@ -78,6 +80,7 @@ _ENV = {
     "port": "DIALOGRAUM_PORT",
     "db": "DIALOGRAUM_DB",
     "redis": "REDIS_URL",
+    "redis_cluster": "DIALOGRAUM_REDIS_CLUSTER",
     "public_url": "DIALOGRAUM_PUBLIC_URL",
     "admin_token": "ADMIN_TOKEN",
     "secret_key": "DIALOGRAUM_SECRET_KEY",
@@ -124,7 +127,8 @@ def from_env(environ: dict[str, str] | None = None, **overrides: object) -> Sett
     limits = limits_from_env(env)
     if limits:
         raw.setdefault("limits", limits)
-    for flag in ("sample_event", "cookie_secure", "embed_cards", "plan_in_worker"):
+    flags = ("sample_event", "cookie_secure", "embed_cards", "plan_in_worker", "redis_cluster")
+    for flag in flags:
         if isinstance(raw.get(flag), str):
             raw[flag] = str(raw[flag]).lower() in ("1", "true", "yes", "on")
     return msgspec.convert(raw, Settings, strict=False)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import msgspec
 
 from rooms.actions.domain import CreateAction
-from rooms.agenda.domain import AddPhase
+from rooms.agenda.domain import AddPhase, AutoPolls
 from rooms.base import Actor, Role
 from rooms.ideas.domain import BoardMode, CreateBoard
 from rooms.ideas.dots import DotsOn
@@ -91,6 +91,7 @@ class TemplatePhase(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, om
     screen: Short = "agenda"
     heading: Short = ""
     body: Long = ""
+    auto_polls: AutoPolls = AutoPolls.OPEN  # its polls open when it starts (off, open_close)
 
 
 class Template(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -291,6 +292,7 @@ def commands(template: Template) -> list[tuple[str, Command]]:
             screen=ph.screen,
             heading=ph.heading,
             body=ph.body,
+            auto_polls=ph.auto_polls,
         )
         out.append((f"phases[{n}]", phase))
     _try(template, out)
@@ -380,6 +382,7 @@ def from_room(state: RoomState, template_id: str, name: str, author: str = "") -
             screen=p.screen,
             heading=p.heading,
             body=p.body,
+            auto_polls=p.auto_polls,
         )
         for p in state.agenda.in_order()
     ]

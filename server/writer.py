@@ -13,6 +13,9 @@ bend that rule lives here and nowhere else:
 - a lost append race (``SeqConflict``, another worker wrote first): back to
   the committed snapshot, read what is new, decide the batch again;
 - catching up with what other workers appended;
+- the pseudonyms of anonymous ballots: the poll's secret is fetched (or
+  created) before a vote is decided, and deleted once a seal is stored
+  (:mod:`server.ballot_keys`);
 - the log's entry codec and the snapshot codec.
 
 It knows nothing about connections or rendering: it tells a
@@ -44,6 +47,7 @@ from rooms.room import (
     previous_outcome,
     replay,
 )
+from server.ballot_keys import BallotKeys
 from server.broker import EVERYTHING, Broker
 from server.ratelimit import TokenBuckets
 from server.stores.base import EventStore, SeqConflict, StoreError
@@ -114,8 +118,12 @@ Pending = tuple[Actor, Command, str | None, asyncio.Future[Result]]
 class Watcher(Protocol):
     """Who hears about the entries the writer applied: the fan-out."""
 
-    def touch(self, people: set[str]) -> None:
-        """Entries were applied; ``people`` are the participants whose own view changed."""
+    def touch(self, people: set[str], later: set[str] | None = None) -> None:
+        """Entries were applied; ``people`` are the participants whose own view changed.
+
+        ``later``: changed by another participant's command (a rank, a place
+        in a list), so it may wait for the phones' slower tick.
+        """
 
     def touch_everyone(self) -> None:
         """The room was rebuilt from the log: anyone's view may have changed."""
@@ -139,9 +147,11 @@ class Writer:
         per_second: float = 2,
         remembered_rejections: int = 10_000,
         limits: Limits = DEFAULT_LIMITS,
+        keys: BallotKeys | None = None,
     ) -> None:
         self.code = code
         self.store = store
+        self.keys = keys if keys is not None else BallotKeys(store)
         self.broker = broker
         self.watcher = watcher
         # Several workers append to one log (Redis): keep a snapshot of the
@@ -169,6 +179,7 @@ class Writer:
     async def load(self) -> None:
         """Rebuild the room by replaying its log."""
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
+        await self.keys.load(self.code, self.state.polls)
         self._take_snapshot()
 
     def stop(self) -> None:
@@ -212,6 +223,12 @@ class Writer:
             again = True
             while again:
                 self._catch_again = False
+                if self._needs_reload:
+                    # The state still holds a batch the store refused (the reload
+                    # after it failed too): entries read after its seq would be
+                    # applied on top of it. Rebuild from the log instead.
+                    self._start_reload()
+                    return
                 try:
                     await self.catch_up()
                 except StoreError as exc:
@@ -236,6 +253,11 @@ class Writer:
                     self._touch(touched)
         if entries and not self.appending:
             self._take_snapshot()
+        if entries:
+            try:  # another worker's seal: delete the secret here too (idempotent)
+                await self.keys.after(self.code, self.state.polls, entries)
+            except StoreError as exc:
+                log.warning("room %s: poll secrets not updated: %s", self.code, exc)
         return bool(entries)
 
     async def reached(self, seq: int) -> None:
@@ -246,8 +268,8 @@ class Writer:
         self._seq_waiters.append((seq, future))
         await future
 
-    def _touch(self, people: set[str]) -> None:
-        self.watcher.touch(people)
+    def _touch(self, people: set[str], later: set[str] | None = None) -> None:
+        self.watcher.touch(people, later)
         self._wake_waiters()
 
     def _wake_waiters(self) -> None:
@@ -292,6 +314,7 @@ class Writer:
 
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
+        await self.keys.load(self.code, self.state.polls)
         self._needs_reload = False
         self._take_snapshot()
         self.watcher.touch_everyone()
@@ -307,8 +330,20 @@ class Writer:
             self._task = asyncio.get_running_loop().create_task(self._write_loop())
         return await future
 
-    async def _write_loop(self) -> None:
+    def _start_reload(self) -> None:
+        """Rebuild the room from the log in the write loop's place, so that no batch
+        is decided on the state while it is replaced; a running write loop reloads
+        before its next batch anyway."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._write_loop(reload=True))
+
+    async def _write_loop(self, reload: bool = False) -> None:
         try:
+            if reload and self._needs_reload:
+                try:
+                    await self._reload()
+                except StoreError as exc:  # the next notice or command tries again
+                    log.warning("room %s: reload failed: %s", self.code, exc)
             while self._pending:
                 batch, self._pending = self._pending, []
                 results = await self._process([(a, c, i) for a, c, i, _ in batch])
@@ -334,6 +369,10 @@ class Writer:
                     return [Result(False, reason="store_unavailable")] * len(batch)
             elif self._known_seq > self.state.seq:
                 await self._behind()  # announced but not applied: decide on the newest state
+            try:  # the secrets of anonymous polls voted in (a ballot without one is refused)
+                await self.keys.prepare(self.code, self.state.polls, (c for _, c, _ in batch))
+            except StoreError as exc:
+                log.warning("room %s: poll secrets not available: %s", self.code, exc)
             if attempt >= 2:  # two workers in lockstep: let one of them go first
                 await asyncio.sleep(random.random() * 0.002 * attempt)  # noqa: S311 - jitter
             results = await self._attempt(batch, limit_rate=attempt == 0)
@@ -353,11 +392,17 @@ class Writer:
         staged: list[Envelope] = []
         written: list[int] = []  # indexes of results that depend on the append
         touched: set[str] = set()
+        later: set[str] = set()  # touched by another participant's command
         refusals: list[tuple[str, str | None, Handled]] = []
         for actor, command, cid in batch:
             if cid is not None and (reason := self._rejections.get((actor.key, cid))):
                 results.append(Result(False, reason=reason))
                 continue
+            voter = self.keys.voter(self.code, self.state.polls, command, actor)
+            if voter is None:  # an anonymous ballot whose poll secret could not be had
+                results.append(Result(False, reason="store_unavailable"))
+                continue
+            actor = voter  # its pseudonym is the log's author and scopes its cid
             fresh = previous_outcome(self.state, actor, cid) is None
             if (
                 fresh
@@ -375,7 +420,13 @@ class Writer:
             if handled.envelopes:
                 written.append(len(results))
                 staged.extend(handled.envelopes)
-                touched |= handled.touched
+                if actor.role is Role.PARTICIPANT and (mine := actor.participant) is not None:
+                    # Your own view at once; the askers your upvote overtook see
+                    # their new rank with the phones' tick (docs/architecture.md).
+                    touched |= handled.touched & {mine}
+                    later |= handled.touched - {mine}
+                else:
+                    touched |= handled.touched
             results.append(Result(True, handled.seq, id=handled.id))
         if refusals and not staged and await self._behind():
             return None  # refused on an old state: another worker moved the room on
@@ -402,8 +453,12 @@ class Writer:
             finally:
                 self.appending = False
             self.appends += 1
-            self._touch(touched)
+            self._touch(touched, later)
             self._take_snapshot()
+            try:  # a poll sealed for good: its secret goes now that the seal is stored
+                await self.keys.after(self.code, self.state.polls, staged)
+            except StoreError as exc:  # deleted at the next load (BallotKeys.load)
+                log.warning("room %s: poll secret not deleted: %s", self.code, exc)
             if self._known_seq > self.state.seq or self._catch_again:
                 self._start_catch_up()
             try:

@@ -21,7 +21,8 @@
     actions: ["phone-actions"],
     cafe: ["cafe-me"],
     qna: ["phone-qna", "phone-qna-me", "phone-qna-list"],
-    speakers: ["phone-speakers-me", "phone-speakers"]
+    speakers: ["phone-speakers-me", "phone-speakers"],
+    surveys: ["event-surveys"]  // the surveys' addition (templates/surveys/phone_card.html)
   };
   var OWN = { "phone-ideas-me": 1, "phone-qna-me": 1, "phone-speakers-me": 1, "cafe-me": 1 };
   var marks = {};  // part id -> a comment where it stood, to put it back
@@ -176,6 +177,15 @@
       }
     }).observe(document.getElementById("live") || document.body, { childList: true, subtree: true });
   }
+
+  // The projector's slide picture: fit the stage again once it has its size; a file
+  // that is gone (deleted by retention) is hidden rather than shown broken.
+  document.addEventListener("load", function (evt) {
+    if (evt.target.matches && evt.target.matches("img.agenda-stage-image") && window.dialograumFit) window.dialograumFit();
+  }, true);
+  document.addEventListener("error", function (evt) {
+    if (evt.target.matches && evt.target.matches("img.agenda-stage-image")) evt.target.hidden = true;
+  }, true);
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -8,6 +8,8 @@
  *    first drop their last items until the stage fits at full size, down to
  *    data-fit-floor items; "+ N more" ([data-fit-more]) counts what is left
  *    out. Fewer, larger cards read better from 20 m than many small ones.
+ *    Before that, a picture that may be smaller ([data-fit-shrink], a slide's
+ *    image) is lowered to the largest height that fits, down to its floor.
  * 2. If it still does not fit, the whole content is zoomed down (--fit on the
  *    stage, read by `.stage > *` in screen.css), binary-searched between 1 and
  *    a floor that keeps the main text at about 28 px at 1080p.
@@ -59,6 +61,23 @@
         if (overflows(stage)) hi = mid - 1; else lo = mid;
       }
       showItems(list, lo);
+    });
+  }
+
+  // Pictures that may be smaller ([data-fit-shrink]: their largest height in vh,
+  // data-fit-shrink-floor the smallest): the largest height at which the stage fits.
+  function fitShrink(stage) {
+    stage.querySelectorAll("[data-fit-shrink]").forEach(function (el) {
+      var top = parseFloat(el.getAttribute("data-fit-shrink")) || 60;
+      var lo = parseFloat(el.getAttribute("data-fit-shrink-floor") || "10"), hi = top;
+      el.style.maxHeight = top + "vh";
+      if (!overflows(stage)) return;
+      for (var i = 0; i < 8; i++) {
+        var mid = (lo + hi) / 2;
+        el.style.maxHeight = mid + "vh";
+        if (overflows(stage)) hi = mid; else lo = mid;
+      }
+      el.style.maxHeight = lo + "vh";
     });
   }
 
@@ -136,8 +155,10 @@
     if (!stage) return;
     var clouds = stage.querySelectorAll("[data-cloud]");
     clouds.forEach(function (c) { c.classList.remove("laid-out"); });
-    fitItems(stage);
-    fitZoom(stage);
+    fitShrink(stage);  // a picture gives way first, down to its floor,
+    fitItems(stage);   // then lists drop their last items,
+    fitShrink(stage);  // (the picture takes back what dropped items left)
+    fitZoom(stage);    // then everything is zoomed down.
     clouds.forEach(layoutCloud);
     fitted += 1;
     stage.setAttribute("data-fitted", String(fitted));  // tests wait for a new fit

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.redis_cluster_support import LocalCluster, base_port, tools_missing
 from tests.redis_support import REDIS_TEST_URL, redis_answers
 
 # Property tests check rules, not speed: no per-example deadline and no "too
@@ -26,6 +28,26 @@ _skipped_for_redis: list[int] = []
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[LocalCluster]:
+    """A real three-master Redis Cluster with replicas, once per session (and xdist worker).
+
+    Without redis-server or redis-cli the cluster tests skip with one line;
+    under CI, where .ci/run has Redis, that is an error instead.
+    """
+    missing = tools_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs {' and '.join(missing)} for the Redis Cluster tests")
+        pytest.skip(f"no {' or '.join(missing)}: the Redis Cluster tests are skipped")
+    cluster = LocalCluster(base_port())
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

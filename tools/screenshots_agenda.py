@@ -6,13 +6,19 @@ Starts a real server (free port, temporary data), creates a Zukunftswerkstatt
 from its built-in template, joins two phones (360 and 320 wide), and steps
 through the phases with PageDown on the console (1440 wide), photographing
 the phones (what is visible without scrolling), the screen at 1920x1080 and
-1280x720, and the console's agenda panel. Uses Debian's /usr/bin/chromium.
+1280x720, the console's agenda panel and the whole console (its panels fold
+by phase; the side column's screen preview). The welcome phase gets a slide
+picture uploaded through the console first; the closing phase's poll opens
+by itself. Uses Debian's /usr/bin/chromium.
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
+
+from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -28,6 +34,21 @@ SCREEN = {"width": 1920, "height": 1080}
 SMALL_SCREEN = {"width": 1280, "height": 720}
 
 PHASES = ["Begrüßung", "Kritikphase", "Fantasiephase", "Verwirklichungsphase", "Abschluss"]
+
+
+def slide_picture() -> bytes:
+    """A chart as a facilitator would put on a welcome slide: bars on a light ground."""
+    image = Image.new("RGB", (1600, 900), (244, 246, 250))
+    draw = ImageDraw.Draw(image)
+    for n, (height, colour) in enumerate(
+        ((520, (30, 90, 160)), (380, (60, 140, 200)), (610, (240, 170, 40)), (290, (150, 60, 110)))
+    ):
+        left = 220 + n * 320
+        draw.rectangle((left, 800 - height, left + 200, 800), fill=colour)
+    draw.line((160, 800, 1480, 800), fill=(40, 40, 40), width=6)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def page_for(browser: Browser, viewport: dict[str, int]) -> Page:
@@ -71,14 +92,23 @@ def run(outdir: Path) -> list[Path]:
         mod = server.live(code, event["moderator_token"])
         expect(console.locator("#console-agenda tbody tr")).to_have_count(5)
         shoot(console, "console-1440-planned")
+        # A picture for the welcome slide, through the console's upload.
+        console.locator("#phase-row-a1 .agenda-edit summary").click()
+        with console.expect_file_chooser() as chooser:
+            console.locator('[data-slide-upload="a1"]').click()
+        chooser.value.set_files(
+            {"name": "zahlen.png", "mimeType": "image/png", "buffer": slide_picture()}
+        )
+        expect(console.locator("#phase-row-a1 img.agenda-thumb")).to_have_count(1)
+        console.locator("#phase-row-a1 .agenda-edit summary").click()
+        shoot(console, "console-1440-image")
+        console.locator("#phase-row-a1 .agenda-edit summary").click()
         console.locator("#phase-row-a3 .agenda-edit summary").click()
         shoot(console, "console-1440-edit")
         console.locator("#phase-row-a3 .agenda-edit summary").click()
         for n, title in enumerate(PHASES, start=1):
             if title == "Verwirklichungsphase":
                 mod.send("action.create", title="Abendbus beim Landkreis beantragen", owner="Kemal")
-            if title == "Abschluss":
-                mod.send("poll.open", poll="p1")
             console.keyboard.press("PageDown")
             for page in phones.values():
                 expect(page.locator("#phone-agenda .agenda-phase-title")).to_have_text(title)
@@ -102,6 +132,11 @@ def run(outdir: Path) -> list[Path]:
                 expect(prompts).to_have_count(3)
                 console.locator("#agenda-panel").scroll_into_view_if_needed()
                 shoot(console, "console-1440-running")
+            console.evaluate("window.scrollTo(0, 0)")
+            path = outdir / f"agenda-console-1440-full-{n}.png"
+            console.wait_for_timeout(600)  # the preview's frame catches up too
+            console.screenshot(path=str(path), full_page=True)
+            saved.append(path)
             for width, page in phones.items():
                 page.evaluate("window.scrollTo(0, 0)")
                 shoot(page, f"phone-{width}-{n}")

@@ -8,10 +8,15 @@ reader can compare the load columns of one scenario with another's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import math
 import resource
+import signal
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
@@ -148,6 +153,36 @@ def max_gap_ms(times_ns: list[int], start: int, end: int | None) -> float | None
     return round(max(ms(b - a) for a, b in itertools.pairwise(marks)), 1)
 
 
+async def server_settled(
+    server: ServerProcess,
+    below_cores: float = 0.05,
+    every_s: float = 0.5,
+    windows: int = 3,
+    within_s: float = 30.0,
+) -> float:
+    """Wait until the server's own CPU use stays below ``below_cores`` for ``windows`` windows
+    of ``every_s`` in a row (its loading begins a second after start); returns the seconds waited.
+
+    A fresh server loads its models and dictionaries in background threads
+    for a few seconds after it starts (the sentence encoder, the lemma and
+    hyphenation dictionaries); pure-Python decoding holds the GIL, so a
+    storm started meanwhile measures the start-up, not the storm (join p99
+    3.2 s instead of well under one in the first run of 2026-11-30). Gives
+    up after ``within_s`` and goes on.
+    """
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    last = server.sample()
+    quiet = 0
+    while quiet < windows and loop.time() - started < within_s:
+        await asyncio.sleep(every_s)
+        now = server.sample()
+        busy = (now.cpu_s - last.cpu_s) / max(now.at - last.at, 1e-9)
+        quiet = quiet + 1 if busy < below_cores else 0
+        last = now
+    return round(loop.time() - started, 2)
+
+
 async def loop_lag(into: list[float], every_s: float = 0.005) -> None:
     """How late this (the generator's) event loop wakes up, in ms, until cancelled.
 
@@ -160,3 +195,41 @@ async def loop_lag(into: list[float], every_s: float = 0.005) -> None:
         asked = loop.time()
         await asyncio.sleep(every_s)
         into.append(round((loop.time() - asked - every_s) * 1000, 2))
+
+
+def py_spy() -> Path:
+    return Path(sys.executable).parent / "py-spy"
+
+
+async def start_spy(pid: int, into: Path, max_s: float) -> asyncio.subprocess.Process:
+    """py-spy on the server, raw (collapsed) stacks, stopped by SIGINT at the phase's end."""
+    into.parent.mkdir(parents=True, exist_ok=True)
+    spy = await asyncio.create_subprocess_exec(
+        str(py_spy()),
+        "record",
+        "--pid",
+        str(pid),
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "--duration",
+        str(math.ceil(max_s)),
+        "--output",
+        str(into),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.sleep(0.5)  # py-spy attaches before the first vote
+    return spy
+
+
+async def stop_spy(spy: asyncio.subprocess.Process) -> None:
+    if spy.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
+        try:
+            await asyncio.wait_for(spy.wait(), 15)
+        except TimeoutError:
+            spy.kill()
+            await spy.wait()

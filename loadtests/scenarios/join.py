@@ -41,6 +41,9 @@ from loadtests.scenarios.common import (
     moderator_state,
     sample_load,
     self_cpu_s,
+    server_settled,
+    start_spy,
+    stop_spy,
 )
 from loadtests.scenarios.join_metrics import load_profile, metrics
 from loadtests.server_proc import ServerProcess
@@ -52,14 +55,24 @@ class JoinConfig:
     ramp_s: float = 2.0  # joins spread evenly over this long
     timeout_s: float = 120.0  # hard limit for the whole run, server start included
     idle_s: float = 2.0  # quiet time before the "connected and idle" memory reading
-    http_connections: int = 16  # join POSTs in flight; real phones each have their own
+    # join POSTs in flight; 0: one connection per phone, as real phones have. A pool of
+    # 16 made the generator the bottleneck: at 1,000 phones the POSTs queued in it for
+    # 0.8-2.8 s (join_queued_in_generator_ms p50), and that queue was most of join→screen.
+    http_connections: int = 0
     progress_every_s: float = 1.0
 
 
-async def run(config: JoinConfig, progress: Progress, source: Path | None = None) -> dict[str, Any]:
+async def run(
+    config: JoinConfig,
+    progress: Progress,
+    source: Path | None = None,
+    profile_to: Path | None = None,
+) -> dict[str, Any]:
     """One run; never raises for a failed or timed-out run, it reports it instead.
 
-    ``source``: an exported tree to run the server from (default: the working tree).
+    ``source``: an exported tree to run the server from (default: the working tree);
+    ``profile_to``: record the server with py-spy from the first join until the
+    screen shows everyone online (a diagnostic: py-spy costs the server a little).
     """
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-load-"))
     server = ServerProcess(workdir, source=source)
@@ -68,6 +81,7 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
     screen: ScreenFeed | None = None
     phones: Phones | None = None
     sampler: asyncio.Task[None] | None = None
+    spy: asyncio.subprocess.Process | None = None
     started = time.monotonic()
     try:
         async with asyncio.timeout(config.timeout_s):
@@ -85,14 +99,18 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
                 screen = ScreenFeed(f"{server.ws_url}/api/events/{code}/live")
                 await screen.start()
                 await asyncio.sleep(0.5)  # let the welcome's allocations settle
+                step = "waiting for the server to settle"
+                result["server_settle_s"] = await server_settled(server)
                 before = server.sample()
                 cpu_before_self = self_cpu_s()
                 progress(f"event {code}, screen connected; server RSS {before.rss_kib} KiB")
 
+                if profile_to is not None:
+                    spy = await start_spy(server.pid, profile_to, config.timeout_s)
                 step = "joining"
                 load: list[LoadSample] = []
                 sampler = asyncio.create_task(sample_load(server, load, SAMPLE_EVERY_S))
-                pool = PostPool("127.0.0.1", server.port, config.http_connections)
+                pool = PostPool("127.0.0.1", server.port, config.http_connections or config.n)
                 phones = Phones(pool, code, config.n)
                 phones.start(config.ramp_s)
                 reporter = asyncio.create_task(
@@ -115,6 +133,8 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
                     with contextlib.suppress(asyncio.CancelledError):
                         await reporter
                 converged = time.monotonic()
+                if spy is not None:
+                    await stop_spy(spy)
                 progress(
                     f"converged: screen joined {screen.last_joined}, online "
                     f"{screen.last_online}; idling {config.idle_s:.0f} s"
@@ -147,6 +167,8 @@ async def run(config: JoinConfig, progress: Progress, source: Path | None = None
     finally:
         if sampler is not None:
             sampler.cancel()
+        if spy is not None:
+            await stop_spy(spy)
         result["server_alive_at_end"] = server.alive()
         if phones is not None:
             result.setdefault("progress_at_end", _snapshot(phones, screen))

@@ -26,12 +26,8 @@ CPU per 1,000 votes, refused votes by reason, and whether the tally is exact.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import math
 import random
 import shutil
-import signal
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -52,6 +48,8 @@ from loadtests.scenarios.common import (
     moderator_state,
     sample_load,
     self_cpu_s,
+    start_spy,
+    stop_spy,
 )
 from loadtests.scenarios.plenum_metrics import VotePhase, metrics
 from loadtests.server_proc import ServerProcess
@@ -74,6 +72,9 @@ class PlenumConfig:
     progress_every_s: float = 1.0
     # the live tally on every phone too: each tick then fans out to all N (the ceiling run)
     results_on_phones: bool = False
+    # the server's DIALOGRAUM_PHONE_TICK_MS (None: its default, 1 s); the ceiling run sets
+    # the projector's 100 ms, so that every tick fans out to all N phones as it says
+    phone_tick_ms: int | None = None
     # this share of phones reads very slowly and does not vote (the slow scenario)
     slow_share: float = 0.0
     slow_every_s: float = 2.0
@@ -103,7 +104,12 @@ async def run(
     workers on Redis: :mod:`loadtests.scaleout`).
     """
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-plenum-"))
-    server = (make_server or (lambda w, s: ServerProcess(w, source=s)))(workdir, source)
+    env = (
+        {}
+        if config.phone_tick_ms is None
+        else {"DIALOGRAUM_PHONE_TICK_MS": str(config.phone_tick_ms)}
+    )
+    server = (make_server or (lambda w, s: ServerProcess(w, env, source=s)))(workdir, source)
     step = "starting"
     result: dict[str, Any] = {"n": config.n, "config": asdict(config), "ok": False}
     screen: ScreenFeed | None = None
@@ -295,7 +301,7 @@ async def _vote(
         moderator_bytes_before=moderator.bytes,
     )
     if profile_to is not None:
-        phase.spy = await _start_spy(server.pid, profile_to, config.vote_spread_s + 30)
+        phase.spy = await start_spy(server.pid, profile_to, config.vote_spread_s + 30)
     sampler = asyncio.create_task(sample_load(server, phase.load, SAMPLE_EVERY_S))
     replans = (
         asyncio.create_task(_replan(moderator, phase.replan_ms)) if config.cafe_tables else None
@@ -324,15 +330,15 @@ async def _vote(
             if task is not None:
                 task.cancel()
         if phase.spy is not None:
-            await _stop_spy(phase.spy)
+            await stop_spy(phase.spy)
     return phase
 
 
 def _cafe(tables: int) -> dict[str, Any]:
-    """A café for the hall: ``tables`` tables of 9 seats, 5 rounds."""
+    """A café for the hall: ``tables`` tables of 10 seats, 5 rounds."""
     return {
         "type": "cafe.create",
-        "tables": [{"topic": f"Thema {t + 1}", "capacity": 9} for t in range(tables)],
+        "tables": [{"topic": f"Thema {t + 1}", "capacity": 10} for t in range(tables)],
         "rounds": 5,
         "round_minutes": 20,
     }
@@ -358,44 +364,6 @@ async def _report(
             f"{time.monotonic() - t0:5.1f} s: votes sent {sent}/{config.n}, answered "
             f"{phones.votes_answered}; screen voters {screen.last_voters}"
         )
-
-
-def py_spy() -> Path:
-    return Path(sys.executable).parent / "py-spy"
-
-
-async def _start_spy(pid: int, into: Path, max_s: float) -> asyncio.subprocess.Process:
-    """py-spy on the server, raw (collapsed) stacks, stopped by SIGINT at the phase's end."""
-    into.parent.mkdir(parents=True, exist_ok=True)
-    spy = await asyncio.create_subprocess_exec(
-        str(py_spy()),
-        "record",
-        "--pid",
-        str(pid),
-        "--format",
-        "raw",
-        "--rate",
-        "200",
-        "--duration",
-        str(math.ceil(max_s)),
-        "--output",
-        str(into),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    await asyncio.sleep(0.5)  # py-spy attaches before the first vote
-    return spy
-
-
-async def _stop_spy(spy: asyncio.subprocess.Process) -> None:
-    if spy.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            spy.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
-        try:
-            await asyncio.wait_for(spy.wait(), 15)
-        except TimeoutError:
-            spy.kill()
-            await spy.wait()
 
 
 def _slow_summary(phones: Phones) -> dict[str, Any]:

@@ -55,6 +55,8 @@ from loadtests.scenarios.common import (
     ms,
     sample_load,
     self_cpu_s,
+    start_spy,
+    stop_spy,
 )
 from loadtests.scenarios.live_room import LiveRoom
 from loadtests.stats import distribution, summarise_runs
@@ -72,6 +74,7 @@ class UpvoteConfig:
     upvote_first: bool = False  # the order of the two measured phases
     ramp_s: float = 2.0
     timeout_s: float = 180.0
+    profile_dir: str | None = None  # py-spy each phase into <dir>/upvote-n<N>-s<seed>-<phase>.txt
 
 
 def question_text(k: int) -> str:
@@ -201,6 +204,10 @@ async def _phase(
     screen_from = len(screen.times_ns)
     phone_msgs = sum(p.messages for p in phones.phones)
     mod_msgs, mod_bytes = moderator.messages, moderator.bytes
+    spy = None
+    if config.profile_dir is not None:
+        into = Path(config.profile_dir) / f"upvote-n{config.n}-s{config.seed}-{phase}.txt"
+        spy = await start_spy(room.server.pid, into, config.spread_s + 30)
     before, gen_before, t0 = room.server.sample(), self_cpu_s(), time.monotonic_ns()
     try:
         commands.plan(plan)
@@ -215,6 +222,8 @@ async def _phase(
         await asyncio.sleep(SAMPLE_EVERY_S)
     finally:
         sampler.cancel()
+        if spy is not None:
+            await stop_spy(spy)
     ok = commands.ok
     ack_ms = [ms(s.ack_ns - s.sent_ns) for s in ok if s.ack_ns and s.sent_ns]
     fresh = []
@@ -332,6 +341,7 @@ async def suite(
                 upvote_first=r % 2 == 0,
                 ramp_s=args.ramp,
                 timeout_s=max(args.timeout, 180.0),
+                profile_dir=None if args.profile is None else str(args.profile),
             )
             label = f"[upvote n={n} {r}/{args.repeat}]"
             run_result = await run(config, progress, args.source, quiet) | {"repeat": r}

@@ -5,7 +5,9 @@ alternating the two sides run by run, so a noisy neighbour hits both; the
 report quotes medians over repeats and the ratio of those medians.
 
 ``ceiling``: Dialograum's plenum with the live tally on every phone
-(``results_on_phones``), so that every tick fans out to all N phones; then
+(``results_on_phones``) and the phones' tick at the projector's 100 ms
+(``DIALOGRAUM_PHONE_TICK_MS``; by default phones get shared views once a
+second), so that every tick fans out to all N phones; then
 the bare ``websockets`` broadcast server sends a phone push captured from
 that very run, as many times per phone as Dialograum sent, to the same N.
 Dialograum's deliveries per server CPU second (acks, phone and screen
@@ -44,7 +46,7 @@ async def run_ceiling(
 ) -> list[dict[str, Any]]:
     runs: list[dict[str, Any]] = []
     for r in range(1, repeat + 1):
-        config = plenum.PlenumConfig(n=n, seed=r, results_on_phones=True)
+        config = plenum.PlenumConfig(n=n, seed=r, results_on_phones=True, phone_tick_ms=100)
         ours = await plenum.run(config, progress, quiet, source)
         row: dict[str, Any] = {"n": n, "repeat": r, "ok": False}
         if not ours.get("ok") or "sample_phone_push" not in ours:

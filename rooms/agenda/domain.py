@@ -14,6 +14,14 @@ an extension moves ``ends_at``. Starting a phase ends the current one, so
 once the agenda has begun there is always exactly one current phase (the
 property tests hold ``apply`` to that).
 
+A phase that shows polls opens them when it starts, and with
+``auto_polls="open_close"`` closes them when it ends (unless the next phase
+shows them too); ``"off"`` leaves them to the moderator. This is a
+cross-activity rule (``poll_moves``, declared as a follow-up of the start
+commands in ``activity.py``): the ``poll.opened``/``poll.closed`` events are
+written into the log with the ``agenda.phase_started`` they follow, so a
+replay applies them and never derives them again.
+
 Carrying results forward (``agenda.carry``) turns the top clusters of a
 board into the prompts of a phase, each remembering the board and cluster it
 came from, so the chain from critique to action stays visible. Carrying
@@ -24,13 +32,15 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from rooms.base import Actor, Rejected, Role
-from rooms.ideas.domain import Board, Boards
-from rooms.ideas.dots import ranking
+from rooms.ideas.domain import Board, BoardCreated, BoardMode, Boards
+from rooms.ideas.dots import DotSettings, ranking
+from rooms.polls.domain import Polls, PollStatus
 from rooms.text import one_line
 
 if TYPE_CHECKING:
@@ -38,8 +48,14 @@ if TYPE_CHECKING:
 
 MINUTE = 60_000
 
-REF = re.compile(r"^(?:(?:poll|board|qna):[A-Za-z0-9_-]{1,40}|cafe|speakers|actions)$")
-"""An activity a phase shows: a poll, a board or a Q&A session by id, or a whole activity."""
+REF = re.compile(
+    r"^(?:(?:poll|board|qna):[A-Za-z0-9_-]{1,40}|cafe|speakers|actions"
+    r"|survey:[A-Z0-9]{8})$"  # the surveys' addition: a survey of the event, by its code
+)
+"""An activity a phase shows: a poll, a board or a Q&A session by id, or a whole activity.
+
+``survey:CODE`` is one of the event's surveys (server/surveys/console.py sets it from
+the console's "Fragebögen" panel); the survey lives in its own log, not in the room."""
 
 SCREENS = re.compile(
     r"^(?:agenda|welcome|blank|poll:[A-Za-z0-9_-]{1,40}|board:[A-Za-z0-9_-]{1,40})$"
@@ -47,6 +63,10 @@ SCREENS = re.compile(
 """What the projector shows while a phase runs, besides the activities' own modes."""
 
 WHOLE_SCREENS = ("qna", "speakers", "cafe", "actions")
+
+IMAGE = re.compile(r"^(?:[0-9a-f]{32}\.(?:png|jpg))?$")
+"""A slide's image: the name of a file the transport stored (its content's digest), or empty.
+The picture itself never enters the log (server/slides.py)."""
 
 
 class PhaseStatus(enum.StrEnum):
@@ -56,6 +76,14 @@ class PhaseStatus(enum.StrEnum):
     DONE = "done"
 
 
+class AutoPolls(enum.StrEnum):
+    """What starting and ending a phase does to the polls it shows."""
+
+    OFF = "off"  # the moderator opens and closes them
+    OPEN = "open"  # opened when the phase starts
+    OPEN_CLOSE = "open_close"  # opened when it starts, closed when it ends
+
+
 class Prompt(msgspec.Struct):
     """A prompt of a phase; ``board``/``cluster`` say where it was carried from."""
 
@@ -63,6 +91,7 @@ class Prompt(msgspec.Struct):
     text: str
     board: str | None = None
     cluster: str | None = None
+    made: str | None = None  # the board made for it (agenda.boards_from_prompts)
 
 
 class Phase(msgspec.Struct):
@@ -83,6 +112,8 @@ class Phase(msgspec.Struct):
     paused_ms: int = 0
     extended_ms: int = 0
     prompts: list[Prompt] = msgspec.field(default_factory=list)
+    auto_polls: AutoPolls = AutoPolls.OFF
+    image: str = ""  # the slide's picture, a file name (server/slides.py)
 
 
 class Agenda(msgspec.Struct):
@@ -109,6 +140,7 @@ class AddPhase(msgspec.Struct, tag="agenda.add_phase", frozen=True, kw_only=True
     heading: str = ""
     body: str = ""
     position: int | None = None  # None: at the end
+    auto_polls: AutoPolls = AutoPolls.OPEN  # a new phase opens its polls
 
 
 class UpdatePhase(msgspec.Struct, tag="agenda.update_phase", frozen=True, kw_only=True):
@@ -123,6 +155,7 @@ class UpdatePhase(msgspec.Struct, tag="agenda.update_phase", frozen=True, kw_onl
     screen: str | None = None
     heading: str | None = None
     body: str | None = None
+    auto_polls: AutoPolls | None = None
 
 
 class MovePhase(msgspec.Struct, tag="agenda.move_phase", frozen=True, kw_only=True):
@@ -170,6 +203,23 @@ class EditPrompt(msgspec.Struct, tag="agenda.edit_prompt", frozen=True, kw_only=
     text: str
 
 
+class BoardsFromPrompts(
+    msgspec.Struct, tag="agenda.boards_from_prompts", frozen=True, kw_only=True
+):
+    """One idea board per prompt of ``from_phase`` ("Wie könnten wir …?"), shown by
+    ``to_phase`` and by the later phases that show the boards ``to_phase`` showed."""
+
+    from_phase: str
+    to_phase: str
+
+
+class SetImage(msgspec.Struct, tag="agenda.set_image", frozen=True, kw_only=True):
+    """Give a phase's slide a picture the transport has stored, or none (``image=""``)."""
+
+    phase: str
+    image: str = ""
+
+
 AGENDA_COMMAND_TYPES = (
     AddPhase,
     UpdatePhase,
@@ -183,6 +233,8 @@ AGENDA_COMMAND_TYPES = (
     ResumePhase,
     Carry,
     EditPrompt,
+    SetImage,
+    BoardsFromPrompts,
 )
 
 AgendaCommand = (
@@ -198,6 +250,8 @@ AgendaCommand = (
     | ResumePhase
     | Carry
     | EditPrompt
+    | SetImage
+    | BoardsFromPrompts
 )
 
 # --- events -----------------------------------------------------------------
@@ -213,6 +267,8 @@ class PhaseAdded(msgspec.Struct, tag="agenda.phase_added", frozen=True, kw_only=
     heading: str = ""
     body: str = ""
     position: int | None = None
+    # Since issue 13's follow-up; an entry without it was written when nothing opened by itself.
+    auto_polls: AutoPolls = AutoPolls.OFF
 
 
 class PhaseUpdated(msgspec.Struct, tag="agenda.phase_updated", frozen=True, kw_only=True):
@@ -224,6 +280,7 @@ class PhaseUpdated(msgspec.Struct, tag="agenda.phase_updated", frozen=True, kw_o
     screen: str
     heading: str
     body: str
+    auto_polls: AutoPolls | None = None  # None (every older entry): unchanged
 
 
 class PhaseMoved(msgspec.Struct, tag="agenda.phase_moved", frozen=True):
@@ -276,6 +333,25 @@ class PromptEdited(msgspec.Struct, tag="agenda.prompt_edited", frozen=True):
     text: str
 
 
+class ImageSet(msgspec.Struct, tag="agenda.image_set", frozen=True):
+    phase: str
+    image: str
+
+
+class PromptBoard(msgspec.Struct, frozen=True):
+    prompt: str
+    board: str
+
+
+class PromptBoardsMade(msgspec.Struct, tag="agenda.prompt_boards_made", frozen=True):
+    """Boards were made for prompts of ``phase`` (their ``ideas.board_created`` come
+    first in the same command); ``to`` are the phases that now show them."""
+
+    phase: str
+    made: list[PromptBoard]
+    to: list[str]
+
+
 AGENDA_EVENT_TYPES = (
     PhaseAdded,
     PhaseUpdated,
@@ -287,6 +363,8 @@ AGENDA_EVENT_TYPES = (
     PhaseResumed,
     PromptsCarried,
     PromptEdited,
+    ImageSet,
+    PromptBoardsMade,
 )
 
 AgendaEvent = (
@@ -300,6 +378,8 @@ AgendaEvent = (
     | PhaseResumed
     | PromptsCarried
     | PromptEdited
+    | ImageSet
+    | PromptBoardsMade
 )
 
 # --- helpers ----------------------------------------------------------------
@@ -331,6 +411,45 @@ def target_of(agenda: Agenda, command: StartPhase | NextPhase | PreviousPhase) -
     if agenda.current is None:  # not begun: "next" begins with the first phase
         return agenda.order[0] if isinstance(command, NextPhase) and agenda.order else None
     return neighbour(agenda, 1 if isinstance(command, NextPhase) else -1)
+
+
+def poll_moves(agenda: Agenda, polls: Polls, starts: str) -> tuple[list[str], list[str]]:
+    """The polls to open and to close when phase ``starts`` starts: (open, close).
+
+    The starting phase opens every poll it shows that is not open (a draft, or
+    one closed earlier: going back to a phase opens its poll again, but never
+    one sealed for good), unless its ``auto_polls`` is off. The phase that
+    ends closes its open polls if it says ``open_close``, except those the
+    starting phase shows. Polls that no
+    longer exist are passed over. Restarting the current phase closes nothing.
+    """
+    phase = agenda.phases.get(starts)
+    if phase is None:
+        return [], []
+    shown = [r.partition(":")[2] for r in phase.activities if r.startswith("poll:")]
+    opens: list[str] = []
+    if phase.auto_polls is not AutoPolls.OFF:
+        opens = [
+            p
+            for p in shown
+            if p in polls.by_id
+            and polls.by_id[p].status is not PollStatus.OPEN
+            and not polls.by_id[p].sealed  # closed for good: never again
+        ]
+    closes: list[str] = []
+    ending = agenda.phases.get(agenda.current or "")
+    if ending is not None and ending.id != starts and ending.auto_polls is AutoPolls.OPEN_CLOSE:
+        for ref in ending.activities:
+            p = ref.partition(":")[2]
+            if (
+                ref.startswith("poll:")
+                and p not in shown
+                and p in polls.by_id
+                and polls.by_id[p].status is PollStatus.OPEN
+                and p not in closes
+            ):
+                closes.append(p)
+    return opens, closes
 
 
 def _valid_fields(
@@ -377,7 +496,7 @@ def _text(value: str) -> str:
 
 def decide(
     agenda: Agenda, boards: Boards, command: AgendaCommand, actor: Actor, now: int, limits: Limits
-) -> list[AgendaEvent] | Rejected:
+) -> Sequence[AgendaEvent | BoardCreated] | Rejected:
     if actor.role is not Role.MODERATOR:
         return Rejected("not_allowed")
     match command:
@@ -404,6 +523,7 @@ def decide(
                     heading=heading,
                     body=body,
                     position=command.position,
+                    auto_polls=command.auto_polls,
                 )
             ]
         case UpdatePhase():
@@ -461,6 +581,15 @@ def decide(
             if len(clean) > limits.agenda.title_length * 2:
                 return Rejected("phase_text_too_long")
             return [] if clean == old.text else [PromptEdited(phase, prompt, clean)]
+        case SetImage(phase=phase, image=image):
+            found = agenda.phases.get(phase)
+            if found is None:
+                return Rejected("phase_not_found")
+            if not IMAGE.match(image):
+                return Rejected("slide_image_invalid")
+            return [] if image == found.image else [ImageSet(phase, image)]
+        case BoardsFromPrompts():
+            return _decide_boards(agenda, boards, command, limits)
     raise AssertionError(f"unhandled agenda command {command!r}")  # pragma: no cover
 
 
@@ -483,7 +612,8 @@ def _decide_update(
         return bad
     if len(heading) > limits.agenda.title_length:
         return Rejected("phase_title_too_long")
-    fields = (title, minutes, notes, refs, screen, heading, body)
+    auto = phase.auto_polls if command.auto_polls is None else command.auto_polls
+    fields = (title, minutes, notes, refs, screen, heading, body, auto)
     before = (
         phase.title,
         phase.minutes,
@@ -492,6 +622,7 @@ def _decide_update(
         phase.screen,
         phase.heading,
         phase.body,
+        phase.auto_polls,
     )
     if fields == before:
         return []
@@ -505,6 +636,7 @@ def _decide_update(
             screen=screen,
             heading=heading,
             body=body,
+            auto_polls=auto,
         )
     ]
 
@@ -532,6 +664,54 @@ def _decide_carry(
     return [PromptsCarried(phase.id, board.id, prompts)] if prompts else []
 
 
+def _decide_boards(
+    agenda: Agenda, boards: Boards, command: BoardsFromPrompts, limits: Limits
+) -> list[AgendaEvent | BoardCreated] | Rejected:
+    """A board per prompt not yet given one: its ``ideas.board_created`` (the ideas
+    activity applies it, as if the moderator had created it), then the agenda's note.
+
+    The new boards take the dot settings of the first board ``to_phase`` shows
+    (the template's ideation board), and go wherever that phase's boards are
+    shown later (the "decide" phase's dots). Only as many as the board limit
+    and ``to_phase``'s references allow; asking again makes only the missing ones.
+    """
+    source = agenda.phases.get(command.from_phase)
+    target = agenda.phases.get(command.to_phase)
+    if source is None or target is None:
+        return Rejected("phase_not_found")
+    fresh = [p for p in source.prompts if p.made is None]
+    if not fresh:
+        return []
+    if len(boards.by_id) >= limits.ideas.max_boards:
+        return Rejected("too_many_boards")
+    room = min(
+        limits.ideas.max_boards - len(boards.by_id),
+        limits.agenda.max_activities - len(target.activities),
+    )
+    if room <= 0:
+        return Rejected("phase_activity_invalid")
+    shown = [r.partition(":")[2] for r in target.activities if r.startswith("board:")]
+    model = next((boards.by_id[b] for b in shown if b in boards.by_id), None)
+    dots = DotSettings() if model is None else msgspec.structs.replace(model.dots, open=False)
+    made: list[PromptBoard] = []
+    events: list[AgendaEvent | BoardCreated] = []
+    for n, prompt in enumerate(fresh[:room], start=1):
+        board = f"b{boards.created + n}"
+        text = prompt.text[: limits.ideas.prompt_length]
+        events.append(BoardCreated(board, text, [], BoardMode.OPEN, dots))
+        made.append(PromptBoard(prompt.id, board))
+    at = agenda.order.index(target.id)
+    later = [
+        pid
+        for pid in agenda.order[at + 1 :]
+        if shown
+        and any(f"board:{b}" in agenda.phases[pid].activities for b in shown)
+        and len(agenda.phases[pid].activities) + len(made) <= limits.agenda.max_activities
+    ]
+    events.append(PromptBoardsMade(source.id, made, [target.id, *later]))
+    return events
+
+
 # --- apply ------------------------------------------------------------------
 
 
@@ -551,6 +731,7 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
                 screen=event.screen,
                 heading=event.heading,
                 body=event.body,
+                auto_polls=event.auto_polls,
             )
             at = len(agenda.order) if event.position is None else event.position
             agenda.order.insert(max(0, min(at, len(agenda.order))), event.phase)
@@ -562,6 +743,8 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
             phase.title, phase.minutes, phase.notes = event.title, event.minutes, event.notes
             phase.activities, phase.screen = list(event.activities), event.screen
             phase.heading, phase.body = event.heading, event.body
+            if event.auto_polls is not None:
+                phase.auto_polls = event.auto_polls
             return True
         case PhaseMoved(phase=phase_id, to=to):
             if phase_id not in agenda.phases:
@@ -637,6 +820,26 @@ def apply(agenda: Agenda, event: AgendaEvent) -> bool:
             if prompt is None:
                 return False
             prompt.text = text
+            return True
+        case PromptBoardsMade(phase=phase_id, made=made, to=to):
+            phase = agenda.phases.get(phase_id)
+            if phase is None:
+                return False
+            by_id = {p.id: p for p in phase.prompts}
+            fresh = [m for m in made if m.prompt in by_id and by_id[m.prompt].made is None]
+            for m in fresh:
+                by_id[m.prompt].made = m.board
+            for pid in to:
+                shows = agenda.phases.get(pid)
+                if shows is not None:
+                    refs = [f"board:{m.board}" for m in fresh]
+                    shows.activities += [r for r in refs if r not in shows.activities]
+            return bool(fresh)
+        case ImageSet(phase=phase_id, image=image):
+            phase = agenda.phases.get(phase_id)
+            if phase is None:
+                return False
+            phase.image = image
             return True
     return False  # pragma: no cover
 

@@ -9,9 +9,14 @@ so the views need no clock; pages count down locally.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 
 from rooms.agenda.domain import MINUTE, Agenda, Phase, PhaseStatus
+
+if TYPE_CHECKING:
+    from rooms.activities import RoomState
 
 KIND_OF_REF = {
     "poll": "polls",
@@ -20,6 +25,7 @@ KIND_OF_REF = {
     "cafe": "cafe",
     "speakers": "speakers",
     "actions": "actions",
+    "survey": "surveys",  # the surveys' addition: the phones' survey card (#event-surveys)
 }
 """The activity (its name in the registry) that a phase's reference points into."""
 
@@ -29,6 +35,7 @@ class PromptView(msgspec.Struct, frozen=True, omit_defaults=True):
     text: str
     board: str | None = None
     cluster: str | None = None
+    made: str | None = None  # the board made for it
 
 
 class PhaseView(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -42,6 +49,7 @@ class PhaseView(msgspec.Struct, frozen=True, omit_defaults=True):
     ends_at: int | None
     heading: str = ""
     body: str = ""
+    image: str = ""  # the slide's picture: /screen/<code>/slides/<image>
     prompts: list[PromptView] = msgspec.field(default_factory=list)
     remaining: int | None = None  # ms left while paused
     ended_at: int | None = None
@@ -49,12 +57,28 @@ class PhaseView(msgspec.Struct, frozen=True, omit_defaults=True):
     notes: str | None = None  # moderator
     planned_start: int | None = None  # moderator: when the plan said it would start
     late_ms: int | None = None  # moderator: how much later than planned it started (or ended)
+    auto_polls: str | None = None  # moderator: off, open, open_close
+
+
+class BoardRef(msgspec.Struct, frozen=True):
+    """A board whose clusters a phase may carry forward (console)."""
+
+    id: str
+    prompt: str
 
 
 class AgendaView(msgspec.Struct, frozen=True, omit_defaults=True):
     """``phases`` in order; ``current`` the running (or paused) one. For the console,
     ``behind_ms`` is how much later than planned the current phase will end
-    (negative: ahead), and ``planned_end`` when the whole plan would end."""
+    (negative: ahead), and ``planned_end`` when the whole plan would end.
+
+    The console also gets what its panel names besides the agenda: ``titles``
+    (a phase's ``poll:p1`` as the poll's question, a board's prompt, a Q&A
+    session's title) and ``carry_from`` (the boards with clusters to carry).
+    So the panel reads nothing but this view and the screen mode, and the
+    presenter renders it again only when one of them changed (a cached
+    console part, server/present.py), not on every vote or card.
+    """
 
     phases: list[PhaseView]
     current: str | None
@@ -65,6 +89,9 @@ class AgendaView(msgspec.Struct, frozen=True, omit_defaults=True):
     now: list[str] = msgspec.field(default_factory=list)
     before: list[str] = msgspec.field(default_factory=list)
     later: list[str] = msgspec.field(default_factory=list)
+    # Console: what the references name, and the boards one may carry from.
+    titles: dict[str, str] = msgspec.field(default_factory=dict)
+    carry_from: list[BoardRef] = msgspec.field(default_factory=list)
 
 
 def kinds(phase: Phase) -> list[str]:
@@ -134,17 +161,47 @@ def phase_view(phase: Phase, moderator: bool, planned: int | None) -> PhaseView:
         ends_at=phase.ends_at if phase.status is PhaseStatus.RUNNING else None,
         heading=phase.heading,
         body=phase.body,
-        prompts=[PromptView(p.id, p.text, p.board, p.cluster) for p in phase.prompts],
+        image=phase.image,
+        prompts=[PromptView(p.id, p.text, p.board, p.cluster, p.made) for p in phase.prompts],
         remaining=phase.remaining if phase.status is PhaseStatus.PAUSED else None,
         ended_at=phase.ended_at,
         kinds=kinds(phase),
         notes=phase.notes if moderator else None,
         planned_start=planned if moderator else None,
         late_ms=late,
+        auto_polls=phase.auto_polls.value if moderator else None,
     )
 
 
-def agenda_view(agenda: Agenda, audience: str) -> AgendaView:
+def titles(room: RoomState) -> dict[str, str]:
+    """What each poll, board and Q&A reference of the agenda names (the console's labels)."""
+    out: dict[str, str] = {}
+    for phase in room.agenda.phases.values():
+        for ref in phase.activities:
+            kind, _, key = ref.partition(":")
+            if ref in out:
+                continue
+            if kind == "poll" and key in room.polls.by_id:
+                out[ref] = room.polls.by_id[key].question
+            elif kind == "board" and key in room.ideas.by_id:
+                out[ref] = room.ideas.by_id[key].prompt
+            elif kind == "qna" and key in room.qna.sessions:
+                out[ref] = room.qna.sessions[key].title
+    return out
+
+
+def carry_from(room: RoomState) -> list[BoardRef]:
+    """The boards with at least one cluster that holds a card: what ``agenda.carry`` can use."""
+    return [
+        BoardRef(b.id, b.prompt)
+        for b in room.ideas.by_id.values()
+        if any(c.ideas for c in b.clusters.values())
+    ]
+
+
+def agenda_view(agenda: Agenda, audience: str, room: RoomState | None = None) -> AgendaView:
+    """``room`` (the whole room) adds the console's labels; the agenda alone is enough
+    for the other audiences."""
     moderator = audience == "moderator"
     starts = planned_starts(agenda)
     now, before, later = split(agenda)
@@ -160,4 +217,6 @@ def agenda_view(agenda: Agenda, audience: str) -> AgendaView:
         now=now,
         before=before,
         later=later,
+        titles=titles(room) if moderator and room is not None else {},
+        carry_from=carry_from(room) if moderator and room is not None else [],
     )

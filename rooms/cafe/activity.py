@@ -36,6 +36,7 @@ class CafeActivity:
     }
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ("cafe.css", "cafe.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "cafe-panel", N_("World Café"), "cafe/console-panel.html", 60,
@@ -62,7 +63,9 @@ class CafeActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"cafe": cafe_view(room.cafe, room.lobby, moderator=audience == "moderator")}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"cafe": my_cafe(room.cafe, participant)}
 
 

@@ -28,11 +28,13 @@ round r. Two guests meet twice only if T divides (r-r')·(b-b'), and a guest
 revisits a table only if T divides (r-r')·b; for a prime T (the affine
 plane, mutually orthogonal Latin squares) that never happens within T
 rounds, and for any T it never happens while (rounds-1)·layers < T. For a
-prime power T (8, 9, …) the same formula in GF(T) covers T rounds; for
-other composite T it runs on the nearest primes as virtual tables and the
-search seats the rest. Hosts are layer 0: they stay put, which is exactly
-what a host does. Otherwise, and for the rounds beyond what the
-construction covers, a greedy start and a local search (min-conflicts,
+prime power T (8, 9, …) the same formula in GF(T) covers T rounds; 6, 10
+and 12 tables start from (near-)orthogonal Latin squares (``SQUARES_6``,
+``SQUARES_10``, ``DIFFERENCE_12``); for other composite T it runs on the
+nearest primes as virtual tables and the search seats the rest. Hosts
+are layer 0: they stay put, which is exactly what a host does.
+Otherwise, and for the rounds beyond what the construction covers, a
+greedy start and a local search (min-conflicts,
 then tabu search; swaps between tables within one round) take over.
 """
 
@@ -316,14 +318,56 @@ class _Search:
                 fixed[t] += 1
         return balanced_loads(self.p.capacities, fixed, len(present))
 
-    def build(self, initial: list[dict[int, int]], shuffle: bool = False) -> None:
+    def _kept_loads(self, r: int, seating: dict[int, int], target: list[int]) -> list[int] | None:
+        """The initial seating's own loads for round r, if they can stay; else None.
+
+        Which tables take the one extra person is free as long as the loads
+        stay within one of each other. The grid start cannot put the extras
+        on the first tables in every round, and a re-plan from such a plan
+        should not move people to put them there. So the seating's loads
+        stay, and people who are not in it (a newcomer) go to the emptiest
+        tables (``build``), where the one who left made room. Only where
+        that ends balanced, with the loads of ``target`` and within the
+        tables' capacity.
+        """
+        fixed = self.fixed[r]
+        loads = [0] * self.tables
+        for t in fixed.values():
+            if 0 <= t < self.tables:
+                loads[t] += 1
+        for x, t in seating.items():
+            if x not in fixed and 0 <= x < self.n and 0 <= t < self.tables:
+                loads[t] += 1
+        room = self.p.capacities
+        if sum(loads) > self.n or any(n > c for n, c in zip(loads, room, strict=True)):
+            return None
+        filled = loads[:]
+        for _ in range(self.n - sum(loads)):
+            free = [t for t in range(self.tables) if filled[t] < room[t]]
+            if not free:
+                return None
+            filled[min(free, key=lambda t: filled[t])] += 1
+        if max(filled) - min(filled) > 1 or sorted(filled) != sorted(target):
+            return None
+        return loads
+
+    def build(
+        self, initial: list[dict[int, int]], shuffle: bool = False, keep_loads: bool = False
+    ) -> None:
         """Seat every round: fixed people, then the initial plan where it fits, then greedily.
 
-        ``shuffle``: the greedy takes people in a random order (a restart's start).
+        ``shuffle``: the greedy takes people in a random order (a restart's
+        start). ``keep_loads``: the initial plan's choice of the fuller
+        tables stays (``_kept_loads``), and the people it does not seat fill
+        the emptiest tables, the cheapest of them for each.
         """
         everyone = list(range(self.n))
+        capacity = self.p.capacities
         for r in range(self.rounds):
             target = self.targets(r, everyone)
+            own = None
+            if keep_loads and r < len(initial):
+                own = self._kept_loads(r, initial[r], target)
             load = [0] * self.tables
             for x, t in self.fixed[r].items():
                 if 0 <= t < self.tables:
@@ -331,10 +375,11 @@ class _Search:
                     load[t] += 1
             rest = [x for x in everyone if x not in self.fixed[r]]
             want = initial[r] if r < len(initial) else {}
+            limit = own if own is not None else target
             later: list[int] = []
             for x in rest:
                 t = want.get(x, NO_SEAT)
-                if 0 <= t < self.tables and load[t] < target[t]:
+                if 0 <= t < self.tables and load[t] < limit[t]:
                     self.seat(r, x, t)
                     load[t] += 1
                 else:
@@ -347,6 +392,25 @@ class _Search:
                 if self.assign[r][x] != NO_SEAT:
                     continue
                 group = [x] + [y for y in self.partner.get(x, []) if self.assign[r][y] == NO_SEAT]
+                if own is not None:
+                    low = min(
+                        (load[t] for t in range(self.tables) if load[t] < capacity[t]), default=0
+                    )
+                    room = [
+                        t
+                        for t in range(self.tables)
+                        if load[t] + len(group) <= min(low + 1, capacity[t])
+                    ]
+                    if not room:
+                        group = [x]
+                        room = [t for t in range(self.tables) if load[t] == low < capacity[t]]
+                    if not room:
+                        continue
+                    best = min(room, key=lambda t: (self.place_cost(r, x, t), t))
+                    for y in group:
+                        self.seat(r, y, best)
+                        load[best] += 1
+                    continue
                 room = [t for t in range(self.tables) if target[t] - load[t] >= len(group)]
                 if not room:
                     group = [x]
@@ -676,6 +740,16 @@ def _candidates(tables: int, guests: int, rounds: int) -> list[tuple[str, int, i
         out.append(("copies", tables, rounds))
     if tables == len(SQUARES_6[0]) and rounds >= 3 and guests <= tables * (tables - 1):
         out.append(("latin", tables, min(rounds, 2 + len(SQUARES_6))))
+    # The grid start for 10 tables only where fewer than 10 of its 90 seats
+    # stay empty: leaving more out evenly needs a transversal of the squares,
+    # which the carving rarely finds, and from an uneven carving the search
+    # did no better than from the virtual 11 tables, only slower (60 on 10
+    # tables of 6: the same repeats, 0.03 → 0.3 s). 12 tables carve by whole
+    # columns of the difference matrix, any number of guests.
+    grid = grid_runs(tables)
+    fits = guests <= len(grid) and (tables == 12 or len(grid) - guests < tables)
+    if grid and rounds >= 3 and fits:
+        out.append(("grid", tables, min(rounds, len(grid[0]))))
     out.sort(key=lambda c: -c[2])
     return out
 
@@ -740,7 +814,7 @@ def _constructed(
     if problem.history or problem.pinned or tables < 2:
         return []
     hosted = set(problem.hosts)
-    if hosted and len(hosted) != tables:
+    if hosted and len(hosted) != tables and kind != "grid":
         return []
     host_people = set(problem.hosts.values())
     guests = [x for x in range(problem.people) if x not in host_people]
@@ -760,6 +834,8 @@ def _constructed(
     orgs = problem.orgs or [-1] * problem.people
     if kind == "latin":
         return [] if hosted else _latin_start(problem, rng, guests, orgs, covered)
+    if kind == "grid":
+        return _grid_start(problem, rng, guests, orgs, covered)
     rng.shuffle(guests)
     # Same organisation type next to each other: consecutive guests fill one
     # layer, and one layer never shares a table in any round.
@@ -859,6 +935,199 @@ def _latin_start(
     return [{x: ts[r] for x, ts in seat.items()} for r in range(covered)]
 
 
+# Orders 10 and 12 are neither prime powers nor 6. Their starts are the
+# cells of a T × T grid, one guest per cell, with a table for each round
+# from orthogonal Latin squares, made idempotent (see ``grid_runs``).
+#
+# Order 12: a (12, 6; 1) difference matrix over Z2 × Z6 (element a·6 + b):
+# every two rows differ by each group element exactly once (such matrices
+# are known since Hanani 1975; this one was found by tools/find_squares.py
+# in 0.3 s). A test checks the property. It gives 6 rounds.
+DIFFERENCE_12: tuple[tuple[int, ...], ...] = (
+    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+    (0, 7, 5, 2, 8, 10, 3, 9, 6, 4, 11, 1),
+    (0, 4, 3, 6, 10, 9, 11, 2, 1, 5, 8, 7),
+    (0, 5, 7, 11, 3, 6, 9, 8, 10, 1, 4, 2),
+    (0, 11, 4, 9, 2, 7, 5, 10, 3, 8, 1, 6),
+)
+
+# Order 10: two idempotent orthogonal Latin squares (three mutually
+# orthogonal ones of order 10 are not known). The first is an isotope of
+# Parker's square (as published by C. Lam), its columns permuted so that a
+# transversal lies on the diagonal; the second a mate of it found by
+# tools/find_squares.py (an exact cover by transversals through one
+# diagonal cell each). A test checks them. They give 4 rounds.
+SQUARES_10: tuple[tuple[tuple[int, ...], ...], ...] = (
+    (
+        (0, 6, 7, 8, 1, 4, 9, 3, 5, 2),
+        (3, 1, 4, 9, 6, 7, 0, 8, 2, 5),
+        (7, 5, 2, 0, 8, 9, 3, 6, 4, 1),
+        (8, 2, 5, 3, 7, 0, 4, 1, 9, 6),
+        (6, 9, 1, 2, 4, 3, 7, 5, 0, 8),
+        (1, 0, 6, 4, 2, 5, 8, 9, 3, 7),
+        (9, 3, 8, 7, 5, 2, 6, 0, 1, 4),
+        (4, 8, 3, 5, 9, 1, 2, 7, 6, 0),
+        (2, 7, 9, 1, 0, 6, 5, 4, 8, 3),
+        (5, 4, 0, 6, 3, 8, 1, 2, 7, 9),
+    ),
+    (
+        (0, 5, 1, 6, 2, 9, 3, 8, 4, 7),
+        (4, 1, 3, 2, 0, 6, 7, 5, 9, 8),
+        (5, 9, 2, 8, 7, 0, 1, 3, 6, 4),
+        (2, 6, 0, 3, 8, 4, 5, 9, 7, 1),
+        (9, 8, 7, 5, 4, 2, 0, 6, 1, 3),
+        (6, 3, 8, 7, 1, 5, 9, 4, 0, 2),
+        (1, 7, 4, 9, 3, 8, 6, 2, 5, 0),
+        (8, 0, 9, 1, 6, 3, 4, 7, 2, 5),
+        (3, 4, 5, 0, 9, 7, 2, 1, 8, 6),
+        (7, 2, 6, 4, 5, 1, 8, 0, 3, 9),
+    ),
+)
+
+
+@functools.lru_cache(maxsize=4)
+def grid_runs(tables: int) -> tuple[tuple[int, ...], ...]:
+    """For 10 or 12 tables, the seats of the grid start: per seat its table in each round.
+
+    Any two seats share a table in at most one round (orthogonality), and
+    each seat's tables are distinct (no revisit), so any choice of seats
+    is a plan with no repeat. The T seats left out all sit at one table in
+    every round (the diagonal of idempotent squares): they are a host's.
+
+    12: seat (c, g) for a column c ≠ 0 of ``DIFFERENCE_12`` and a group
+    element g sits at D[r][c] + g in round r. Two seats share a table in
+    rounds r and s only if D[r][c] - D[s][c] = D[r][c'] - D[s][c'], that
+    is c = c' and then g = g'. Column 0 is all zero: seat (0, g) is at
+    table g in every round, and a seat elsewhere is at distinct tables,
+    since D[r][c] ≠ D[s][c] for c ≠ 0. 10: cell (i, j), i ≠ j, sits at i,
+    j, A(i, j), B(i, j); idempotence keeps the four apart, orthogonality
+    any two cells from a second meeting.
+    """
+    if tables == 12 and DIFFERENCE_12:
+        add = [
+            [((x // 6 + y // 6) % 2) * 6 + (x % 6 + y % 6) % 6 for y in range(12)]
+            for x in range(12)
+        ]
+        return tuple(
+            tuple(add[row[c]][g] for row in DIFFERENCE_12) for c in range(1, 12) for g in range(12)
+        )
+    if tables == 10 and SQUARES_10:
+        a, b = SQUARES_10
+        return tuple((i, j, a[i][j], b[i][j]) for i in range(10) for j in range(10) if i != j)
+    return ()
+
+
+def _grid_start(
+    problem: Problem, rng: random.Random, guests: list[int], orgs: list[int], covered: int
+) -> list[dict[int, int]]:
+    """10 or 12 tables: each guest takes a seat of ``grid_runs`` for the first ``covered`` rounds.
+
+    The seats are carved to the room's table loads (``_carve``), then dealt
+    out by organisation type: each guest takes the free seat whose tables
+    hold the fewest of their type so far. A room with fewer guests than
+    seats has no repeat and no revisit in these rounds, whatever the seats;
+    the rounds beyond them are the search's.
+    """
+    tables = len(problem.capacities)
+    seats = [run[:covered] for run in grid_runs(tables)]
+    fixed = [0] * tables
+    for t in problem.hosts:
+        if 0 <= t < tables:
+            fixed[t] += 1
+    loads = balanced_loads(problem.capacities, fixed, problem.people)
+    low = [min(loads) - f for f in fixed]
+    high = [max(loads) - f for f in fixed]
+    if any(max(loads) > c for c in problem.capacities):
+        low = high = [n - f for n, f in zip(loads, fixed, strict=True)]
+    count = min(len(guests), len(seats))
+    # 12 tables: the 12 seats of one column of the difference matrix fill
+    # every table once in every round, so whole columns keep the loads even
+    # and only the rest needs carving (120 guests: exactly ten columns).
+    columns = [seats[c : c + tables] for c in range(0, len(seats), tables)]
+    whole = count // tables if tables == 12 else 0
+    rng.shuffle(columns)
+    chosen = [seat for column in columns[:whole] for seat in column]
+    rest = [seat for column in columns[whole:] for seat in column]
+    low = [n - whole for n in low]
+    high = [n - whole for n in high]
+    chosen += _carve(rest, low, high, count - len(chosen), rng)
+    rng.shuffle(guests)
+    guests.sort(key=lambda x: orgs[x])
+    same: dict[tuple[int, int, int], int] = {}
+    seat_of: dict[int, tuple[int, ...]] = {}
+    free = chosen[:]
+    for x in guests[: len(free)]:
+        org = orgs[x]
+        if org >= 0:
+            cell = min(free, key=lambda ts: sum(same.get((r, t, org), 0) for r, t in enumerate(ts)))
+        else:
+            cell = free[-1]
+        free.remove(cell)
+        seat_of[x] = cell
+        for r, t in enumerate(cell):
+            same[(r, t, org)] = same.get((r, t, org), 0) + 1
+    return [{x: ts[r] for x, ts in seat_of.items()} for r in range(covered)]
+
+
+def _carve(
+    seats: list[tuple[int, ...]], low: list[int], high: list[int], count: int, rng: random.Random
+) -> list[tuple[int, ...]]:
+    """``count`` of the ``seats``, with low[t]…high[t] of them at table t in every round, if it can.
+
+    The loads need only stay within one of each other (``_Search.build``
+    keeps a start's own choice of the tables with one more), so the bounds
+    are the balanced loads' least and most, where every table has room for
+    the most. A local search from a seeded sample: take a seat out of a
+    table over its bound and put in the one outside that brings the loads
+    nearest the bounds, sideways steps allowed. A bounded number of steps;
+    what it cannot balance, the greedy start seats.
+    """
+    order = list(range(len(seats)))
+    rng.shuffle(order)
+    inside = order[:count]
+    outside = order[count:]
+    rounds = len(seats[0]) if seats else 0
+    load = [[0] * len(low) for _ in range(rounds)]
+    for k in inside:
+        for r, t in enumerate(seats[k]):
+            load[r][t] += 1
+
+    def miss(n: int, t: int) -> int:
+        return max(0, n - high[t], low[t] - n)
+
+    def change(k: int, sign: int) -> int:
+        """How much the loads' distance from the bounds changes when seat k comes in or goes out."""
+        return sum(miss(load[r][t] + sign, t) - miss(load[r][t], t) for r, t in enumerate(seats[k]))
+
+    cost = sum(miss(load[r][t], t) for r in range(rounds) for t in range(len(low)))
+    for _ in range(1_000):
+        if cost == 0 or not outside:
+            break
+        over = [
+            i
+            for i, k in enumerate(inside)
+            if any(load[r][t] > high[t] for r, t in enumerate(seats[k]))
+        ]
+        i = rng.choice(over) if over else rng.randrange(len(inside))
+        k = inside[i]
+        out_cost = change(k, -1)
+        for r, t in enumerate(seats[k]):
+            load[r][t] -= 1
+        scored = [(change(j, +1), rng.random(), n) for n, j in enumerate(outside)]
+        gain, _, n = min(scored)
+        if out_cost + gain > 0:
+            for r, t in enumerate(seats[k]):
+                load[r][t] += 1
+            continue
+        j = outside[n]
+        for r, t in enumerate(seats[j]):
+            load[r][t] += 1
+        inside[i], outside[n] = j, k
+        cost += out_cost + gain
+    return [seats[k] for k in inside]
+
+
 def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
     """The seated schedule the search begins from.
 
@@ -872,7 +1141,7 @@ def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
     """
     if problem.previous:
         search = _Search(problem, rng)
-        search.build(list(problem.previous))
+        search.build(list(problem.previous), keep_loads=True)
         return search
     guests = problem.people - len(problem.hosts)
     candidates = _candidates(len(problem.capacities), guests, problem.plan_rounds)
@@ -880,7 +1149,8 @@ def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
         pick = (attempt - 1) % (len(candidates) + 1)
         search = _Search(problem, rng)
         if pick < len(candidates):
-            search.build(_constructed(problem, rng, *candidates[pick]))
+            kind = candidates[pick][0]
+            search.build(_constructed(problem, rng, *candidates[pick]), keep_loads=kind == "grid")
         else:
             search.build([], shuffle=True)
         return search
@@ -891,8 +1161,8 @@ def _start(problem: Problem, rng: random.Random, attempt: int = 0) -> _Search:
         initial = _constructed(problem, rng, kind, size, covered)
         if not initial:
             continue
-        search.build(initial)
-        if kind not in ("virtual", "latin") and covered >= problem.plan_rounds:
+        search.build(initial, keep_loads=kind == "grid")
+        if kind not in ("virtual", "latin", "grid") and covered >= problem.plan_rounds:
             return search
         cost = search.total()
         if best is None or cost < best_cost:

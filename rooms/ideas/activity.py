@@ -31,6 +31,7 @@ class IdeasActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {domain.ShowBoard: _board_takes_the_screen}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ("ideas.css", "ideas.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "ideas-panel",
@@ -87,7 +88,9 @@ class IdeasActivity:
             "ideas_undo": undo.undo_views(room.ideas, audience),
         }
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"ideas": my_ideas(room.ideas, room.actions, participant)}
 
 

@@ -39,6 +39,7 @@ class LobbyActivity:
         domain.ScreenMode.BLANK: always,
     }
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("people-panel", N_("Participants"), "lobby/console-panel.html", 20, css="col-people"),
     )
@@ -78,7 +79,9 @@ class LobbyActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {}
 
 

@@ -35,6 +35,7 @@ class MoodActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "mood/screen.html"}
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("mood-panel", N_("Mood meter"), "mood/console-panel.html", 70, css="col-main"),
     )
@@ -60,7 +61,9 @@ class MoodActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"mood": mood_view(room.mood, room.lobby)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"mood": my_mood(room.mood, participant)}
 
 

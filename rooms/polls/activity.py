@@ -37,6 +37,7 @@ class PollsActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("polls-panel", N_("Polls"), "polls/console-panel.html", 10, css="col-main"),
     )
@@ -51,9 +52,13 @@ class PollsActivity:
             Fragment("console-undo", "polls/console-undo.html", 5),
         ),
     }
-    # Its other refusals' texts are still in server/i18n.py; the undo texts of
-    # all three undoing activities are given once, here.
-    reasons: Mapping[str, str] = UNDO_REASONS
+    # Its older refusals' texts are still in server/i18n.py; the undo texts of
+    # all three undoing activities are given once, here, with its newer ones.
+    reasons: Mapping[str, str] = {
+        **UNDO_REASONS,
+        "poll_sealed": N_("This poll is closed for good."),
+        "pseudonym_missing": N_("Your vote could not be recorded. Please try again."),
+    }
     view_fields: tuple[tuple[str, Any, Any], ...] = (
         ("polls", list[PollView], REQUIRED),
         ("poll_undo", list[UndoView], REQUIRED),  # moderator only; empty for the others
@@ -84,8 +89,10 @@ class PollsActivity:
             "poll_undo": poll_undo_views(room.polls, audience, PollLimits().max_polls),
         }
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
-        return {"ballots": my_ballots(room.polls, participant)}
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
+        return {"ballots": my_ballots(room.polls, participant, pseudonyms)}
 
 
 POLLS = PollsActivity()

@@ -1,10 +1,22 @@
 """Live polls: single and multiple choice, scale, ranking, points, open text.
 
-A poll goes draft → open → closed and may be re-opened. Each participant
-has at most one ballot per poll (a dict keyed by participant), which they may
-change until close. The rules that must hold across workers — no vote after
-close, one ballot per person, only present participants — are checked again
-in :func:`apply`, in log order.
+A poll goes draft → open → closed and may be re-opened, until the moderator
+closes it for good (``poll.seal``). Each participant has at most one ballot
+per poll (a dict keyed by who cast it), which they may change until close.
+The rules that must hold across workers — no vote after close, one ballot
+per person, only present participants — are checked again in :func:`apply`,
+in log order.
+
+In an anonymous poll the log does not name the voter: the ballot is keyed
+by the voter's pseudonym in that poll (``poll.voted_anonymously``), an HMAC
+of their id under the poll's secret, which the transport keeps outside the
+log and hands in as :attr:`rooms.base.Actor.alias` (rooms/polls/pseudonyms.py).
+The same person always gets the same pseudonym in one poll, so changing a
+vote still replaces the ballot. Once the secret is deleted (the poll is
+sealed), nothing links a stored ballot to a person. ``apply`` cannot check
+that such a voter is still present (it does not know who they are); decide
+does, and a ballot that lands just after its author left counts, as it would
+have a moment earlier.
 """
 
 from __future__ import annotations
@@ -125,6 +137,12 @@ class ResetPoll(msgspec.Struct, tag="poll.reset", frozen=True):
     poll: str
 
 
+class SealPoll(msgspec.Struct, tag="poll.seal", frozen=True):
+    """Close a poll for good: no re-opening, no reset, and its secret is deleted."""
+
+    poll: str
+
+
 class Vote(msgspec.Struct, tag="poll.vote", frozen=True, kw_only=True):
     poll: str
     choice: str | None = None
@@ -164,6 +182,7 @@ POLL_COMMAND_TYPES = (
     HideAnswer,
     HideWord,
     UndoPoll,
+    SealPoll,
 )
 
 PollCommand = (
@@ -179,6 +198,7 @@ PollCommand = (
     | HideAnswer
     | HideWord
     | UndoPoll
+    | SealPoll
 )
 
 # --- events -----------------------------------------------------------------
@@ -222,9 +242,30 @@ class PollReset(msgspec.Struct, tag="poll.reset_done", frozen=True):
 
 
 class VoteCast(msgspec.Struct, tag="poll.voted", frozen=True):
+    """A ballot under the voter's participant id: named polls (and anonymous ones
+    in logs written before pseudonyms, which replay as they were)."""
+
     poll: str
     participant: str
     ballot: Ballot
+
+
+class AnonymousVoteCast(msgspec.Struct, tag="poll.voted_anonymously", frozen=True):
+    """A ballot in an anonymous poll, under the voter's pseudonym in that poll.
+
+    ``voter`` is ``rooms.polls.pseudonyms.pseudonym(secret, participant id)``;
+    the secret is not in the log, so the entry names nobody.
+    """
+
+    poll: str
+    voter: str
+    ballot: Ballot
+
+
+class PollSealed(msgspec.Struct, tag="poll.sealed", frozen=True):
+    """The poll is closed for good; the transport deletes its secret once this is stored."""
+
+    poll: str
 
 
 class AnswerHidden(msgspec.Struct, tag="poll.answer_hidden", frozen=True):
@@ -261,6 +302,8 @@ POLL_EVENT_TYPES = (
     AnswerHidden,
     WordHidden,
     PollRestored,
+    AnonymousVoteCast,
+    PollSealed,
 )
 
 PollEvent = (
@@ -275,6 +318,8 @@ PollEvent = (
     | AnswerHidden
     | WordHidden
     | PollRestored
+    | AnonymousVoteCast
+    | PollSealed
 )
 
 # --- state ------------------------------------------------------------------
@@ -295,6 +340,7 @@ class Poll(msgspec.Struct):
     hidden_answers: set[int] = msgspec.field(default_factory=set)
     hidden_words: set[str] = msgspec.field(default_factory=set)
     resets: int = 0
+    sealed: bool = False  # closed for good: never open again, its secret is gone
 
 
 class PollUndo(msgspec.Struct):
@@ -465,13 +511,21 @@ def decide(
                 return Rejected("poll_not_draft")
             return [PollDeleted(poll.id)]
         case OpenPoll():
+            if poll.sealed:
+                return Rejected("poll_sealed")
             return [] if poll.status is PollStatus.OPEN else [PollOpened(poll.id)]
         case ClosePoll():
             if poll.status is PollStatus.DRAFT:
                 return Rejected("poll_not_open")
             return [] if poll.status is PollStatus.CLOSED else [PollClosed(poll.id)]
         case ResetPoll():
+            if poll.sealed:
+                return Rejected("poll_sealed")
             return [PollReset(poll.id)] if poll.ballots else []
+        case SealPoll():
+            if poll.status is PollStatus.DRAFT:
+                return Rejected("poll_not_open")
+            return [] if poll.sealed else [PollSealed(poll.id)]
         case HideAnswer(answer=answer, hidden=hidden):
             if poll.kind is not PollKind.TEXT:
                 return Rejected("poll_not_text")
@@ -501,11 +555,23 @@ def _decide_vote(
     poll = polls.by_id.get(vote.poll)
     if poll is None or poll.status is PollStatus.DRAFT:
         return Rejected("poll_not_found")
+    if poll.sealed:
+        # Not "poll_closed" ("your vote was not counted"): this may be the resend of
+        # a vote that did count, which nobody can match to its ballot any more.
+        return Rejected("poll_sealed")
     if poll.status is PollStatus.CLOSED:
         return Rejected("poll_closed")
     ballot = check_ballot(poll, vote, limits)
     if isinstance(ballot, Rejected):
         return ballot
+    if poll.settings.anonymous and me.id not in poll.ballots:
+        # (A ballot under the id was cast before pseudonyms, by an older
+        # release: it is replaced in place below, so it stays one ballot.)
+        if actor.alias is None:
+            return Rejected("pseudonym_missing", transient=True)
+        if poll.ballots.get(actor.alias) == ballot:
+            return []
+        return [AnonymousVoteCast(poll.id, actor.alias, ballot)]
     if poll.ballots.get(me.id) == ballot:
         return []
     return [VoteCast(poll.id, me.id, ballot)]
@@ -526,7 +592,20 @@ def undo_blocked(polls: Polls, entry: PollUndo, max_polls: int) -> str | None:
     return "undo_votes_since" if poll.ballots else None
 
 
-def _restore(polls: Polls, entry: PollUndo) -> set[str]:
+def _voters(poll: Poll, lobby: Lobby) -> set[str]:
+    """Whose own view changes when these ballots go or come back.
+
+    Ballots under ids name their voters; a pseudonym names nobody, so if the
+    poll has any, everyone in the room is touched (a reset of a well-attended
+    poll touched about as many before pseudonyms).
+    """
+    keys = set(poll.ballots)
+    if all(key in lobby.participants for key in keys):
+        return keys
+    return set(lobby.participants)
+
+
+def _restore(polls: Polls, lobby: Lobby, entry: PollUndo) -> set[str]:
     """Put the tombstone back: the deleted draft at its place, or the ballots a reset cleared."""
     before = entry.poll
     if entry.what == "poll_deleted":
@@ -538,10 +617,18 @@ def _restore(polls: Polls, entry: PollUndo) -> set[str]:
     poll.answer_numbers = before.answer_numbers
     poll.hidden_answers = before.hidden_answers
     poll.resets = before.resets
-    return set(poll.ballots)
+    return _voters(poll, lobby)
 
 
 # --- apply ------------------------------------------------------------------
+
+
+def _cast(poll: Poll, key: str, ballot: Ballot) -> None:
+    """``key``'s ballot (a participant id or a pseudonym) replaces any earlier one."""
+    poll.ballots[key] = ballot
+    if poll.kind is PollKind.TEXT and key not in poll.answer_numbers:
+        poll.answer_numbers[key] = poll.next_answer
+        poll.next_answer += 1
 
 
 def apply(
@@ -557,7 +644,7 @@ def apply(
         if entry is None or undo_blocked(polls, entry, max_polls or len(polls.order) + 1):
             return set()  # undone already, or something came first in log order
         polls.undo.remove(entry)
-        return _restore(polls, entry)
+        return _restore(polls, lobby, entry)
     if isinstance(event, PollCreated):
         if event.poll in polls.by_id:
             return set()
@@ -589,14 +676,24 @@ def apply(
                 polls.order.remove(poll.id)
                 del polls.by_id[poll.id]
         case PollOpened():
-            poll.status = PollStatus.OPEN
+            if not poll.sealed:  # a re-open decided before the seal lands after it
+                poll.status = PollStatus.OPEN
+        case PollSealed():
+            if poll.status is not PollStatus.DRAFT and not poll.sealed:
+                poll.status = PollStatus.CLOSED
+                poll.sealed = True
+                # Phones' own views: no "your vote" here any more (the transport
+                # stops handing in this poll's pseudonyms).
+                return _voters(poll, lobby)
         case PollClosed():
             if poll.status is PollStatus.OPEN:
                 poll.status = PollStatus.CLOSED
         case PollReset():
+            if poll.sealed:
+                return set()
             kept = copy(poll, Poll)
             remember(polls.undo, PollUndo(seq, at, "poll_reset", kept, polls.order.index(poll.id)))
-            voters = set(poll.ballots)
+            voters = _voters(poll, lobby)
             poll.ballots.clear()
             poll.answer_numbers.clear()
             poll.hidden_answers.clear()
@@ -606,11 +703,13 @@ def apply(
             me = lobby.participants.get(pid)
             if poll.status is not PollStatus.OPEN or me is None or me.left or lobby.closed:
                 return set()  # late: the poll closed first in log order
-            poll.ballots[pid] = ballot
-            if poll.kind is PollKind.TEXT and pid not in poll.answer_numbers:
-                poll.answer_numbers[pid] = poll.next_answer
-                poll.next_answer += 1
+            _cast(poll, pid, ballot)
             return {pid}
+        case AnonymousVoteCast(voter=voter, ballot=ballot):
+            if poll.status is not PollStatus.OPEN or lobby.closed:
+                return set()  # late: the poll closed first in log order
+            _cast(poll, voter, ballot)
+            return set()  # nobody by name: the room's handle touches the author
         case AnswerHidden(answer=answer, hidden=hidden):
             if hidden:
                 poll.hidden_answers.add(answer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 
 from rooms.lobby.domain import Lobby
@@ -29,6 +31,7 @@ class PollView(msgspec.Struct, frozen=True, omit_defaults=True):
     settings: PollSettings
     voters: int | None = None  # left out where results are: phones would change with every vote
     results: Results | None = None
+    sealed: bool = False  # closed for good: no re-opening; anonymous ballots are unlinkable
 
 
 def results_visible(poll: Poll, audience: str) -> bool:
@@ -60,6 +63,7 @@ def poll_view(lobby: Lobby, poll: Poll, audience: str) -> PollView:
         settings=poll.settings,
         voters=len(poll.ballots) if audience != "participant" or results else None,
         results=results,
+        sealed=poll.sealed,
     )
 
 
@@ -72,13 +76,25 @@ def poll_views(polls: Polls, lobby: Lobby, audience: str) -> list[PollView]:
     ]
 
 
-def my_ballots(polls: Polls, participant: str) -> dict[str, Ballot]:
-    """Poll id → this participant's current ballot, for polls past their draft."""
-    return {
-        poll.id: poll.ballots[participant]
-        for poll in polls.in_order()
-        if participant in poll.ballots and poll.status is not PollStatus.DRAFT
-    }
+def my_ballots(
+    polls: Polls, participant: str, pseudonyms: Mapping[str, str] | None = None
+) -> dict[str, Ballot]:
+    """Poll id → this participant's current ballot, for polls past their draft.
+
+    A ballot in an anonymous poll is keyed by the participant's pseudonym
+    there (``pseudonyms``, from the transport, which holds the secrets); once
+    a poll's secret is gone, nothing finds it, and the phone no longer shows it.
+    """
+    mine: dict[str, Ballot] = {}
+    for poll in polls.in_order():
+        if poll.status is PollStatus.DRAFT:
+            continue
+        ballot = poll.ballots.get(participant)
+        if ballot is None and pseudonyms and poll.id in pseudonyms:
+            ballot = poll.ballots.get(pseudonyms[poll.id])
+        if ballot is not None:
+            mine[poll.id] = ballot
+    return mine
 
 
 def poll_undo_views(polls: Polls, audience: str, max_polls: int) -> list[UndoView]:

@@ -31,6 +31,7 @@ class PrivacyActivity:
     followups: Mapping[type[msgspec.Struct], Followup] = {}
     screens: Mapping[str, ScreenGuard] = {}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
+    assets: tuple[str, ...] = ()
     panels: tuple[Panel, ...] = ()
     fragments: Mapping[str, tuple[Fragment, ...]] = {}
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
@@ -49,7 +50,9 @@ class PrivacyActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {}
 
 

@@ -39,6 +39,7 @@ class QnaActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: _has_session}
     stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
+    assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "qna-panel", N_("Questions"), "qna/console-panel.html", 40,
@@ -94,7 +95,9 @@ class QnaActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"qna": qna_views(room.qna, audience)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"qna": my_qna(room.qna, participant)}
 
 

@@ -614,6 +614,26 @@ def ranks(qna: Qna, session: Session) -> dict[str, int]:
     return {q.id: place for place, q in enumerate(ranked(waiting), start=1)}
 
 
+def place(qna: Qna, question: Question) -> int | None:
+    """One question's place in :func:`ranks`, by counting who is ahead instead of sorting.
+
+    An asker's card asks for one place; sorting the session for each of them,
+    on every flush that re-rendered askers, was a third of an upvote's CPU
+    (docs/benchmarks.md, "Upvotes").
+    """
+    if question.status is not QuestionStatus.VISIBLE:
+        return None
+    n, number = len(question.voters), question.number
+    ahead = 0
+    for other_id in qna.sessions[question.session].questions:
+        other = qna.questions[other_id]
+        if other.status is QuestionStatus.VISIBLE and other is not question:
+            m = len(other.voters)
+            if m > n or (m == n and other.number < number):
+                ahead += 1
+    return ahead + 1
+
+
 def _apply_merge(qna: Qna, question: Question, into: str) -> set[str]:
     """The duplicate's voters join the target's: a set union, so nobody counts twice."""
     target = qna.questions.get(into)

@@ -18,8 +18,8 @@ from rooms.qna.domain import (
     QuestionStatus,
     Session,
     live_question,
+    place,
     ranked,
-    ranks,
     stage_session,
     votes,
 )
@@ -111,11 +111,8 @@ def qna_views(qna: Qna, audience: str) -> list[SessionView]:
 
 def my_qna(qna: Qna, participant: str) -> MyQna:
     mine = [q for q in qna.questions.values() if q.participant == participant]
-    places = {s: ranks(qna, qna.sessions[s]) for s in {q.session for q in mine}}
     asked = [
-        MyQuestion(
-            q.id, q.session, q.text, q.status.value, places[q.session].get(q.id), q.merged_into
-        )
+        MyQuestion(q.id, q.session, q.text, q.status.value, place(qna, q), q.merged_into)
         for q in mine
     ]
     voted = [q.id for q in qna.questions.values() if participant in q.voters]

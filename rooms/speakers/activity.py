@@ -37,6 +37,7 @@ class SpeakersActivity:
     }
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
+    assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
     panels: tuple[Panel, ...] = (
         Panel(
             "speakers-panel", N_("Speaker list"), "speakers/console-panel.html", 41,
@@ -76,7 +77,9 @@ class SpeakersActivity:
     def view(self, room: RoomState, audience: str) -> dict[str, Any]:
         return {"speakers": speakers_view(room.speakers, audience)}
 
-    def personal(self, room: RoomState, participant: str) -> dict[str, Any]:
+    def personal(
+        self, room: RoomState, participant: str, pseudonyms: Mapping[str, str]
+    ) -> dict[str, Any]:
         return {"speakers": my_speakers(room.speakers, participant)}
 
 

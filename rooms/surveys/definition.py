@@ -174,6 +174,7 @@ REASONS: dict[str, str] = {
     # definitions
     "survey_invalid": N_("This survey definition cannot be read: %(field)s."),
     "title_missing": N_("Please give the survey a title."),
+    "text_missing": N_("Please fill in this text."),
     "text_too_long": N_("This text is too long."),
     "id_invalid": N_("An id starts with a letter and has at most 40 letters, digits, - or _."),
     "id_duplicate": N_("This id is used twice."),
@@ -188,6 +189,15 @@ REASONS: dict[str, str] = {
     "dates_invalid": N_("The dates must be ISO dates, and the end must not be before the start."),
     "too_many_questions": N_("This survey has too many sections or questions."),
     "sections_missing": N_("A survey needs at least one section with a question."),
+    "not_a_number": N_("Please enter a number."),
+    "options_reordered": N_(
+        "This survey already has responses: each line can be reworded, "
+        "but not swapped with another or moved."
+    ),
+    "survey_has_responses": N_(
+        "This survey already has responses: only its texts and dates can change now, "
+        "not its questions, options, conditions or required answers."
+    ),
     # answers
     "answer_missing": N_("Please answer this question."),
     "answer_hidden": N_("This question is not asked with the answers given before."),
@@ -232,7 +242,7 @@ def _question_problems(
     if not _ID.match(q.id) or q.id == OTHER:
         bad("id", "id_invalid")
     if not q.text.strip():
-        bad("text", "text_too_long" if q.text else "title_missing")
+        bad("text", "text_too_long" if q.text else "text_missing")
     if len(q.text) > TEXT_LENGTH or len(q.help) > TEXT_LENGTH:
         bad("text", "text_too_long")
     if len(q.options) > MAX_OPTIONS or len(q.rows) > MAX_OPTIONS:
@@ -302,7 +312,11 @@ def definition_problems(survey: Survey) -> list[DefinitionProblem]:
             found.append(DefinitionProblem(f"{path}.id", "id_duplicate"))
         section_ids.add(section.id)
         if not section.title.strip() or len(section.title) > TEXT_LENGTH:
-            found.append(DefinitionProblem(f"{path}.title", "title_missing"))
+            found.append(
+                DefinitionProblem(
+                    f"{path}.title", "text_too_long" if section.title.strip() else "text_missing"
+                )
+            )
         for qi, q in enumerate(section.questions):
             qpath = f"{path}.questions[{qi}]"
             if q.id in earlier:

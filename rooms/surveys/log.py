@@ -66,6 +66,13 @@ class DirectoryShared(msgspec.Struct, tag="survey.directory", frozen=True):
     at: int
 
 
+class SurveyRevised(msgspec.Struct, tag="survey.revised", frozen=True):
+    """The organiser changed the definition in the builder (rooms/surveys/edit.py decides)."""
+
+    definition: Survey
+    at: int
+
+
 class SurveyDeleted(msgspec.Struct, tag="survey.deleted", frozen=True):
     """The organiser deleted the survey: every earlier entry is overwritten with this one."""
 
@@ -93,6 +100,7 @@ Entry = (
     | DirectoryShared
     | SurveyDeleted
     | PersonalErased
+    | SurveyRevised
 )
 
 _decoder = msgspec.json.Decoder(Entry)
@@ -153,6 +161,8 @@ class SurveyState:
                 k: msgspec.structs.replace(d, answers=without_personal(survey, d.answers))
                 for k, d in self.drafts.items()
             }
+        elif isinstance(entry, SurveyRevised):
+            self.definition = entry.definition
         elif isinstance(entry, DatesChanged):
             self.definition = msgspec.structs.replace(
                 self.definition, starts=entry.starts, ends=entry.ends

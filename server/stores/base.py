@@ -54,3 +54,18 @@ class EventStore(Protocol):
 
     async def delete_room(self, room: str) -> bool:
         """Delete a room's whole log; False if there was none."""
+
+    async def poll_secret(self, room: str, poll: str, proposed: bytes) -> bytes:
+        """The poll's secret (anonymous ballots): ``proposed`` if it has none yet,
+        else the one stored first, so every worker derives the same pseudonyms.
+
+        Secrets live beside the log, never in it (``server/ballot_keys.py``).
+        """
+
+    async def poll_secrets(self, room: str) -> dict[str, bytes]:
+        """Every secret the room's polls still have, by poll id."""
+
+    async def delete_poll_secrets(self, room: str, polls: list[str] | None = None) -> None:
+        """Delete these polls' secrets (None: all of the room's), leaving no copy
+        as far as the store can see to it (as :meth:`replace`). ``delete_room``
+        deletes them too."""

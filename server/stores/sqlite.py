@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS log (
     body BLOB NOT NULL,
     PRIMARY KEY (room, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS poll_secrets (
+    room TEXT NOT NULL,
+    poll TEXT NOT NULL,
+    secret BLOB NOT NULL,
+    PRIMARY KEY (room, poll)
+) WITHOUT ROWID;
 """
 
 
@@ -171,6 +177,7 @@ class SqliteStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("DELETE FROM log WHERE room = ?", (room,))
+            db.execute("DELETE FROM poll_secrets WHERE room = ?", (room,))
             gone = db.execute("DELETE FROM rooms WHERE room = ?", (room,)).rowcount > 0
             db.execute("COMMIT")
         except BaseException:
@@ -178,6 +185,57 @@ class SqliteStore:
             raise
         self._forget_old_pages()
         return gone
+
+    async def poll_secret(self, room: str, poll: str, proposed: bytes) -> bytes:
+        return await self._run(partial(self._poll_secret, room, poll, proposed))
+
+    def _poll_secret(self, room: str, poll: str, proposed: bytes) -> bytes:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                "INSERT OR IGNORE INTO poll_secrets(room, poll, secret) VALUES (?, ?, ?)",
+                (room, poll, proposed),
+            )
+            (secret,) = db.execute(
+                "SELECT secret FROM poll_secrets WHERE room = ? AND poll = ?", (room, poll)
+            ).fetchone()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return bytes(secret)
+
+    async def poll_secrets(self, room: str) -> dict[str, bytes]:
+        return await self._run(partial(self._poll_secrets, room))
+
+    def _poll_secrets(self, room: str) -> dict[str, bytes]:
+        rows = (
+            self._conn()
+            .execute("SELECT poll, secret FROM poll_secrets WHERE room = ?", (room,))
+            .fetchall()
+        )
+        return {poll: bytes(secret) for poll, secret in rows}
+
+    async def delete_poll_secrets(self, room: str, polls: list[str] | None = None) -> None:
+        await self._run(partial(self._delete_poll_secrets, room, polls))
+
+    def _delete_poll_secrets(self, room: str, polls: list[str] | None) -> None:
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if polls is None:
+                db.execute("DELETE FROM poll_secrets WHERE room = ?", (room,))
+            else:
+                db.executemany(
+                    "DELETE FROM poll_secrets WHERE room = ? AND poll = ?",
+                    [(room, poll) for poll in polls],
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._forget_old_pages()
 
     def _forget_old_pages(self) -> None:
         """Copy the WAL into the database file and truncate it to zero bytes.

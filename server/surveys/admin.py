@@ -1,8 +1,8 @@
 """The admin's survey page: every survey with its figures, and a new one from a template.
 
-Until there is a builder in the console, a survey is made here from one of
-the built-in templates (with its dates and title), or through the API with a
-definition of its own (docs/api.md). The admin may open every survey's
+A survey is made here from one of the built-in templates (with its dates
+and title), empty to build in the builder (server/surveys/builder.py), from
+an uploaded definition file, or through the API (docs/api.md). The admin may open every survey's
 results; an organiser opens them with the survey's own results link.
 """
 
@@ -33,7 +33,7 @@ from server.i18n import gettext
 from server.pages import is_admin, page_language
 from server.services import services
 from server.surveys.api import MAX_BODY
-from server.surveys.common import AnyRequest, message, survey_store
+from server.surveys.common import BLANK, AnyRequest, blank_survey, message, survey_store
 from server.surveys.pages import render
 from server.surveys.store import today_here
 
@@ -127,6 +127,9 @@ async def admin_create_survey(request: AnyRequest) -> Response[Any]:
             return await admin_surveys_page(request, 422, f"{text} ({imported.field})", **form)
         survey: Survey | None = imported
         name = None
+    elif form.get("template") == BLANK:
+        survey = blank_survey(form.get("language", "de"))
+        name = None
     else:
         survey = template(form.get("template", ""), form.get("language", "de"))
         name = form.get("template")
@@ -146,7 +149,8 @@ async def admin_create_survey(request: AnyRequest) -> Response[Any]:
     created = await survey_store(request).create(
         lambda code: SurveyCreated(code, survey, key_hash(key), now, name)
     )
-    return Redirect(f"/u/{created.code}/ergebnisse?key={key}", status_code=303)
+    page = "bearbeiten" if form.get("template") == BLANK else "ergebnisse"
+    return Redirect(f"/u/{created.code}/{page}?key={key}", status_code=303)
 
 
 @get("/api/surveys/templates/{name:str}", tags=["surveys"])

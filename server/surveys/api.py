@@ -51,6 +51,7 @@ from server.surveys.common import (
     write_allowed,
 )
 from server.surveys.export import export_csv, export_xlsx
+from server.surveys.live import survey_changed
 from server.surveys.store import today_here
 
 MAX_BODY = 512 * 1024
@@ -189,6 +190,7 @@ async def create_survey(
     created = await survey_store(request).create(
         lambda code: SurveyCreated(code, survey, key_hash(key), now, from_template, event)
     )
+    await survey_changed(request, event)
     return created, key
 
 
@@ -343,6 +345,7 @@ async def change_period(request: AnyRequest, code: FromPath[str]) -> Response[An
     )
     if isinstance(outcome, Refusal):
         return error(lang, 422, outcome.reason, outcome.question)
+    await survey_changed(request, state.created.event)
     return Response(
         PublicSurvey(state.created.code, status(state.definition, today_here()), state.definition)
     )
@@ -355,6 +358,7 @@ async def delete_survey(request: AnyRequest, code: FromPath[str]) -> Response[An
     if isinstance(state, Response):
         return state
     await survey_store(request).delete(state.created.code, time.time_ns() // 1_000_000)
+    await survey_changed(request, state.created.event)
     return Response(b"", status_code=204)
 
 

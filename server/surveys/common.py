@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
+import msgspec
 from litestar import Request
 from litestar.datastructures import Cookie
 
 from rooms.surveys.definition import OTHER, REASONS, Question, Survey
+from rooms.surveys.edit import blank
 from rooms.surveys.log import SurveyState
 from server.auth import key_matches, moderator_cookie
 from server.i18n import N_, gettext, reason_text
@@ -18,13 +21,33 @@ from server.ratelimit import TokenBuckets
 from server.render import _date
 from server.report.labels import org_labels
 from server.services import Services, client_ip, services
-from server.surveys.store import SurveyStore, normalise_survey_code
+from server.surveys.store import SurveyStore, normalise_survey_code, today_here
 
 AnyRequest = Request[Any, Any, Any]
 YEAR = 365 * 24 * 3600
 _RESUME = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 OTHER_LABEL = N_("Other (please specify)")
+
+
+BLANK = "leer"
+"""The template choice of an empty survey, built in the builder."""
+
+
+def blank_survey(lang: str) -> Survey:
+    """An empty survey to build on, not open before tomorrow (so no half-built card shows).
+
+    The organiser opens it in the builder ("Jetzt öffnen") or sets its dates.
+    """
+    lang = lang if lang in ("de", "en") else "de"
+    survey = blank(
+        gettext(lang, "New questionnaire"),
+        gettext(lang, "Section 1"),
+        gettext(lang, "Your first question"),
+        lang,
+    )
+    tomorrow = (today_here() + timedelta(days=1)).isoformat()
+    return msgspec.structs.replace(survey, starts=tomorrow)
 
 
 def survey_store(request: AnyRequest) -> SurveyStore:

@@ -20,15 +20,20 @@ from litestar import post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from rooms.surveys.definition import definition_problems, status
+from rooms.agenda.domain import UpdatePhase
+from rooms.base import Actor, Role
+from rooms.surveys.definition import Survey, definition_problems, status
 from rooms.surveys.log import SurveyCreated, SurveyState
 from rooms.surveys.templates import template
 from server.auth import key_hash, new_key
 from server.csrf import FIELD as CSRF_FIELD
+from server.i18n import gettext, reason_text
 from server.qr import qr_svg
 from server.services import Services
-from server.surveys.common import AnyRequest, survey_store
-from server.surveys.store import today_here
+from server.surveys.common import BLANK, AnyRequest, blank_survey, survey_store
+from server.surveys.live import survey_changed
+from server.surveys.pages import render as svc_render
+from server.surveys.store import normalise_survey_code, today_here
 
 CONSOLE_TEMPLATES = ("erwartungen", "feedback")
 """The templates an event's moderator picks from: before the event, and after it."""
@@ -99,19 +104,84 @@ async def create_for_event(request: AnyRequest, code: FromPath[str]) -> Response
     if not form_ok(svc, request, form.get(CSRF_FIELD)):
         return form_refused(svc, request, lang, back)
     name = str(form.get("template") or "")
-    survey = template(name, hub.state.lobby.language.value) if name in CONSOLE_TEMPLATES else None
+    language = hub.state.lobby.language.value
+    if name == BLANK:
+        survey: Survey | None = blank_survey(language)
+    else:
+        survey = template(name, language) if name in CONSOLE_TEMPLATES else None
     if survey is None:
         return Redirect(back, status_code=303)
     ends = str(form.get("ends") or "") or None
-    survey = msgspec.structs.replace(survey, starts=None, ends=ends)
+    survey = msgspec.structs.replace(
+        survey, starts=None if name != BLANK else survey.starts, ends=ends
+    )
     if definition_problems(survey):  # a date the browser let through but the survey refuses
         survey = msgspec.structs.replace(survey, ends=None)
     key = new_key()  # the survey's own key; the event's moderator does not need it
     now = time.time_ns() // 1_000_000
-    await survey_store(request).create(
-        lambda c: SurveyCreated(c, survey, key_hash(key), now, name, hub.code)
+    made = survey
+    created = await survey_store(request).create(
+        lambda c: SurveyCreated(
+            c, made, key_hash(key), now, None if name == BLANK else name, hub.code
+        )
     )
+    await survey_changed(request, hub.code)
+    if name == BLANK:
+        return Redirect(f"/u/{created.code}/bearbeiten", status_code=303)
     return Redirect(back, status_code=303)
 
 
-ROUTES = [create_for_event]
+def survey_ref(code: str) -> str:
+    """How an agenda phase names one of the event's surveys (rooms/agenda/domain.py, REF)."""
+    return f"survey:{code}"
+
+
+@post("/console/{code:str}/umfragen/{survey:str}/phase", include_in_schema=False, status_code=303)
+async def show_in_phase(
+    request: AnyRequest, code: FromPath[str], survey: FromPath[str]
+) -> Response[Any]:
+    """Let one agenda phase show the survey (or none): its phones' card then moves with it.
+
+    The phase's activities get ``survey:CODE`` (and every other phase loses it),
+    through the agenda's own ``agenda.update_phase``: phones hide the card while
+    only a later phase names it and put it right under the agenda while that
+    phase runs (static/agenda.js). Without a phase the card stays at the end.
+    """
+    from server.pages import (  # the pages import the surveys' routes
+        console_denied,
+        form_ok,
+        form_refused,
+        is_moderator,
+        page_language,
+        room_of,
+    )
+    from server.services import services
+
+    svc = services(request)
+    hub = await room_of(svc, code)
+    lang = page_language(request, hub)
+    if not is_moderator(request, hub):
+        return console_denied(svc, lang)
+    form = await request.form()
+    back = f"/console/{hub.code}#surveys-panel"
+    if not form_ok(svc, request, form.get(CSRF_FIELD)):
+        return form_refused(svc, request, lang, back)
+    state = await survey_store(request).get(normalise_survey_code(survey) or "")
+    if state is None or state.created.event != hub.code:
+        return Redirect(back, status_code=303)
+    ref = survey_ref(state.created.code)
+    target = str(form.get("phase") or "")
+    for phase in hub.state.agenda.in_order():
+        if (ref in phase.activities) == (phase.id == target):
+            continue
+        refs = [r for r in phase.activities if r != ref] + ([ref] if phase.id == target else [])
+        result = await hub.submit(
+            Actor(Role.MODERATOR), UpdatePhase(phase=phase.id, activities=refs), None
+        )
+        if not result.ok:
+            title = reason_text(lang, result.reason or "") or gettext(lang, "Not saved.")
+            return svc_render(svc, lang, "message.html", 422, title=title, text="")
+    return Redirect(back, status_code=303)
+
+
+ROUTES = [create_for_event, show_in_phase]

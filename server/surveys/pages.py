@@ -58,6 +58,7 @@ from server.surveys.common import (
     valid_resume,
     write_allowed,
 )
+from server.surveys.live import survey_changed
 from server.surveys.store import today_here
 
 FORM_FIELDS_MAX = 2000
@@ -544,6 +545,7 @@ async def change_period_form(request: AnyRequest, code: FromPath[str]) -> Respon
     )
     if isinstance(outcome, Refusal):
         return render(svc, lang, "message.html", 422, title=message(lang, outcome.reason), text="")
+    await survey_changed(request, state.created.event)
     return Redirect(f"/u/{state.created.code}/ergebnisse", status_code=303)
 
 
@@ -563,6 +565,7 @@ async def delete_form(request: AnyRequest, code: FromPath[str]) -> Response[Any]
     if form.get("confirm") != "yes":
         return Redirect(f"/u/{state.created.code}/ergebnisse", status_code=303)
     await survey_store(request).delete(state.created.code, time.time_ns() // 1_000_000)
+    await survey_changed(request, state.created.event)
     return render(
         svc, lang, "message.html", 200, title=gettext(lang, "The survey has been deleted."), text=""
     )

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from server.surveys import admin, api, console, directory_pages, pages
+from server.surveys import admin, api, builder, console, directory_pages, pages
 
-ROUTES = [*admin.ROUTES, *api.ROUTES, *pages.ROUTES, *directory_pages.ROUTES, *console.ROUTES]
+ROUTES = [
+    *admin.ROUTES,
+    *api.ROUTES,
+    *pages.ROUTES,
+    *directory_pages.ROUTES,
+    *console.ROUTES,
+    *builder.ROUTES,
+]

@@ -10,14 +10,17 @@ counts what it leaves out and names the categories in a legend.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
+from server import slides
 from tests.e2e.liveserver import LiveServer, LiveSocket, NewContext
 from tests.e2e.overflow import SIZES, assert_fits_everywhere, fit_to, overflowing
 from tests.e2e.test_live_event import open_screen
@@ -334,3 +337,15 @@ def test_the_agenda_stage_fits_with_a_long_slide_and_many_prompts(
         moderator.send("agenda.start", phase="a2")
         expect(screen.locator("#stage")).to_have_attribute("data-mode", "agenda")
         assert_fits_everywhere(screen, "agenda_phase")
+        # And a slide picture on top of all that (a portrait photo, the hardest shape):
+        # stored as the console's upload stores it, named as agenda.set_image names it.
+        photo = io.BytesIO()
+        Image.new("RGB", (1200, 1600), (40, 90, 160)).save(photo, format="JPEG")
+        picture, suffix = slides.clean(photo.getvalue())
+        name = slides.store(live_server.data_dir, event["code"], picture, suffix)
+        moderator.send("agenda.set_image", phase="a2", image=name)
+        screen.wait_for_function(
+            "() => { const i = document.querySelector('img.agenda-stage-image');"
+            " return i && i.complete && i.naturalWidth > 0; }"
+        )
+        assert_fits_everywhere(screen, "agenda_phase_picture")

@@ -105,10 +105,15 @@ class Worker:
     async def health(self) -> int | None:
         async with httpx.AsyncClient(trust_env=False) as http:
             with contextlib.suppress(httpx.TransportError):
-                return (await http.get(f"{self.http}/healthz", timeout=2)).status_code
+                return (await http.get(f"{self.http}/healthz", timeout=5)).status_code
         return None
 
-    async def wait_status(self, status: int, within: float = 30) -> None:
+    async def wait_status(self, status: int, within: float = 90) -> None:
+        """Wait for ``/healthz`` to answer ``status``. A fresh worker loads its
+        dictionaries and the sentence encoder in threads that hold the GIL for
+        seconds of CPU; three of them starting beside a busy parallel test run
+        were seen to need more than 30 s, so the default wait is generous (it
+        ends as soon as the status is there)."""
         deadline = time.monotonic() + within
         while (got := await self.health()) != status:
             assert self.proc is not None and self.proc.poll() is None, self.log()

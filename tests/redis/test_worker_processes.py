@@ -22,7 +22,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from rooms.polls.domain import VoteCast
+from rooms.polls.domain import AnonymousVoteCast, VoteCast
 from server.stores.redis import log_key
 from server.writer import decode_entries
 from tests.redis.cluster import (
@@ -156,7 +156,7 @@ async def final_counts(worker: Worker, code: str, token: str, poll: str) -> dict
 
 def one_entry_per_vote(log: list[Any], voters: int) -> None:
     """Each phone's vote is in the log exactly once: nothing lost, nothing doubled."""
-    votes = [e for e in log if isinstance(e.event, VoteCast)]
+    votes = [e for e in log if isinstance(e.event, VoteCast | AnonymousVoteCast)]
     per_command = Counter((e.actor, e.cid) for e in votes)
     assert len(per_command) == voters
     assert max(per_command.values()) == 1, [k for k, n in per_command.items() if n > 1]

@@ -3,13 +3,18 @@
 The two workers live in this process (each with its own store, broker and
 hub, talking to Redis over its own connections), which is what a worker is
 to the room. Separate processes come with the scale-out load tests.
+
+Every test runs twice: on the single Redis and on a real Redis Cluster
+(three masters with replicas; sharded pub/sub, hash-tagged keys).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from operator import contains
 
 import msgspec
 import pytest
@@ -20,6 +25,7 @@ from rooms.lobby.domain import CreateEvent, Join
 from rooms.polls.domain import ClosePoll, CreatePoll, OpenPoll, PollKind, Vote
 from rooms.polls.tally import ChoiceResults, tally
 from rooms.room import RoomState, handle
+from server.broker import PRESENCE
 from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
 from server.stores.redis import RedisStore
@@ -33,8 +39,19 @@ ROOM = "RDS234"
 MOD = Actor(Role.MODERATOR)
 
 
-async def start_worker() -> tuple[Hub, RedisStore, RedisBroker]:
-    store, broker = RedisStore(REDIS_TEST_URL), RedisBroker(REDIS_TEST_URL)
+@pytest.fixture(params=["single", "cluster"])
+async def redis_url(request: pytest.FixtureRequest) -> str:
+    """An empty Redis for the test: the single instance's test database, or the cluster."""
+    if request.param == "cluster":
+        cluster = request.getfixturevalue("redis_cluster")
+        cluster.flush()
+        return str(cluster.url)
+    await flush_test_db()
+    return REDIS_TEST_URL
+
+
+async def start_worker(url: str) -> tuple[Hub, RedisStore, RedisBroker]:
+    store, broker = RedisStore(url), RedisBroker(url)
     await store.open()
     await broker.open()
     await asyncio.wait_for(broker.connected.wait(), 5)
@@ -44,14 +61,13 @@ async def start_worker() -> tuple[Hub, RedisStore, RedisBroker]:
 
 
 @pytest.fixture
-async def workers() -> AsyncIterator[list[Hub]]:
-    await flush_test_db()
-    first = RedisStore(REDIS_TEST_URL)
+async def workers(redis_url: str) -> AsyncIterator[list[Hub]]:
+    first = RedisStore(redis_url)
     await first.open()
     created = handle(RoomState(), CreateEvent(ROOM, "Plenum"), Actor(Role.ADMIN), None, 0)
     assert await first.create_room(ROOM, encode_entry(created.envelopes[0]))
     await first.close()
-    started = [await start_worker() for _ in range(2)]
+    started = [await start_worker(redis_url) for _ in range(2)]
     yield [hub for hub, _, _ in started]
     for hub, store, broker in started:
         hub.stop()
@@ -112,10 +128,9 @@ async def test_a_vote_after_close_on_another_worker_is_refused(workers: list[Hub
     assert tally(b.state.polls.by_id["p1"]).voters == 0
 
 
-async def test_presence_is_shared_and_a_silent_worker_expires() -> None:
+async def test_presence_is_shared_and_a_silent_worker_expires(redis_url: str) -> None:
     """Each worker sees who is online elsewhere; a worker that stops renewing drops out."""
-    await flush_test_db()
-    here, there = RedisBroker(REDIS_TEST_URL), RedisBroker(REDIS_TEST_URL, presence_ttl_s=0.3)
+    here, there = RedisBroker(redis_url), RedisBroker(redis_url, presence_ttl_s=0.3)
     await here.open()
     await there.open()
     try:
@@ -164,3 +179,43 @@ async def test_cafe_rounds_through_both_workers_start_once_and_plans_agree(
     assert msgspec.to_builtins(a.state.cafe) == msgspec.to_builtins(b.state.cafe)
     first = a.state.cafe.rounds[0].assignments
     assert sorted(first.values()).count("t1") == 4  # capacities hold in the running round
+
+
+async def test_a_notice_and_a_presence_change_reach_the_other_worker(redis_url: str) -> None:
+    """The broker's contract: a published seq reaches the other worker's listener,
+    and so does another worker's presence change (not our own)."""
+    here, there = RedisBroker(redis_url), RedisBroker(redis_url)
+    await here.open()
+    await there.open()
+    heard: list[int] = []
+    try:
+        stop = here.subscribe(ROOM, lambda room, seq: heard.append(seq) if room == ROOM else None)
+        # A subscription may take effect a moment after subscribe() returns (on a
+        # cluster it is a SSUBSCRIBE on the room's master): publish until heard.
+        seq = 0
+        deadline = asyncio.get_running_loop().time() + 10
+        while seq not in heard:
+            assert asyncio.get_running_loop().time() < deadline, f"no notice heard: {heard}"
+            seq += 1
+            await there.publish(ROOM, seq)
+            await wait_until(partial(contains, heard, seq), 0.2)
+        await there.share_online(ROOM, frozenset({"anna"}))
+        assert await wait_until(lambda: PRESENCE in heard, 5), heard
+        await here.share_online(ROOM, frozenset({"ben"}))  # our own change is not news
+        await there.publish(ROOM, 1000)
+        assert await wait_until(lambda: 1000 in heard, 5), heard
+        assert heard.count(PRESENCE) == 1
+        stop()
+    finally:
+        await here.close()
+        await there.close()
+
+
+async def wait_until(check: Callable[[], bool], within: float) -> bool:
+    """Whether ``check()`` holds within ``within`` seconds (polled)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.01)
+    return True

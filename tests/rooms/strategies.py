@@ -93,6 +93,7 @@ from rooms.polls.domain import (
     OpenPoll,
     PollKind,
     ResetPoll,
+    SealPoll,
     UndoPoll,
     UpdatePoll,
     Vote,
@@ -296,6 +297,7 @@ poll_commands = st.one_of(
     _step(moderator, st.builds(ClosePoll, poll_ids)),
     _step(moderator, st.builds(ResetPoll, poll_ids)),
     _step(moderator, st.builds(UndoPoll, undo_seqs)),
+    _step(moderator, st.builds(SealPoll, st.sampled_from(["p2", "p6", "p7"]))),
     _step(
         moderator,
         st.builds(
@@ -587,10 +589,13 @@ add_phase = _step(
 good_phase = _step(
     moderator,
     st.builds(
-        lambda t, m, a: agenda.AddPhase(title=t, minutes=m, activities=a),
+        lambda t, m, a, auto: agenda.AddPhase(title=t, minutes=m, activities=a, auto_polls=auto),
         st.sampled_from(["Kritikphase", "Fantasiephase", "Verwirklichung"]),
         st.sampled_from([5, 15, 30]),
-        st.sampled_from([[], ["board:b1"], ["cafe", "speakers"]]),
+        st.sampled_from(
+            [[], ["board:b1"], ["cafe", "speakers"], ["poll:p1"], ["poll:p1", "poll:p2"]]
+        ),
+        st.sampled_from(list(agenda.AutoPolls)),
     ),
 )
 """A phase that is accepted: drawn often, since every other agenda command needs phases."""
@@ -604,6 +609,14 @@ agenda_commands = st.one_of(
             lambda p, m: agenda.UpdatePhase(phase=p, minutes=m),
             phases,
             st.sampled_from([5, 30, -1]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(
+            lambda p, auto: agenda.UpdatePhase(phase=p, auto_polls=auto),
+            phases,
+            st.sampled_from(list(agenda.AutoPolls)),
         ),
     ),
     _step(
@@ -626,6 +639,18 @@ agenda_commands = st.one_of(
             st.sampled_from(["b1", "b1", *BOARDS]),
             phases,
             st.sampled_from([1, 3, 0]),
+        ),
+    ),
+    _step(
+        moderator,
+        st.builds(lambda a, b: agenda.BoardsFromPrompts(from_phase=a, to_phase=b), phases, phases),
+    ),
+    _step(
+        moderator,
+        st.builds(
+            lambda p, image: agenda.SetImage(phase=p, image=image),
+            phases,
+            st.sampled_from(["", "0123456789abcdef0123456789abcdef.png", "../x.png"]),
         ),
     ),
     _step(

@@ -10,12 +10,15 @@ from rooms.actions.domain import CreateAction
 from rooms.agenda.domain import (
     AddPhase,
     Agenda,
+    AutoPolls,
+    BoardsFromPrompts,
     Carry,
     EditPrompt,
     ExtendPhase,
     MovePhase,
     NextPhase,
     PausePhase,
+    PhaseStarted,
     PhaseStatus,
     PreviousPhase,
     RemovePhase,
@@ -26,10 +29,20 @@ from rooms.agenda.domain import (
 from rooms.agenda.views import agenda_view
 from rooms.base import Actor, Role
 from rooms.ideas.domain import BoardSettings, CreateBoard, CreateCluster, PostIdea, VoteDots
+from rooms.ideas.dots import DotsOn
 from rooms.lobby.domain import Join
-from rooms.polls.domain import CreatePoll, OpenPoll, PollKind
+from rooms.polls.domain import (
+    ClosePoll,
+    CreatePoll,
+    OpenPoll,
+    PollClosed,
+    PollKind,
+    PollOpened,
+    PollStatus,
+    SealPoll,
+)
 from rooms.report.build import build_report
-from rooms.room import Command, Handled, handle, replay
+from rooms.room import Command, Envelope, Handled, handle, replay
 from rooms.views import public_view
 from tests.rooms.helpers import T0, new_room
 from tests.rooms.strategies import agenda_commands, cids
@@ -285,7 +298,11 @@ def test_carrying_twice_is_carrying_once(script: list, phase: str, top: int) -> 
 def test_a_phase_never_puts_a_draft_poll_on_the_projector() -> None:
     room = Room()
     room.mod(CreatePoll(kind=PollKind.SINGLE, question="Weiter so?", options=["Ja", "Nein"]))
-    room.mod(AddPhase(title="Abschluss", activities=["poll:p1"], screen="poll:p1"))
+    room.mod(
+        AddPhase(
+            title="Abschluss", activities=["poll:p1"], screen="poll:p1", auto_polls=AutoPolls.OFF
+        )
+    )
     room.mod(AddPhase(title="Fragen", activities=["qna:s1"], screen="qna"))
     room.mod(NextPhase())
     assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("agenda", None)
@@ -321,3 +338,182 @@ def test_the_report_chain_follows_a_prompt_to_the_actions_of_its_phase() -> None
     [link] = report.chain
     assert (link.cluster, link.phase) == ("Verkehr", "Fantasie")
     assert link.actions == ["Direkt", "Aus der Fantasie", "Aus einer Karte"]
+
+
+# --- a phase's polls open (and close) with it ---------------------------------
+
+
+def _polls(room: Room, n: int) -> list[str]:
+    made = []
+    for k in range(n):
+        handled = room.mod(
+            CreatePoll(kind=PollKind.SINGLE, question=f"Frage {k}?", options=["Ja", "Nein"])
+        )
+        assert handled.id is not None
+        made.append(handled.id)
+    return made
+
+
+def _status(room: Room) -> dict[str, PollStatus]:
+    return {p: poll.status for p, poll in room.state.polls.by_id.items()}
+
+
+def test_a_phase_opens_its_polls_when_it_starts_and_the_log_says_so() -> None:
+    room = Room()
+    p1, p2, p3 = _polls(room, 3)
+    room.mod(AddPhase(title="Begrüßung"))
+    room.mod(
+        AddPhase(title="Abschluss", activities=[f"poll:{p1}", f"poll:{p2}"], screen=f"poll:{p1}")
+    )
+    room.mod(NextPhase())
+    assert set(_status(room).values()) == {PollStatus.DRAFT}
+    started = room.mod(NextPhase())
+    events = [e.event for e in started.envelopes]
+    # One command, several entries: the phase, then its polls, then the projector.
+    assert [type(e).__name__ for e in events][:3] == ["PhaseStarted", "PollOpened", "PollOpened"]
+    assert {e.poll for e in events if isinstance(e, PollOpened)} == {p1, p2}
+    assert [e.part for e in started.envelopes] == list(range(len(events)))
+    assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN, p3: PollStatus.DRAFT}
+    # The poll it opens may take the projector: it is no longer a draft there.
+    assert (room.state.lobby.screen, room.state.lobby.screen_poll) == ("poll", p1)
+    again = replay(room.log)
+    assert {p: poll.status for p, poll in again.polls.by_id.items()} == _status(room)
+
+
+def test_replay_reads_the_openings_from_the_log_and_does_not_derive_them() -> None:
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(AddPhase(title="Abstimmung", activities=[f"poll:{p1}"]))
+    room.mod(NextPhase())
+    assert _status(room) == {p1: PollStatus.OPEN}
+    # Without the logged poll.opened, the same start leaves the poll alone in a replay.
+    kept = [e for e in room.log if not isinstance(e.event, PollOpened)]
+    without = [msgspec.structs.replace(e, seq=n) for n, e in enumerate(kept, start=1)]
+    assert replay(without).polls.by_id[p1].status is PollStatus.DRAFT
+    assert replay(room.log).polls.by_id[p1].status is PollStatus.OPEN
+
+
+def test_open_close_closes_the_polls_when_the_phase_ends_unless_the_next_shows_them() -> None:
+    room = Room()
+    p1, p2 = _polls(room, 2)
+    both = [f"poll:{p1}", f"poll:{p2}"]
+    room.mod(AddPhase(title="Vorher", activities=both, auto_polls=AutoPolls.OPEN_CLOSE))
+    room.mod(AddPhase(title="Nachher", activities=[f"poll:{p2}"], auto_polls=AutoPolls.OFF))
+    room.mod(AddPhase(title="Ende"))
+    room.mod(NextPhase())
+    assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN}
+    ended = room.mod(NextPhase())
+    assert [e.event for e in ended.envelopes if isinstance(e.event, PollClosed)] == [PollClosed(p1)]
+    assert _status(room) == {p1: PollStatus.CLOSED, p2: PollStatus.OPEN}
+    room.mod(NextPhase())  # "Nachher" is off: it closes nothing
+    assert _status(room) == {p1: PollStatus.CLOSED, p2: PollStatus.OPEN}
+    room.mod(StartPhase(phase="a1"))  # going back opens the closed poll again
+    assert _status(room) == {p1: PollStatus.OPEN, p2: PollStatus.OPEN}
+    room.mod(NextPhase())  # p1 closes again; sealed, it stays closed for good
+    assert room.mod(SealPoll(p1)).ok
+    started = room.mod(StartPhase(phase="a1"))
+    assert all(e.event.poll != p1 for e in started.envelopes if isinstance(e.event, PollOpened))
+    assert _status(room)[p1] is PollStatus.CLOSED
+
+
+def test_a_moderator_can_opt_a_phase_out() -> None:
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(AddPhase(title="Abstimmung", activities=[f"poll:{p1}"], auto_polls=AutoPolls.OFF))
+    started = room.mod(NextPhase())
+    assert not [e for e in started.envelopes if isinstance(e.event, PollOpened)]
+    assert _status(room) == {p1: PollStatus.DRAFT}
+    room.mod(AddPhase(title="Zweite", activities=[f"poll:{p1}"]))
+    assert room.mod(UpdatePhase(phase="a2", auto_polls=AutoPolls.OFF)).ok
+    assert room.agenda.phases["a2"].auto_polls is AutoPolls.OFF
+    room.mod(NextPhase())
+    assert _status(room) == {p1: PollStatus.DRAFT}
+    # An update that leaves auto_polls out keeps it.
+    room.mod(UpdatePhase(phase="a2", title="Zweite Runde"))
+    assert room.agenda.phases["a2"].auto_polls is AutoPolls.OFF
+
+
+def test_an_open_poll_and_a_gone_poll_are_left_alone() -> None:
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(OpenPoll(p1))
+    room.mod(
+        AddPhase(title="A", activities=[f"poll:{p1}", "poll:p9"], auto_polls=AutoPolls.OPEN_CLOSE)
+    )
+    room.mod(AddPhase(title="B"))
+    started = room.mod(NextPhase())
+    assert not [e for e in started.envelopes if isinstance(e.event, PollOpened | PollClosed)]
+    assert isinstance(started.envelopes[0].event, PhaseStarted)
+    room.mod(ClosePoll(p1))  # closed by hand meanwhile: the end has nothing to close
+    ended = room.mod(NextPhase())
+    assert not [e for e in ended.envelopes if isinstance(e.event, PollOpened | PollClosed)]
+
+
+def test_old_phase_entries_without_auto_polls_open_nothing() -> None:
+    """A log from before the rule: its phase_added has no auto_polls, and means "off"."""
+    room = Room()
+    (p1,) = _polls(room, 1)
+    room.mod(AddPhase(title="Alt", activities=[f"poll:{p1}"]))
+    raw = msgspec.json.encode(room.log)
+    old = raw.replace(b',"auto_polls":"open"', b"")
+    assert old != raw
+    state = replay(msgspec.json.decode(old, type=list[Envelope]))
+    assert state.agenda.phases["a1"].auto_polls is AutoPolls.OFF
+
+
+# --- "Wie könnten wir …?": a board per prompt ------------------------------------
+
+
+def test_each_prompt_gets_its_own_board_in_the_ideation_phase_and_later_ones() -> None:
+    room = Room()
+    _board_with_clusters(room)  # b1 with clusters c1 … c3
+    room.mod(CreateBoard(prompt="Ideen zu unseren Fragen", dots=3, dots_on=DotsOn.IDEAS))  # b2
+    room.mod(AddPhase(title="Verstehen", activities=["board:b1"]))  # a1
+    room.mod(AddPhase(title="Definieren"))  # a2
+    room.mod(AddPhase(title="Ideen entwickeln", activities=["board:b2"]))  # a3
+    room.mod(AddPhase(title="Entscheiden", activities=["board:b2"]))  # a4
+    room.mod(AddPhase(title="Nächste Schritte", activities=["actions"]))  # a5
+    room.mod(Carry(from_board="b1", to_phase="a2", top=2))
+    first = room.agenda.phases["a2"].prompts[0].id
+    room.mod(EditPrompt(phase="a2", prompt=first, text="Wie könnten wir Wege kürzen?"))
+    made = room.mod(BoardsFromPrompts(from_phase="a2", to_phase="a3"))
+    assert made.ok
+    kinds = [type(e.event).__name__ for e in made.envelopes]
+    assert kinds == ["BoardCreated", "BoardCreated", "PromptBoardsMade"]
+    boards = room.state.ideas.by_id
+    assert [boards[b].prompt for b in ("b3", "b4")] == [
+        "Wie könnten wir Wege kürzen?",
+        "Verwaltung",
+    ]
+    assert boards["b3"].dots == boards["b2"].dots  # the ideation board's dots, closed
+    assert [p.made for p in room.agenda.phases["a2"].prompts] == ["b3", "b4"]
+    assert room.agenda.phases["a3"].activities == ["board:b2", "board:b3", "board:b4"]
+    assert room.agenda.phases["a4"].activities == ["board:b2", "board:b3", "board:b4"]
+    assert room.agenda.phases["a5"].activities == ["actions"]
+    # Asking again makes nothing; a prompt carried later gets its board then.
+    again = room.mod(BoardsFromPrompts(from_phase="a2", to_phase="a3"))
+    assert again.ok and not again.envelopes
+    room.mod(Carry(from_board="b1", to_phase="a2", top=3))
+    room.mod(BoardsFromPrompts(from_phase="a2", to_phase="a3"))
+    assert room.agenda.phases["a3"].activities[-1] == "board:b5"
+    assert replay(room.log).agenda == room.agenda
+    assert msgspec.to_builtins(replay(room.log).ideas) == msgspec.to_builtins(room.state.ideas)
+
+
+def test_boards_from_prompts_keeps_to_the_limits() -> None:
+    room = Room()
+    _board_with_clusters(room)
+    room.mod(AddPhase(title="Definieren"))  # a1
+    refs = [f"qna:s{n}" for n in range(1, 8)]
+    room.mod(AddPhase(title="Voll", activities=refs))  # a2: 7 of 8 references
+    assert room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a9")).reason == "phase_not_found"
+    assert room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a2")).envelopes == []  # no prompts
+    room.mod(Carry(from_board="b1", to_phase="a1", top=3))
+    room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a2"))
+    assert len(room.agenda.phases["a2"].activities) == 8
+    assert [p.made for p in room.agenda.phases["a1"].prompts] == ["b2", None, None]
+    refused = room.mod(BoardsFromPrompts(from_phase="a1", to_phase="a2"))
+    assert refused.reason == "phase_activity_invalid"
+    assert room.do(who("p1"), BoardsFromPrompts(from_phase="a1", to_phase="a2")).reason == (
+        "not_allowed"
+    )

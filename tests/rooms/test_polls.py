@@ -35,9 +35,9 @@ from rooms.polls.tally import (
     TextResults,
     tally,
 )
-from rooms.room import RoomState, handle, replay
+from rooms.room import RoomState, replay
 from rooms.words import word_counts, words_of
-from tests.rooms.helpers import T0, new_room
+from tests.rooms.helpers import T0, handle, new_room
 
 MOD = Actor(Role.MODERATOR)
 PEOPLE = [f"p{i}" for i in range(5)]
@@ -252,7 +252,12 @@ def test_reset_clears_ballots_but_stays_in_the_log() -> None:
     log.extend(handle(state, Vote(poll=poll, choice="o1"), person("p0"), None, T0).envelopes)
     reset = handle(state, ResetPoll(poll), MOD, "reset", T0)
     log.extend(reset.envelopes)
-    assert reset.touched == {"p0"}
+    # An anonymous poll's ballots name nobody: every phone's "your vote" is renewed.
+    assert reset.touched == set(PEOPLE)
+    named = create(state, log, question="?", options=["a", "b"], anonymous=False)
+    handle(state, OpenPoll(named), MOD, None, T0)
+    handle(state, Vote(poll=named, choice="o1"), person("p1"), None, T0)
+    assert handle(state, ResetPoll(named), MOD, None, T0).touched == {"p1"}  # only the voter
     assert tally(state.polls.by_id[poll]) == ChoiceResults(0, {"o1": 0, "o2": 0})
     assert any(e.event.__struct_config__.tag == "poll.reset_done" for e in log)
     assert replay(log).polls.by_id[poll].resets == 1

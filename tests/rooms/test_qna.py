@@ -30,6 +30,7 @@ from rooms.qna.domain import (
     Unvote,
     Upvote,
     ranked,
+    ranks,
 )
 from rooms.qna.limits import QnaLimits
 from rooms.qna.views import my_qna, qna_views
@@ -315,6 +316,11 @@ def test_vote_counts_equal_a_plain_reference_model(script: list[tuple[str, str, 
     assert {q.id: q.status.value for q in room.state.qna.questions.values()} == model.status
     views = {q.id: q.votes for q in qna_views(room.state.qna, "moderator")[0].questions}
     assert views == {q: len(v) for q, v in model.voters.items()}
+    # an asker's place, counted for one question, is its place in the sorted session
+    sorted_places = ranks(room.state.qna, room.state.qna.sessions[sid])
+    for p in PEOPLE:
+        for mine in my_qna(room.state.qna, p).asked:
+            assert mine.rank == sorted_places.get(mine.id)
     # one vote per person per question, also across merges: sets, and a merged one is empty
     assert all(not v for q, v in actual.items() if model.status[q] == "merged")
     assert msgspec.to_builtins(replay(room.log)) == msgspec.to_builtins(room.state)

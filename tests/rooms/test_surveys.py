@@ -492,7 +492,7 @@ def one_question(**fields: Any) -> Survey:
         (Survey("T", []), "sections", "sections_missing"),
         (one_question(id="1q"), "sections[0].questions[0].id", "id_invalid"),
         (one_question(id="other"), "sections[0].questions[0].id", "id_invalid"),
-        (one_question(text=""), "sections[0].questions[0].text", "title_missing"),
+        (one_question(text=""), "sections[0].questions[0].text", "text_missing"),
         (one_question(text="x" * 501), "sections[0].questions[0].text", "text_too_long"),
         (one_question(options=opts(1)), "sections[0].questions[0].options", "options_missing"),
         (one_question(options=opts(61)), "sections[0].questions[0].options", "too_many_options"),
@@ -537,7 +537,7 @@ def one_question(**fields: Any) -> Survey:
         (
             Survey("T", [Section("s", "", [Question("q", Kind.DATE, "?")])]),
             "sections[0].title",
-            "title_missing",
+            "text_missing",
         ),
         (
             Survey(

@@ -80,14 +80,29 @@ def form_fields(client: TestClient[Litestar], url: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(cid|csrf)" value="([^"]*)">', page.text))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("redis-cluster", marks=pytest.mark.redis),
+    ]
+)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventStore]:
-    """Every backend, through one fixture: the contract is the same."""
+    """Every backend, through one fixture: the contract is the same.
+
+    ``redis-cluster`` is a real three-master cluster with replicas
+    (tests/redis_cluster_support.py), started once per session.
+    """
     backend: EventStore
     if request.param == "redis":
         backend = RedisStore(REDIS_TEST_URL)
         await backend.open()
         await flush_test_db()
+    elif request.param == "redis-cluster":
+        cluster = request.getfixturevalue("redis_cluster")
+        cluster.flush()
+        backend = RedisStore(cluster.url)
+        await backend.open()
     else:
         backend = SqliteStore(tmp_path / "store.sqlite3")
         await backend.open()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,14 +11,16 @@ import pytest
 
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
-from rooms.room import Envelope, RoomState, handle
+from rooms.qna.domain import AskQuestion, CreateQna, HideQuestion, Upvote
+from rooms.qna.views import my_qna
+from rooms.room import Envelope, RoomState, handle, replay
 from server.broker import LocalBroker
 from server.fanout import Subscriber
 from server.hub import Hub, HubSettings
 from server.outbox import Outbox, OutboxOverflow, drain
 from server.stores.base import StoreError
 from server.stores.sqlite import SqliteStore
-from server.writer import encode_entry
+from server.writer import decode_entries, encode_entry
 
 pytestmark = pytest.mark.anyio
 
@@ -28,11 +31,13 @@ class CountingPresenter:
     def __init__(self) -> None:
         self.shared_renders = 0
         self.personal_renders = 0
+        self.renders_of: Counter[str] = Counter()  # shared renders per kind
 
     def shared(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str]
     ) -> dict[str, str]:
         self.shared_renders += 1
+        self.renders_of[kind] += 1
         return {
             "count": f"{kind}:{state.lobby.joined}:{state.lobby.screen}",
             "title": state.lobby.title,
@@ -43,7 +48,10 @@ class CountingPresenter:
     ) -> str | None:
         self.personal_renders += 1
         me = state.lobby.participants.get(participant)
-        return None if me is None else f"me:{me.name}"
+        if me is None:
+            return None
+        places = [q.rank for q in my_qna(state.qna, participant).asked]
+        return f"me:{me.name}" + (f":places={places}" if places else "")
 
     def frames(
         self,
@@ -60,12 +68,19 @@ class CountingPresenter:
 
 class FlakyStore(SqliteStore):
     fail_next = False
+    fail_reads = 0
 
     async def append(self, room: str, expected_seq: int, entries: list[bytes]) -> int:
         if self.fail_next:
             self.fail_next = False
             raise StoreError("disk full")
         return await super().append(room, expected_seq, entries)
+
+    async def read(self, room: str, after: int = 0) -> list[bytes]:
+        if self.fail_reads:
+            self.fail_reads -= 1
+            raise StoreError("not reachable")
+        return await super().read(room, after)
 
 
 @pytest.fixture
@@ -172,6 +187,44 @@ async def test_phones_get_shared_views_at_their_own_slower_tick(hub: Hub) -> Non
     await receive_until(anna, "phone:7:welcome")  # the held counts, on the phones' next tick
 
 
+async def test_between_the_phones_ticks_only_the_phones_whose_own_view_changed_are_served(
+    hub: Hub,
+) -> None:
+    """A flush between the phones' ticks neither renders the phones' shared views nor
+    queues anything for a phone whose own view did not change; the tick sends the
+    count that waited, once, to every phone.
+    """
+    screen = Subscriber("screen", "de", None, Outbox())
+    anna = Subscriber("phone", "de", "anna", Outbox())
+    bob = Subscriber("phone", "de", "bob", Outbox())
+    for sub in (screen, anna, bob):
+        hub.attach(sub)
+    guest = Actor(Role.GUEST)
+    for pid in ("anna", "bob"):
+        await hub.submit(guest, Join(pid, pid.title(), None), f"j-{pid}")
+    await receive_until(anna, "me:Anna")
+    await receive_until(bob, "me:Bob")
+    await receive_until(anna, "phone:2:welcome")
+    await receive_until(bob, "phone:2:welcome")
+    hub.fanout.phone_window = 60.0  # the phones' next tick is a minute away
+    phone_renders = presenter(hub).renders_of["phone"]
+    for i in range(5):
+        await hub.submit(guest, Join(f"p{i}", None, None), f"j{i}")
+    await receive_until(screen, "screen:7:welcome")  # the projector: every tick
+    assert presenter(hub).renders_of["phone"] == phone_renders  # not even rendered
+    assert len(anna.outbox) == 0
+    assert len(bob.outbox) == 0
+    await hub.submit(Actor(Role.PARTICIPANT, "anna"), Rename("Anna B.", None), "r")
+    got = await receive_until(anna, "me:Anna B.")  # her own view: at once
+    assert not any(text.startswith("phone:") for text in got)  # the counts still wait
+    assert len(bob.outbox) == 0  # Bob's own view did not change: nothing for him
+    hub.fanout.phone_window = 0.0
+    await hub.submit(guest, Join("p9", None, None), "j9")
+    for phone in (anna, bob):
+        got = await receive_until(phone, "phone:8:welcome")  # the phones' tick
+        assert "phone:7:welcome" not in got  # the newest count, not each one on the way
+
+
 async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:
     anna = Subscriber("phone", "de", "anna", Outbox())
     bob = Subscriber("phone", "de", "bob", Outbox())
@@ -191,6 +244,44 @@ async def test_personal_views_render_only_for_who_changed(hub: Hub) -> None:
     assert all(not (text or "").startswith("me:") for text in bob_got)
 
 
+async def waiting(sub: Subscriber) -> list[str]:
+    """Everything in ``sub``'s outbox now (a flush fills every outbox in one go)."""
+    return [await next_text(sub.outbox) or "" for _ in range(len(sub.outbox))]
+
+
+async def test_a_rank_moved_by_someone_elses_upvote_waits_for_the_phones_tick(hub: Hub) -> None:
+    """The voter's own view goes at once; the askers whose place the vote moved get
+    theirs with the phones' tick, together with the list it is a place in. A
+    moderator's move reaches them at once."""
+    phones = {pid: Subscriber("phone", "de", pid, Outbox()) for pid in ("anna", "bob", "carl")}
+    for sub in phones.values():
+        hub.attach(sub)
+    guest, moderator = Actor(Role.GUEST), Actor(Role.MODERATOR)
+    anna, bob, carl = (Actor(Role.PARTICIPANT, pid) for pid in phones)
+    for pid in phones:
+        await hub.submit(guest, Join(pid, pid.title(), None), f"j-{pid}")
+    assert (await hub.submit(moderator, CreateQna(title="Input"), "c1")).ok
+    assert (await hub.submit(anna, AskQuestion(session="s1", text="Wer zahlt?"), "a1")).ok
+    assert (await hub.submit(bob, AskQuestion(session="s1", text="Wann?"), "b1")).ok
+    await receive_until(phones["anna"], "me:Anna:places=[1]")
+    await receive_until(phones["bob"], "me:Bob:places=[2]")
+    hub.fanout.phone_window = 60.0  # the phones' next tick is a minute away
+    for sub in phones.values():
+        await waiting(sub)
+    assert (await hub.submit(carl, Upvote("q2"), "u1")).ok  # q2 overtakes q1
+    await receive_until(phones["carl"], "me:Carl")  # the voter's own view: at once
+    assert "me:Anna:places=[2]" not in await waiting(phones["anna"])  # held for the tick
+    assert "me:Bob:places=[1]" not in await waiting(phones["bob"])
+    hub.fanout.phone_window = 0.0
+    await hub.submit(guest, Join("dora", None, None), "j-dora")
+    anna_got = await receive_until(phones["anna"], "me:Anna:places=[2]")  # the phones' tick
+    assert "phone:4:welcome" in anna_got  # with the list (here: the count) of the same tick
+    await receive_until(phones["bob"], "me:Bob:places=[1]")
+    hub.fanout.phone_window = 60.0
+    assert (await hub.submit(moderator, HideQuestion("q2"), "h1")).ok
+    await receive_until(phones["anna"], "me:Anna:places=[1]")  # a moderator's move: at once
+
+
 async def test_a_failed_append_is_refused_and_leaves_no_trace(hub: Hub) -> None:
     assert isinstance(hub.store, FlakyStore)
     hub.store.fail_next = True
@@ -201,6 +292,28 @@ async def test_a_failed_append_is_refused_and_leaves_no_trace(hub: Hub) -> None:
     retried = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
     assert retried.ok is True
     assert hub.state.lobby.joined == 1
+
+
+async def test_after_a_failed_append_and_reload_a_notice_reloads_instead_of_building_on_it(
+    hub: Hub,
+) -> None:
+    """The state holds a batch the store refused, and the reload after it failed too
+    (a Redis Cluster master failing over): a notice from another worker must not
+    apply the log's entries on top of the phantom batch."""
+    assert isinstance(hub.store, FlakyStore)
+    other = Hub("ABCDEF", hub.store, hub.broker, CountingPresenter(), HubSettings(window=0.01))
+    await other.load()
+    try:
+        hub.store.fail_next, hub.store.fail_reads = True, 1
+        refused = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
+        assert refused.reason == "store_unavailable"
+        assert (await other.submit(Actor(Role.GUEST), Join("ben", "Ben", None), "j2")).ok
+        assert (await other.submit(Actor(Role.GUEST), Join("cem", "Cem", None), "j3")).ok
+        await asyncio.wait_for(hub.reached(other.state.seq), 10)
+        assert sorted(hub.state.lobby.participants) == ["ben", "cem"]
+        assert hub.state == replay(decode_entries(await hub.store.read("ABCDEF")))
+    finally:
+        other.stop()
 
 
 async def test_a_resend_after_success_is_answered_from_the_log(hub: Hub) -> None:

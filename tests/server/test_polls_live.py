@@ -95,6 +95,51 @@ def test_single_choice_poll_end_to_end_over_the_api(client: Client, event: dict[
         assert late["message"] == "Diese Abstimmung ist beendet. Ihre Stimme wurde nicht gezählt."
 
 
+def test_a_poll_closed_for_good_keeps_its_results_and_forgets_whose_vote_was_whose(
+    client: Client, event: dict[str, Any]
+) -> None:
+    """The phone sees its vote while the poll can change; after the seal it cannot,
+    and the store has no secret left to link any ballot to anyone."""
+    code = event["code"]
+    person = join(client, code, "P0")
+    svc: Any = client.app.state["svc"]
+    with (
+        client.websocket_connect(f"/api/events/{code}/live") as console_ws,
+        client.websocket_connect(f"/api/events/{code}/live") as phone_ws,
+    ):
+        hello(console_ws, event["moderator_token"])
+        hello(phone_ws, person["token"])
+        console, phone = Peer(console_ws), Peer(phone_ws)
+        command(console, "c1", type="poll.create", question="Wohin?", options=["A", "B"])
+        assert command(console, "c2", type="poll.open", poll="p1")["ok"] is True
+        assert command(phone, "v1", type="poll.vote", poll="p1", choice="o1")["ok"] is True
+        assert command(phone, "v2", type="poll.vote", poll="p1", choice="o2")["ok"] is True
+        mine = phone.wait(
+            lambda m: (
+                m["type"] == "state" and m["state"]["me"]["ballots"] == {"p1": {"choice": "o2"}}
+            )
+        )
+        assert "sealed" not in poll_of(mine["state"], "p1")
+        assert list(client.blocking_portal.call(svc.rooms.store.poll_secrets, code)) == ["p1"]
+        assert command(console, "c3", type="poll.close", poll="p1")["ok"] is True
+        assert command(console, "c4", type="poll.seal", poll="p1")["ok"] is True
+        phone.wait(
+            lambda m: m["type"] == "state" and any(p.get("sealed") for p in m["state"]["polls"])
+        )
+        assert client.blocking_portal.call(svc.rooms.store.poll_secrets, code) == {}
+        with client.websocket_connect(f"/api/events/{code}/live") as again:
+            # The phone's own view, as any render of it from now on: no ballot in p1.
+            assert hello(again, person["token"])["state"]["me"]["ballots"] == {}
+        reopen = command(console, "c5", type="poll.open", poll="p1")
+        assert (reopen["ok"], reopen["reason"]) == (False, "poll_sealed")
+        assert reopen["message"] == "Diese Abstimmung ist endgültig beendet."
+        late = command(phone, "v3", type="poll.vote", poll="p1", choice="o1")
+        assert (late["ok"], late["reason"]) == (False, "poll_sealed")
+        log = client.blocking_portal.call(svc.rooms.store.read, code)
+        votes = [entry for entry in log if b'"poll.voted' in entry]
+        assert len(votes) == 2 and not any(person["participant_id"].encode() in v for v in votes)
+
+
 def test_drafts_are_invisible_and_hidden_results_wait_for_close(
     client: Client, event: dict[str, Any]
 ) -> None:

@@ -143,8 +143,13 @@ def test_delete_personal_data_now_keeps_the_results(
     client: Client, built: Built, settings: Settings
 ) -> None:
     before = client.get(f"/api/events/{built.code}/state", headers=bearer(built)).json()["state"]
+    svc: Any = client.app.state["svc"]
+    secrets = client.blocking_portal.call(svc.rooms.store.poll_secrets, built.code)
+    assert secrets  # its anonymous polls were voted in: their ballots are under pseudonyms
     response = client.post(f"/api/events/{built.code}/redact", headers=bearer(built))
     assert response.status_code == 200, response.text
+    # Every id is replaced and the event closed: the secrets go, nothing links a ballot.
+    assert client.blocking_portal.call(svc.rooms.store.poll_secrets, built.code) == {}
     after = client.get(f"/api/events/{built.code}/state", headers=bearer(built)).json()["state"]
     assert after["status"] == "closed"
     counts = [p["results"]["voters"] for p in after["polls"]]
@@ -188,6 +193,9 @@ def test_the_whole_event_is_deleted(client: Client, built: Built, settings: Sett
     csrf = form_fields(client, f"/console/{built.code}")["csrf"]
     wrong = client.post(f"/console/{built.code}/delete", data={"confirm": "AAAAAA", "csrf": csrf})
     assert wrong.status_code == 422
+    svc: Any = client.app.state["svc"]
+    assert client.blocking_portal.call(svc.rooms.store.poll_secrets, built.code)
     assert client.delete(f"/api/events/{built.code}", headers=bearer(built)).status_code == 204
     assert client.get(f"/api/events/{built.code}").status_code == 404
+    assert client.blocking_portal.call(svc.rooms.store.poll_secrets, built.code) == {}
     assert b"Zukunft der Industrie im Revier" not in database_bytes(settings)

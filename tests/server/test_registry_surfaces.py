@@ -1,13 +1,13 @@
-"""What the registry gives the pages: screen modes and projector templates of any activity."""
+"""What the registry gives the pages: screen modes, projector templates and static files."""
 
 from __future__ import annotations
 
 from rooms import views
-from rooms.activities import SCREEN_GUARDS, STAGES
+from rooms.activities import ASSETS, SCREEN_GUARDS, SCRIPTS, STAGES, STYLES
 from rooms.base import Actor, Role
 from rooms.lobby.domain import ScreenMode, ShowOnScreen
 from rooms.room import handle
-from server.render import Renderer
+from server.render import STATIC, Renderer
 from tests.rooms.helpers import T0, new_room
 
 MOD = Actor(Role.MODERATOR)
@@ -38,3 +38,18 @@ def test_the_stage_includes_the_template_an_activity_brings_for_its_mode() -> No
     # later activity with a mode); the older activities lay out theirs in the stage itself.
     assert {"qna": "qna/screen.html", "speakers": "speakers/screen.html"}.items() <= STAGES.items()
     assert set(STAGES) <= set(SCREEN_GUARDS)  # a stage only for a mode one may switch to
+
+
+def test_every_page_loads_each_activitys_own_files_once() -> None:
+    """An activity names its stylesheet and script in ``assets``; the pages load them from there."""
+    assert set(ASSETS) <= {p.name for p in STATIC.iterdir()}, "an activity names a missing file"
+    assert {"cafe.css", "ideas.css", "werkstatt.css", "agenda.css"} <= set(STYLES)
+    assert {"cafe.js", "ideas.js", "werkstatt.js", "agenda.js"} <= set(SCRIPTS)
+    assert SCRIPTS.index("cafe.js") < SCRIPTS.index("werkstatt.js")  # the countdown comes first
+    renderer = Renderer()
+    head = renderer.render("de", "base.html")
+    scripts = renderer.render("de", "live_scripts.html")
+    for sheet in STYLES:
+        assert head.count(f"/static/{sheet}") == 1, sheet
+    for script in SCRIPTS:
+        assert scripts.count(f"/static/{script}") == 1, script

@@ -88,7 +88,7 @@ async def test_replace_overwrites_entries_in_place_and_keeps_the_rest(store: Eve
         stored = b"".join(f.read_bytes() for f in files if isinstance(f, Path) and f.exists())
     else:
         assert isinstance(store, RedisStore)
-        rows = await store._client().xrange("dg:room:R1:log")
+        rows = await store._client().xrange(store.keys.log("R1"))
         assert rows is not None
         stored = b""
         for _, fields in rows:
