@@ -69,8 +69,10 @@ def _online(feed: ScreenFeed, n: int) -> Callable[[], bool]:
 
 async def people(steps: list[int], settle_s: float, say: Any) -> list[dict[str, Any]]:
     workdir = Path(tempfile.mkdtemp(prefix="dialograum-memory-"))
-    # the per-event cap on joins a minute would stop 4,000 joins in 20 s
-    server = ServerProcess(workdir, extra_env={"DIALOGRAUM_JOINS_PER_MINUTE": "1000000"})
+    # every phone comes from 127.0.0.1: the per-event cap on joins a minute and the
+    # per-address bound on sockets (4,000, a venue's NAT) would stop 5,000 phones
+    env = {"DIALOGRAUM_JOINS_PER_MINUTE": "1000000", "DIALOGRAUM_SOCKETS_PER_ADDRESS": "20000"}
+    server = ServerProcess(workdir, extra_env=env)
     points: list[dict[str, Any]] = []
     groups: list[Phones] = []
     screen: ScreenFeed | None = None
