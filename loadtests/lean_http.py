@@ -88,7 +88,8 @@ class PostPool:
 
         A kept-alive connection the server has meanwhile closed (uvicorn drops
         idle ones after 5 s) fails before any reply; that one is retried once
-        on a fresh connection, as browsers do.
+        on a fresh connection, as browsers do (the other idle ones are dropped
+        too: they idled as long; found by the stamina scenario's 50 s ramp).
         """
         head = self.head(path, len(body))
         for attempt in (1, 2):
@@ -100,6 +101,8 @@ class PostPool:
                     if conn.requests == 1 or attempt == 2:
                         raise
                     conn.reusable = False
+                    # the others idled as long: the retry opens a fresh one, not another stale
+                    self.close()
                     continue
                 return status, payload, slot_ns
         raise AssertionError("unreachable")

@@ -1,11 +1,13 @@
-"""Small PNG plots for docs/benchmarks.md, drawn from the results JSON with matplotlib.
+"""Small plots for docs/benchmarks.md, drawn from the results JSON with matplotlib.
 
-One figure per scenario, at most two panels, sized to read in a browser
-column (800 px wide, about 30-60 KB). The Agg backend needs no display.
+One figure per scenario, sized to read in a browser column (800 px wide,
+about 30-60 KB). PNG, except for time series (stamina), which are SVG:
+lines stay sharp and the file stays small. The Agg backend needs no display.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,12 @@ IMG = Path(__file__).parent.parent / "docs" / "img"
 OURS, THEIRS, LIMIT = "#1b7f5f", "#c0504d", "#888888"
 
 
-def _save(fig: Any, name: str) -> str:
+def _save(fig: Any, name: str, ext: str = "png") -> str:
     IMG.mkdir(parents=True, exist_ok=True)
-    path = IMG / f"bench-{name}.png"
+    path = IMG / f"bench-{name}.{ext}"
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    # SVG: no embedded date, so a re-render of the same results changes nothing
+    fig.savefig(path, dpi=80, metadata={"Date": None} if ext == "svg" else None)
     plt.close(fig)
     return f"img/{path.name}"
 
@@ -144,3 +147,60 @@ def slow(results: dict[str, Any]) -> str:
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle("Slow phones: the others' latency and server memory", fontsize=10)
     return _save(fig, "slow")
+
+
+def stamina(results: dict[str, Any]) -> str:
+    """The compressed event's RSS with its fitted slope, file descriptors, SQLite, CPU."""
+    run = next((r for r in results["runs"] if r.get("timeline")), None)
+    fig, axes = plt.subplots(4, 1, figsize=(8, 8.4), sharex=True)
+    rss_ax, fd_ax, db_ax, cpu_ax = axes
+    if run is not None:
+        names = run["timeline_fields"]
+        rows = [dict(zip(names, row, strict=True)) for row in run["timeline"]]
+        event_s = run["config"]["minutes"] * 60
+        minutes = [r["t_s"] / 60 for r in rows]
+        rss_ax.plot(minutes, [r["rss_kib"] / 1024 for r in rows], color=OURS, label="server RSS")
+        verdict = run.get("memory_verdict") or {}
+        window = verdict.get("window_s")
+        slope = verdict.get("rss_slope_mb_per_10_min")
+        tail = [r for r in rows if window and window[0] <= r["t_s"] <= window[1]]
+        if tail and slope is not None:
+            mean_t = sum(r["t_s"] for r in tail) / len(tail)
+            mean_v = sum(r["rss_kib"] / 1024 for r in tail) / len(tail)
+            per_s = slope / 600 / 1.048576  # MB per 10 min -> MiB per second
+            ends = [tail[0]["t_s"], tail[-1]["t_s"]]
+            label = f"fit over the last two thirds: {slope:+.2f} MB / 10 min"
+            rss_ax.plot([t / 60 for t in ends], [mean_v + per_s * (t - mean_t) for t in ends],
+                        color=THEIRS, linestyle="--", label=label)  # fmt: skip
+        rss_ax.axvspan(0, event_s / 3 / 60, color=LIMIT, alpha=0.12, label="warm-up (not fitted)")
+        rss_ax.set_ylabel("RSS (MiB)")
+        rss_ax.legend(fontsize=7, loc="lower right")
+        fd_ax.plot(minutes, [r["fds"] for r in rows], color=OURS, label="server's open fds")
+        fd_ax.plot(minutes, [r["phones_live"] for r in rows], color=LIMIT, linestyle=":",
+                   label="phones connected")  # fmt: skip
+        fd_ax.set_ylabel("count")
+        fd_ax.legend(fontsize=7, loc="lower right")
+        db_ax.plot(minutes, [r["db_bytes"] / 2**20 for r in rows], color=OURS, label="SQLite file")
+        db_ax.plot(minutes, [r["wal_bytes"] / 2**20 for r in rows], color=THEIRS, label="WAL")
+        db_ax.set_ylabel("MiB")
+        db_ax.legend(fontsize=7, loc="upper left")
+        for key, color, label in (
+            ("server_cpu_s", OURS, "server"),
+            ("generator_cpu_s", THEIRS, "load generator"),
+        ):
+            cores = [
+                (b[key] - a[key]) / (b["t_s"] - a["t_s"]) if b["t_s"] > a["t_s"] else 0.0
+                for a, b in itertools.pairwise(rows)
+            ]
+            cpu_ax.plot(minutes[1:], cores, color=color, label=label)
+        cpu_ax.set_ylabel("CPU (cores)")
+        cpu_ax.legend(fontsize=7, loc="upper right")
+        for ax in axes:
+            ax.axvline(event_s / 60, color=LIMIT, linestyle=":")
+    cpu_ax.set_xlabel("minutes of the run (the event's 180 minutes compressed; dotted: its end)")
+    every = run["config"]["sample_every_s"] if run is not None else 10
+    title = f"Stamina: a three-hour event compressed, sampled every {every:g} s"
+    rss_ax.set_title(title, fontsize=10)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    return _save(fig, "stamina", "svg")

@@ -38,7 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--n", type=int, nargs="+", help="phones per run (join: 200 1000, plenum: 1000)"
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per N (medians are quoted)")
+    parser.add_argument(
+        "--repeat", type=int, help="runs per N (medians are quoted); default 3, stamina 1"
+    )
     parser.add_argument("--quick", action="store_true", help="smoke: N=50, once, docs untouched")
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which joins start")
     parser.add_argument("--timeout", type=float, default=120.0, help="hard limit per run (s)")
@@ -92,7 +94,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--duration", type=float, default=120.0, help="brainstorm: seconds over which phones post"
     )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=15.0,
+        help="stamina: real minutes the three-hour event is compressed into",
+    )
     args = parser.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 1 if args.scenario == "stamina" else 3
     if args.server_rev and args.server_dir:
         parser.error("--server-rev and --server-dir exclude each other")
     if args.server_dir is not None:
@@ -289,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.scenario in ("plenum", "upvote"):
         settings |= {"vote_spread_s": args.vote_spread, "seed": args.seed}
+    if args.scenario == "stamina":
+        settings |= {"minutes": args.minutes, "seed": args.seed}
     results = {
         "scenario": args.scenario,
         "command": command,

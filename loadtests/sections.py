@@ -385,6 +385,74 @@ Before phones got shared views at their own, slower tick (1 s; commit `{m["commi
 """
 
 
+def render_stamina(results: dict[str, Any]) -> str:
+    image = plots.stamina(results)
+    run = next((r for r in results["runs"] if r.get("memory_verdict")), None)
+    if run is None:
+        errors = "; ".join(str(r.get("error")) for r in results["runs"])
+        return f"## Stamina: a three-hour event, compressed\n\nNo run finished: {errors}\n"
+    cfg, v, cpu = run["config"], run["memory_verdict"], run.get("cpu") or {}
+    phones = run.get("phones") or {}
+    ack, mod = run.get("ack_ms") or {}, run.get("moderator_ack_ms") or {}
+    commands = run.get("commands") or {}
+    left = run.get("after_everyone_left") or {}
+    data = run.get("data") or {}
+    refused = ", ".join(f"{k} {n}" for k, n in (run.get("refused") or {}).items()) or "none"
+    checks = ", ".join(f"{k} {_yes_no(ok)}" for k, ok in (run.get("checks") or {}).items())
+    acked = run.get("commands_ok") or {}
+    sent = ", ".join(f"{k} {acked.get(k, 0):,}/{n:,}" for k, n in commands.items())
+    return f"""## Stamina: a three-hour event compressed into {cfg["minutes"]:g} minutes
+
+Issue 19: a whole event on one server (SQLite), its 180 minutes compressed
+into {cfg["minutes"]:g} minutes of real time, with {cfg["n"]:,} phones on the JSON
+live socket, the screen probe and a moderator. The phones arrive before the
+start (the join ramp, part of the warm-up); {cfg["churn"]:.0%} of them leave
+during the event and as many newcomers join; they vote in {cfg["polls"]}
+polls of all six kinds, post {cfg["cards"]:,} cards on two boards (each sorted
+once by `cluster.suggest`), sit at a World Café of {cfg["cafe_rounds"]} rounds
+at {cfg["cafe_tables"]} tables (hosts write notes, newcomers check in), ask
+{cfg["questions"]} questions and upvote them, and drop their connection about
+{cfg["reconnects_per_phone"]:g} times each, coming back a few seconds later and
+resending what was not acknowledged (same `cid`). Every
+{cfg["sample_every_s"]:g} s the harness reads the server's RSS, open file
+descriptors and threads from `/proc`, the SQLite file and WAL, and both
+processes' CPU (`loadtests/scenarios/stamina.py`, `stamina_watch.py`).
+`tests/loadtests/test_stamina_smoke.py` plays a 30-phone, 30-second version
+in `make test`.
+
+{_facts(results)}
+![RSS, file descriptors, SQLite and CPU over the compressed event]({image})
+
+| | result |
+|---|---|
+| RSS slope over the last two thirds (target < {v["limit_mb_per_10_min"]:g} MB per 10 min) | **{_f(v["rss_slope_mb_per_10_min"], "{:+.2f}")} MB per 10 min**: {_yes(v["flat"])} |
+| RSS before the phones → all connected | {_f((run.get("rss_baseline_kib") or 0) / 1024, "{:.0f}")} → {_f((run.get("rss_connected_kib") or 0) / 1024, "{:.0f}")} MiB |
+| RSS at a third of the event → at its end (peak) | {v["rss_at_window_start_mib"]} → {v["rss_at_end_mib"]} MiB ({v["rss_peak_mib"]}) |
+| RSS after every phone closed | {left.get("rss_mib", "–")} MiB |
+| open file descriptors (min–max; after every phone closed) | {v["fds_min_max"]}; {left.get("fds", "–")} |
+| threads (min–max) | {v["threads_min_max"]} |
+| SQLite file at the end; WAL max / at the end | {v["db_mib_at_end"]} MiB; {v["wal_mib_max"]} / {v["wal_mib_at_end"]} MiB |
+| the room's state itself over the same stretch (replayed from the log, tracemalloc) | {data.get("state_mib", ["–", "–"])[0]} → {data.get("state_mib", ["–", "–"])[1]} MiB: {_f(data.get("state_growth_mb_per_10_min"), "{:+.2f}")} MB per 10 min |
+| the café planner's worker process (RSS max) | {v.get("children_rss_mib_max", "–")} MiB |
+| log entries | {_f(run.get("state_seq"), "{:,}")} |
+| commands (acked ok / sent) | {sent} |
+| unanswered; refused | {run.get("unanswered")}; {refused} |
+| phone ack p50 / p99 / max | {_f(ack.get("p50"), "{:.1f}")} / {_f(ack.get("p99"))} / {_f(ack.get("max"))} ms |
+| moderator ack p50 / p99 / max | {_f(mod.get("p50"), "{:.1f}")} / {_f(mod.get("p99"))} / {_f(mod.get("max"))} ms |
+| phones: first, newcomers, left | {phones.get("first")}, {phones.get("newcomers")}, {phones.get("left")} |
+| reconnects; drop → back p50 / p99 | {phones.get("reconnects")}; {_f((run.get("back_ms") or {}).get("p50"))} / {_f((run.get("back_ms") or {}).get("p99"))} ms (includes the time away) |
+| closed by the server | {phones.get("closed_by_server")} |
+| board sorts (`cluster.suggest` + accept), seconds each; moderator errors | {run.get("sort_s") or "–"}; {"; ".join(run.get("moderator_errors") or []) or "none"} |
+| CPU over the event: server / generator | {cpu.get("server_cpu_s")} / {cpu.get("generator_cpu_s")} s ({cpu.get("server_cores")} / {cpu.get("generator_cores")} cores on average; busiest 10 s: {cpu.get("server_peak_cores")} / {cpu.get("generator_peak_cores")}); generator ÷ server {cpu.get("generator_to_server")} |
+| other processes on the machine | {cpu.get("other_processes_cores")} cores on average |
+| checks | {checks} |
+"""
+
+
+def _yes_no(value: Any) -> str:
+    return "yes" if value else "**no**"
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "ceiling": render_ceiling,
     "socketio": render_socketio,
@@ -392,4 +460,5 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "reconnect": render_reconnect,
     "slow": render_slow,
     "upvote": render_upvote,
+    "stamina": render_stamina,
 }

@@ -14,7 +14,7 @@ from typing import Any
 from loadtests.scenarios import versus
 from loadtests.scenarios.common import Progress
 
-SCENARIOS = ("ceiling", "socketio", "brainstorm", "reconnect", "slow", "upvote")
+SCENARIOS = ("ceiling", "socketio", "brainstorm", "reconnect", "slow", "upvote", "stamina")
 DEFAULT_N = {
     "ceiling": [1000],
     "socketio": [100, 200, 300, 400, 600, 900, 1200, 1800],
@@ -22,6 +22,7 @@ DEFAULT_N = {
     "reconnect": [1000],
     "slow": [1000],
     "upvote": [1000],
+    "stamina": [1000],
 }
 QUICK_N = {
     "ceiling": [50],
@@ -30,6 +31,7 @@ QUICK_N = {
     "reconnect": [50],
     "slow": [40],
     "upvote": [60],
+    "stamina": [30],
 }
 
 Quiet = Callable[[], Awaitable[float]]
@@ -64,4 +66,8 @@ async def run(
         from loadtests.scenarios import upvote
 
         return await upvote.suite(args, progress, quiet)
+    if args.scenario == "stamina":
+        from loadtests.scenarios import stamina
+
+        return await stamina.suite(args, progress, quiet)
     raise ValueError(args.scenario)

@@ -42,7 +42,8 @@ class Rooms:
         self._hubs: dict[str, Hub] = {}
         self._loading: dict[str, asyncio.Future[Hub | None]] = {}
         self._evictions: dict[str, asyncio.TimerHandle] = {}
-        self.gc = GcSettler()  # freezes long-lived objects once a join storm settles
+        # freezes long-lived objects once a join storm settles; collects after many leave
+        self.gc = GcSettler()
 
     async def get(self, code: str) -> Hub | None:
         """The room's hub, loaded if needed; None for a code that names no event."""
@@ -80,6 +81,7 @@ class Rooms:
     def detach(self, hub: Hub, sub: Subscriber) -> None:
         hub.detach(sub)
         self._keep(hub.code)
+        self.gc.left()
 
     def _keep(self, code: str) -> None:
         """(Re)arm the eviction timer for an idle room; disarm it for a busy one."""

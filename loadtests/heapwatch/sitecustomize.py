@@ -1,0 +1,146 @@
+"""A diagnostic for leak hunts: the server's heap over time, written to a file.
+
+Not imported by anything; put this directory first on the server's
+``PYTHONPATH`` (``loadtests.scenarios.stamina --heap-watch``) and Python
+imports it at start-up. With ``DIALOGRAUM_HEAPWATCH=<file>`` a daemon
+thread appends one JSON line every ``DIALOGRAUM_HEAPWATCH_EVERY`` seconds
+(default 30): the GC's counts, how many objects are frozen
+(``gc.get_freeze_count``), how many are tracked, and the 15 types with the
+most live instances. With ``DIALOGRAUM_HEAPWATCH_TRACE=1`` tracemalloc runs
+too (10 frames; the server gets much slower) and each line adds the 25
+allocation sites that grew most since the first snapshot taken after
+``DIALOGRAUM_HEAPWATCH_AFTER`` seconds (the warm-up). A leak is a site or a
+type that grows line after line while the event does not. With
+``DIALOGRAUM_HEAPWATCH_COLLECT=1`` each line also says how many objects a
+full collection found unreachable, by type, after thawing what
+``gc.freeze()`` had kept out of the collector (it frees them, so the run no
+longer shows the leak's growth).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import threading
+import time
+import tracemalloc
+from collections import Counter
+
+# Connection-shaped objects, always counted: more of them than open sockets means
+# closed connections are kept alive.
+WATCHED = (
+    "Session",
+    "Subscriber",
+    "Outbox",
+    "Ticket",
+    "WebSocket",
+    "WebSocketsSansIOProtocol",
+    "ServerProtocol",
+    "Task",
+    "_SelectorSocketTransport",
+    "Future",
+    "coroutine",
+    "frame",
+)
+
+
+def _types(top: int = 15) -> tuple[list[tuple[str, int]], dict[str, int]]:
+    counts = Counter(type(o).__qualname__ for o in gc.get_objects())
+    return counts.most_common(top), {name: counts.get(name, 0) for name in WATCHED}
+
+
+def _frozen_garbage() -> dict[str, object]:
+    """Thaw, collect, count what was garbage, freeze again: the cycles freezing kept alive.
+
+    Changes what it measures (the garbage is freed), so only with ``..._COLLECT=1``.
+    """
+    gc.unfreeze()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        found = gc.collect()
+        types = Counter(type(o).__qualname__ for o in gc.garbage).most_common(12)
+        gc.garbage.clear()
+    finally:
+        gc.set_debug(0)
+    gc.collect()  # now really free them
+    gc.freeze()
+    return {"garbage": found, "garbage_types": types}
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _trim() -> dict[str, object]:
+    """glibc's malloc_trim(0): how much of the RSS was freed memory malloc had kept."""
+    import ctypes
+
+    before = _rss_kib()
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return {"rss_before_trim_kib": before, "rss_after_trim_kib": _rss_kib()}
+
+
+def _watch(path: str, every: float, after: float, trace: bool) -> None:
+    started = time.monotonic()
+    first: tracemalloc.Snapshot | None = None
+    while True:
+        time.sleep(every)
+        if trace and not tracemalloc.is_tracing():
+            # only now: tracing the start-up (imports, the model) would take minutes
+            tracemalloc.start(10)
+            continue
+        types, watched = _types()
+        line: dict[str, object] = {
+            "pid": os.getpid(),
+            "t": round(time.monotonic() - started, 1),
+            "gc_count": gc.get_count(),
+            "frozen": gc.get_freeze_count(),
+            "tracked": len(gc.get_objects()),
+            "types": types,
+            "watched": watched,
+        }
+        if trace:
+            snap = tracemalloc.take_snapshot().filter_traces(
+                [tracemalloc.Filter(False, tracemalloc.__file__)]
+            )
+            line["traced_mib"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 1)
+            if first is None and time.monotonic() - started >= after:
+                first = snap
+            if first is not None:
+                diff = snap.compare_to(first, "traceback")[:25]
+                line["grew"] = [
+                    {
+                        "kib": round(d.size_diff / 1024, 1),
+                        "count": d.count_diff,
+                        "where": [f"{f.filename}:{f.lineno}" for f in d.traceback][-6:],
+                    }
+                    for d in diff
+                ]
+        if os.environ.get("DIALOGRAUM_HEAPWATCH_COLLECT") == "1":
+            line |= _frozen_garbage()
+        if os.environ.get("DIALOGRAUM_HEAPWATCH_TRIM") == "1":
+            line |= _trim()
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+
+
+_PATH = os.environ.get("DIALOGRAUM_HEAPWATCH")
+if _PATH and os.environ.get("DIALOGRAUM_HEAPWATCH_PID", str(os.getpid())) == str(os.getpid()):
+    os.environ["DIALOGRAUM_HEAPWATCH_PID"] = str(os.getpid())  # its children are not watched
+    _TRACE = os.environ.get("DIALOGRAUM_HEAPWATCH_TRACE") == "1"
+    threading.Thread(
+        target=_watch,
+        args=(
+            _PATH,
+            float(os.environ.get("DIALOGRAUM_HEAPWATCH_EVERY", "30")),
+            float(os.environ.get("DIALOGRAUM_HEAPWATCH_AFTER", "60")),
+            _TRACE,
+        ),
+        daemon=True,
+        name="heapwatch",
+    ).start()
