@@ -42,6 +42,8 @@
     var el = document.getElementById("conn");
     if (el) el.hidden = connected;
     document.body.classList.toggle("offline", !connected);
+    // For tests and tools: the live socket is open and its forms are wired (htmx ran).
+    document.body.setAttribute("data-live", connected ? "open" : "closed");
   }
 
   document.addEventListener("htmx:wsConfigSend", function (evt) {

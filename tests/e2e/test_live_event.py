@@ -37,6 +37,10 @@ def open_console(new_context: NewContext, event: dict[str, Any]) -> Page:
     page.goto(event["links"]["moderator"])  # key -> cookie -> console
     expect(page).to_have_url(re.compile(rf"/console/{event['code']}$"))
     expect(page.locator("#people")).to_be_visible()
+    # A moderator's first click must not beat the page's scripts: before htmx has
+    # wired the forms to the socket, a "Speichern" is a plain form post (seen on a
+    # loaded CI machine as a prompt that kept its old text).
+    expect(page.locator("body")).to_have_attribute("data-live", "open", timeout=30_000)
     return page
 
 
