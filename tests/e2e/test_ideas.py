@@ -5,10 +5,11 @@ joins an action, and the screen shows each step."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from tests.e2e.liveserver import LiveServer, NewContext
 from tests.e2e.test_live_event import open_console, open_screen
@@ -22,12 +23,22 @@ def into_view(page: Page) -> None:
     page.evaluate("document.querySelector('.cluster-board').scrollIntoView()")
 
 
+def box_of(locator: Locator) -> FloatRect:
+    """Where an element is on screen, once it is there: a live update may be swapping
+    the board in at this moment (the box is None while the new one is not laid out)."""
+    deadline = time.monotonic() + 15
+    while True:
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        if box is not None:
+            return box
+        assert time.monotonic() < deadline, f"{locator} never got a box on screen"
+
+
 def drag(page: Page, card: Locator, target: Locator) -> None:
     """A real pointer drag: press, move in steps past the threshold, release over the target."""
     into_view(page)
-    start = card.bounding_box()
-    end = target.bounding_box()
-    assert start is not None and end is not None
+    start, end = box_of(card), box_of(target)
     page.mouse.move(start["x"] + 20, start["y"] + 10)
     page.mouse.down()
     page.mouse.move(start["x"] + 40, start["y"] + 30, steps=3)
@@ -38,9 +49,7 @@ def drag(page: Page, card: Locator, target: Locator) -> None:
 def touch_drag(page: Page, card: Locator, target: Locator) -> None:
     """The same gesture as a finger on a tablet: pointer events of type touch."""
     into_view(page)
-    start = card.bounding_box()
-    end = target.bounding_box()
-    assert start is not None and end is not None
+    start, end = box_of(card), box_of(target)
     x0, y0 = start["x"] + 20, start["y"] + 10
     x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] - 12
     card.dispatch_event(
