@@ -53,19 +53,17 @@ from rooms.surveys.edit import (
     set_section,
 )
 from rooms.surveys.log import Refusal, SurveyRevised, SurveyState
-from server.auth import LANG_COOKIE, key_matches
 from server.csrf import FIELD as CSRF_FIELD
 from server.csrf import FormGuard, form_allowed
-from server.i18n import N_, gettext, pick_language
-from server.services import Services, services
-from server.surveys.common import AnyRequest, find, is_moderator, message, option_labels
+from server.i18n import N_, gettext
+from server.services import Services
+from server.surveys.common import AnyRequest, message, option_labels
 from server.surveys.live import survey_changed
 from server.surveys.pages import (
     condition_text,
-    not_found,
+    organiser,
     page_lang,
     render,
-    results_cookie,
     with_cookies,
 )
 from server.surveys.store import today_here
@@ -411,36 +409,10 @@ class Builder:
         return out
 
 
-async def organiser(
-    request: AnyRequest, code: str
-) -> tuple[Services, SurveyState, str] | Response[Any]:
-    """The survey and the organiser's language, or the page that refuses."""
-    svc = services(request)
-    state = await find(request, code)
-    if state is None:
-        return not_found(svc, request)
-    lang = pick_language(
-        request.query_params.get("lang"),
-        request.cookies.get(LANG_COOKIE),
-        state.definition.language,
-    )
-    if not await is_moderator(request, state):
-        return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
-    return svc, state, lang
-
-
 @get("/u/{code:str}/bearbeiten", include_in_schema=False)
 async def builder_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """The builder; ``?frage=ID`` opens a question's form, ``?neu=KIND&abschnitt=ID`` a new one."""
-    svc = services(request)
-    state = await find(request, code)
-    key = request.query_params.get("key")
-    if state is not None and key is not None and key_matches(key, state.created.moderator_hash):
-        return with_cookies(
-            Redirect(f"/u/{state.created.code}/bearbeiten", status_code=303),
-            results_cookie(svc, state.created.code, key),
-        )
-    opened = await organiser(request, code)
+    opened = await organiser(request, code, "bearbeiten")
     if isinstance(opened, Response):
         return opened
     svc, state, lang = opened

@@ -461,6 +461,35 @@ def mean_of(result: QuestionResult, key: str) -> float | None:
     return next((r.mean for r in result.rows if r.key == key), None)
 
 
+async def organiser(
+    request: AnyRequest, code: str, page: str | None = None
+) -> tuple[Services, SurveyState, str] | Response[Any]:
+    """The survey and the organiser's language, or the page that refuses.
+
+    With ``page`` (``ergebnisse``, ``bearbeiten``) a moderator key in the link
+    (``?key=``) moves into a cookie and the page reloads without it, so the key
+    does not stay in the address bar or a screenshot.
+    """
+    svc = services(request)
+    state = await find(request, code)
+    if state is None:
+        return not_found(svc, request)
+    key = request.query_params.get("key")
+    if page is not None and key is not None and key_matches(key, state.created.moderator_hash):
+        return with_cookies(
+            Redirect(f"/u/{state.created.code}/{page}", status_code=303),
+            results_cookie(svc, state.created.code, key),
+        )
+    lang = pick_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        state.definition.language,
+    )
+    if not await is_moderator(request, state):
+        return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
+    return svc, state, lang
+
+
 @get("/u/{code:str}/ergebnisse", include_in_schema=False)
 async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
     """The organiser's results: per question, with bars, and broken down by another question.
@@ -469,23 +498,12 @@ async def results_page(request: AnyRequest, code: FromPath[str]) -> Response[Any
     cookie, and the page reloads without it, so it does not stay in the
     address bar or a screenshot.
     """
-    svc = services(request)
-    state = await find(request, code)
-    if state is None:
-        return not_found(svc, request)
+    opened = await organiser(request, code, "ergebnisse")
+    if isinstance(opened, Response):
+        return opened
+    svc, state, lang = opened
     survey = state.definition
     survey_code = state.created.code
-    lang = pick_language(
-        request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), survey.language
-    )
-    key = request.query_params.get("key")
-    if key is not None and key_matches(key, state.created.moderator_hash):
-        return with_cookies(
-            Redirect(f"/u/{survey_code}/ergebnisse", status_code=303),
-            results_cookie(svc, survey_code, key),
-        )
-    if not await is_moderator(request, state):
-        return render(svc, lang, "message.html", 403, title=message(lang, "bad_token"), text="")
     by = request.query_params.get("by") or None
     results = aggregate(survey, state.answers(), by)
     guard = FormGuard(svc.signer, request, svc.base_url.startswith("https://"))
