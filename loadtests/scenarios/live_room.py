@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,13 +34,19 @@ class LiveRoom:
         ramp_s: float = 2.0,
         http_connections: int = 16,
         extra_env: dict[str, str] | None = None,
+        make_server: Callable[[Path, Path | None], ServerProcess] | None = None,
     ) -> None:
         self.n = n
         self.progress = progress
         self.ramp_s = ramp_s
         self.http_connections = http_connections
         self.workdir = Path(tempfile.mkdtemp(prefix="dialograum-bench-"))
-        self.server = ServerProcess(self.workdir, extra_env=extra_env, source=source)
+        # ``make_server(workdir, source)``: another kind of server (workers on Redis)
+        self.server = (
+            make_server(self.workdir, source)
+            if make_server is not None
+            else ServerProcess(self.workdir, extra_env=extra_env, source=source)
+        )
         self.http: httpx.AsyncClient | None = None
         self.screen: ScreenFeed | None = None
         self.phones: Phones | None = None
