@@ -246,6 +246,10 @@ class Writer:
         Returns whether the log held anything this hub had not applied.
         """
         entries = decode_entries(await self.store.read(self.code, self.state.seq))
+        return await self._apply_read(entries, shown)
+
+    async def _apply_read(self, entries: list[Envelope], shown: int) -> bool:
+        """Apply entries read from the store after ``self.state.seq`` (see :meth:`catch_up`)."""
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
                 touched = apply(self.state, envelope, self.limits)
@@ -305,12 +309,19 @@ class Writer:
         if self._snapshot is None:
             await self._reload()
             return
-        self.state = decode_snapshot(self._snapshot)
+        # Read first, then swap: while the read is in flight the hub keeps its
+        # newer state, so a welcome or a page rendered meanwhile never shows the
+        # snapshot (up to SNAPSHOT_EVERY entries old; at first the room as it
+        # was when this worker loaded it). Seen in the big-event benchmark:
+        # phones reconnecting during the storm were welcomed with an empty room.
+        restored = decode_snapshot(self._snapshot)
+        entries = decode_entries(await self.store.read(self.code, restored.seq))
+        self.state = restored
         self._needs_reload = False
         # Nobody's view showed the lost batch (no flush while appending), and
         # everything up to where it started was shown: only newer entries touch
         # anyone, not every phone in the room.
-        await self.catch_up(shown=self._shown_seq)
+        await self._apply_read(entries, shown=self._shown_seq)
 
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
