@@ -162,6 +162,9 @@ class Writer:
         self.limits = limits
         self.state = RoomState()
         self.appending = False  # an append is in flight: the state holds uncommitted entries
+        # a lost race until its recovery has swapped the state: it still holds the batch
+        # the log refused, so nothing may be rendered from it (see FanOut._flush)
+        self.recovering = False
         self._snapshot: Snapshot | None = None
         self._known_seq = 0  # the highest seq other workers announced
         self._shown_seq = 0  # after a lost race: the committed seq it started from
@@ -378,6 +381,8 @@ class Writer:
                     await (self._recover() if attempt else self._reload())
                 except StoreError:
                     return [Result(False, reason="store_unavailable")] * len(batch)
+                finally:
+                    self.recovering = False
             elif self._known_seq > self.state.seq:
                 await self._behind()  # announced but not applied: decide on the newest state
             try:  # the secrets of anonymous polls voted in (a ballot without one is refused)
@@ -389,6 +394,7 @@ class Writer:
             results = await self._attempt(batch, limit_rate=attempt == 0)
             if results is not None:
                 return results
+        self.recovering = False  # as before: the next notice or command reloads the room
         log.warning("room %s: lost the append race %d times in a row", self.code, ATTEMPTS)
         return [Result(False, reason="store_unavailable")] * len(batch)
 
@@ -450,6 +456,7 @@ class Writer:
                 await self.store.append(self.code, base, [encode_entry(e) for e in staged])
             except SeqConflict:
                 self._needs_reload = True
+                self.recovering = True
                 self._shown_seq = base
                 self.lost_races += 1
                 return None

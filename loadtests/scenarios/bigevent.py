@@ -84,7 +84,7 @@ async def run(
             return made[-1]
 
         async with asyncio.timeout(config.timeout_s):
-            step = "joining"
+            step = "starting the workers and joining"
             generator_before = self_cpu_s()
             async with LiveRoom(
                 config.n, progress, source, config.ramp_s, make_server=make

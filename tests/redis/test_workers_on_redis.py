@@ -125,7 +125,8 @@ async def test_a_lost_race_never_shows_the_old_snapshot_while_the_log_is_read(
     The snapshot may be far behind (here: the room as ``b`` loaded it, before
     anyone joined). A phone welcomed, or a page rendered, while the read is in
     flight must see the newer state, not an empty room (the big-event
-    benchmark's reconnect storm found this).
+    benchmark's reconnect storm found this), and the fan-out renders nothing
+    until the state is the log's again.
     """
     a, b = workers
     people = [f"p{i}" for i in range(5)]
@@ -142,6 +143,7 @@ async def test_a_lost_race_never_shows_the_old_snapshot_while_the_log_is_read(
 
     async def watched(room: str, after: int = 0) -> list[bytes]:
         seen.append((b.state.seq, len(b.state.lobby.participants)))
+        assert b.appending, "the fan-out must not render the state while it is recovered"
         return await read(room, after)
 
     b.writer.store.read = watched  # type: ignore[method-assign]
