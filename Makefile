@@ -52,7 +52,7 @@ fuzz: setup
 # Every scenario with its defaults, one after the other: about 50 minutes of runs on
 # the 2-core benchmark machine (stamina alone is a 15-minute event), more when it is
 # busy (each run first waits for quiet).
-BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote stamina
+BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote stamina bigevent
 
 bench: setup
 	@failed=""; for s in $(BENCH_SCENARIOS); do \

@@ -281,3 +281,59 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         for name in ("ack_p99_met", "freshness_p99_met", "all_back_met")
     }
     return summary
+
+
+def render(results: dict[str, Any]) -> str:
+    """The generated section of docs/benchmarks.md (``report.py`` calls it by scenario name)."""
+    from loadtests.sections import _f, _facts, _med
+
+    s = results["summary"]
+    rows = [
+        "| run | connected | ack p50 / p99 (ms) | freshness p50 / p99 (ms) | burst CPU: server / generator (s) | all back (s) | drop→welcome p99 (ms) | storm CPU: server / generator (s) | tally, screen exact | ok |",  # noqa: E501
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]  # fmt: skip
+    for r in results["runs"]:
+        b, st = r.get("burst") or {}, r.get("storm") or {}
+        ack, fresh = b.get("ack_ms") or {}, b.get("screen_freshness_ms") or {}
+        phase = b.get("phase") or {}
+        exact = (b.get("tally") or {}).get("exact") and (st.get("screen_final") or {}).get("exact")
+        rows.append(
+            f"| {r.get('repeat')} | {_f(b.get('connected'))}/{r['n']} "
+            f"| {_f(ack.get('p50'), '{:.1f}')} / {_f(ack.get('p99'))} "
+            f"| {_f(fresh.get('p50'))} / {_f(fresh.get('p99'))} "
+            f"| {_f(phase.get('server_cpu_s'), '{:.1f}')} / {_f(phase.get('generator_cpu_s'), '{:.1f}')} "  # noqa: E501
+            f"| {_f(st.get('all_back_s'), '{:.1f}')} | {_f((st.get('drop_to_welcome_ms') or {}).get('p99'))} "  # noqa: E501
+            f"| {_f(st.get('server_cpu_s'), '{:.1f}')} / {_f(st.get('generator_cpu_s'), '{:.1f}')} "
+            f"| {bool(exact)} | {r.get('ok')}: {r.get('error') or ''} |"
+        )  # fmt: skip
+    n = results["runs"][0]["n"] if results["runs"] else "N"
+    met = s["targets_met"]
+    title = f"One big event: {n} phones on 2 workers with Redis, a vote burst and a reconnect storm"
+    return f"""## {title}
+
+Issue 19, target 3. `dialograum serve --workers 2` on a `redis-server` of
+the run's own (AOF `everysec`); {n} phones join on a ramp (200 a second,
+setup, not measured) and must all be connected. **Burst:** every phone
+votes once within 5 s in a single-choice poll on the screen (the plenum's
+vote phase). **Storm:** within 5 s every phone changes its vote and loses
+its socket in the same instant, reconnects with its token (to whichever
+worker takes it) and resends the vote with the same `cid`. Checked: every
+burst vote acked and counted once, every screen push equal to the acked
+votes up to its `seq`; after the storm every phone back with its own ballot
+in the welcome, every changed vote acked, the moderator's tally and the
+screen's last push exactly the new choices. Server CPU is the supervisor,
+both workers and Redis; generator CPU is the load generator's process.
+Targets: ack p99 ≤ 250 ms, freshness p99 ≤ 500 ms, all back within 20 s.
+
+{_facts(results)}
+{chr(10).join(rows)}
+
+Medians (min–max): ack p99 {_med(s["ack_p99_ms"])} ms, freshness p99
+{_med(s["freshness_p99_ms"])} ms, all back after {_med(s["all_back_s"], "{:.1f}")} s;
+server CPU in the burst {_med(s["burst_server_cpu_s"], "{:.1f}")} s against the
+generator's {_med(s["burst_generator_cpu_s"], "{:.1f}")} s, in the storm
+{_med(s["storm_server_cpu_s"], "{:.1f}")} s against {_med(s["storm_generator_cpu_s"], "{:.1f}")} s;
+other processes {_med(s["burst_other_cores"], "{:.2f}")} cores in the burst. Targets met
+in {met["ack_p99_met"]}, {met["freshness_p99_met"]} and {met["all_back_met"]} of
+{s["runs"]} runs; runs ok (nothing lost): {s["ok"]}/{s["runs"]}.
+"""
