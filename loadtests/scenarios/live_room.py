@@ -35,7 +35,9 @@ class LiveRoom:
         http_connections: int = 16,
         extra_env: dict[str, str] | None = None,
         make_server: Callable[[Path, Path | None], ServerProcess] | None = None,
+        join_within_s: float = 120.0,  # every phone joined and welcomed (or failed)
     ) -> None:
+        self.join_within_s = join_within_s
         self.n = n
         self.progress = progress
         self.ramp_s = ramp_s
@@ -86,7 +88,7 @@ class LiveRoom:
         self.phones = Phones(pool, self.code, self.n)
         started = now_ns()
         self.phones.start(self.ramp_s)
-        await asyncio.wait_for(self.phones.wait_settled(), 120)
+        await asyncio.wait_for(self.phones.wait_settled(), self.join_within_s)
         live = self.phones.connected
         screen = self.screen
         await screen.wait_until(lambda: screen.last_online >= live, 60)
