@@ -39,7 +39,14 @@ from loadtests.clients import ScreenFeed
 from loadtests.commands import Commands
 from loadtests.scaleout import OwnRedis, WorkersOnRedis
 from loadtests.scenarios import plenum, reconnect
-from loadtests.scenarios.common import SAMPLE_EVERY_S, Progress, load_profile, self_cpu_s
+from loadtests.scenarios.common import (
+    SAMPLE_EVERY_S,
+    Progress,
+    load_profile,
+    self_cpu_s,
+    start_spy,
+    stop_spy,
+)
 from loadtests.scenarios.live_room import LiveRoom
 from loadtests.scenarios.plenum_metrics import metrics
 from loadtests.server_proc import ServerProcess
@@ -60,6 +67,7 @@ class BigEventConfig:
     ack_target_ms: float = 250.0  # p99, the burst
     freshness_target_ms: float = 500.0  # p99, the burst
     timeout_s: float = 900.0
+    profile_to: Path | None = None  # py-spy on every worker during the burst (a diagnostic)
 
 
 async def run(
@@ -69,7 +77,8 @@ async def run(
     quiet: Quiet | None = None,
 ) -> dict[str, Any]:
     """One run; a failed run is reported, not raised, so the next repeat still goes."""
-    result: dict[str, Any] = {"n": config.n, "config": asdict(config), "ok": False}
+    settings = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
+    result: dict[str, Any] = {"n": config.n, "config": settings, "ok": False}
     redis = OwnRedis()
     made: list[WorkersOnRedis] = []
     step = "starting Redis"
@@ -151,9 +160,18 @@ async def _burst(
         ack_target_ms=config.ack_target_ms,
         freshness_target_ms=config.freshness_target_ms,
     )
-    phase = await plenum.vote_phase(
-        pconfig, room.phones, room.screen, room.moderator, room.server, poll, progress, None
-    )
+    spy = None
+    if config.profile_to is not None:
+        spy = await start_spy(
+            room.server.pid, config.profile_to, config.vote_spread_s + 30, subprocesses=True
+        )
+    try:
+        phase = await plenum.vote_phase(
+            pconfig, room.phones, room.screen, room.moderator, room.server, poll, progress, None
+        )
+    finally:
+        if spy is not None:
+            await stop_spy(spy)
     final = await room.state()
     found = metrics(pconfig, room.phones, room.screen, room.moderator, phase, final, poll)
     profile = load_profile(phase.load, phase.t0_ns, SAMPLE_EVERY_S)
@@ -239,6 +257,7 @@ async def suite(
                 ramp_s=max(args.ramp, n / 200),
                 vote_spread_s=args.vote_spread,
                 timeout_s=max(args.timeout, BigEventConfig.timeout_s),
+                profile_to=args.profile / f"bigevent-n{n}-r{r}-burst.txt" if args.profile else None,
             )
             result = await run(config, progress, args.source, quiet)
             result["repeat"] = r
