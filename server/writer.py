@@ -252,7 +252,16 @@ class Writer:
         return await self._apply_read(entries, shown)
 
     async def _apply_read(self, entries: list[Envelope], shown: int) -> bool:
-        """Apply entries read from the store after ``self.state.seq`` (see :meth:`catch_up`)."""
+        """Apply entries read from the store after ``self.state.seq`` (see :meth:`catch_up`).
+
+        Not while the state holds a batch the store refused (``_needs_reload``: a
+        catch-up whose read was under way when the race was lost). Applied to it,
+        and snapshotted, the refused batch would come back with the next recovery
+        (found by the big-event benchmark: two joins answered ``already_joined``).
+        The recovery or reload under way reads the log itself.
+        """
+        if self._needs_reload:
+            return False
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
                 touched = apply(self.state, envelope, self.limits)
@@ -321,6 +330,7 @@ class Writer:
         entries = decode_entries(await self.store.read(self.code, restored.seq))
         self.state = restored
         self._needs_reload = False
+        self.recovering = False  # the log's state again: the fan-out may render it
         # Nobody's view showed the lost batch (no flush while appending), and
         # everything up to where it started was shown: only newer entries touch
         # anyone, not every phone in the room.
