@@ -268,16 +268,19 @@ class Patch(msgspec.Struct, tag="patch", frozen=True):
     qna: list[SessionVotes]
 
 
-LIVE_MESSAGES: tuple[type[msgspec.Struct], ...] = (
-    Hello,
-    Welcome,
-    StatePush,
-    Patch,
-    Ack,
-    Error,
-    Progress,
-)
-"""The live socket's messages, both ways; /schema lists them as components."""
+class LiveMessages(msgspec.Struct):
+    """The live socket's messages, one of each, so that /schema describes them all.
+
+    The client sends ``hello`` and commands; the server sends the others.
+    """
+
+    hello: Hello
+    welcome: Welcome
+    state: StatePush
+    patch: Patch
+    ack: Ack
+    error: Error
+    progress: Progress
 
 
 def encode(message: Ack | Welcome | Error | Progress | Patch) -> str:

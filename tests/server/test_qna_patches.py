@@ -178,3 +178,19 @@ def test_a_phone_page_gets_only_the_counts_when_only_votes_moved(
                 command(console, "c2", type="question.hide", question="q1")
                 again = read_until(phone, 'id="phone-qna-list"')
                 assert "Wer zahlt?" not in again and "Wann?" in again
+
+
+def test_the_schema_describes_the_live_messages(client: Client, event: dict[str, Any]) -> None:
+    schema = client.get("/schema/openapi.json").json()
+    components = schema["components"]["schemas"]
+    assert "/api/events/{code}/live" in schema["paths"]
+    assert "patches" in components["Hello"]["properties"]
+    patch = components["Patch"]
+    assert set(patch["required"]) >= {"type", "seq", "base", "participants", "qna"}
+    assert set(components["SessionVotes"]["properties"]) == {"session", "order", "votes"}
+    for name in ("Welcome", "StatePush", "Ack", "Error", "Progress"):
+        assert name in components, name
+    plain = client.get(f"/api/events/{event['code']}/live", headers={"Accept-Language": "de"})
+    assert plain.status_code == 426
+    assert plain.json()["reason"] == "upgrade_required"
+    assert "Live-Verbindung" in plain.json()["detail"]
