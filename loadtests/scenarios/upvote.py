@@ -28,7 +28,11 @@ phones, screen and console. The ratios upvote ÷ vote are the result.
 Checked: every command acked ``ok``; the final poll tally and every
 question's votes equal the counts of the seeded plan (a plain reference
 model); the screen's last push in the upvote phase shows every vote and the
-same top 5 (ids and votes, ties by age) as the reference.
+same top 5 (ids and votes, ties by age) as the reference. The phones say
+``patches`` in their hello (docs/api.md, "Patches"), as a real client that
+can apply them would; the last phone (never an asker) keeps its state from
+whole states and patches (:class:`loadtests.clients.Mirror`), and must end
+with every question's votes, in the reference order.
 
 ``make test`` runs a short version (tests/loadtests/test_upvote_smoke.py).
 """
