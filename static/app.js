@@ -75,6 +75,8 @@
     Object.keys(pending).forEach(function (cid) {
       if (!queued[pending[cid]]) socket.sendImmediately(pending[cid]);
     });
+    // Forms submitted while the page was not live (static/hold.js) go now, after the hello.
+    if (window.dialograumHold) window.dialograumHold.release();
   });
 
   document.addEventListener("htmx:wsClose", function () { liveSocket = null; setConnected(false); });
