@@ -161,6 +161,31 @@
     toggle.textContent = (compact ? agenda.getAttribute("data-all-phases") : agenda.getAttribute("data-few-phases")) || "";
   }
 
+  // The running phase and its countdown in the navigation, so the clock stays in view.
+  // A copy of the agenda's (cafe.js ticks every [data-ends-at]); the agenda's own is
+  // the one screen readers hear.
+  function navPhase(agenda) {
+    var chip = document.querySelector(".console-nav .nav-phase");
+    if (!chip) return;
+    var now = agenda && agenda.querySelector(".agenda-now");
+    var title = now && now.querySelector("strong");
+    var clock = now && now.querySelector(".countdown");
+    chip.hidden = !title;
+    if (!title) return;
+    var name = document.createElement("span");
+    name.className = "nav-phase-title";
+    name.textContent = title.textContent;
+    chip.textContent = "";
+    chip.appendChild(name);
+    if (clock) {
+      var copy = clock.cloneNode(true);
+      copy.removeAttribute("role");
+      copy.setAttribute("aria-hidden", "true");
+      chip.appendChild(document.createTextNode(" "));
+      chip.appendChild(copy);
+    }
+  }
+
   function arrange() {
     scheduled = false;
     var agenda = document.getElementById("console-agenda");
@@ -186,6 +211,7 @@
         agenda.getAttribute(fold ? "data-fold-open" : "data-fold-close") || "";
     });
     agendaCompact(current);
+    navPhase(agenda);
     reorder(current, current ? now : []);
     badges(current ? now : []);
   }

@@ -5,8 +5,8 @@
 Starts a server (tests/e2e/liveserver.py), creates a Werkstattgespräch from its
 built-in template, adds an idea board and an action, lets eight people ask
 questions, ask to speak and vote, starts the discussion phase, and photographs
-the console in German at 1440×900 (the first screen and the whole page), at
-1024×768 and at 768×1024. Uses Debian's /usr/bin/chromium.
+the console in German at 1440×900 (the first screen, the whole page, and after
+a jump from the navigation to a folded panel), at 1024×768 and at 768×1024. Uses Debian's /usr/bin/chromium.
 """
 
 from __future__ import annotations
@@ -69,6 +69,11 @@ def main(out: Path, port: int | None = None) -> None:
                 page.screenshot(path=str(out / f"console-{name}-full.png"), full_page=True)
                 height_px = page.evaluate("document.documentElement.scrollHeight")
                 print(f"1440 page height: {height_px}px")
+                # The sticky navigation: a folded panel opens and comes into view.
+                page.locator(".console-nav a[data-panel=actions-panel]").click()
+                expect(page.locator("#actions-panel")).not_to_have_class("folded")
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(out / f"console-{name}-jump.png"))
             context.close()
         browser.close()
 
