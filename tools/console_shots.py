@@ -4,9 +4,10 @@
 
 Starts a server (tests/e2e/liveserver.py), creates a Werkstattgespräch from its
 built-in template, adds an idea board and an action, lets eight people ask
-questions, ask to speak and vote, starts the discussion phase, and photographs
+questions and ask to speak, starts the discussion phase, and photographs
 the console in German at 1440×900 (the first screen, the whole page, and after
-a jump from the navigation to a folded panel), at 1024×768 and at 768×1024. Uses Debian's /usr/bin/chromium.
+a jump from the navigation to a folded panel), at 1024×768 and at 768×1024.
+Uses Debian's /usr/bin/chromium.
 """
 
 from __future__ import annotations
