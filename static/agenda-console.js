@@ -114,14 +114,17 @@
     orderedFor = current;
     var main = document.querySelector(".console-main");
     if (!main) return;
+    main.classList.toggle("by-phase", !!current);  // console.css: folded bars fill the gaps
     var panels = Array.prototype.slice.call(main.querySelectorAll(":scope > section.panel[data-activity]"));
+    panels.forEach(function (panel, i) { if (!panel.hasAttribute("data-order")) panel.setAttribute("data-order", String(i)); });
     var rank = function (panel) {
       var kind = panel.getAttribute("data-activity");
-      if (current && now.indexOf(kind) >= 0) return 0;
+      if (!current) return 0;  // no phase runs: the page's own order (the event's format first)
+      if (now.indexOf(kind) >= 0) return 0;
       if (KEEP[kind]) return 1;
       return panel.classList.contains("folded") ? 3 : 2;
     };
-    var sorted = panels.map(function (p, i) { return [rank(p), i, p]; })
+    var sorted = panels.map(function (p) { return [rank(p), parseInt(p.getAttribute("data-order"), 10), p]; })
       .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
       .map(function (x) { return x[2]; });
     if (sorted.every(function (p, i) { return p === panels[i]; })) return;
