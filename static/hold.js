@@ -14,7 +14,8 @@
  * submit is stopped before it reaches htmx or the browser, the form keeps
  * what was typed, and a note in the form says "Connecting … sent as soon as
  * the connection is up" (the text comes from #conn's data-held, translated).
- * When the socket opens, app.js (after its hello) calls release(): each held
+ * When the page is live again (app.js: the socket opened and said hello, or
+ * the server, unable to save for a moment, acknowledged again), release(): each held
  * form is submitted again, now through htmx, with a client id like any
  * command, so a resend after a later reconnect still counts once.
  *
