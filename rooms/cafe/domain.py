@@ -9,7 +9,10 @@ screens count down locally from them.
 Invariants that hold in log order (checked again in :func:`apply`, so two
 workers racing cannot break them): a round that has started is never
 re-planned (nobody moves during a round); a seat taken by check-in respects
-the table's capacity; only a table's host writes its notes.
+the table's capacity. Only a table's host writes its notes, for the round
+they were written in: whoever hosted the table while that round ran (each
+round records them), or its host now for the current round (checked in
+:func:`decide`; a note carries its round, so log order cannot move it).
 """
 
 from __future__ import annotations
