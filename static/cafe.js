@@ -136,7 +136,8 @@
     var form = notesForm(evt.target);
     if (!form || evt.target.name !== "text") return;
     var drafts = readDrafts();
-    drafts[keyOf(form)] = evt.target.value;
+    if (evt.target.value) drafts[keyOf(form)] = evt.target.value;
+    else delete drafts[keyOf(form)];  // emptied: nothing to keep (formkeep keeps the empty field)
     writeDrafts(drafts);
   });
   // Saved (the server said yes): the server's rendering wins again. Refused: kept.
