@@ -102,7 +102,7 @@ def test_cafe_from_the_console_form_to_the_phone_card_and_paper(
         console.send_json({"type": "cafe.start_round", "cid": "k2"})
         assert "data-ends-at" in read_until(screen, 'data-mode="cafe"')
         console.send_json({"type": "cafe.set_host", "cid": "k3", "table": "t1", "participant": pid})
-        read_until(console, "Anna")
+        assert '"ok":true' in read_until(console, '"cid":"k3"')
         assert hub.state.cafe.hosts().get(pid) == "t1"
     cards = client.get(f"/console/{code}/cafe/cards")
     # One tent card per table, its QR code on both halves.
