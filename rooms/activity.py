@@ -44,16 +44,32 @@ class Fragment(msgspec.Struct, frozen=True):
     every activity (lower first). A ``personal`` fragment reads one
     participant's view (``me``) and is rendered only when that person's state
     changed; the others are rendered once per tick and sent to everyone.
-    A ``cached`` console fragment is big and rarely changes (the café plan,
-    a wall of 900 cards): it is rendered again only when the activity's view
-    fields, the screen mode or the room changed.
+
+    A shared fragment is rendered again only when something it shows
+    changed, so it says what it reads: its own activity's view fields, and
+    ``reads``, the other parts of the room it shows (another activity's
+    name, for its view fields; ``lobby`` for the event's header, its
+    people and the projector's mode; :data:`ONLINE` for who or how many
+    are online). What an activity's views read in turn
+    (``Activity.reads``) is added by the registry. ``follows_screen``: it
+    shows whatever the projector shows (the screen's stage), so it also
+    reads the activity that owns the current projector mode. A test renders
+    random rooms both ways and holds these declarations to the truth
+    (tests/server/test_flush_reads.py).
     """
 
     part: str
     template: str
     order: int
     personal: bool = False
-    cached: bool = False
+    reads: tuple[str, ...] = ()
+    follows_screen: bool = False
+
+
+ONLINE = "online"
+"""The part of a room that is not in its log: who is online (presence says when it changed).
+
+Fragments that show it name it in ``Fragment.reads``; no activity may be called so."""
 
 
 class Panel(msgspec.Struct, frozen=True):
@@ -123,6 +139,21 @@ class Activity(Protocol):
     @property
     def name(self) -> str:
         """The activity's name: its package, its template folder, its field of the room."""
+        ...
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        """The parts of the room its ``apply`` may change (activity names; usually its own).
+
+        The fan-out re-renders only the fragments that read a part an entry
+        wrote; an activity without state of its own (the erasure of personal
+        data) names the parts it changes.
+        """
+        ...
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The other parts of the room its ``view`` reads (``lobby`` for names, say)."""
         ...
 
     @property

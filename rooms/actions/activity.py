@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 class ActionsActivity:
     name = "actions"
+    writes: tuple[str, ...] = ("actions",)
+    reads: tuple[str, ...] = ("lobby",)  # authors' and owners' names
     commands: tuple[type[msgspec.Struct], ...] = domain.ACTION_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.ACTION_EVENT_TYPES
@@ -39,7 +41,9 @@ class ActionsActivity:
     )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
-        "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
+        "console": (
+            Fragment("console-actions", "actions/console-actions.html", 60, reads=("lobby",)),
+        ),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (

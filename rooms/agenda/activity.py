@@ -73,6 +73,8 @@ def _phase_takes_the_screen(room: RoomState, target: str, opening: frozenset[str
 
 class AgendaActivity:
     name = "agenda"
+    writes: tuple[str, ...] = ("agenda",)
+    reads: tuple[str, ...] = ("polls", "ideas", "qna")  # the console's labels of what a phase runs
     commands: tuple[type[msgspec.Struct], ...] = domain.AGENDA_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.AGENDA_EVENT_TYPES
@@ -91,7 +93,7 @@ class AgendaActivity:
         "phone": (Fragment("phone-agenda", "agenda/phone-agenda.html", 5),),
         # Cached: rendered again only when the agenda's view or the screen mode changed
         # (16-35 ms at 40 phases on every tick before; docs/benchmarks.md).
-        "console": (Fragment("console-agenda", "agenda/console-agenda.html", 5, cached=True),),
+        "console": (Fragment("console-agenda", "agenda/console-agenda.html", 5, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {
         "phase_not_found": N_("This phase is no longer on the agenda."),

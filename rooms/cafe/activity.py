@@ -28,6 +28,8 @@ def _round_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class CafeActivity:
     name = "cafe"
+    writes: tuple[str, ...] = ("cafe",)
+    reads: tuple[str, ...] = ("lobby",)  # who sits where, by name and organisation
     commands: tuple[type[msgspec.Struct], ...] = domain.CAFE_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.CAFE_EVENT_TYPES
@@ -45,7 +47,7 @@ class CafeActivity:
     )  # fmt: skip
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("cafe-me", "cafe/cafe-me.html", 10, personal=True),),
-        "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, cached=True),),
+        "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", CafeView | None, None),)

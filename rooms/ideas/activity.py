@@ -25,6 +25,8 @@ def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class IdeasActivity:
     name = "ideas"
+    writes: tuple[str, ...] = ("ideas",)
+    reads: tuple[str, ...] = ("lobby",)  # authors' names
     commands: tuple[type[msgspec.Struct], ...] = (*domain.IDEAS_COMMAND_TYPES, undo.UndoBoard)
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = (*domain.IDEAS_EVENT_TYPES, undo.BoardRestored)
@@ -47,7 +49,7 @@ class IdeasActivity:
             Fragment("phone-ideas-me", "ideas/phone-ideas-me.html", 55, personal=True),
             Fragment("phone-wall", "ideas/phone-wall.html", 60),
         ),
-        "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
+        "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (

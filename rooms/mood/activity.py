@@ -29,6 +29,8 @@ SCREEN = "mood"
 
 class MoodActivity:
     name = "mood"
+    writes: tuple[str, ...] = ("mood",)
+    reads: tuple[str, ...] = ("lobby",)  # only the present count
     commands: tuple[type[msgspec.Struct], ...] = domain.MOOD_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.MOOD_EVENT_TYPES
@@ -41,7 +43,7 @@ class MoodActivity:
     )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-mood-me", "mood/phone-mood-me.html", 80, personal=True),),
-        "console": (Fragment("console-mood", "mood/console-mood.html", 70),),
+        "console": (Fragment("console-mood", "mood/console-mood.html", 70, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {
         "mood_invalid": N_("Please choose a mood from 1 to 5."),

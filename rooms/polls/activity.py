@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import ONLINE, REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenMode
 from rooms.polls import domain
@@ -31,6 +31,8 @@ def _may_show(room: RoomState, command: Any) -> Rejected | None:
 
 class PollsActivity:
     name = "polls"
+    writes: tuple[str, ...] = ("polls",)
+    reads: tuple[str, ...] = ("lobby",)  # voters' names in a named poll's results
     commands: tuple[type[msgspec.Struct], ...] = domain.POLL_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.POLL_EVENT_TYPES
@@ -47,9 +49,9 @@ class PollsActivity:
             Fragment("phone-results", "polls/phone-results.html", 40),
         ),
         "console": (
-            Fragment("console-polls", "polls/console-polls.html", 30),
+            Fragment("console-polls", "polls/console-polls.html", 30, reads=("lobby", ONLINE)),
             # The undo history of polls, boards and actions (rooms/undo.py), in the side column.
-            Fragment("console-undo", "polls/console-undo.html", 5),
+            Fragment("console-undo", "polls/console-undo.html", 5, reads=("ideas", "actions")),
         ),
     }
     # Its older refusals' texts are still in server/i18n.py; the undo texts of

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 class PrivacyActivity:
     name = "privacy"
+    # It has no state of its own: it removes names from these.
+    writes: tuple[str, ...] = ("lobby", "ideas", "actions", "qna", "speakers")
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = domain.PRIVACY_COMMAND_TYPES
     # Not over the socket: only the HTTP routes (server/privacy_pages.py) erase, because
     # they also rewrite the stored log. An erasure sent as a socket command would hide

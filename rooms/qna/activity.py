@@ -31,6 +31,8 @@ def _live_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class QnaActivity:
     name = "qna"
+    writes: tuple[str, ...] = ("qna",)
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = domain.QNA_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.QNA_EVENT_TYPES
@@ -52,7 +54,7 @@ class QnaActivity:
             Fragment("phone-qna-me", "qna/phone-qna-me.html", 62, personal=True),
             Fragment("phone-qna-list", "qna/phone-qna-list.html", 63),
         ),
-        "console": (Fragment("console-qna", "qna/console-qna.html", 40),),
+        "console": (Fragment("console-qna", "qna/console-qna.html", 40, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {
         "qna_not_found": N_("This Q&A session is not available."),

@@ -29,6 +29,8 @@ def _turn_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class SpeakersActivity:
     name = "speakers"
+    writes: tuple[str, ...] = ("speakers",)
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = domain.SPEAKER_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.SPEAKER_EVENT_TYPES
@@ -49,7 +51,9 @@ class SpeakersActivity:
             Fragment("phone-speakers", "speakers/phone-speakers.html", 66),
             Fragment("phone-speakers-me", "speakers/phone-speakers-me.html", 65, personal=True),
         ),
-        "console": (Fragment("console-speakers", "speakers/console-speakers.html", 45),),
+        "console": (
+            Fragment("console-speakers", "speakers/console-speakers.html", 45, reads=("lobby",)),
+        ),
     }
     reasons: Mapping[str, str] = {
         "speaker_name_missing": N_("Please give a name, so that the moderator can call you."),

@@ -1,0 +1,123 @@
+"""A flush renders only the fragments that read what changed; this holds their reads to the truth.
+
+Every shared page fragment declares what it reads (``Fragment.reads`` and
+``follows_screen`` in rooms/activity.py; the registry adds what the
+activities' views read in turn, ``Activity.reads``), and every event what it
+changes (``Activity.writes``). A declaration that left something out would
+leave a fragment showing an old text after a change it does not read. So:
+random scripts of every activity's commands, with people coming online and
+going, rendered as the fan-out renders (only the fragments that read what
+the entries changed since the last render, at random moments, per page kind
+and language), must show exactly what rendering everything shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rooms.activity import ONLINE
+from rooms.base import Actor, Role
+from rooms.lobby.domain import Join, ScreenMode, ShowOnScreen
+from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
+from rooms.room import Command, RoomState, handle
+from server import present
+from server.present import PAGE_KINDS, Presenter
+from server.render import Renderer
+from tests.rooms.helpers import T0, new_room
+from tests.rooms.strategies import PEOPLE, cheap_plans, steps
+
+Step = tuple[Actor, Command, str | None]
+KEYS = [(kind, "de") for kind in PAGE_KINDS]  # what a fragment reads is the same in every language
+RENDERER = Renderer()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_plans() -> Iterator[None]:
+    with cheap_plans():
+        yield
+
+
+class Pages:
+    """Every page kind and language of one room, as the fan-out keeps them."""
+
+    def __init__(self) -> None:
+        self.presenter = Presenter(RENDERER, lambda code: f"https://example.org/j/{code}")
+        self.shown: dict[tuple[str, str], dict[str, str]] = {}
+        self.dirty: dict[tuple[str, str], set[str]] = {}
+
+    def changed(self, what: set[str]) -> None:
+        for key in self.shown:
+            self.dirty[key] |= what
+
+    def stale(self, key: tuple[str, str], state: RoomState, online: frozenset[str]) -> list[str]:
+        """Render ``key`` only where it is dirty; the parts that differ from rendering all."""
+        kind, lang = key
+        whole = self.presenter.shared(kind, lang, state, online)
+        if key in self.shown:
+            only = self.presenter.shared(
+                kind, lang, state, online, self.dirty[key], self.shown[key]
+            )
+            wrong = sorted(part for part in whole if only.get(part) != whole[part])
+            if wrong:
+                return wrong
+        self.shown[key], self.dirty[key] = whole, set()
+        return []
+
+
+@settings(max_examples=30, deadline=None)
+@given(steps, st.data())
+def test_rendering_only_what_changed_shows_what_rendering_everything_shows(
+    script: list[Step], data: st.DataObject
+) -> None:
+    state, _ = new_room()
+    online: frozenset[str] = frozenset()
+    pages = Pages()
+    for i, (actor, command, cid) in enumerate(script):
+        handled = handle(state, command, actor, cid, T0 + 1000 * (i + 1))
+        changed = set(handled.activities)
+        if data.draw(st.integers(0, 3), label="presence") == 0:
+            now_online = frozenset(data.draw(st.sets(st.sampled_from(PEOPLE)), label="online"))
+            if now_online != online:
+                online = now_online
+                changed.add(ONLINE)
+        pages.changed(changed)
+        if data.draw(st.integers(0, 2), label="a flush now") > 0:
+            continue  # changes pile up until the next flush, as between ticks
+        for key in data.draw(st.sets(st.sampled_from(KEYS), min_size=1), label="rendered"):
+            assert pages.stale(key, state, online) == [], (key, command)
+
+
+def test_a_fragment_whose_reads_leave_something_out_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check above fails where a declaration is wrong: the stage without ``follows_screen``
+    misses a vote while the poll is on the projector."""
+    moderator = Actor(Role.MODERATOR)
+    state, _ = new_room()
+    for cid, command in [
+        (
+            "c",
+            CreatePoll(
+                kind=PollKind.SINGLE, question="Wohin?", options=["A", "B"], anonymous=False
+            ),
+        ),
+        ("o", OpenPoll("p1")),
+        ("s", ShowOnScreen(ScreenMode.POLL, "p1")),
+    ]:
+        assert handle(state, command, moderator, cid, T0).ok
+    assert handle(state, Join("p0", "Ada"), Actor(Role.GUEST), "j", T0).ok
+    reads, _ = present.PART_READS["screen"]["stage"]
+    monkeypatch.setitem(present.PART_READS["screen"], "stage", (reads, False))
+    pages = Pages()
+    key = ("screen", "de")
+    assert pages.stale(key, state, frozenset()) == []
+    handled = handle(state, Vote(poll="p1", choice="o1"), Actor(Role.PARTICIPANT, "p0"), "v", T0)
+    assert handled.activities == {"polls"}
+    pages.changed(handled.activities)
+    assert pages.stale(key, state, frozenset()) == ["stage"]
+    monkeypatch.undo()  # declared truthfully, the stage follows the poll on the projector
+    assert pages.stale(key, state, frozenset()) == []
