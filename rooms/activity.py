@@ -56,6 +56,13 @@ class Fragment(msgspec.Struct, frozen=True):
     reads the activity that owns the current projector mode. A test renders
     random rooms both ways and holds these declarations to the truth
     (tests/server/test_flush_reads.py).
+
+    A ``cached`` console fragment is big, and its reads are coarser than
+    what it shows (the agenda panel reads the polls for their questions,
+    which a vote leaves alone; a board reads the lobby for its authors'
+    names, which a join leaves alone): when something it reads changed, it
+    is rendered again only if the digest of its activity's view fields, the
+    screen mode and the room's code changed (docs/architecture.md, "Fan-out").
     """
 
     part: str
@@ -64,6 +71,7 @@ class Fragment(msgspec.Struct, frozen=True):
     personal: bool = False
     reads: tuple[str, ...] = ()
     follows_screen: bool = False
+    cached: bool = False
 
 
 ONLINE = "online"

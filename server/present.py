@@ -16,6 +16,8 @@ docs/api.md promises the whole view in every state message.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -86,6 +88,14 @@ PART_READS: dict[str, dict[str, tuple[frozenset[str], bool]]] = {
     for kind in PAGE_KINDS
 }
 
+# What a cached console part shows: the view fields of its activity (see _cached_part).
+CACHED_CONSOLE_PARTS: dict[str, tuple[str, ...]] = {
+    f.part: tuple(name for name, _, _ in a.view_fields)
+    for a in ACTIVITIES
+    for f in a.fragments.get("console", ())
+    if f.cached
+}
+
 # A phone's own fragments, rendered only when that participant's state changed.
 PERSONAL_PARTS = tuple(f.template for f in PAGE_FRAGMENTS["phone"] if f.personal)
 
@@ -100,6 +110,9 @@ class Presenter:
         # Phones' personal fragments read the public view; one per log position.
         self._public: tuple[RoomState, int, views.View] | None = None
         self.renders = 0  # shared fragments rendered (the benchmarks and tests read it)
+        # Big console parts (an agenda of 40 phases, idea boards), by room, language
+        # and part: the digest of what they show, and the rendered text.
+        self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -151,8 +164,11 @@ class Presenter:
                     continue
                 if ctx is None:  # the views are built only if a fragment shows them
                     ctx = self.context(kind, state, online)
-                parts[name] = self.renderer.render(lang, template, oob=True, **ctx)
-                self.renders += 1
+                if kind == "console" and name in CACHED_CONSOLE_PARTS:
+                    parts[name] = self._cached_part(name, lang, template, ctx)
+                else:
+                    parts[name] = self.renderer.render(lang, template, oob=True, **ctx)
+                    self.renders += 1
             # The seq marker goes with every message, so it is its own part
             # that always changes with the log.
             parts["seq"] = self.renderer.render(lang, "partials/seq.html", oob=True, seq=state.seq)
@@ -184,6 +200,29 @@ class Presenter:
         if not reads.isdisjoint(dirty):
             return True
         return follows_screen and not screen_reads(state.lobby.screen).isdisjoint(dirty)
+
+    def _cached_part(self, name: str, lang: str, template: str, ctx: dict[str, Any]) -> str:
+        """Render a big console part again only when what it shows changed.
+
+        Asked only when something the part reads changed; its reads are per
+        activity, coarser than what it shows: the agenda panel at 40 phases
+        renders in 9-29 ms and reads the polls only for their questions, so
+        without this every vote re-rendered it (docs/benchmarks.md).
+        """
+        ev = ctx["ev"]
+        shown = (*(getattr(ev, field) for field in CACHED_CONSOLE_PARTS[name]), ev.screen, ev.code)
+        digest = hashlib.blake2b(_json.encode(shown), digest_size=16).digest()
+        key = (ev.code, lang, name)
+        cached = self._parts.get(key)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        text = self.renderer.render(lang, template, oob=True, **ctx)
+        self.renders += 1
+        self._parts[key] = (digest, text)
+        self._parts.move_to_end(key)
+        while len(self._parts) > 256:
+            self._parts.popitem(last=False)
+        return text
 
     def _participant_public(self, state: RoomState) -> views.View:
         cached = self._public

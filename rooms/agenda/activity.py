@@ -93,7 +93,12 @@ class AgendaActivity:
         "phone": (Fragment("phone-agenda", "agenda/phone-agenda.html", 5),),
         # Cached: rendered again only when the agenda's view or the screen mode changed
         # (16-35 ms at 40 phases on every tick before; docs/benchmarks.md).
-        "console": (Fragment("console-agenda", "agenda/console-agenda.html", 5, reads=("lobby",)),),
+        # Reads the polls for their questions only, which a vote leaves alone: cached.
+        "console": (
+            Fragment(
+                "console-agenda", "agenda/console-agenda.html", 5, reads=("lobby",), cached=True
+            ),
+        ),
     }
     reasons: Mapping[str, str] = {
         "phase_not_found": N_("This phase is no longer on the agenda."),

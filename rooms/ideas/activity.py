@@ -49,7 +49,12 @@ class IdeasActivity:
             Fragment("phone-ideas-me", "ideas/phone-ideas-me.html", 55, personal=True),
             Fragment("phone-wall", "ideas/phone-wall.html", 60),
         ),
-        "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, reads=("lobby",)),),
+        # Reads the lobby for authors' names, which a join leaves alone: cached.
+        "console": (
+            Fragment(
+                "console-ideas", "ideas/console-ideas.html", 50, reads=("lobby",), cached=True
+            ),
+        ),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (

@@ -13,6 +13,7 @@ and language), must show exactly what rendering everything shows.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -21,14 +22,18 @@ from hypothesis import strategies as st
 
 from rooms.activity import ONLINE
 from rooms.base import Actor, Role
+from rooms.ideas.domain import CreateBoard, PostIdea
 from rooms.lobby.domain import Join, ScreenMode, ShowOnScreen
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
 from rooms.room import Command, RoomState, handle
 from server import present
+from server.fanout import FanOut, Subscriber
+from server.outbox import Outbox
 from server.present import PAGE_KINDS, Presenter
 from server.render import Renderer
 from tests.rooms.helpers import T0, new_room
 from tests.rooms.strategies import PEOPLE, cheap_plans, steps
+from tests.server.test_console_ideas_limits import CountingRenderer
 
 Step = tuple[Actor, Command, str | None]
 KEYS = [(kind, "de") for kind in PAGE_KINDS]  # what a fragment reads is the same in every language
@@ -121,3 +126,66 @@ def test_a_fragment_whose_reads_leave_something_out_is_caught(
     assert pages.stale(key, state, frozenset()) == ["stage"]
     monkeypatch.undo()  # declared truthfully, the stage follows the poll on the projector
     assert pages.stale(key, state, frozenset()) == []
+
+
+class Room:
+    """The fan-out's source: one room in memory, nobody online, nothing in flight."""
+
+    def __init__(self, state: RoomState) -> None:
+        self.state = state
+        self.online: frozenset[str] = frozenset()
+        self.appending = False
+
+
+async def sent(sub: Subscriber) -> dict[str, str]:
+    """What one flush queued for ``sub`` (it fills every outbox in one go)."""
+    first = await asyncio.wait_for(sub.outbox.next(), 5)
+    assert isinstance(first, str)
+    texts = [first] + [await sub.outbox.next() for _ in range(len(sub.outbox))]
+    return {t.split('id="', 1)[1].split('"', 1)[0]: t for t in texts if isinstance(t, str)}
+
+
+@pytest.mark.anyio
+async def test_a_vote_renders_the_fragments_that_read_the_polls_and_no_others() -> None:
+    """The console and the projector of a room with a board and a shown poll: a vote
+    renders the polls' fragments and the stage, not the board, the people or the rest;
+    what goes out is what rendering everything gives."""
+    moderator, ada = Actor(Role.MODERATOR), Actor(Role.PARTICIPANT, "p0")
+    state, _ = new_room()
+    for cid, command in [
+        (
+            "c",
+            CreatePoll(
+                kind=PollKind.SINGLE, question="Wohin?", options=["A", "B"], anonymous=False
+            ),
+        ),
+        ("o", OpenPoll("p1")),
+        ("b", CreateBoard(prompt="Was fehlt?")),
+        ("s", ShowOnScreen(ScreenMode.POLL, "p1")),
+    ]:
+        assert handle(state, command, moderator, cid, T0).ok
+    assert handle(state, Join("p0", "Ada"), Actor(Role.GUEST), "j", T0).ok
+    assert handle(state, PostIdea(board="b1", text="Ruhe"), ada, "i", T0).ok
+    renderer = CountingRenderer()
+    fanout = FanOut("ABCDEF", Presenter(renderer, lambda code: code), Room(state), window=0.01)
+    subs = [Subscriber(kind, "de", None, Outbox()) for kind in ("console", "screen")]
+    for sub in subs:
+        fanout.add(sub)
+        fanout.send_current(sub)
+        await sent(sub)
+    renderer.rendered.clear()
+    voted = handle(state, Vote(poll="p1", choice="o1"), ada, "v", T0)
+    fanout.touch(voted.touched, None, voted.activities)
+    console, screen = [await sent(sub) for sub in subs]
+    assert sorted(renderer.rendered) == [
+        "lobby/stage.html",
+        "partials/seq.html",
+        "partials/seq.html",
+        "polls/console-polls.html",
+        "polls/console-undo.html",
+    ]
+    assert "console-polls" in console and "stage" in screen
+    whole = Presenter(Renderer(), lambda code: code)
+    for sub, got in [(subs[0], console), (subs[1], screen)]:
+        fresh = whole.shared(sub.kind, "de", state, frozenset())
+        assert all(fresh[part] == text for part, text in got.items() if part in fresh)
