@@ -103,6 +103,26 @@ class Panel(msgspec.Struct, frozen=True):
     on_top: bool = False
 
 
+class ReportSection(msgspec.Struct, frozen=True):
+    """One section an activity adds to the event's report (rooms/report/).
+
+    ``key`` is the moderator's tick box, the report's field of that name
+    (``rooms/report/model.py``) and its template
+    (``templates/report/sections/<key>.html``). ``order`` places it in the
+    report (lower first). ``build`` reads the console's full view
+    (``rooms.report.inputs.Inputs``) and returns the section, or ``None``
+    or ``[]`` when there is nothing in it (the section is left out then).
+    ``tables`` are its tables in the CSV files and the XLSX workbook: each a
+    file name part and a sheet title (an English msgid marked with ``N_``);
+    the transport builds them (``server/report/tables.py``).
+    """
+
+    key: str
+    order: int
+    build: Callable[[Any], Any]
+    tables: tuple[tuple[str, str], ...] = ()
+
+
 LEAD_ORDER = 25
 """Where a panel of the event's own format goes: after polls (10) and people (20)."""
 
@@ -213,6 +233,11 @@ class Activity(Protocol):
     @property
     def panels(self) -> tuple[Panel, ...]:
         """Its sections of the moderator's console (none for the background ones)."""
+        ...
+
+    @property
+    def report(self) -> tuple[ReportSection, ...]:
+        """Its sections of the event's report (none for the background ones)."""
         ...
 
     @property

@@ -9,7 +9,17 @@ import msgspec
 
 from rooms.actions import domain
 from rooms.actions.limits import ActionLimits
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.actions.report import build_actions
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.ideas.views import ActionView, action_views
 from rooms.lobby.domain import ScreenMode
@@ -30,6 +40,9 @@ class ActionsActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = (
+        ReportSection("actions", 80, build_actions, (("actions", N_("Actions")),)),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "actions-panel",

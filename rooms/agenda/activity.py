@@ -7,8 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.agenda import domain
+from rooms.agenda.report import build_agenda, build_chain
 from rooms.agenda.views import AgendaView, agenda_view
 from rooms.base import N_, Rejected
 from rooms.ideas.domain import BoardShown, ScreenView
@@ -86,6 +96,10 @@ class AgendaActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "agenda/screen.html"}
     assets: tuple[str, ...] = ("agenda.css", "agenda.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection("agenda", 20, build_agenda, (("agenda", N_("Agenda")),)),
+        ReportSection("chain", 90, build_chain, (("chain", N_("Critique to action")),)),
+    )
     panels: tuple[Panel, ...] = (
         Panel("agenda-panel", N_("Agenda"), "agenda/console-panel.html", 0, on_top=True),
     )

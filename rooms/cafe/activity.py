@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import Context, Followup, Fragment, Panel, ReportSection, ScreenGuard
 from rooms.base import N_, Rejected
 from rooms.cafe import domain
+from rooms.cafe.report import build_cafe
 from rooms.cafe.views import CafeView, MyCafe, cafe_view, my_cafe
 from rooms.lobby.domain import ScreenMode, ScreenShown
 
@@ -39,6 +40,9 @@ class CafeActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ("cafe.css", "cafe.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection("cafe", 50, build_cafe, (("cafe", N_("World Café")),)),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "cafe-panel", N_("World Café"), "cafe/console-panel.html", 60,

@@ -7,9 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.ideas import domain, undo
+from rooms.ideas.report import build_boards
 from rooms.ideas.views import BoardView, MyIdeas, board_views, my_ideas
 from rooms.lobby.domain import ScreenMode, ScreenShown
 from rooms.undo import UndoView
@@ -34,6 +44,11 @@ class IdeasActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ("ideas.css", "ideas.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "boards", 40, build_boards, (("ideas", N_("Idea cards")), ("dots", N_("Dot ranking")))
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "ideas-panel",

@@ -12,9 +12,19 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import msgspec
 
-from rooms.activity import ONLINE, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    ONLINE,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.lobby import domain
+from rooms.lobby.report import build_participation
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
@@ -42,6 +52,11 @@ class LobbyActivity:
     }
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "participation", 10, build_participation, (("participation", N_("Participation")),)
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel("people-panel", N_("Participants"), "lobby/console-panel.html", 20, css="col-people"),
     )

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.mood import domain
 from rooms.mood.views import MoodView, mood_view, my_mood
@@ -38,6 +47,7 @@ class MoodActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "mood/screen.html"}
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("mood-panel", N_("Mood meter"), "mood/console-panel.html", 70, css="col-main"),
     )

@@ -7,12 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import ONLINE, REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import (
+    ONLINE,
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+)
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenMode
 from rooms.polls import domain
 from rooms.polls.domain import Ballot
 from rooms.polls.limits import PollLimits
+from rooms.polls.report import build_polls
 from rooms.polls.views import PollView, my_ballots, poll_undo_views, poll_views
 from rooms.undo import REASONS as UNDO_REASONS
 from rooms.undo import UndoView
@@ -40,6 +50,11 @@ class PollsActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "polls", 30, build_polls, (("polls", N_("Polls")), ("answers", N_("Text answers")))
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel("polls-panel", N_("Polls"), "polls/console-panel.html", 10, css="col-main"),
     )

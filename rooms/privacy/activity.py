@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import Context, Followup, Fragment, Panel, ReportSection, ScreenGuard
 from rooms.base import Rejected
 from rooms.privacy import domain
 
@@ -35,6 +35,7 @@ class PrivacyActivity:
     screens: Mapping[str, ScreenGuard] = {}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = ()
     panels: tuple[Panel, ...] = ()
     fragments: Mapping[str, tuple[Fragment, ...]] = {}
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py

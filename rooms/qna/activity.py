@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ReportSection, ScreenGuard
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.qna import domain
+from rooms.qna.report import build_qna
 from rooms.qna.views import MyQna, SessionView, my_qna, qna_views
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class QnaActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: _has_session}
     stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
     assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection("qna", 60, build_qna, (("questions", N_("Questions (Q&A)")),)),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "qna-panel", N_("Questions"), "qna/console-panel.html", 40,

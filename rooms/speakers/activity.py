@@ -7,10 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.speakers import domain
+from rooms.speakers.report import build_speakers
 from rooms.speakers.views import MySpeakers, SpeakersView, my_speakers, speakers_view
 
 if TYPE_CHECKING:
@@ -40,6 +50,14 @@ class SpeakersActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
     assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "speakers",
+            70,
+            build_speakers,
+            (("speakers", N_("Speaker list")), ("speaking_time", N_("Speaking time by type"))),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "speakers-panel", N_("Speaker list"), "speakers/console-panel.html", 41,
