@@ -189,3 +189,41 @@ async def test_a_vote_renders_the_fragments_that_read_the_polls_and_no_others() 
     for sub, got in [(subs[0], console), (subs[1], screen)]:
         fresh = whole.shared(sub.kind, "de", state, frozenset())
         assert all(fresh[part] == text for part, text in got.items() if part in fresh)
+
+
+@pytest.mark.anyio
+async def test_the_phones_tick_shows_every_change_that_waited_for_it() -> None:
+    """Between the phones' ticks their shared views are not rendered; what changed in
+    that time piles up, so the tick renders the fragments of every activity that changed
+    (here the polls, then the boards), not only the last flush's."""
+    moderator = Actor(Role.MODERATOR)
+    state, _ = new_room()
+    assert handle(state, Join("p0", "Ada"), Actor(Role.GUEST), "j", T0).ok
+    fanout = FanOut(
+        "ABCDEF", Presenter(RENDERER, lambda c: c), Room(state), window=0.01, phone_window=5.0
+    )
+    phone = Subscriber("phone", "de", "p0", Outbox())
+    console = Subscriber("console", "de", None, Outbox())
+    for sub in (phone, console):
+        fanout.add(sub)
+        fanout.send_current(sub)
+        await sent(sub)
+
+    def do(command: Command, cid: str) -> None:
+        handled = handle(state, command, moderator, cid, T0)
+        assert handled.ok, handled.reason
+        fanout.touch(handled.touched, None, handled.activities)
+
+    do(CreateBoard(prompt="Was fehlt?"), "b1")  # the first change goes to phones at once
+    assert "phone-ideas" in await sent(phone)
+    await sent(console)
+    do(CreatePoll(kind=PollKind.SINGLE, question="Wohin?", options=["A", "B"]), "c")
+    do(OpenPoll("p1"), "o")
+    assert "console-polls" in await sent(console)
+    do(CreateBoard(prompt="Was wünschen wir uns?"), "b2")
+    assert "console-ideas" in await sent(console)
+    assert len(phone.outbox) == 0  # the phones' tick is seconds away
+    got = await sent(phone)
+    assert {"phone-polls", "phone-ideas"} <= set(got)
+    fresh = Presenter(RENDERER, lambda c: c).shared("phone", "de", state, frozenset())
+    assert all(fresh[part] == text for part, text in got.items() if part in fresh)
