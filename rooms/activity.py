@@ -109,7 +109,8 @@ class ReportSection(msgspec.Struct, frozen=True):
     ``key`` is the moderator's tick box, the report's field of that name
     (``rooms/report/model.py``) and its template
     (``templates/report/sections/<key>.html``). ``order`` places it in the
-    report (lower first). ``build`` reads the console's full view
+    report (lower first); ``title`` its heading (an English msgid marked with
+    ``N_``). ``build`` reads the console's full view
     (``rooms.report.inputs.Inputs``) and returns the section, or ``None``
     or ``[]`` when there is nothing in it (the section is left out then).
     ``tables`` are its tables in the CSV files and the XLSX workbook: each a
@@ -118,6 +119,7 @@ class ReportSection(msgspec.Struct, frozen=True):
     """
 
     key: str
+    title: str
     order: int
     build: Callable[[Any], Any]
     tables: tuple[tuple[str, str], ...] = ()

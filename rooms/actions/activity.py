@@ -41,7 +41,7 @@ class ActionsActivity:
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
     report: tuple[ReportSection, ...] = (
-        ReportSection("actions", 80, build_actions, (("actions", N_("Actions")),)),
+        ReportSection("actions", N_("Actions"), 80, build_actions, (("actions", N_("Actions")),)),
     )
     panels: tuple[Panel, ...] = (
         Panel(

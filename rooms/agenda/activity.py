@@ -97,8 +97,16 @@ class AgendaActivity:
     stages: Mapping[str, str] = {SCREEN: "agenda/screen.html"}
     assets: tuple[str, ...] = ("agenda.css", "agenda.js")
     report: tuple[ReportSection, ...] = (
-        ReportSection("agenda", 20, build_agenda, (("agenda", N_("Agenda")),)),
-        ReportSection("chain", 90, build_chain, (("chain", N_("Critique to action")),)),
+        ReportSection(
+            "agenda", N_("Agenda as it ran"), 20, build_agenda, (("agenda", N_("Agenda")),)
+        ),
+        ReportSection(
+            "chain",
+            N_("From critique to action"),
+            90,
+            build_chain,
+            (("chain", N_("Critique to action")),),
+        ),
     )
     panels: tuple[Panel, ...] = (
         Panel("agenda-panel", N_("Agenda"), "agenda/console-panel.html", 0, on_top=True),

@@ -41,7 +41,7 @@ class CafeActivity:
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ("cafe.css", "cafe.js")
     report: tuple[ReportSection, ...] = (
-        ReportSection("cafe", 50, build_cafe, (("cafe", N_("World Café")),)),
+        ReportSection("cafe", N_("World Café"), 50, build_cafe, (("cafe", N_("World Café")),)),
     )
     panels: tuple[Panel, ...] = (
         Panel(

@@ -46,7 +46,11 @@ class IdeasActivity:
     assets: tuple[str, ...] = ("ideas.css", "ideas.js")
     report: tuple[ReportSection, ...] = (
         ReportSection(
-            "boards", 40, build_boards, (("ideas", N_("Idea cards")), ("dots", N_("Dot ranking")))
+            "boards",
+            N_("Idea boards"),
+            40,
+            build_boards,
+            (("ideas", N_("Idea cards")), ("dots", N_("Dot ranking"))),
         ),
     )
     panels: tuple[Panel, ...] = (

@@ -54,7 +54,11 @@ class LobbyActivity:
     assets: tuple[str, ...] = ()
     report: tuple[ReportSection, ...] = (
         ReportSection(
-            "participation", 10, build_participation, (("participation", N_("Participation")),)
+            "participation",
+            N_("Participation"),
+            10,
+            build_participation,
+            (("participation", N_("Participation")),),
         ),
     )
     panels: tuple[Panel, ...] = (

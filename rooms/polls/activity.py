@@ -52,7 +52,11 @@ class PollsActivity:
     assets: tuple[str, ...] = ()
     report: tuple[ReportSection, ...] = (
         ReportSection(
-            "polls", 30, build_polls, (("polls", N_("Polls")), ("answers", N_("Text answers")))
+            "polls",
+            N_("Polls"),
+            30,
+            build_polls,
+            (("polls", N_("Polls")), ("answers", N_("Text answers"))),
         ),
     )
     panels: tuple[Panel, ...] = (

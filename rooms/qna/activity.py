@@ -44,7 +44,13 @@ class QnaActivity:
     stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
     assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
     report: tuple[ReportSection, ...] = (
-        ReportSection("qna", 60, build_qna, (("questions", N_("Questions (Q&A)")),)),
+        ReportSection(
+            "qna",
+            N_("Questions from the audience (Q&A)"),
+            60,
+            build_qna,
+            (("questions", N_("Questions (Q&A)")),),
+        ),
     )
     panels: tuple[Panel, ...] = (
         Panel(

@@ -53,6 +53,7 @@ class SpeakersActivity:
     report: tuple[ReportSection, ...] = (
         ReportSection(
             "speakers",
+            N_("Speaker list"),
             70,
             build_speakers,
             (("speakers", N_("Speaker list")), ("speaking_time", N_("Speaking time by type"))),
