@@ -227,3 +227,16 @@ async def test_the_phones_tick_shows_every_change_that_waited_for_it() -> None:
     assert {"phone-polls", "phone-ideas"} <= set(got)
     fresh = Presenter(RENDERER, lambda c: c).shared("phone", "de", state, frozenset())
     assert all(fresh[part] == text for part, text in got.items() if part in fresh)
+
+
+@pytest.mark.parametrize("mode", ["ideas", "poll"])
+def test_the_stage_of_a_mode_with_nothing_to_show_is_the_welcome(mode: str) -> None:
+    """Found by the property test above: ``screen.show`` of the ideas mode with no board
+    on the projector (or a poll mode whose poll is gone) made the stage's template fail
+    (``first`` of nothing), so the projector got no update at all."""
+    state, _ = new_room()
+    shown = handle(state, ShowOnScreen(mode), Actor(Role.MODERATOR), "s", T0)
+    if not shown.ok:  # the poll mode needs a poll: point it at one that is not there
+        state.lobby.screen, state.lobby.screen_poll = ScreenMode.POLL, "p9"
+    stage = Presenter(RENDERER, lambda c: c).shared("screen", "de", state, frozenset())["stage"]
+    assert 'data-mode="welcome"' in stage
