@@ -28,6 +28,7 @@ from rooms.activities import ACTIVITIES, fragment_reads, screen_reads
 from rooms.activity import Fragment, Panel, console_panels
 from rooms.room import RoomState
 from server.ballot_keys import BallotKeys
+from server.patches import PATCH_KIND, Shapes, patch_text
 from server.render import Renderer
 
 _json = msgspec.json.Encoder()
@@ -36,6 +37,7 @@ CONSOLE_PEOPLE_LIMIT = 100
 
 PAGE_KINDS = ("phone", "console", "screen")
 API_KINDS = {"participant": "api:participant", "moderator": "api:moderator", "screen": "api:screen"}
+PARTICIPANT_KINDS = ("phone", "api:participant", PATCH_KIND)
 
 
 def page_context(
@@ -113,6 +115,8 @@ class Presenter:
         # Big console parts (an agenda of 40 phases, idea boards), by room, language
         # and part: the digest of what they show, and the rendered text.
         self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
+        # The participant view's shape per room, for the patches' base (server/patches.py).
+        self.shapes = Shapes()
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -184,6 +188,12 @@ class Presenter:
             case "api:participant":
                 whole = _json.encode(views.public_view(state, len(online), "participant"))
                 view = whole.decode()[:-1]  # open: '{…"polls":[…]' + ',"me":…}'
+            case "api:participant+patch":  # PATCH_KIND: also its shape, and the patch to it
+                public = views.public_view(state, len(online), "participant")
+                view = _json.encode(public).decode()[:-1]
+                shape, base = self.shapes.seen(state.lobby.code, state.seq, public)
+                patch = patch_text(public, state.seq, base)
+                return {"view": view, "seq": str(state.seq), "shape": shape.hex(), "patch": patch}
             case _:
                 raise ValueError(f"unknown subscriber kind {kind!r}")
         return {"view": view, "seq": str(state.seq)}
@@ -235,7 +245,7 @@ class Presenter:
     def personal(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
     ) -> str | None:
-        if kind not in ("phone", "api:participant"):
+        if kind not in PARTICIPANT_KINDS:
             return None
         pseudonyms = (
             self.keys.pseudonyms(state.lobby.code, state.polls, participant) if self.keys else None
@@ -260,8 +270,10 @@ class Presenter:
             if "view" not in changed and personal is None:
                 return []
             shared = current[0]
+            if kind == PATCH_KIND and personal is None and "shape" not in changed:
+                return [("state", shared["patch"])]  # only counts changed since the last push
             head = f'{{"type":"state","seq":{shared["seq"]},"state":'
-            if kind == "api:participant":
+            if kind in PARTICIPANT_KINDS:
                 return [("state", f'{head}{shared["view"]},"me":{current[1] or "null"}}}}}')]
             return [("state", self._once(head, shared["view"]))]
         # The seq marker alone is not worth a message: a page whose parts did

@@ -63,6 +63,7 @@ class QnaActivity:
             Fragment("phone-qna", "qna/phone-qna.html", 61),
             Fragment("phone-qna-me", "qna/phone-qna-me.html", 62, personal=True),
             Fragment("phone-qna-list", "qna/phone-qna-list.html", 63),
+            Fragment("phone-qna-counts", "qna/phone-qna-counts.html", 64),
         ),
         "console": (Fragment("console-qna", "qna/console-qna.html", 40, reads=("lobby",)),),
     }
