@@ -108,7 +108,8 @@ def free_port() -> int:
     span = os.environ.get("DIALOGRAUM_BENCH_PORTS")
     if not span:
         return _bind_probe(0)
-    first, last = (int(v) for v in span.split("-", 1))
+    low, _, high = span.partition("-")
+    first, last = int(low), int(high or low)
     size = last - first + 1
     for _ in range(size):
         candidate = first + next(_ROUND) % size

@@ -36,9 +36,11 @@ class LiveRoom:
         extra_env: dict[str, str] | None = None,
         make_server: Callable[[Path, Path | None], ServerProcess] | None = None,
         join_within_s: float = 120.0,  # every phone joined and welcomed (or failed)
+        patches: bool = False,
     ) -> None:
         self.join_within_s = join_within_s
         self.n = n
+        self.patches = patches  # the phones say "patches" in their hello (docs/api.md)
         self.progress = progress
         self.ramp_s = ramp_s
         self.http_connections = http_connections
@@ -85,7 +87,7 @@ class LiveRoom:
         await self.screen.start()
         self.baseline = self.server.sample()
         pool = PostPool("127.0.0.1", self.server.port, self.http_connections)
-        self.phones = Phones(pool, self.code, self.n)
+        self.phones = Phones(pool, self.code, self.n, patches=self.patches)
         started = now_ns()
         self.phones.start(self.ramp_s)
         await asyncio.wait_for(self.phones.wait_settled(), self.join_within_s)
