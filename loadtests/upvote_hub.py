@@ -82,10 +82,15 @@ async def measure(n: int, upvote_first: bool) -> dict[str, Any]:
         unbounded = 1 << 30  # never drained: every message stays queued, latest-wins per key
         hub.attach(Subscriber("api:screen", "de", None, Outbox(unbounded)))
         hub.attach(Subscriber("api:moderator", "de", None, Outbox(unbounded)))
-        try:  # phones that apply patches (docs/api.md), where the commit has them
+        # Phones that apply patches (docs/api.md), where the commit has them. The
+        # check looks at the commit's own files: an old export without
+        # server/patches.py would otherwise import the newer one through the
+        # editable install and fail on its imports.
+        import server
+
+        kind = "api:participant"
+        if (Path(server.__file__).parent / "patches.py").exists():
             from server.patches import PATCH_KIND as kind
-        except ModuleNotFoundError:
-            kind = "api:participant"
         phones = [Subscriber(kind, "de", p, Outbox(unbounded)) for p in people]
         for phone in phones:
             hub.attach(phone)
