@@ -421,8 +421,16 @@ class Writer:
             results = await self._attempt(batch, limit_rate=attempt == 0)
             if results is not None:
                 return results
-        self.recovering = False  # as before: the next notice or command reloads the room
         log.warning("room %s: lost the append race %d times in a row", self.code, ATTEMPTS)
+        # The state still holds the last refused batch: back to the log's before anyone
+        # sees it (a screen push counted refused votes in place of the other worker's
+        # in the big-event benchmark). If the store fails too, the next command reloads.
+        try:
+            await self._recover()
+        except StoreError as exc:
+            log.warning("room %s: recovery after the lost races failed: %s", self.code, exc)
+        finally:
+            self.recovering = False
         return [Result(False, reason="store_unavailable")] * len(batch)
 
     async def _attempt(

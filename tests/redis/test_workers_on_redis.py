@@ -28,8 +28,9 @@ from rooms.room import RoomState, handle
 from server.broker import PRESENCE
 from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
+from server.stores.base import SeqConflict
 from server.stores.redis import RedisStore
-from server.writer import encode_entry
+from server.writer import ATTEMPTS, encode_entry
 from tests.redis_support import REDIS_TEST_URL, flush_test_db
 from tests.server.test_hub import CountingPresenter
 
@@ -155,6 +156,29 @@ async def test_a_lost_race_never_shows_the_old_snapshot_while_the_log_is_read(
     assert all(seq >= before and joined >= len(people) for seq, joined in seen), seen
     assert b.state.seq == a.state.seq + 1
     assert {"late", "zoe"} <= set(b.state.lobby.participants)
+
+
+async def test_a_batch_refused_after_every_lost_race_leaves_no_trace(
+    workers: list[Hub],
+) -> None:
+    """After the last lost race the batch is answered ``store_unavailable``
+    and the state is the log's again: nothing of the refused batch is shown."""
+    a, b = workers
+    assert (await a.submit(Actor(Role.GUEST), Join("anna", None, None), "ja")).ok
+    await asyncio.wait_for(b.reached(a.state.seq), 5)
+
+    async def always_behind(room: str, expected: int, entries: list[bytes]) -> int:
+        raise SeqConflict(room, expected, expected + 1)
+
+    b.writer.store.append = always_behind  # type: ignore[method-assign,assignment]
+    result = await b.submit(Actor(Role.GUEST), Join("zoe", None, None), "jzoe")
+
+    assert result.ok is False
+    assert result.reason == "store_unavailable"
+    assert b.writer.lost_races == ATTEMPTS
+    assert "zoe" not in b.state.lobby.participants
+    assert b.state.seq == a.state.seq
+    assert not b.appending
 
 
 async def test_a_vote_after_close_on_another_worker_is_refused(workers: list[Hub]) -> None:
