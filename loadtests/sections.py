@@ -434,7 +434,7 @@ in `make test`.
 | SQLite file at the end; WAL max / at the end | {v["db_mib_at_end"]} MiB; {v["wal_mib_max"]} / {v["wal_mib_at_end"]} MiB |
 | the room's state itself over the same stretch (replayed from the log, tracemalloc) | {data.get("state_mib", ["–", "–"])[0]} → {data.get("state_mib", ["–", "–"])[1]} MiB: {_f(data.get("state_growth_mb_per_10_min"), "{:+.2f}")} MB per 10 min |
 | RSS slope less the state's growth (what the room's own data does not explain; the target counts all of RSS) | {_f(_unexplained(v, data), "{:+.2f}")} MB per 10 min |
-| the café planner's worker process (RSS max) | {v.get("children_rss_mib_max", "–")} MiB |
+| the server's worker processes (café planner, the sort's grouping; RSS max); the RSS slope of server and workers together | {v.get("children_rss_mib_max", "–")} MiB; {_f(v.get("with_children_slope_mb_per_10_min"), "{:+.2f}")} MB per 10 min |
 | log entries | {_f(run.get("state_seq"), "{:,}")} |
 | commands (acked ok / sent) | {sent} |
 | unanswered; refused | {run.get("unanswered")}; {refused} |
