@@ -108,6 +108,8 @@
       var formKey = msg.cid ? pendingFormKeys[msg.cid] : undefined;
       if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; delete pendingFormKeys[msg.cid]; }
       if (form) form.classList.remove("sending");
+      // Others (cafe.js) learn how their form's command ended: a draft is dropped only once saved.
+      document.dispatchEvent(new CustomEvent("dialograum:ack", { detail: { ok: !!msg.ok, form: form } }));
       if (!msg.ok) { toast(msg.message || msg.reason, false); return; }
       // Accepted: an error note from an earlier try goes, it no longer applies.
       var note = document.getElementById("toast");
