@@ -15,7 +15,6 @@ import atexit
 import contextlib
 import io
 import os
-import random
 import re
 import secrets
 import signal
@@ -99,14 +98,14 @@ async def busy_cores(over_s: float = 1.0) -> float:
 def free_port() -> int:
     """A port on 127.0.0.1 nobody listens on right now.
 
-    The kernel picks it, unless ``LOADTEST_PORTS`` (``"18600-18699"``) names
-    a range: on a machine shared by several people each gets their own.
+    The kernel picks it, unless ``DIALOGRAUM_BENCH_PORTS`` (``18200-18299``)
+    names a range: on a machine shared by several people each keeps to their own.
     """
-    span = os.environ.get("LOADTEST_PORTS", "")
+    span = os.environ.get("DIALOGRAUM_BENCH_PORTS")
     candidates = [0]
     if span:
-        lo, _, hi = span.partition("-")
-        candidates = random.sample(range(int(lo), int(hi or lo) + 1), int(hi or lo) + 1 - int(lo))
+        low, _, high = span.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
     for candidate in candidates:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
@@ -115,7 +114,7 @@ def free_port() -> int:
                 continue
             port: int = sock.getsockname()[1]
             return port
-    raise OSError(f"no free port in LOADTEST_PORTS={span}")
+    raise RuntimeError(f"no free port in {span}")
 
 
 def server_command(source: Path | None = None) -> list[str]:

@@ -91,6 +91,7 @@ REASONS: dict[str, str] = {
     "message_too_large": N_("That message is too large."),
     "unknown_command": N_("The server does not know this action."),
     "hello_first": N_("Please connect again."),
+    "upgrade_required": N_("This address is a live connection (WebSocket), not a page."),
     "bad_token": N_("This link or token is not valid for this event."),
     "joins_busy": N_("Very many people are joining right now. Please try again in a minute."),
     "joining_locked": N_("The moderators have paused joining for the moment. Please ask them."),

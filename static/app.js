@@ -44,6 +44,9 @@
     document.body.classList.toggle("offline", !connected);
     // For tests and tools: the live socket is open and its forms are wired (htmx ran).
     document.body.setAttribute("data-live", connected ? "open" : "closed");
+    // Forms submitted while the page was not live (static/hold.js) go now: after the
+    // hello of a new socket (this runs a task later), or once the server can save again.
+    if (connected && window.dialograumHold) setTimeout(window.dialograumHold.release, 0);
   }
 
   document.addEventListener("htmx:wsConfigSend", function (evt) {
