@@ -165,9 +165,14 @@ async def answer(
 
 
 def start() -> None:
-    """At server start: load the model in the background, and start the grouping's worker."""
+    """At server start: load the model in the background.
+
+    The grouping's worker process is not started here but at the first sort:
+    it holds ~185 MiB (the lemmatiser's dictionaries) that a plenum, a café
+    or a laptop running tests never needs. The first sort of an event waits
+    a few seconds longer for it, under its progress bar ("grouping").
+    """
     EMBEDDER.start()
-    GROUPER.warm()
 
 
 def close() -> None:

@@ -11,7 +11,7 @@ docs/benchmarks.md "Stamina"). In a worker process that memory is the
 worker's: bounded by the biggest board, and reported separately.
 
 Like the café planner (server/cafe_planner.py): spawned, not forked (the
-server has threads), started on first use or by :meth:`warm`, and ending by
+server has threads), started on first use, and ending by
 itself when the server process dies without shutting it down.
 """
 
@@ -55,10 +55,6 @@ class WorkerProcess:
                 initargs=(self._warm_up,),
             )
         return self._pool
-
-    def warm(self) -> None:
-        """Start the process now (its imports and warm-up take seconds), not at the first job."""
-        self._executor().submit(int)
 
     def workers(self) -> list[int]:
         """The ids of the running worker processes (for tests and logs)."""
