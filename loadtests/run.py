@@ -100,6 +100,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=15.0,
         help="stamina: real minutes the three-hour event is compressed into",
     )
+    many = parser.add_argument_group("manyevents")
+    many.add_argument("--rooms", type=int, default=50, help="events at once (--n: phones each)")
+    many.add_argument(
+        "--burst-rooms", type=int, default=1, help="events that vote all at once in burst windows"
+    )
+    many.add_argument(
+        "--port-base",
+        type=int,
+        help="redis-server on this port, the workers on the next (default: free ports)",
+    )
     args = parser.parse_args(argv)
     if args.repeat is None:
         args.repeat = 1 if args.scenario == "stamina" else 3
@@ -301,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         settings |= {"vote_spread_s": args.vote_spread, "seed": args.seed}
     if args.scenario == "stamina":
         settings |= {"minutes": args.minutes, "seed": args.seed}
+    if args.scenario == "manyevents":
+        settings |= {"rooms": args.rooms, "burst_rooms": args.burst_rooms, "seed": args.seed}
     results = {
         "scenario": args.scenario,
         "command": command,
