@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import shutil
@@ -38,7 +39,7 @@ import httpx
 from loadtests.clients import Moderator, Phones
 from loadtests.commands import Commands
 from loadtests.lean_http import PostPool
-from loadtests.scaleout import OwnRedis, WorkersOnRedis
+from loadtests.scaleout import OwnRedis, WorkersOnRedis, descendants
 from loadtests.scenarios import manyevents_metrics as metrics
 from loadtests.scenarios.common import (
     SAMPLE_EVERY_S,
@@ -50,6 +51,8 @@ from loadtests.scenarios.common import (
     sample_load,
     self_cpu_s,
     server_settled,
+    start_spy,
+    stop_spy,
 )
 from loadtests.scenarios.manyevents_rooms import Event, EventScreens, Pace, bursting, paced
 from loadtests.server_proc import machine_cpu, sample_process
@@ -71,10 +74,11 @@ class ManyEventsConfig:
     join_ramp_s: float = 30.0
     segment_s: tuple[float, float] = (10.0, 20.0)
     seed: int = 1
-    timeout_s: float = 600.0
+    timeout_s: float = 900.0  # the joins alone took 7 minutes at a load average of 22
     port_base: int | None = None  # redis-server here, the server one above; else free ports
     embed_cards: bool = True  # as an event runs; the smoke run skips loading the model
     settle: bool = True  # wait for the fresh workers' start-up CPU to end first
+    profile: Path | None = None  # py-spy every worker over the measured part, into this folder
 
 
 def quick_config(
@@ -112,7 +116,8 @@ async def run(
     server: WorkersOnRedis | None = None
     parts = _Parts()
     try:
-        async with asyncio.timeout(config.timeout_s):
+        # the set-up has its limit; the measured part is bounded by its own waits
+        async with asyncio.timeout(config.timeout_s + config.window_s * 2 * config.pairs + 600):
             redis.start()
             assert redis.proc is not None
             server = _Workers(config, workdir, source, redis.url, redis.proc.pid)
@@ -124,7 +129,8 @@ async def run(
             if config.settle:
                 result["server_settle_s"] = await server_settled(server, below_cores=0.1)
             step = "setting up the events"
-            await _setup(config, server, parts, progress, result)
+            async with asyncio.timeout(config.timeout_s):
+                await _setup(config, server, parts, progress, result)
             if quiet is not None:
                 result["machine_busy_before_cores"] = round(await quiet(), 2)
             step = "running the programmes"
@@ -297,6 +303,14 @@ async def _measure(
         )
 
     running = asyncio.gather(*tasks, mark("from", t0), mark("to", end))
+    spies = []
+    if config.profile is not None:  # each worker, from the first window to the last
+        for k, pid in enumerate(descendants(server.pid), 1):
+            into = (
+                config.profile
+                / f"manyevents-{config.rooms}x{config.phones}-s{config.seed}-worker{k}.txt"
+            )
+            spies.append(await start_spy(pid, into, end - time.monotonic() + 5))
     try:
         while not running.done():
             await asyncio.wait([running], timeout=5)
@@ -309,15 +323,22 @@ async def _measure(
             for e in parts.events
         }
         assert parts.screens is not None
-        await parts.screens.wait_until(
-            lambda: all(
-                (e.screen.seq_max[-1] if e.screen.seq_max else 0) >= last[e.index]
-                for e in parts.events
-            ),
-            60,
-        )
+        with contextlib.suppress(TimeoutError):  # an ack never shown is counted below
+            await parts.screens.wait_until(
+                lambda: all(
+                    (e.screen.seq_max[-1] if e.screen.seq_max else 0) >= last[e.index]
+                    for e in parts.events
+                ),
+                60,
+            )
     finally:
         sampler.cancel()
+        if not running.done():
+            running.cancel()
+        with contextlib.suppress(BaseException):
+            await running
+        for spy in spies:
+            await stop_spy(spy)
     ns = [(int(a * 1e9), int(b * 1e9), loud) for a, b, loud in windows]
     result["windows"] = [[round(a - start, 2), round(b - start, 2), loud] for a, b, loud in windows]
     result["latency"] = metrics.latencies(parts.events, ns)
@@ -431,7 +452,8 @@ async def suite(
                     burst_rooms=args.burst_rooms,
                     seed=args.seed + r - 1,
                     port_base=args.port_base,
-                    timeout_s=max(args.timeout, 600.0),
+                    timeout_s=max(args.timeout, 900.0),
+                    profile=args.profile,
                 )
             raise_open_files(4 * config.rooms * config.phones + 1024)
             label = f"[manyevents {config.rooms}×{n} {r}/{args.repeat}]"

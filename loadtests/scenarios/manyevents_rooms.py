@@ -228,6 +228,12 @@ async def sleep_until(at: float) -> None:
         await asyncio.sleep(delay)
 
 
+async def _answered(event: Event, within_s: float = 60.0) -> None:
+    """Until every command so far has its ack; one never answered is counted, not raised."""
+    with contextlib.suppress(TimeoutError):
+        await event.commands.wait_all(within_s)
+
+
 async def paced(event: Event, pace: Pace, rng: random.Random, start: float, end: float) -> None:
     """Poll, board, poll, …: each segment's commands at random moments, sent before ``end``.
 
@@ -251,7 +257,7 @@ async def paced(event: Event, pace: Pace, rng: random.Random, start: float, end:
             event.plan_cards(who, delays, rng)
         event.segments += 1
         await sleep_until(until)
-        await event.commands.wait_all(60)
+        await _answered(event)
         if poll is not None:
             await event.command({"type": "poll.close", "poll": poll})
         poll_now = not poll_now
@@ -269,5 +275,5 @@ async def bursting(
         phones = event.phones.phones
         event.plan_votes(poll, phones, [rng.uniform(0, spread_s) for _ in phones], rng)
         event.segments += 1
-        await event.commands.wait_all(60)
+        await _answered(event)
         await event.command({"type": "poll.close", "poll": poll})
