@@ -73,6 +73,7 @@ class ManyEventsConfig:
     burst_spread_s: float = 1.0
     join_ramp_s: float = 30.0
     segment_s: tuple[float, float] = (10.0, 20.0)
+    pause_s: tuple[float, float] = (5.0, 15.0)
     seed: int = 1
     timeout_s: float = 900.0  # the joins alone took 7 minutes at a load average of 22
     port_base: int | None = None  # redis-server here, the server one above; else free ports
@@ -93,6 +94,7 @@ def quick_config(
         warmup_s=2.0,
         join_ramp_s=1.0,
         segment_s=(3.0, 5.0),
+        pause_s=(0.5, 1.0),
         timeout_s=120.0,
         port_base=port_base,
         embed_cards=False,
@@ -275,7 +277,11 @@ async def _measure(
         for k in range(2 * config.pairs)
     ]
     end = windows[-1][1]
-    paces = {e.index: Pace.draw(rng, config.segment_s) for e in parts.events if not e.burst}
+    paces = {
+        e.index: Pace.draw(rng, config.segment_s, config.pause_s)
+        for e in parts.events
+        if not e.burst
+    }
     result["paces"] = {str(k): asdict(v) for k, v in paces.items()}
     tasks = []
     for event in parts.events:

@@ -204,16 +204,20 @@ class Pace:
     """An event's own rhythm: how long a segment lasts, who takes part, where it starts."""
 
     segment_s: float
+    pause_s: float  # between segments: the moderator talks, nobody sends
     vote_share: float
     card_share: float
     offset_s: float
     poll_first: bool
 
     @classmethod
-    def draw(cls, rng: random.Random, segment_s: tuple[float, float]) -> Pace:
+    def draw(
+        cls, rng: random.Random, segment_s: tuple[float, float], pause_s: tuple[float, float]
+    ) -> Pace:
         length = rng.uniform(*segment_s)
         return cls(
             segment_s=round(length, 2),
+            pause_s=round(rng.uniform(*pause_s), 2),
             vote_share=round(rng.uniform(0.6, 1.0), 2),
             card_share=round(rng.uniform(0.15, 0.4), 2),
             offset_s=round(rng.uniform(0, length / 2), 2),
@@ -235,7 +239,8 @@ async def _answered(event: Event, within_s: float = 60.0) -> None:
 
 
 async def paced(event: Event, pace: Pace, rng: random.Random, start: float, end: float) -> None:
-    """Poll, board, poll, …: each segment's commands at random moments, sent before ``end``.
+    """Poll, pause, board, pause, poll, …: each segment's commands at random moments,
+    sent before ``end``.
 
     A segment closes its poll only once every vote of it has its ack, so a
     slow moment shows as latency, never as a vote refused for a closed poll.
@@ -261,6 +266,7 @@ async def paced(event: Event, pace: Pace, rng: random.Random, start: float, end:
         if poll is not None:
             await event.command({"type": "poll.close", "poll": poll})
         poll_now = not poll_now
+        await sleep_until(min(time.monotonic() + pace.pause_s, end))
 
 
 async def bursting(
