@@ -80,6 +80,7 @@ class ManyEventsConfig:
     embed_cards: bool = True  # as an event runs; the smoke run skips loading the model
     settle: bool = True  # wait for the fresh workers' start-up CPU to end first
     profile: Path | None = None  # py-spy every worker over the measured part, into this folder
+    rounds: int = 3  # measured parts on the same joined events (the joins take minutes)
 
 
 def quick_config(
@@ -99,6 +100,7 @@ def quick_config(
         port_base=port_base,
         embed_cards=False,
         settle=False,
+        rounds=1,
     )
 
 
@@ -135,8 +137,13 @@ async def run(
                 await _setup(config, server, parts, progress, result)
             if quiet is not None:
                 result["machine_busy_before_cores"] = round(await quiet(), 2)
-            step = "running the programmes"
-            await _measure(config, server, parts, progress, result)
+            result["rounds"] = []
+            for k in range(config.rounds):  # the same joined events, a fresh programme each
+                step = f"running the programmes (round {k + 1})"
+                measured: dict[str, Any] = {"round": k + 1}
+                result["rounds"].append(measured)
+                await _measure(config, server, parts, progress, measured, config.seed * 100 + k)
+                progress(f"round {k + 1}: {line(measured)}")
             step = "checking the final states"
             await _check(config, parts, result)
     except TimeoutError:
@@ -267,9 +274,10 @@ async def _measure(
     parts: _Parts,
     progress: Progress,
     result: dict[str, Any],
+    seed: int,
 ) -> None:
     """Warm-up, then quiet and burst windows in turn; every paced event keeps its own pace."""
-    rng = random.Random(config.seed)
+    rng = random.Random(seed)
     start = time.monotonic() + 0.5
     t0 = start + config.warmup_s
     windows = [
@@ -285,7 +293,7 @@ async def _measure(
     result["paces"] = {str(k): asdict(v) for k, v in paces.items()}
     tasks = []
     for event in parts.events:
-        seeded = random.Random(config.seed * 1000 + event.index)
+        seeded = random.Random(seed * 1000 + event.index)
         if event.burst:
             bursts = [a for a, _, loud in windows if loud]
             tasks.append(bursting(event, seeded, bursts, config.burst_spread_s, lead_s=1.5))
@@ -313,8 +321,7 @@ async def _measure(
     if config.profile is not None:  # each worker, from the first window to the last
         for k, pid in enumerate(descendants(server.pid), 1):
             into = (
-                config.profile
-                / f"manyevents-{config.rooms}x{config.phones}-s{config.seed}-worker{k}.txt"
+                config.profile / f"manyevents-{config.rooms}x{config.phones}-s{seed}-worker{k}.txt"
             )
             spies.append(await start_spy(pid, into, end - time.monotonic() + 5))
     try:
@@ -348,7 +355,6 @@ async def _measure(
     ns = [(int(a * 1e9), int(b * 1e9), loud) for a, b, loud in windows]
     result["windows"] = [[round(a - start, 2), round(b - start, 2), loud] for a, b, loud in windows]
     result["latency"] = metrics.latencies(parts.events, ns)
-    result["answers"] = metrics.answers(parts.events)
     result["moderator_ack_ms"] = distribution([x for e in parts.events for x in e.moderator_ms])
     result["cpu"] = _cpu(marks, parts.events)
     result |= load_profile(load, int(t0 * 1e9), SAMPLE_EVERY_S)
@@ -381,6 +387,7 @@ def _cpu(marks: dict[str, Any], events: list[Event]) -> dict[str, Any]:
 
 
 async def _check(config: ManyEventsConfig, parts: _Parts, result: dict[str, Any]) -> None:
+    """Every event's final state (all rounds) against what it acknowledged; the targets."""
     assert parts.http is not None
     checks = []
     for event in parts.events:
@@ -391,8 +398,8 @@ async def _check(config: ManyEventsConfig, parts: _Parts, result: dict[str, Any]
         "events": len(checks),
         "cards_on_boards": sum(c["cards"] for c in checks),
     }
+    result["answers"] = answers = metrics.answers(parts.events)
     dropped = sum(e.phones.dropped for e in parts.events)
-    answers = result["answers"]
     problems = [
         f"{k} wrong in {len(checks) - result['checks'][k]} events"
         for k in keys
@@ -403,25 +410,34 @@ async def _check(config: ManyEventsConfig, parts: _Parts, result: dict[str, Any]
             f"{answers['commands'] - answers['acked_ok']} commands not acked ok "
             f"({answers['refused_by_reason']}, {answers['unanswered']} unanswered)"
         )
-    if result["latency"]["acked_never_on_screen"]:
-        problems.append(f"{result['latency']['acked_never_on_screen']} acks never on screen")
+    unseen = sum(r["latency"]["acked_never_on_screen"] for r in result["rounds"])
+    if unseen:
+        problems.append(f"{unseen} acks never on screen")
     if dropped:
         problems.append(f"{dropped} phones dropped")
     result["phones_dropped"] = dropped
-    rule = result["latency"]["burst_rule"]
-    result["targets"] = {
-        "paced_ack_p99_within_150_ms": (result["latency"]["paced_ack_p99_ms"]["worst"] or 0)
-        <= metrics.PLENUM_ACK_P99_MS,
-        "paced_freshness_p99_within_250_ms": (
-            result["latency"]["paced_freshness_p99_ms"]["worst"] or 0
-        )
-        <= metrics.PLENUM_FRESHNESS_P99_MS,
-        "burst_ack_p99_at_most_2x": (rule["ack_p99_ratio"] or 0) <= metrics.BURST_RULE,
-        "burst_freshness_p99_at_most_2x": (rule["freshness_p99_ratio"] or 0) <= metrics.BURST_RULE,
-    }
+    for measured in result["rounds"]:
+        measured["targets"] = targets(measured["latency"])
     result["ok"] = not problems
     if problems:
         result["error"] = "; ".join(problems)
+
+
+def targets(latency: dict[str, Any]) -> dict[str, bool]:
+    rule = latency["burst_rule"]
+    ack, fresh = latency["paced_ack_p99_ms"]["worst"], latency["paced_freshness_p99_ms"]["worst"]
+    return {
+        "paced_ack_p99_within_150_ms": (ack or 0) <= metrics.PLENUM_ACK_P99_MS,
+        "paced_freshness_p99_within_250_ms": (fresh or 0) <= metrics.PLENUM_FRESHNESS_P99_MS,
+        "burst_ack_p99_at_most_2x": (rule["ack_p99_ratio"] or 0) <= metrics.BURST_RULE,
+        "burst_freshness_p99_at_most_2x": (rule["freshness_p99_ratio"] or 0) <= metrics.BURST_RULE,
+    }
+
+
+def flatten(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One record per measured round, each with the run's shared facts (joins, checks)."""
+    common = {k: v for k, v in result.items() if k != "rounds"}
+    return [common | measured for measured in result.get("rounds", [])] or [common]
 
 
 def line(run: dict[str, Any]) -> str:
@@ -436,8 +452,8 @@ def line(run: dict[str, Any]) -> str:
         f"burst ÷ quiet ack p99 {rule['ack_p99_ratio']}, "
         f"freshness p99 {rule['freshness_p99_ratio']}; "
         f"cores server {cpu['server_cores']} generator {cpu['generator_cores']} probe "
-        f"{cpu['screens_probe_cores']} other {cpu['other_cores']}; "
-        f"checks {'ok' if run['ok'] else run.get('error')}"
+        f"{cpu['screens_probe_cores']} other {cpu['other_cores']}"
+        + (f"; checks {'ok' if run['ok'] else run.get('error')}" if "ok" in run else "")
     )
 
 
@@ -467,8 +483,10 @@ async def suite(
             def say(text: str, label: str = label) -> None:
                 progress(f"{label} {text}")
 
-            result = await run(config, say, args.source, quiet) | {"repeat": r}
-            say(line(result))
-            runs.append(result)
+            result = await run(config, say, args.source, quiet)
+            for record in flatten(result):
+                record["repeat"] = r
+                say(f"round {record.get('round')}: {line(record)} (run ok: {result['ok']})")
+                runs.append(record)
             await asyncio.sleep(1)
     return runs, metrics.summarise(runs)

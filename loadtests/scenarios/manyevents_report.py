@@ -33,10 +33,11 @@ def _facts(results: dict[str, Any]) -> str:
 def _run_row(run: dict[str, Any]) -> str:
     if "latency" not in run:
         return f"| {run.get('repeat')} | failed: {run.get('error')} | | | | | | | |"
+    label = f"{run.get('repeat')}.{run.get('round')}"
     lat, cpu, rule = run["latency"], run["cpu"], run["latency"]["burst_rule"]
     load = run.get("load_average") or [None]
     return (
-        f"| {run.get('repeat')} | {_f(lat['paced_ack_p99_ms']['median'])} / "
+        f"| {label} | {_f(lat['paced_ack_p99_ms']['median'])} / "
         f"{_f(lat['paced_ack_p99_ms']['worst'])} | {_f(lat['paced_freshness_p99_ms']['median'])} / "
         f"{_f(lat['paced_freshness_p99_ms']['worst'])} | {_f(rule['quiet_ack_ms']['p99'])} → "
         f"{_f(rule['burst_ack_ms']['p99'])} ({_f(rule['ack_p99_ratio'], '{:.2f}')}×) | "
@@ -49,7 +50,7 @@ def _run_row(run: dict[str, Any]) -> str:
 
 
 RUN_HEADER = (
-    "| run | ack p99 (ms) | freshness p99 (ms) | others' ack p99 (ms) "
+    "| run.round | ack p99 (ms) | freshness p99 (ms) | others' ack p99 (ms) "
     "| others' freshness p99 (ms) | commands/s | cores | checks | load (1 min) |\n"
     "|---|---|---|---|---|---|---|---|---|"
 )
@@ -131,7 +132,9 @@ it (0 if the projector had it first). `loadtests/scenarios/manyevents.py`;
 `make test`.
 
 {_facts(results)}
-Medians over {s["runs"]} run(s) (min–max); runs that passed every check: {s["ok"]}.
+Medians over {s["runs"]} measured rounds (min–max; each run joins once and then
+measures `rounds` rounds of windows with a fresh programme); rounds whose run
+passed every check: {s["ok"]}.
 
 {_summary_table(s)}
 
