@@ -33,7 +33,7 @@ def _facts(results: dict[str, Any]) -> str:
 def _run_row(run: dict[str, Any]) -> str:
     if "latency" not in run:
         return f"| {run.get('repeat')} | failed: {run.get('error')} | | | | | | | |"
-    label = f"{run.get('repeat')}.{run.get('round')}"
+    label = f"{run.get('repeat')}.{run.get('round')}" + (" (py-spy)" if run.get("profiled") else "")
     lat, cpu, rule = run["latency"], run["cpu"], run["latency"]["burst_rule"]
     load = run.get("load_average") or [None]
     return (
