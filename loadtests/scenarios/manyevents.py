@@ -111,7 +111,8 @@ async def run(
     quiet: Quiet | None = None,
 ) -> dict[str, Any]:
     """One run; a failed run is reported with its error, never raised."""
-    result: dict[str, Any] = {"config": asdict(config), "n": config.phones, "ok": False}
+    settings = asdict(config) | {"profile": str(config.profile) if config.profile else None}
+    result: dict[str, Any] = {"config": settings, "n": config.phones, "ok": False}
     redis = OwnRedis()
     if config.port_base is not None:
         redis.port = config.port_base
