@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -161,12 +162,26 @@ async def run(
             await server.stop()
             server.kill_now()
             result["server_log"] = server.log_summary()
+            result["append_races"] = append_races(server.log_path)
         redis.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     result["load_average"] = list(os.getloadavg())
     if result.get("error"):
         progress(result["error"])
     return result
+
+
+_RACES = re.compile(r"room \S+: (\d+) appends, (\d+) lost races")
+
+
+def append_races(log_path: Path) -> dict[str, int]:
+    """Appends and lost races summed over rooms and workers, from what the workers log
+    when a room stops: each lost race costs a snapshot decode and a catch-up."""
+    appends = lost = rooms = 0
+    with contextlib.suppress(OSError):
+        for match in _RACES.finditer(log_path.read_text(errors="replace")):
+            appends, lost, rooms = appends + int(match[1]), lost + int(match[2]), rooms + 1
+    return {"appends": appends, "lost": lost, "rooms_logged": rooms}
 
 
 class _Workers(WorkersOnRedis):
