@@ -112,6 +112,11 @@ def render(results: dict[str, Any]) -> str:
     rooms, phones = settings.get("rooms", first.get("rooms")), first.get("phones")
     burst = settings.get("burst_rooms", first.get("burst_rooms"))
     rows = "\n".join(_run_row(r) for r in runs)
+    races = {r.get("repeat"): r.get("append_races") or {} for r in runs}
+    lost = "; ".join(
+        f"run {k}: {v.get('lost', 0):,} of {v.get('appends', 0):,} appends"
+        for k, v in races.items()
+    )
     return f"""## Many events at once: {rooms} events of {phones} phones on 2 Redis workers
 
 Issue 19, target 4: a national day, many regional events at once, on
@@ -137,6 +142,9 @@ measures `rounds` rounds of windows with a fresh programme); rounds whose run
 passed every check: {s["ok"]}.
 
 {_summary_table(s)}
+
+Appends that lost the race to the other worker (each costs the loser a
+snapshot decode and a catch-up; from the workers' log at shutdown): {lost}.
 
 Per run: per-event p99 as median / worst paced event; the paced events'
 p99 quiet → burst (ratio); cores as server / generator / probe / others;
