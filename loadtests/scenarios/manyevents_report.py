@@ -112,6 +112,7 @@ def render(results: dict[str, Any]) -> str:
     rooms, phones = settings.get("rooms", first.get("rooms")), first.get("phones")
     burst = settings.get("burst_rooms", first.get("burst_rooms"))
     rows = "\n".join(_run_row(r) for r in runs)
+    spread = _f(first.get("burst_spread_s"))
     races = {r.get("repeat"): r.get("append_races") or {} for r in runs}
     lost = "; ".join(
         f"run {k}: {v.get('lost', 0):,} of {v.get('appends', 0):,} appends"
@@ -127,10 +128,12 @@ on the JSON live socket. After the joins and a {_f(first.get("warmup_s"))} s war
 come {_f(first.get("pairs"))} pairs of {_f(first.get("window_s"))} s windows, quiet
 then burst. Throughout, each of the {_f((rooms or 0) - (burst or 0))} paced events runs its own
 programme: a poll on the projector that a share of its phones (60–100 %) votes
-in at random moments, then its idea board on the projector while 15–40 %
-post a card, then a poll again, with its own segment length (10–20 s) and
-start offset. At the start of each burst window the {burst} burst event(s)
-open a poll and every phone votes within {_f(first.get("burst_spread_s"))} s. Freshness is
+in at random moments, a pause (5–15 s, the moderator talks), its idea
+board on the projector while 15–40 % post a card, a pause, a poll again,
+with its own segment length (10–20 s) and start offset; the rounds reuse
+the joined events, so boards and polls pile up from round to round. At
+the start of each burst window the {burst} burst event(s) open a poll
+and every phone votes within {spread} s. Freshness is
 from an ack to the first push on the event's own projector whose `seq` has
 it (0 if the projector had it first). `loadtests/scenarios/manyevents.py`;
 `tests/loadtests/test_manyevents_smoke.py` runs 3 events of 8 phones in
