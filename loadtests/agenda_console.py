@@ -1,4 +1,4 @@
-"""The console's agenda panel per tick, at the 40-phase limit: cached against uncached.
+"""The console per vote tick at the 40-phase agenda limit: what the flush renders.
 
 Run: ``.venv/bin/python -m loadtests.agenda_console`` (about a minute).
 
@@ -7,15 +7,20 @@ Q&A, a slide; carried prompts on some), 200 participants, 10 polls and two
 clustered boards is built in memory through ``rooms.room.handle``. Then
 each tick is one vote (what a plenum does to the console a hundred times)
 followed by what the hub does per tick for a console: ``Presenter.shared``.
-Measured in the same run, in alternation:
+Measured in the same run, in alternation, three ways:
 
-- ``uncached``: the agenda part rendered on every tick (the code before
-  this change; done by taking it out of ``CACHED_CONSOLE_PARTS``);
-- ``cached``: the agenda part looked up by the digest of what it shows.
+- ``all``: every console fragment rendered (the flush before it knew what
+  changed), the big ones through the digest cache (``_cached_part``);
+- ``dirty``: only the fragments that read the polls (what a vote changed),
+  the rest reused, without the digest cache (the agenda panel reads the
+  polls, so it is rendered; done by taking it out of ``CACHED_CONSOLE_PARTS``);
+- ``dirty+digest``: as ``dirty``, the agenda panel through the digest cache
+  (what the server does).
 
-Printed: the median and p90 of the agenda part alone and of the whole
-console tick, and a tick that does change the agenda (``agenda.extend``),
-which still renders it. Numbers go into docs/benchmarks.md by hand.
+Printed: the median and p90 of each, of the agenda part alone rendered and
+through the digest, and a tick that does change the agenda
+(``agenda.extend``), which still renders it. Numbers go into
+docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from server.render import Renderer
 ADMIN = Actor(Role.ADMIN)
 MOD = Actor(Role.MODERATOR)
 PART = "console-agenda"
+VARIANTS = ("all", "dirty", "dirty+digest")
+VOTE = {"polls"}  # what a vote changes (rooms.room.writes_of)
 
 
 class Room:
@@ -134,55 +141,69 @@ def main() -> None:
     room, pids, poll = build(args.phases)
     renderer = Renderer()
     online = frozenset(pids[:150])
-    cached = Presenter(renderer, lambda code: code)
-    uncached = Presenter(renderer, lambda code: code)
+    presenters = {v: Presenter(renderer, lambda code: code) for v in VARIANTS}
+    last = {v: p.shared("console", "de", room.state, online) for v, p in presenters.items()}
     shows = present.CACHED_CONSOLE_PARTS[PART]
     template = present.PAGE_PARTS["console"][PART]
-    results: dict[str, list[float]] = {k: [] for k in ("part-u", "part-c", "tick-u", "tick-c")}
-    for presenter in (cached, uncached):  # warm the templates and the cache
-        presenter.shared("console", "de", room.state, online)
+    results: dict[str, list[float]] = {k: [] for k in (*VARIANTS, "part", "part-digest")}
     voter = iter(pids)
     options = [o.id for o in room.state.polls.by_id[poll].options]
     for tick in range(args.ticks):
         who = Actor(Role.PARTICIPANT, next(voter, pids[tick % len(pids)]))
-        room.do(who, Vote(poll=poll, choice=options[tick % len(options)]))
-        # Alternate which variant goes first, so neither always meets a warm CPU cache.
-        order = ("u", "c") if tick % 2 else ("c", "u")
-        for variant in order:
-            if variant == "u":
+        done = handle(
+            room.state, Vote(poll=poll, choice=options[tick % len(options)]), who, None, 0
+        )
+        assert done.ok, done
+        assert done.activities == VOTE, done
+        # Rotate which variant goes first, so none always meets a warm CPU cache.
+        for variant in VARIANTS[tick % 3 :] + VARIANTS[: tick % 3]:
+            presenter = presenters[variant]
+
+            def tick_of(v: str = variant, p: Presenter = presenter) -> None:
+                dirty = None if v == "all" else VOTE
+                last[v] = p.shared("console", "de", room.state, online, dirty, last[v])
+
+            if variant == "dirty":
                 del present.CACHED_CONSOLE_PARTS[PART]
                 try:
-                    ctx = uncached.console_context(room.state, online)
-                    results["part-u"].append(
+                    results[variant].append(timed(tick_of))
+                    ctx = presenter.console_context(room.state, online)
+                    results["part"].append(
                         timed(partial(renderer.render, "de", template, oob=True, **ctx))
-                    )
-                    results["tick-u"].append(
-                        timed(lambda: uncached.shared("console", "de", room.state, online))
                     )
                 finally:
                     present.CACHED_CONSOLE_PARTS[PART] = shows
             else:
-                ctx = cached.console_context(room.state, online)
-                results["part-c"].append(
-                    timed(partial(cached._cached_part, PART, "de", template, ctx))
-                )
-                results["tick-c"].append(
-                    timed(lambda: cached.shared("console", "de", room.state, online))
-                )
+                results[variant].append(timed(tick_of))
+                if variant == "dirty+digest":
+                    ctx = presenter.console_context(room.state, online)
+                    results["part-digest"].append(
+                        timed(partial(presenter._cached_part, PART, "de", template, ctx))
+                    )
     changed: list[float] = []
+    presenter = presenters["dirty+digest"]
     for n in range(20):
-        room.do(MOD, ExtendPhase(minutes=1 if n % 2 else -1))
-        changed.append(timed(lambda: cached.shared("console", "de", room.state, online)))
+        done = handle(room.state, ExtendPhase(minutes=1 if n % 2 else -1), MOD, None, 0)
+        assert done.ok
+        changed.append(
+            timed(
+                lambda: presenter.shared(
+                    "console", "de", room.state, online, {"agenda"}, last["dirty+digest"]
+                )
+            )
+        )
     print(f"# {platform.node()}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")  # fmt: skip
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"# {args.phases} phases, {len(pids)} participants, {args.ticks} ticks (one vote each)")
-    print(f"agenda part, uncached (before):  {summary(results['part-u'])}")
-    print(f"agenda part, cached (after):     {summary(results['part-c'])}")
-    print(f"console tick, uncached (before): {summary(results['tick-u'])}")
-    print(f"console tick, cached (after):    {summary(results['tick-c'])}")
+    print(f"agenda part, rendered:              {summary(results['part'])}")
+    print(f"agenda part, through the digest:    {summary(results['part-digest'])}")
+    for variant in VARIANTS:
+        print(f"console tick, {variant + ':':22}{summary(results[variant])}")
     print(f"console tick that changes the agenda (extend): {summary(changed)}")
-    ratio = statistics.median(results["tick-c"]) / statistics.median(results["tick-u"])
-    print(f"ratio cached/uncached console tick: {ratio:.2f}")
+    base = statistics.median(results["all"])
+    for variant in VARIANTS[1:]:
+        print(f"ratio {variant}/all console tick: {statistics.median(results[variant]) / base:.2f}")
 
 
 if __name__ == "__main__":

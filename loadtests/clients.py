@@ -220,6 +220,65 @@ def _counts(text: str) -> dict[str, int]:
 # --- phones -----------------------------------------------------------------------
 
 
+class Mirror:
+    """One phone's copy of its state, kept from whole states and patches as a client would.
+
+    The phones of the upvote scenario say ``patches`` in their hello
+    (docs/api.md, "Patches"); this is what such a client does with them, for
+    one sampled phone, so the run checks that patches add up to the counts
+    the room holds. A patch whose ``base`` is newer than this copy's seq is a
+    gap: the phone says hello again and takes the whole state it gets.
+    """
+
+    def __init__(self) -> None:
+        self.seq = -1
+        self.state: dict[str, Any] | None = None
+        self.states = 0
+        self.patches = 0
+        self.gaps = 0
+        self._moved = asyncio.Event()
+
+    async def reach(self, seq: int, within_s: float) -> bool:
+        """Wait until this copy is at ``seq`` or later; False if it was not within the time."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within_s):
+                while self.seq < seq:
+                    self._moved.clear()
+                    await self._moved.wait()
+        return self.seq >= seq
+
+    def take(self, data: BytesLike, resend_hello: Callable[[], None]) -> None:
+        if data[:15] == b'{"type":"state"' or data[:17] == b'{"type":"welcome"':
+            message = msgspec.json.decode(bytes(data))
+            self.seq, self.state = message["seq"], message["state"]
+            self.states += 1
+            self._moved.set()
+        elif data[:15] == b'{"type":"patch"':
+            patch = msgspec.json.decode(bytes(data))
+            if self.state is None or not patch["base"] <= self.seq <= patch["seq"]:
+                self.gaps += 1
+                resend_hello()
+                return
+            self.state["participants"] = patch["participants"]
+            by_id = {s["id"]: s for s in self.state["qna"]}
+            for change in patch["qna"]:
+                session = by_id[change["session"]]
+                questions = {q["id"]: q for q in session["questions"]}
+                session["questions"] = [questions[q] for q in change["order"]]
+                for q, votes in zip(change["order"], change["votes"], strict=True):
+                    questions[q]["votes"] = votes
+            self.seq = patch["seq"]
+            self.patches += 1
+            self._moved.set()
+
+    def votes(self, session: str) -> list[tuple[str, int]]:
+        """The session's questions in this copy's order, with their votes."""
+        if self.state is None:
+            return []
+        found = next((s for s in self.state["qna"] if s["id"] == session), None)
+        return [(q["id"], q["votes"]) for q in found["questions"]] if found else []
+
+
 @dataclass(eq=False)
 class Phone:
     """One simulated participant and everything that happened to it, stamped in ns."""
@@ -233,6 +292,7 @@ class Phone:
     socket_ns: int | None = None  # started opening the live socket
     welcome_ns: int | None = None
     messages: int = 0
+    bytes: int = 0  # everything the server sent it, acks included
     error: str | None = None
     closed_code: int | None = None  # set when the server, not we, ended the socket
     stopping: bool = False
@@ -256,8 +316,11 @@ class Phone:
 class Phones:
     """All phones of one run, started on a ramp and stopped together."""
 
-    def __init__(self, pool: PostPool, code: str, n: int) -> None:
+    def __init__(self, pool: PostPool, code: str, n: int, patches: bool = False) -> None:
         self.pool = pool
+        # Say "patches" in the hello (docs/api.md); the last phone keeps a Mirror of its state.
+        self.patches = patches
+        self.mirror: Mirror | None = Mirror() if patches else None
         host, port = pool.host, pool.port
         self.host = host
         self.port = port
@@ -315,10 +378,24 @@ class Phones:
         return reply.token
 
     async def _live(self, phone: Phone, token: str) -> None:
-        hello = msgspec.json.encode({"type": "hello", "token": token, "after": None}).decode()
+        greeting: dict[str, object] = {"type": "hello", "token": token, "after": None}
+        if self.patches:
+            greeting["patches"] = True
+        hello = msgspec.json.encode(greeting).decode()
+        # The last phone: in the upvote scenario never an asker, whose rank would make
+        # every tick a whole state.
+        mirror = self.mirror if phone.index == len(self.phones) - 1 else None
+
+        def resend_hello() -> None:
+            if phone.socket is not None:
+                with contextlib.suppress(ConnectionError):
+                    phone.socket.send_text(hello.encode())
 
         def counted(data: BytesLike) -> None:
             phone.messages += 1
+            phone.bytes += len(data)
+            if mirror is not None:
+                mirror.take(data, resend_hello)
             if phone.index == 0 and data[:15] == b'{"type":"state"':
                 self.sample_push = bytes(data)
             if self.on_ack is not None and is_ack(data):
@@ -338,6 +415,8 @@ class Phones:
             socket.abort()
             return
         phone.welcome_ns = now_ns()
+        if mirror is not None:
+            mirror.take(first, resend_hello)
         if phone.index in self.slow:
             socket.read_slowly(self.slow_every_s)
         self._settle(phone)

@@ -96,11 +96,25 @@ async def busy_cores(over_s: float = 1.0) -> float:
 
 
 def free_port() -> int:
-    """A port on 127.0.0.1 nobody listens on right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port on 127.0.0.1 nobody listens on right now.
+
+    The kernel picks it, unless ``DIALOGRAUM_BENCH_PORTS`` (``18200-18299``)
+    names a range: on a machine shared by several people each keeps to their own.
+    """
+    span = os.environ.get("DIALOGRAUM_BENCH_PORTS")
+    candidates = [0]
+    if span:
+        low, _, high = span.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
+    for candidate in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = sock.getsockname()[1]
+            return port
+    raise RuntimeError(f"no free port in {span}")
 
 
 def server_command(source: Path | None = None) -> list[str]:
@@ -211,7 +225,7 @@ class ServerProcess:
         env.update(self._extra_env)
         return env
 
-    async def start(self, ready_within_s: float = 30.0) -> None:
+    async def start(self, ready_within_s: float = 90.0) -> None:
         """Spawn the server and wait until ``/healthz`` answers, or fail with its log tail."""
         self._log = self.log_path.open("wb")
         command = [*server_command(self.source), "--host", "127.0.0.1", "--port", str(self.port)]

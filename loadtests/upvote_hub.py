@@ -5,8 +5,9 @@ machine the scenario's CPU per command swings by half between runs of the
 same commit (a starved server batches more and spends less per command),
 which hides a change of a fifth. This drives one ``Hub`` in-process through
 the scenario's two phases in one room (an SQLite store, the real presenter,
-1,000 API phones, an API screen and an API moderator whose outboxes are
-never drained, so nothing is sent): 50 questions asked first, then every
+1,000 API phones (applying patches where the commit has them), an API
+screen and an API moderator whose outboxes are never drained, so nothing
+is sent): 50 questions asked first, then every
 phone votes once and upvotes once (the k-th question drawn with weight
 1/k), ten commands every 100 ms, the phases' order alternating from run to
 run. It reads the process's own CPU time per phase: the writer, the
@@ -81,7 +82,16 @@ async def measure(n: int, upvote_first: bool) -> dict[str, Any]:
         unbounded = 1 << 30  # never drained: every message stays queued, latest-wins per key
         hub.attach(Subscriber("api:screen", "de", None, Outbox(unbounded)))
         hub.attach(Subscriber("api:moderator", "de", None, Outbox(unbounded)))
-        phones = [Subscriber("api:participant", "de", p, Outbox(unbounded)) for p in people]
+        # Phones that apply patches (docs/api.md), where the commit has them. The
+        # check looks at the commit's own files: an old export without
+        # server/patches.py would otherwise import the newer one through the
+        # editable install and fail on its imports.
+        import server
+
+        kind = "api:participant"
+        if (Path(server.__file__).parent / "patches.py").exists():
+            from server.patches import PATCH_KIND as kind
+        phones = [Subscriber(kind, "de", p, Outbox(unbounded)) for p in people]
         for phone in phones:
             hub.attach(phone)
         poll = polls.CreatePoll(
@@ -100,7 +110,11 @@ async def measure(n: int, upvote_first: bool) -> dict[str, Any]:
             assert asked.id == f"q{k}"
         rng = random.Random(1)
         weights = [1 / k for k in range(1, QUESTIONS + 1)]
-        result: dict[str, Any] = {"server_module": server.__file__, "upvote_first": upvote_first}
+        result: dict[str, Any] = {
+            "server_module": server.__file__,
+            "upvote_first": upvote_first,
+            "phone_kind": kind,
+        }
         for phase in ("upvote", "vote") if upvote_first else ("vote", "upvote"):
             commands: list[Any]
             if phase == "vote":

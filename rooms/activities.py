@@ -25,7 +25,7 @@ import msgspec
 from rooms.actions.activity import ACTIONS
 from rooms.actions.domain import Actions
 from rooms.actions.limits import ActionLimits
-from rooms.activity import Activity, Followup, ScreenGuard
+from rooms.activity import ONLINE, Activity, Followup, Fragment, ScreenGuard
 from rooms.agenda.activity import AGENDA
 from rooms.agenda.domain import Agenda
 from rooms.agenda.limits import AgendaLimits
@@ -160,6 +160,58 @@ STYLES: tuple[str, ...] = tuple(f for f in ASSETS if f.endswith(".css"))
 
 SCRIPTS: tuple[str, ...] = tuple(f for f in ASSETS if f.endswith(".js"))
 """The activities' scripts, for every live page."""
+
+NAMES: frozenset[str] = frozenset(a.name for a in ACTIVITIES)
+"""Every activity's name: what an entry can change, and what a fragment can read."""
+
+READABLE: frozenset[str] = NAMES | {ONLINE}
+"""Every part of a room a fragment can read: each activity, and who is online."""
+
+
+def _known(names: tuple[str, ...], where: str, allowed: frozenset[str]) -> frozenset[str]:
+    """Declared names, checked once at import: a typo would leave a fragment stale."""
+    unknown = set(names) - allowed
+    if unknown:
+        raise TypeError(f"{where} names unknown parts {sorted(unknown)}")
+    return frozenset(names)
+
+
+if ONLINE in NAMES:
+    raise TypeError(f"no activity may be called {ONLINE!r}: it names who is online")
+
+WRITES: Mapping[type[msgspec.Struct], frozenset[str]] = {
+    e: _known(a.writes, f"{a.name}.writes", NAMES) for a in ACTIVITIES for e in a.events
+}
+"""Which activities' state an event of a type may change (``Activity.writes``): what
+applying it makes dirty for the fan-out (rooms/room.py, ``Handled.activities``)."""
+
+VIEW_READS: Mapping[str, frozenset[str]] = {
+    a.name: _known((a.name, *a.reads), f"{a.name}.reads", NAMES) for a in ACTIVITIES
+}
+"""What each activity's view fields depend on: its own state and what its view reads."""
+
+SCREEN_OWNERS: Mapping[str, str] = {mode: a.name for a in ACTIVITIES for mode in a.screens}
+"""Which activity owns each projector mode (what a ``follows_screen`` fragment shows)."""
+
+
+def fragment_reads(activity: Activity, fragment: Fragment) -> frozenset[str]:
+    """Everything a fragment depends on: the views it shows, and what they read in turn.
+
+    Not the projector's current mode, for a ``follows_screen`` fragment: that
+    depends on the room (see :func:`screen_reads`).
+    """
+    shows = _known(fragment.reads, f"fragment {fragment.part!r}", READABLE)
+    out: set[str] = set()
+    for name in {activity.name, *shows}:
+        out |= VIEW_READS.get(name, {name})
+    return frozenset(out)
+
+
+def screen_reads(mode: str) -> frozenset[str]:
+    """What the projector shows in ``mode``: its owner's view and what that reads."""
+    owner = SCREEN_OWNERS.get(mode)
+    return VIEW_READS[owner] if owner is not None else NAMES
+
 
 CLIENT_COMMAND_TYPES: tuple[type[msgspec.Struct], ...] = tuple(
     c for a in ACTIVITIES for c in a.client_commands

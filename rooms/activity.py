@@ -44,16 +44,40 @@ class Fragment(msgspec.Struct, frozen=True):
     every activity (lower first). A ``personal`` fragment reads one
     participant's view (``me``) and is rendered only when that person's state
     changed; the others are rendered once per tick and sent to everyone.
-    A ``cached`` console fragment is big and rarely changes (the café plan,
-    a wall of 900 cards): it is rendered again only when the activity's view
-    fields, the screen mode or the room changed.
+
+    A shared fragment is rendered again only when something it shows
+    changed, so it says what it reads: its own activity's view fields, and
+    ``reads``, the other parts of the room it shows (another activity's
+    name, for its view fields; ``lobby`` for the event's header, its
+    people and the projector's mode; :data:`ONLINE` for who or how many
+    are online). What an activity's views read in turn
+    (``Activity.reads``) is added by the registry. ``follows_screen``: it
+    shows whatever the projector shows (the screen's stage), so it also
+    reads the activity that owns the current projector mode. A test renders
+    random rooms both ways and holds these declarations to the truth
+    (tests/server/test_flush_reads.py).
+
+    A ``cached`` console fragment is big, and its reads are coarser than
+    what it shows (the agenda panel reads the polls for their questions,
+    which a vote leaves alone; a board reads the lobby for its authors'
+    names, which a join leaves alone): when something it reads changed, it
+    is rendered again only if the digest of its activity's view fields, the
+    screen mode and the room's code changed (docs/architecture.md, "Fan-out").
     """
 
     part: str
     template: str
     order: int
     personal: bool = False
+    reads: tuple[str, ...] = ()
+    follows_screen: bool = False
     cached: bool = False
+
+
+ONLINE = "online"
+"""The part of a room that is not in its log: who is online (presence says when it changed).
+
+Fragments that show it name it in ``Fragment.reads``; no activity may be called so."""
 
 
 class Panel(msgspec.Struct, frozen=True):
@@ -77,6 +101,28 @@ class Panel(msgspec.Struct, frozen=True):
     css: str = "col-wide"
     lead_format: str | None = None
     on_top: bool = False
+
+
+class ReportSection(msgspec.Struct, frozen=True):
+    """One section an activity adds to the event's report (rooms/report/).
+
+    ``key`` is the moderator's tick box, the report's field of that name
+    (``rooms/report/model.py``) and its template
+    (``templates/report/sections/<key>.html``). ``order`` places it in the
+    report (lower first); ``title`` its heading (an English msgid marked with
+    ``N_``). ``build`` reads the console's full view
+    (``rooms.report.inputs.Inputs``) and returns the section, or ``None``
+    or ``[]`` when there is nothing in it (the section is left out then).
+    ``tables`` are its tables in the CSV files and the XLSX workbook: each a
+    file name part and a sheet title (an English msgid marked with ``N_``);
+    the transport builds them (``server/report/tables.py``).
+    """
+
+    key: str
+    title: str
+    order: int
+    build: Callable[[Any], Any]
+    tables: tuple[tuple[str, str], ...] = ()
 
 
 LEAD_ORDER = 25
@@ -123,6 +169,21 @@ class Activity(Protocol):
     @property
     def name(self) -> str:
         """The activity's name: its package, its template folder, its field of the room."""
+        ...
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        """The parts of the room its ``apply`` may change (activity names; usually its own).
+
+        The fan-out re-renders only the fragments that read a part an entry
+        wrote; an activity without state of its own (the erasure of personal
+        data) names the parts it changes.
+        """
+        ...
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The other parts of the room its ``view`` reads (``lobby`` for names, say)."""
         ...
 
     @property
@@ -174,6 +235,11 @@ class Activity(Protocol):
     @property
     def panels(self) -> tuple[Panel, ...]:
         """Its sections of the moderator's console (none for the background ones)."""
+        ...
+
+    @property
+    def report(self) -> tuple[ReportSection, ...]:
+        """Its sections of the event's report (none for the background ones)."""
         ...
 
     @property

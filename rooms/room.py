@@ -23,6 +23,7 @@ from rooms.activities import (
     BY_EVENT,
     DEFAULT_LIMITS,
     FOLLOWUPS,
+    WRITES,
     Command,
     Event,
     Limits,
@@ -96,6 +97,15 @@ def created_id(event: Event) -> str | None:
     return BY_EVENT[type(event)].created_id(event)
 
 
+def writes_of(event: Event) -> frozenset[str]:
+    """The activities whose state applying ``event`` may change (``Activity.writes``).
+
+    From the registry's table by event type, built once: the fan-out re-renders
+    only the fragments that read one of them.
+    """
+    return WRITES[type(event)]
+
+
 def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS) -> set[str]:
     """Fold one log entry into the state; returns participants whose personal view changed.
 
@@ -145,6 +155,8 @@ class Handled(msgspec.Struct):
     transient: bool = False
     envelopes: list[Envelope] = msgspec.field(default_factory=list)
     touched: set[str] = msgspec.field(default_factory=set)
+    # The activities whose state the events changed (what the fan-out re-renders).
+    activities: set[str] = msgspec.field(default_factory=set)
 
 
 def handle(
@@ -171,6 +183,7 @@ def handle(
     for part, event in enumerate(decision.events):
         envelope = Envelope(state.seq + 1, now, actor.log_key, cid, event, part)
         handled.touched |= apply(state, envelope, limits)
+        handled.activities |= writes_of(event)
         handled.envelopes.append(envelope)
     if actor.alias is not None and actor.participant is not None and decision.events:
         # The log names this author by a pseudonym only, so apply cannot touch

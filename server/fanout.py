@@ -19,6 +19,10 @@ it is about doing little, and never waiting:
 - shared views are rendered at most once per tick per (kind, language), and
   the same text goes to every subscriber of that kind; a part equal to its
   previous render is not sent at all;
+- and only their fragments that read what changed: the writer says which
+  activities each batch changed, presence when who is online did, and each
+  (kind, language) collects them until it is next rendered (``_stale``), so
+  a vote re-renders the polls and not the café plan;
 - personal views are rendered only for participants whose own state
   changed, and cached per participant otherwise;
 - every subscriber has its own bounded, latest-wins outbox, so a slow
@@ -33,10 +37,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rooms.activities import READABLE
+from rooms.activity import ONLINE
 from rooms.room import RoomState
 from server.outbox import Outbox, OutboxOverflow
 
@@ -62,13 +68,22 @@ class Presenter(Protocol):
     """Turns a room into the texts subscribers receive; the fan-out caches around it."""
 
     def shared(
-        self, kind: str, lang: str, state: RoomState, online: frozenset[str]
+        self,
+        kind: str,
+        lang: str,
+        state: RoomState,
+        online: frozenset[str],
+        dirty: Collection[str] | None = None,
+        previous: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
         """The views every subscriber of ``kind`` and ``lang`` gets, identical for all.
 
         Split into named parts (one per page fragment) so that a part that did
         not change is not sent again: a phone's open ballot form is not
         replaced under the user's thumb just because someone else voted.
+        ``previous`` is the last render of this kind and language and
+        ``dirty`` what changed since (activity names and ``online``): a part
+        that reads none of it may be taken from ``previous`` unrendered.
         """
 
     def personal(
@@ -132,12 +147,16 @@ class FanOut:
         self._others: set[Subscriber] = set()
         self._phones: dict[str, list[Subscriber]] = {}
         self._phone_keys: dict[tuple[str, str], int] = {}  # (kind, lang) -> phones of it
-        self._dirty_shared = False
+        # What changed since the last flush: activity names, and ONLINE from presence.
+        self._dirty: set[str] = set()
         self._dirty_people: set[str] = set()
         self._later_people: set[str] = set()  # their own views wait for the phones' tick
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = -1e9
-        self._shared_cache: dict[tuple[str, str], dict[str, str]] = {}
+        # The shared views of each (kind, lang) as last rendered, and what changed
+        # since (collected at each flush until it is rendered again).
+        self._rendered: dict[tuple[str, str], dict[str, str]] = {}
+        self._stale: dict[tuple[str, str], set[str]] = {}
         # participant -> (kind, lang) -> view: a participant's change drops one entry
         self._personal_cache: dict[str, dict[tuple[str, str], str | None]] = {}
         self.flushes = 0
@@ -183,25 +202,32 @@ class FanOut:
 
     # --- what changed -------------------------------------------------------
 
-    def touch(self, people: set[str], later: set[str] | None = None) -> None:
-        """Entries were applied: every shared view, and ``people``'s own, may have changed.
+    def touch(
+        self,
+        people: set[str],
+        later: set[str] | None = None,
+        activities: Collection[str] = READABLE,
+    ) -> None:
+        """Entries were applied: the shared views that read ``activities``, and
+        ``people``'s own, may have changed.
 
         ``later`` are participants whose own view changed through what someone
         else did (a place in a ranking): theirs goes with the phones' next tick.
         """
-        self._dirty_shared = True
+        self._dirty.update(activities)
         self._dirty_people |= people
         if later:
             self._later_people |= later
         self._schedule()
 
     def touch_everyone(self) -> None:
-        """The room was rebuilt: every subscribed participant's own view may have changed."""
+        """The room was rebuilt: every view, and every subscribed participant's own, may
+        have changed."""
         self.touch(set(self._phones))
 
     def shared_changed(self) -> None:
-        """Something every shared view may show changed (who is online)."""
-        self._dirty_shared = True
+        """Who is online changed: the shared views that show it (``ONLINE``) may have."""
+        self._dirty.add(ONLINE)
         self._schedule()
 
     # --- flushing -----------------------------------------------------------
@@ -242,16 +268,20 @@ class FanOut:
         phones_due = now >= self._phone_last + self.phone_window
         phones_sent = False
         self.flushes += 1
-        dirty_shared, self._dirty_shared = self._dirty_shared, False
+        dirty, self._dirty = self._dirty, set()
+        dirty_shared = bool(dirty)
         dirty_people, self._dirty_people = self._dirty_people, set()
         if phones_due:
             dirty_people |= self._later_people
             self._later_people = set()
         elif self._later_people:
             self._later_people -= dirty_people  # rendered now anyway
-        previous = self._shared_cache
-        if dirty_shared:
-            self._shared_cache = {}
+        # What a key showed before this flush, for what changed; a key rendered since
+        # the last flush (a new subscriber's) compares with that render.
+        previous = dict(self._rendered)
+        if dirty:
+            for key in self._rendered:
+                self._stale.setdefault(key, set()).update(dirty)
         for pid in dirty_people:
             self._personal_cache.pop(pid, None)
         state, online = source.state, source.online  # a flush does not await: both hold
@@ -318,11 +348,17 @@ class FanOut:
     def _shared_for(
         self, key: tuple[str, str], state: RoomState, online: frozenset[str]
     ) -> dict[str, str]:
-        """The shared views of one (kind, language), rendered at most once per flush."""
-        shared = self._shared_cache.get(key)
+        """The shared views of one (kind, language), rendered at most once per flush,
+        and only the parts that read what changed since its last render."""
+        shared = self._rendered.get(key)
         if shared is None:
             shared = self.presenter.shared(key[0], key[1], state, online)
-            self._shared_cache[key] = shared
+        elif self._stale.get(key):
+            shared = self.presenter.shared(key[0], key[1], state, online, self._stale[key], shared)
+        else:
+            return shared
+        self._rendered[key] = shared
+        self._stale[key] = set()
         return shared
 
     def _views_for(

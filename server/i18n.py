@@ -91,6 +91,7 @@ REASONS: dict[str, str] = {
     "message_too_large": N_("That message is too large."),
     "unknown_command": N_("The server does not know this action."),
     "hello_first": N_("Please connect again."),
+    "upgrade_required": N_("This address is a live connection (WebSocket), not a page."),
     "bad_token": N_("This link or token is not valid for this event."),
     "joins_busy": N_("Very many people are joining right now. Please try again in a minute."),
     "joining_locked": N_("The moderators have paused joining for the moment. Please ask them."),
@@ -140,7 +141,11 @@ REASONS: dict[str, str] = {
     "participant_not_found": N_("This person is not (or no longer) part of the event."),
     "already_host": N_("This person already hosts another table."),
     "host_stays": N_("A host stays at their table. Choose another host first."),
-    "not_host": N_("Only the host of this table can write its key points."),
+    "not_host": N_(
+        "You do not host this table in that round (any more), so these key points were "
+        "not saved. Please copy them and give them to the moderators."
+    ),
+    "round_not_found": N_("That round has not started yet."),
     "notes_too_long": N_("Please keep the key points to 2,000 characters."),
     "names_unknown": N_(
         "A name under “keep apart” or “keep together” matches nobody in the event. "

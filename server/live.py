@@ -35,6 +35,7 @@ from server.framesend import frame_writer
 from server.hub import Hub
 from server.i18n import from_accept_language, pick_language, reason_text
 from server.outbox import Outbox, Send, drain
+from server.patches import PATCH_KIND
 from server.rawsend import raw_send
 from server.services import Services, client_ip, services
 from server.stores.base import StoreError
@@ -431,6 +432,10 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
             await socket.close(code=CLOSE_FORBIDDEN)
         return
     kind = f"api:{actor.role.value}"
+    if pid is not None and message.patches:
+        kind = PATCH_KIND
+        # The welcome's shape counts for the patches' base (server/patches.py).
+        hub.presenter.shared(kind, lang, hub.state, hub.online)
     if not svc.sockets.identify(ticket, pid, anonymous=actor.role is Role.SCREEN):
         with contextlib.suppress(Exception):
             await socket.close(code=CLOSE_TRY_AGAIN)  # one screen too many from this address

@@ -4,21 +4,31 @@ The hub calls this once per tick per (kind, language) for shared views and
 once per changed participant for personal ones, then sends the same text
 to everyone. The JSON participant state is spliced from a shared prefix and
 a personal suffix, so even that is encoded once for the shared part.
+
+A page's fragments are rendered again only when something they read
+changed: the fan-out passes the activities that changed since it last
+rendered this (kind, language) (and :data:`rooms.activity.ONLINE` when who
+is online did), with the texts of that render, and every fragment whose
+reads (``PART_READS``) miss them keeps its text. A vote re-renders the
+polls, not a wall of 900 cards. The JSON views are built whole every time:
+docs/api.md promises the whole view in every state message.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import msgspec
 
 from rooms import views
-from rooms.activities import ACTIVITIES
+from rooms.activities import ACTIVITIES, fragment_reads, screen_reads
 from rooms.activity import Fragment, Panel, console_panels
 from rooms.room import RoomState
 from server.ballot_keys import BallotKeys
+from server.patches import PATCH_KIND, Shapes, patch_text
 from server.render import Renderer
 
 _json = msgspec.json.Encoder()
@@ -27,6 +37,7 @@ CONSOLE_PEOPLE_LIMIT = 100
 
 PAGE_KINDS = ("phone", "console", "screen")
 API_KINDS = {"participant": "api:participant", "moderator": "api:moderator", "screen": "api:screen"}
+PARTICIPANT_KINDS = ("phone", "api:participant", PATCH_KIND)
 
 
 def page_context(
@@ -67,6 +78,18 @@ PAGE_PARTS: dict[str, dict[str, str]] = {
     for kind, fragments in PAGE_FRAGMENTS.items()
 }
 
+# What each shared fragment of a page depends on, and whether it also shows what
+# the projector shows (then the current mode's owner is added, see _stale).
+PART_READS: dict[str, dict[str, tuple[frozenset[str], bool]]] = {
+    kind: {
+        f.part: (fragment_reads(a, f), f.follows_screen)
+        for a in ACTIVITIES
+        for f in a.fragments.get(kind, ())
+        if not f.personal
+    }
+    for kind in PAGE_KINDS
+}
+
 # What a cached console part shows: the view fields of its activity (see _cached_part).
 CACHED_CONSOLE_PARTS: dict[str, tuple[str, ...]] = {
     f.part: tuple(name for name, _, _ in a.view_fields)
@@ -86,11 +109,14 @@ class Presenter:
         self.keys = keys
         self.join_url = join_url  # Callable[[str], str], the QR target for a code
         self._last: tuple[str, str, str] = ("", "", "")
-        # Big console parts (the café plan, idea boards), by room, language
-        # and part: the digest of what they show, and the rendered text.
-        self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
         # Phones' personal fragments read the public view; one per log position.
         self._public: tuple[RoomState, int, views.View] | None = None
+        self.renders = 0  # shared fragments rendered (the benchmarks and tests read it)
+        # Big console parts (an agenda of 40 phases, idea boards), by room, language
+        # and part: the digest of what they show, and the rendered text.
+        self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
+        # The participant view's shape per room, for the patches' base (server/patches.py).
+        self.shapes = Shapes()
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -113,18 +139,40 @@ class Presenter:
         return ctx
 
     def shared(
-        self, kind: str, lang: str, state: RoomState, online: frozenset[str]
+        self,
+        kind: str,
+        lang: str,
+        state: RoomState,
+        online: frozenset[str],
+        dirty: Collection[str] | None = None,
+        previous: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
+        """Every shared part of ``kind`` in ``lang``, by part name, and the ``seq`` marker.
+
+        ``previous`` is what this (room, kind, language) was last rendered as,
+        and ``dirty`` what changed since (activity names, ``online``): a page
+        fragment that reads none of it keeps its previous text. Without both,
+        everything is rendered.
+        """
         if kind in PAGE_PARTS:
-            ctx = self.context(kind, state, online)
-            parts = {
-                name: (
-                    self._cached_part(name, lang, template, ctx)
-                    if kind == "console" and name in CACHED_CONSOLE_PARTS
-                    else self.renderer.render(lang, template, oob=True, **ctx)
-                )
-                for name, template in PAGE_PARTS[kind].items()
-            }
+            ctx: dict[str, Any] | None = None
+            parts: dict[str, str] = {}
+            for name, template in PAGE_PARTS[kind].items():
+                if (
+                    previous is not None
+                    and dirty is not None
+                    and name in previous
+                    and not self._stale(kind, name, state, dirty)
+                ):
+                    parts[name] = previous[name]
+                    continue
+                if ctx is None:  # the views are built only if a fragment shows them
+                    ctx = self.context(kind, state, online)
+                if kind == "console" and name in CACHED_CONSOLE_PARTS:
+                    parts[name] = self._cached_part(name, lang, template, ctx)
+                else:
+                    parts[name] = self.renderer.render(lang, template, oob=True, **ctx)
+                    self.renders += 1
             # The seq marker goes with every message, so it is its own part
             # that always changes with the log.
             parts["seq"] = self.renderer.render(lang, "partials/seq.html", oob=True, seq=state.seq)
@@ -140,15 +188,36 @@ class Presenter:
             case "api:participant":
                 whole = _json.encode(views.public_view(state, len(online), "participant"))
                 view = whole.decode()[:-1]  # open: '{…"polls":[…]' + ',"me":…}'
+            case "api:participant+patch":  # PATCH_KIND: also its shape, and the patch to it
+                public = views.public_view(state, len(online), "participant")
+                view = _json.encode(public).decode()[:-1]
+                shape, base = self.shapes.seen(state.lobby.code, state.seq, public)
+                patch = patch_text(public, state.seq, base)
+                return {"view": view, "seq": str(state.seq), "shape": shape.hex(), "patch": patch}
             case _:
                 raise ValueError(f"unknown subscriber kind {kind!r}")
         return {"view": view, "seq": str(state.seq)}
 
-    def _cached_part(self, name: str, lang: str, template: str, ctx: dict[str, Any]) -> str:
-        """Render a big, rarely changing console part again only when what it shows changed.
+    @staticmethod
+    def _stale(kind: str, name: str, state: RoomState, dirty: Collection[str]) -> bool:
+        """Whether a fragment reads something that changed.
 
-        The café plan and an idea board of 900 cards take tens of ms to
-        render; without this every tick of an unrelated vote re-rendered them.
+        The projector's stage also reads the activity whose mode is on: a
+        vote changes the stage while the poll is shown, not while a board
+        is. A switch of mode is the lobby's event, which the stage reads.
+        """
+        reads, follows_screen = PART_READS[kind][name]
+        if not reads.isdisjoint(dirty):
+            return True
+        return follows_screen and not screen_reads(state.lobby.screen).isdisjoint(dirty)
+
+    def _cached_part(self, name: str, lang: str, template: str, ctx: dict[str, Any]) -> str:
+        """Render a big console part again only when what it shows changed.
+
+        Asked only when something the part reads changed; its reads are per
+        activity, coarser than what it shows: the agenda panel at 40 phases
+        renders in 9-29 ms and reads the polls only for their questions, so
+        without this every vote re-rendered it (docs/benchmarks.md).
         """
         ev = ctx["ev"]
         shown = (*(getattr(ev, field) for field in CACHED_CONSOLE_PARTS[name]), ev.screen, ev.code)
@@ -158,6 +227,7 @@ class Presenter:
         if cached is not None and cached[0] == digest:
             return cached[1]
         text = self.renderer.render(lang, template, oob=True, **ctx)
+        self.renders += 1
         self._parts[key] = (digest, text)
         self._parts.move_to_end(key)
         while len(self._parts) > 256:
@@ -175,7 +245,7 @@ class Presenter:
     def personal(
         self, kind: str, lang: str, state: RoomState, online: frozenset[str], participant: str
     ) -> str | None:
-        if kind not in ("phone", "api:participant"):
+        if kind not in PARTICIPANT_KINDS:
             return None
         pseudonyms = (
             self.keys.pseudonyms(state.lobby.code, state.polls, participant) if self.keys else None
@@ -200,8 +270,10 @@ class Presenter:
             if "view" not in changed and personal is None:
                 return []
             shared = current[0]
+            if kind == PATCH_KIND and personal is None and "shape" not in changed:
+                return [("state", shared["patch"])]  # only counts changed since the last push
             head = f'{{"type":"state","seq":{shared["seq"]},"state":'
-            if kind == "api:participant":
+            if kind in PARTICIPANT_KINDS:
                 return [("state", f'{head}{shared["view"]},"me":{current[1] or "null"}}}}}')]
             return [("state", self._once(head, shared["view"]))]
         # The seq marker alone is not worth a message: a page whose parts did

@@ -43,8 +43,16 @@ _encode = msgspec.json.Encoder().encode
 
 
 class Hello(msgspec.Struct, tag="hello", frozen=True):
+    """The first message on a live socket; sent again on the API socket, it asks for the
+    whole state.
+
+    ``patches``: a participant client that can apply a :class:`Patch` says so here
+    (docs/api.md, "Patches"); without it every push is a whole state.
+    """
+
     token: str | None = None
     after: int | None = None
+    patches: bool = False
 
 
 class BadMessage(Exception):
@@ -227,7 +235,55 @@ class Error(msgspec.Struct, tag="error", frozen=True):
     message: str
 
 
-def encode(message: Ack | Welcome | Error | Progress) -> str:
+class StatePush(msgspec.Struct, tag="state", frozen=True):
+    """A whole view (the server splices its text; this Struct documents it in /schema)."""
+
+    seq: int
+    state: Any
+
+
+class SessionVotes(msgspec.Struct, frozen=True):
+    """One Q&A session's shown questions in their new order, and their votes.
+
+    ``order`` and ``votes`` are parallel: ``votes[i]`` belongs to ``order[i]``.
+    """
+
+    session: str
+    order: list[str]
+    votes: list[int]
+
+
+class Patch(msgspec.Struct, tag="patch", frozen=True):
+    """What changed since ``base`` when only counts did: for clients that said ``patches``.
+
+    Counts only: who is online or joined, and each Q&A question's votes and
+    place. A client whose state has a seq from ``base`` to ``seq`` sets these
+    (absolute values, not deltas) and takes ``seq``; any other client has
+    missed something and sends ``hello`` again for the whole state.
+    """
+
+    seq: int
+    base: int
+    participants: Counts
+    qna: list[SessionVotes]
+
+
+class LiveMessages(msgspec.Struct):
+    """The live socket's messages, one of each, so that /schema describes them all.
+
+    The client sends ``hello`` and commands; the server sends the others.
+    """
+
+    hello: Hello
+    welcome: Welcome
+    state: StatePush
+    patch: Patch
+    ack: Ack
+    error: Error
+    progress: Progress
+
+
+def encode(message: Ack | Welcome | Error | Progress | Patch) -> str:
     return _encode(message).decode()
 
 

@@ -19,7 +19,8 @@ bend that rule lives here and nowhere else:
 - the log's entry codec and the snapshot codec.
 
 It knows nothing about connections or rendering: it tells a
-:class:`Watcher` (the fan-out) whom the entries it applied touched.
+:class:`Watcher` (the fan-out) whom the entries it applied touched, and
+which activities they changed (``rooms.room.writes_of``).
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ import logging
 import random
 import time
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import Protocol
 
 import msgspec
 
-from rooms.activities import DEFAULT_LIMITS, Limits
+from rooms.activities import DEFAULT_LIMITS, READABLE, Limits
 from rooms.base import Actor, Role
 from rooms.room import (
     Command,
@@ -46,6 +48,7 @@ from rooms.room import (
     handle,
     previous_outcome,
     replay,
+    writes_of,
 )
 from server.ballot_keys import BallotKeys
 from server.broker import EVERYTHING, Broker
@@ -118,8 +121,14 @@ Pending = tuple[Actor, Command, str | None, asyncio.Future[Result]]
 class Watcher(Protocol):
     """Who hears about the entries the writer applied: the fan-out."""
 
-    def touch(self, people: set[str], later: set[str] | None = None) -> None:
-        """Entries were applied; ``people`` are the participants whose own view changed.
+    def touch(
+        self,
+        people: set[str],
+        later: set[str] | None = None,
+        activities: Collection[str] = READABLE,
+    ) -> None:
+        """Entries were applied; ``people`` are the participants whose own view changed,
+        ``activities`` those whose state they changed.
 
         ``later``: changed by another participant's command (a rank, a place
         in a list), so it may wait for the phones' slower tick.
@@ -250,7 +259,7 @@ class Writer:
             if envelope.seq == self.state.seq + 1:
                 touched = apply(self.state, envelope, self.limits)
                 if envelope.seq > shown:
-                    self._touch(touched)
+                    self._touch(touched, None, writes_of(envelope.event))
         if entries and not self.appending:
             self._take_snapshot()
         if entries:
@@ -268,8 +277,13 @@ class Writer:
         self._seq_waiters.append((seq, future))
         await future
 
-    def _touch(self, people: set[str], later: set[str] | None = None) -> None:
-        self.watcher.touch(people, later)
+    def _touch(
+        self,
+        people: set[str],
+        later: set[str] | None = None,
+        activities: Collection[str] = READABLE,
+    ) -> None:
+        self.watcher.touch(people, later, activities)
         self._wake_waiters()
 
     def _wake_waiters(self) -> None:
@@ -307,6 +321,9 @@ class Writer:
             return
         self.state = decode_snapshot(self._snapshot)
         self._needs_reload = False
+        # A page rendered while the lost batch was applied (a new subscriber's
+        # first page) may show it: every shared fragment is rendered again.
+        self.watcher.touch(set(), None, READABLE)
         # Nobody's view showed the lost batch (no flush while appending), and
         # everything up to where it started was shown: only newer entries touch
         # anyone, not every phone in the room.
@@ -393,6 +410,7 @@ class Writer:
         written: list[int] = []  # indexes of results that depend on the append
         touched: set[str] = set()
         later: set[str] = set()  # touched by another participant's command
+        activities: set[str] = set()  # whose state the batch changed
         refusals: list[tuple[str, str | None, Handled]] = []
         for actor, command, cid in batch:
             if cid is not None and (reason := self._rejections.get((actor.key, cid))):
@@ -418,6 +436,7 @@ class Writer:
                 results.append(Result(False, reason=handled.reason))
                 continue
             if handled.envelopes:
+                activities |= handled.activities
                 written.append(len(results))
                 staged.extend(handled.envelopes)
                 if actor.role is Role.PARTICIPANT and (mine := actor.participant) is not None:
@@ -453,7 +472,7 @@ class Writer:
             finally:
                 self.appending = False
             self.appends += 1
-            self._touch(touched, later)
+            self._touch(touched, later, activities)
             self._take_snapshot()
             try:  # a poll sealed for good: its secret goes now that the seal is stored
                 await self.keys.after(self.code, self.state.polls, staged)

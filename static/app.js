@@ -44,6 +44,9 @@
     document.body.classList.toggle("offline", !connected);
     // For tests and tools: the live socket is open and its forms are wired (htmx ran).
     document.body.setAttribute("data-live", connected ? "open" : "closed");
+    // Forms submitted while the page was not live (static/hold.js) go now: after the
+    // hello of a new socket (this runs a task later), or once the server can save again.
+    if (connected && window.dialograumHold) setTimeout(window.dialograumHold.release, 0);
   }
 
   document.addEventListener("htmx:wsConfigSend", function (evt) {
@@ -108,6 +111,8 @@
       var formKey = msg.cid ? pendingFormKeys[msg.cid] : undefined;
       if (msg.cid) { delete pending[msg.cid]; delete pendingForms[msg.cid]; delete pendingFormKeys[msg.cid]; }
       if (form) form.classList.remove("sending");
+      // Others (cafe.js) learn how their form's command ended: a draft is dropped only once saved.
+      document.dispatchEvent(new CustomEvent("dialograum:ack", { detail: { ok: !!msg.ok, form: form } }));
       if (!msg.ok) { toast(msg.message || msg.reason, false); return; }
       // Accepted: an error note from an earlier try goes, it no longer applies.
       var note = document.getElementById("toast");

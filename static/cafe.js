@@ -5,7 +5,11 @@
  *   (#clock data-server-now), so a phone with a wrong clock still agrees;
  * - when a phone's café card changes phase or round, it vibrates (and beeps
  *   if the person asked for sound);
- * - a host's unsaved key points survive a re-render of their card.
+ * - a host's unsaved key points survive a re-render of their card; if the
+ *   card no longer has their form (the next round began, another host took
+ *   the table), they are shown with a button that saves them for the round
+ *   and table they were written for. They are forgotten only once the
+ *   server said yes (or the person discards them), never silently.
  */
 (function () {
   "use strict";
@@ -64,10 +68,59 @@
     lastSignal = now;
     var box = card.querySelector("[data-cafe-sound]");
     if (box) box.checked = localStorage.getItem(SOUND_KEY) === "1";
-    var area = card.querySelector("[data-host-notes] textarea");
-    var draft = null;
-    try { draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null"); } catch (e) { draft = null; }
-    if (area && draft && draft.signal === now && draft.dirty && area.value !== draft.text) area.value = draft.text;
+    keepDraft(card);
+  }
+
+  // Unsaved key points, by "table|round": a host may have one of an earlier round
+  // and be typing the next round's at the same time.
+  function readDrafts() {
+    var drafts = null;
+    try { drafts = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null"); } catch (e) { drafts = null; }
+    return drafts && typeof drafts === "object" && !drafts.signal ? drafts : {};  // not the old format
+  }
+
+  function writeDrafts(drafts) {
+    if (Object.keys(drafts).length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify(drafts));
+    else sessionStorage.removeItem(DRAFT_KEY);
+  }
+
+  function keyOf(form) {
+    return form.getAttribute("data-table") + "|" + form.getAttribute("data-round");
+  }
+
+  // Each unsaved draft goes back into the form it was typed in, or into a rescue box.
+  function keepDraft(card) {
+    var drafts = readDrafts();
+    var form = card.querySelector("[data-host-notes]");
+    card.querySelectorAll("[data-host-draft-box]").forEach(function (box) {
+      if (!drafts[box.getAttribute("data-key")] || (form && keyOf(form) === box.getAttribute("data-key"))) box.remove();
+    });
+    var template = card.querySelector("template[data-host-draft-template]");
+    Object.keys(drafts).forEach(function (key) {
+      if (form && keyOf(form) === key) {
+        var area = form.querySelector("textarea");
+        if (area && area.value !== drafts[key]) area.value = drafts[key];
+        return;
+      }
+      if (!template || card.querySelector('[data-host-draft-box][data-key="' + key + '"]')) return;
+      var parts = key.split("|");
+      var node = template.content.firstElementChild.cloneNode(true);
+      node.setAttribute("data-key", key);
+      var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        walker.currentNode.nodeValue = walker.currentNode.nodeValue.replace(/__ROUND__/g, parts[1]);
+      }
+      var rescue = node.querySelector("[data-host-draft]");
+      rescue.setAttribute("data-table", parts[0]);
+      rescue.setAttribute("data-round", parts[1]);
+      rescue.querySelector('[name="table"]').value = parts[0];
+      rescue.querySelector('[name="round"]').value = parts[1];
+      rescue.querySelector("textarea").id = "host-draft-" + parts[0] + "-" + parts[1];
+      rescue.querySelector("label").setAttribute("for", "host-draft-" + parts[0] + "-" + parts[1]);
+      rescue.querySelector("textarea").value = drafts[key];
+      template.parentNode.insertBefore(node, card.querySelector(".host-view") || template);
+      if (window.htmx) window.htmx.process(node);  // wires ws-send to the page's socket
+    });
   }
 
   document.addEventListener("change", function (evt) {
@@ -76,16 +129,37 @@
       if (evt.target.checked) beep();
     }
   });
+  function notesForm(el) {
+    return el && el.closest ? el.closest("[data-host-notes], [data-host-draft]") : null;
+  }
   document.addEventListener("input", function (evt) {
-    var form = evt.target.closest ? evt.target.closest("[data-host-notes]") : null;
-    if (!form) return;
-    var card = document.getElementById("cafe-me");
-    sessionStorage.setItem(DRAFT_KEY, JSON.stringify({
-      signal: card ? card.getAttribute("data-cafe-signal") : "", text: evt.target.value, dirty: true
-    }));
+    var form = notesForm(evt.target);
+    if (!form || evt.target.name !== "text") return;
+    var drafts = readDrafts();
+    if (evt.target.value) drafts[keyOf(form)] = evt.target.value;
+    else delete drafts[keyOf(form)];  // emptied: nothing to keep (formkeep keeps the empty field)
+    writeDrafts(drafts);
   });
-  document.addEventListener("submit", function (evt) {
-    if (evt.target.matches && evt.target.matches("[data-host-notes]")) sessionStorage.removeItem(DRAFT_KEY);
+  // Saved (the server said yes): the server's rendering wins again. Refused: kept.
+  document.addEventListener("dialograum:ack", function (evt) {
+    var form = evt.detail.form;
+    if (!evt.detail.ok || !notesForm(form)) return;
+    var drafts = readDrafts();
+    delete drafts[keyOf(form)];
+    writeDrafts(drafts);
+    // the form may be a copy the card's re-render (the saved note) already replaced
+    var card = document.getElementById("cafe-me");
+    if (card) keepDraft(card);
+  });
+  document.addEventListener("click", function (evt) {
+    var discard = evt.target.closest ? evt.target.closest("[data-host-draft-discard]") : null;
+    if (!discard) return;
+    var box = discard.closest("[data-host-draft-box]");
+    if (!box) return;
+    var drafts = readDrafts();
+    delete drafts[box.getAttribute("data-key")];
+    writeDrafts(drafts);
+    box.remove();
   });
   document.addEventListener("htmx:wsAfterMessage", function () { tick(); signal(); });
   document.addEventListener("DOMContentLoaded", function () { readOffset(); tick(); signal(); });

@@ -3,7 +3,11 @@
  *
  * - phones: the shared question list is the same for everyone; the questions I
  *   upvoted come in my personal fragment (#my-qna), and their buttons turn into
- *   "take back" here. "Newest" re-sorts the list locally (data-at).
+ *   "take back" here. The list comes without counts, in a fixed order; the
+ *   votes and the ranking come in #qna-counts, which is all the phones' tick
+ *   sends while only votes move: the numbers are set and the list re-sorted in
+ *   place, so nothing the person is doing (focus, a half-typed question) is
+ *   reset. "Newest" re-sorts the list locally (data-at).
  * - the current speaker's phone vibrates once, 10 s before the time is up
  *   (data-vibrate on the countdown that cafe.js runs).
  * - console: rows of the speaker list can be dragged; a drop submits the
@@ -35,20 +39,52 @@
     });
   }
 
+  // {"s1": [["q3", 12], ["q1", 7], …]}: each session's questions, ranked, with votes.
+  function applyCounts() {
+    var el = document.getElementById("qna-counts");
+    if (!el) return;
+    var data;
+    try { data = JSON.parse(el.textContent || "{}"); } catch (e) { return; }
+    document.querySelectorAll(".qna-list-card").forEach(function (card) {
+      var ranked = data[card.getAttribute("data-session")] || [];
+      ranked.forEach(function (pair, i) {
+        var li = card.querySelector('[data-question="' + pair[0] + '"]');
+        if (!li) return;
+        var votes = String(pair[1]);
+        li.setAttribute("data-rank", String(i + 1));
+        var num = li.querySelector(".num");
+        if (num && num.textContent !== votes) num.textContent = votes;
+        var btn = li.querySelector("button[data-label]");
+        if (btn) btn.setAttribute("aria-label", btn.getAttribute("data-label").replace("{n}", votes));
+      });
+    });
+  }
+
+  function rank(li) {
+    var r = parseInt(li.getAttribute("data-rank"), 10);
+    return isNaN(r) ? 1e9 : r;
+  }
+
   function sortLists() {
     var order = sessionStorage.getItem(SORT_KEY) || "votes";
+    var active = document.activeElement;
     document.querySelectorAll(".qna-list-card").forEach(function (card) {
       card.querySelectorAll("[data-sort]").forEach(function (b) {
         b.setAttribute("aria-pressed", b.getAttribute("data-sort") === order ? "true" : "false");
       });
       var list = card.querySelector(".qna-list");
       var items = Array.prototype.slice.call(list.children);
-      items.sort(function (a, b) {
+      var sorted = items.slice().sort(function (a, b) {
         if (order === "newest") return parseInt(b.getAttribute("data-at"), 10) - parseInt(a.getAttribute("data-at"), 10);
-        return parseInt(a.getAttribute("data-rank"), 10) - parseInt(b.getAttribute("data-rank"), 10);
+        return rank(a) - rank(b);
       });
-      items.forEach(function (li) { list.appendChild(li); });
+      // Move nothing when the order holds: a moved element loses focus.
+      if (sorted.every(function (li, i) { return li === items[i]; })) return;
+      sorted.forEach(function (li) { list.appendChild(li); });
     });
+    if (active && active !== document.activeElement && document.contains(active) && active.focus) {
+      active.focus({ preventScroll: true });
+    }
   }
 
   function restoreKept() {
@@ -58,7 +94,7 @@
     });
   }
 
-  function afterSwap() { markVotes(); sortLists(); restoreKept(); }
+  function afterSwap() { markVotes(); applyCounts(); sortLists(); restoreKept(); }
   document.addEventListener("htmx:wsAfterMessage", afterSwap);
   document.addEventListener("DOMContentLoaded", afterSwap);
 

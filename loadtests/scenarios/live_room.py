@@ -33,8 +33,10 @@ class LiveRoom:
         ramp_s: float = 2.0,
         http_connections: int = 16,
         extra_env: dict[str, str] | None = None,
+        patches: bool = False,
     ) -> None:
         self.n = n
+        self.patches = patches  # the phones say "patches" in their hello (docs/api.md)
         self.progress = progress
         self.ramp_s = ramp_s
         self.http_connections = http_connections
@@ -76,7 +78,7 @@ class LiveRoom:
         await self.screen.start()
         self.baseline = self.server.sample()
         pool = PostPool("127.0.0.1", self.server.port, self.http_connections)
-        self.phones = Phones(pool, self.code, self.n)
+        self.phones = Phones(pool, self.code, self.n, patches=self.patches)
         started = now_ns()
         self.phones.start(self.ramp_s)
         await asyncio.wait_for(self.phones.wait_settled(), 120)

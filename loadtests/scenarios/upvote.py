@@ -28,7 +28,11 @@ phones, screen and console. The ratios upvote ÷ vote are the result.
 Checked: every command acked ``ok``; the final poll tally and every
 question's votes equal the counts of the seeded plan (a plain reference
 model); the screen's last push in the upvote phase shows every vote and the
-same top 5 (ids and votes, ties by age) as the reference.
+same top 5 (ids and votes, ties by age) as the reference. The phones say
+``patches`` in their hello (docs/api.md, "Patches"), as a real client that
+can apply them would; the last phone (never an asker) keeps its state from
+whole states and patches (:class:`loadtests.clients.Mirror`), and must end
+with every question's votes, in the reference order.
 
 ``make test`` runs a short version (tests/loadtests/test_upvote_smoke.py).
 """
@@ -89,7 +93,8 @@ async def run(
     step = "setting up"
     try:
         async with asyncio.timeout(config.timeout_s):
-            async with LiveRoom(config.n, progress, source, config.ramp_s) as room:
+            room_at = LiveRoom(config.n, progress, source, config.ramp_s, patches=True)
+            async with room_at as room:
                 try:
                     step = "setting up the poll and the questions"
                     poll, session = await _set_up(config, room)
@@ -203,6 +208,7 @@ async def _phase(
     sampler = asyncio.create_task(sample_load(room.server, load, SAMPLE_EVERY_S))
     screen_from = len(screen.times_ns)
     phone_msgs = sum(p.messages for p in phones.phones)
+    phone_bytes = sum(p.bytes for p in phones.phones)
     mod_msgs, mod_bytes = moderator.messages, moderator.bytes
     spy = None
     if config.profile_dir is not None:
@@ -218,6 +224,7 @@ async def _phase(
         after = room.server.sample()
         gen_after = self_cpu_s()
         phone_pushes = sum(p.messages for p in phones.phones) - phone_msgs
+        phone_kib = (sum(p.bytes for p in phones.phones) - phone_bytes) >> 10
         mod_pushes, mod_kib = moderator.messages - mod_msgs, (moderator.bytes - mod_bytes) >> 10
         await asyncio.sleep(SAMPLE_EVERY_S)
     finally:
@@ -237,6 +244,7 @@ async def _phase(
         check = _check_votes(final, poll, plan)
     else:
         check = _check_upvotes(final, session, plan, screen)
+        check |= await _check_mirror(room, session, plan, last_seq)
     cpu = after.cpu_s - before.cpu_s
     refused = Counter(s.ack.reason for s in commands.by_cid.values() if s.ack and not s.ack.ok)
     result: dict[str, Any] = {
@@ -251,6 +259,7 @@ async def _phase(
         "check": check,
         "window_s": round((end - t0) / 1e9, 2),
         "phone_pushes": phone_pushes,
+        "phone_kib": phone_kib,
         "screen_pushes": len(screen.times_ns) - screen_from,
         "console_pushes": mod_pushes,
         "console_kib": mod_kib,
@@ -302,6 +311,30 @@ def _check_upvotes(
         "screen_votes_exact": bool(screen.qna_votes) and screen.qna_votes[-1] == len(plan),
         "screen_top5_exact": shown == top,
         "screen_top5": ",".join(f"{q}={n}" for q, n in shown),
+    }
+
+
+async def _check_mirror(
+    room: LiveRoom, session: str, plan: list[Any], last_seq: int
+) -> dict[str, Any]:
+    """The last phone kept its state from whole states and patches: it must show every vote.
+
+    Waits (up to 10 s) for the phones' tick to bring it to the last acked seq.
+    Skipped (None) when the phones do not apply patches.
+    """
+    assert room.phones is not None
+    mirror = room.phones.mirror
+    if mirror is None:
+        return {"phone_votes_exact": None}
+    reached = await mirror.reach(last_seq, 10)
+    want = Counter(str(fields["question"]) for _, _, _, fields in plan)
+    shown = mirror.votes(session)
+    ranked = expected_top(dict(want), [q for q, _ in shown], k=len(shown))
+    return {
+        "phone_votes_exact": reached and shown == ranked,
+        "phone_patches": mirror.patches,
+        "phone_states": mirror.states,
+        "phone_gaps": mirror.gaps,
     }
 
 

@@ -9,7 +9,17 @@ import msgspec
 
 from rooms.actions import domain
 from rooms.actions.limits import ActionLimits
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.actions.report import build_actions
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.ideas.views import ActionView, action_views
 from rooms.lobby.domain import ScreenMode
@@ -21,6 +31,8 @@ if TYPE_CHECKING:
 
 class ActionsActivity:
     name = "actions"
+    writes: tuple[str, ...] = ("actions",)
+    reads: tuple[str, ...] = ("lobby",)  # authors' and owners' names
     commands: tuple[type[msgspec.Struct], ...] = domain.ACTION_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.ACTION_EVENT_TYPES
@@ -28,6 +40,9 @@ class ActionsActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.ACTIONS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = (
+        ReportSection("actions", N_("Actions"), 80, build_actions, (("actions", N_("Actions")),)),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "actions-panel",
@@ -39,7 +54,9 @@ class ActionsActivity:
     )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-actions", "actions/phone-actions.html", 70),),
-        "console": (Fragment("console-actions", "actions/console-actions.html", 60),),
+        "console": (
+            Fragment("console-actions", "actions/console-actions.html", 60, reads=("lobby",)),
+        ),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (

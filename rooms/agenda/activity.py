@@ -7,8 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.agenda import domain
+from rooms.agenda.report import build_agenda, build_chain
 from rooms.agenda.views import AgendaView, agenda_view
 from rooms.base import N_, Rejected
 from rooms.ideas.domain import BoardShown, ScreenView
@@ -73,6 +83,8 @@ def _phase_takes_the_screen(room: RoomState, target: str, opening: frozenset[str
 
 class AgendaActivity:
     name = "agenda"
+    writes: tuple[str, ...] = ("agenda",)
+    reads: tuple[str, ...] = ("polls", "ideas", "qna")  # the console's labels of what a phase runs
     commands: tuple[type[msgspec.Struct], ...] = domain.AGENDA_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.AGENDA_EVENT_TYPES
@@ -84,6 +96,18 @@ class AgendaActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "agenda/screen.html"}
     assets: tuple[str, ...] = ("agenda.css", "agenda.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "agenda", N_("Agenda as it ran"), 20, build_agenda, (("agenda", N_("Agenda")),)
+        ),
+        ReportSection(
+            "chain",
+            N_("From critique to action"),
+            90,
+            build_chain,
+            (("chain", N_("Critique to action")),),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel("agenda-panel", N_("Agenda"), "agenda/console-panel.html", 0, on_top=True),
     )
@@ -91,7 +115,12 @@ class AgendaActivity:
         "phone": (Fragment("phone-agenda", "agenda/phone-agenda.html", 5),),
         # Cached: rendered again only when the agenda's view or the screen mode changed
         # (16-35 ms at 40 phases on every tick before; docs/benchmarks.md).
-        "console": (Fragment("console-agenda", "agenda/console-agenda.html", 5, cached=True),),
+        # Reads the polls for their questions only, which a vote leaves alone: cached.
+        "console": (
+            Fragment(
+                "console-agenda", "agenda/console-agenda.html", 5, reads=("lobby",), cached=True
+            ),
+        ),
     }
     reasons: Mapping[str, str] = {
         "phase_not_found": N_("This phase is no longer on the agenda."),

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import Context, Followup, Fragment, Panel, ReportSection, ScreenGuard
 from rooms.base import N_, Rejected
 from rooms.cafe import domain
+from rooms.cafe.report import build_cafe
 from rooms.cafe.views import CafeView, MyCafe, cafe_view, my_cafe
 from rooms.lobby.domain import ScreenMode, ScreenShown
 
@@ -28,6 +29,8 @@ def _round_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class CafeActivity:
     name = "cafe"
+    writes: tuple[str, ...] = ("cafe",)
+    reads: tuple[str, ...] = ("lobby",)  # who sits where, by name and organisation
     commands: tuple[type[msgspec.Struct], ...] = domain.CAFE_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.CAFE_EVENT_TYPES
@@ -37,6 +40,9 @@ class CafeActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.CAFE: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ("cafe.css", "cafe.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection("cafe", N_("World Café"), 50, build_cafe, (("cafe", N_("World Café")),)),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "cafe-panel", N_("World Café"), "cafe/console-panel.html", 60,
@@ -45,7 +51,7 @@ class CafeActivity:
     )  # fmt: skip
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("cafe-me", "cafe/cafe-me.html", 10, personal=True),),
-        "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, cached=True),),
+        "console": (Fragment("console-cafe", "cafe/console-cafe.html", 40, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (("cafe", CafeView | None, None),)

@@ -9,7 +9,10 @@ screens count down locally from them.
 Invariants that hold in log order (checked again in :func:`apply`, so two
 workers racing cannot break them): a round that has started is never
 re-planned (nobody moves during a round); a seat taken by check-in respects
-the table's capacity; only a table's host writes its notes.
+the table's capacity. Only a table's host writes its notes, for the round
+they were written in: whoever hosted the table while that round ran (each
+round records them), or its host now for the current round (checked in
+:func:`decide`; a note carries its round, so log order cannot move it).
 """
 
 from __future__ import annotations
@@ -108,8 +111,17 @@ class MovePerson(msgspec.Struct, tag="cafe.move", frozen=True):
 
 
 class WriteNote(msgspec.Struct, tag="cafe.note", frozen=True):
+    """A host's key points of one round at their table.
+
+    ``round`` is the round the host's phone showed when they typed (the
+    page's form carries it). Without it the note is for the round now
+    running (or just ended): a note typed in round 2 and sent after round 3
+    began would otherwise land in round 3.
+    """
+
     table: str
     text: str
+    round: int | None = None
 
 
 class CheckIn(msgspec.Struct, tag="cafe.check_in", frozen=True):
@@ -270,6 +282,12 @@ class Round(msgspec.Struct):
     ends_at: int | None = None
     remaining: int | None = None  # while paused
     ended_at: int | None = None
+    # table id -> everyone who hosted it while this round ran, in order: a host
+    # replaced mid-round may still save that round's key points
+    hosted: dict[str, list[str]] = msgspec.field(default_factory=dict)
+
+    def hosted_by(self, table_id: str, pid: str) -> bool:
+        return pid in self.hosted.get(table_id, ())
 
 
 class Cafe(msgspec.Struct, weakref=True):
@@ -626,18 +644,36 @@ def _decide_note(
     table = cafe.table(command.table)
     if table is None:
         return Rejected("table_not_found")
-    if actor.role is not Role.MODERATOR and (
-        actor.participant is None or table.host != actor.participant
-    ):
-        return Rejected("not_host")
     if cafe.current == 0:
-        return Rejected("no_round_running")
+        mine = actor.role is Role.MODERATOR or table.host == actor.participant
+        return Rejected("no_round_running" if mine else "not_host")
+    number = cafe.current if command.round is None else command.round
+    r = cafe.round(number)
+    if r is None or number > cafe.current:
+        return Rejected("round_not_found")
+    if actor.role is not Role.MODERATOR and not may_note(cafe, table, r, actor.participant):
+        return Rejected("not_host")
     text = command.text.strip()
     if len(text) > limits.cafe.notes_length:
         return Rejected("notes_too_long")
-    if cafe.notes.get(table.id, {}).get(cafe.current, "") == text:
+    if cafe.notes.get(table.id, {}).get(number, "") == text:
         return []
-    return [NoteWritten(table.id, cafe.current, text)]
+    return [NoteWritten(table.id, number, text)]
+
+
+def may_note(cafe: Cafe, table: Table, r: Round, pid: str | None) -> bool:
+    """Whether ``pid`` may write ``table``'s key points of round ``r``.
+
+    Its host now, for the round now running or just ended; or anyone who
+    hosted it while that round ran. So a host the moderator replaces while
+    they type keeps the round they hosted, and a note sent after the next
+    round began still counts for the round it was written in.
+    """
+    if pid is None:
+        return False
+    if r.hosted_by(table.id, pid):
+        return True
+    return table.host == pid and r.number == cafe.current
 
 
 def _decide_check_in(
@@ -711,6 +747,7 @@ def apply(cafe: Cafe, lobby: Lobby, event: CafeEvent) -> set[str]:
                 return set()
             r.status = RoundStatus.RUNNING
             r.started_at, r.ends_at = event.started_at, event.ends_at
+            r.hosted = {t.id: [t.host] for t in cafe.tables if t.host is not None}
             cafe.current = number
             return _seated(cafe, number) | _seated(cafe, number + 1)
         case RoundEnded(round=number, at=at):
@@ -749,6 +786,9 @@ def apply(cafe: Cafe, lobby: Lobby, event: CafeEvent) -> set[str]:
                 return set()
             before = table.host
             table.host = pid
+            running = cafe.running
+            if running is not None and pid is not None and not running.hosted_by(table_id, pid):
+                running.hosted.setdefault(table_id, []).append(pid)
             cafe.version += 1
             return {p for p in (before, pid) if p is not None}
         case PersonPinned(round=number, participant=pid, table=table_id):

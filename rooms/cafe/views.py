@@ -96,11 +96,14 @@ class MyCafe(msgspec.Struct, frozen=True, omit_defaults=True):
     current: Seat | None = None
     next: Seat | None = None
     host_of: str | None = None  # table id
-    note: str = ""  # my table's notes for this round, when I host it
+    note: str = ""  # my table's notes for this round, when I host it (or hosted it)
     round: int = 0
     ends_at: int | None = None
     remaining: int | None = None
     changeover_ends_at: int | None = None
+    # the table I hosted in this round and host no more (the moderator chose
+    # another host): I may still save its key points of this round
+    hosted: Seat | None = None
 
 
 def phase(cafe: Cafe) -> str:
@@ -274,9 +277,14 @@ def my_cafe(cafe: Cafe, pid: str) -> MyCafe | None:
     running = cafe.running
     current = _seat(cafe, cafe.current, pid) if running is not None else None
     host_of: Table | None = next((t for t in cafe.tables if t.host == pid), None)
+    shown = cafe.round(cafe.current)
+    hosted: Table | None = None
+    if host_of is None and shown is not None:
+        hosted = next((t for t in cafe.tables if shown.hosted_by(t.id, pid)), None)
     note = ""
-    if host_of is not None and cafe.current:
-        note = cafe.notes.get(host_of.id, {}).get(cafe.current, "")
+    writes = host_of or hosted
+    if writes is not None and cafe.current:
+        note = cafe.notes.get(writes.id, {}).get(cafe.current, "")
     return MyCafe(
         now_phase,
         len(cafe.rounds),
@@ -288,6 +296,9 @@ def my_cafe(cafe: Cafe, pid: str) -> MyCafe | None:
         running.ends_at if running else None,
         running.remaining if running else None,
         _changeover_end(cafe),
+        None
+        if hosted is None
+        else Seat(cafe.current, hosted.id, hosted.number, hosted.topic, hosted.colour, False),
     )
 
 

@@ -7,9 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.ideas import domain, undo
+from rooms.ideas.report import build_boards
 from rooms.ideas.views import BoardView, MyIdeas, board_views, my_ideas
 from rooms.lobby.domain import ScreenMode, ScreenShown
 from rooms.undo import UndoView
@@ -25,6 +35,8 @@ def _board_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class IdeasActivity:
     name = "ideas"
+    writes: tuple[str, ...] = ("ideas",)
+    reads: tuple[str, ...] = ("lobby",)  # authors' names
     commands: tuple[type[msgspec.Struct], ...] = (*domain.IDEAS_COMMAND_TYPES, undo.UndoBoard)
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = (*domain.IDEAS_EVENT_TYPES, undo.BoardRestored)
@@ -32,6 +44,15 @@ class IdeasActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.IDEAS: always}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ("ideas.css", "ideas.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "boards",
+            N_("Idea boards"),
+            40,
+            build_boards,
+            (("ideas", N_("Idea cards")), ("dots", N_("Dot ranking"))),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "ideas-panel",
@@ -47,7 +68,12 @@ class IdeasActivity:
             Fragment("phone-ideas-me", "ideas/phone-ideas-me.html", 55, personal=True),
             Fragment("phone-wall", "ideas/phone-wall.html", 60),
         ),
-        "console": (Fragment("console-ideas", "ideas/console-ideas.html", 50, cached=True),),
+        # Reads the lobby for authors' names, which a join leaves alone: cached.
+        "console": (
+            Fragment(
+                "console-ideas", "ideas/console-ideas.html", 50, reads=("lobby",), cached=True
+            ),
+        ),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = (

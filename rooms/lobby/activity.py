@@ -12,9 +12,19 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    ONLINE,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.lobby import domain
+from rooms.lobby.report import build_participation
 
 if TYPE_CHECKING:
     from rooms.activities import RoomState
@@ -22,6 +32,8 @@ if TYPE_CHECKING:
 
 class LobbyActivity:
     name = "lobby"
+    writes: tuple[str, ...] = ("lobby",)
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = get_args(domain.LobbyCommand)
     # Creating an event, re-keying and joining go through their own HTTP routes.
     client_commands: tuple[type[msgspec.Struct], ...] = (
@@ -40,19 +52,28 @@ class LobbyActivity:
     }
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "participation",
+            N_("Participation"),
+            10,
+            build_participation,
+            (("participation", N_("Participation")),),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel("people-panel", N_("Participants"), "lobby/console-panel.html", 20, css="col-people"),
     )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (
-            Fragment("phone-status", "lobby/phone-status.html", 20),
+            Fragment("phone-status", "lobby/phone-status.html", 20, reads=("polls",)),
             Fragment("me", "lobby/me.html", 90, personal=True),
         ),
         "console": (
             Fragment("console-status", "lobby/console-status.html", 10),
-            Fragment("people", "lobby/people.html", 20),
+            Fragment("people", "lobby/people.html", 20, reads=(ONLINE,)),
         ),
-        "screen": (Fragment("stage", "lobby/stage.html", 10),),
+        "screen": (Fragment("stage", "lobby/stage.html", 10, follows_screen=True),),
     }
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py
     view_fields: tuple[tuple[str, Any, Any], ...] = ()

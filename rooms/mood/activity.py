@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.mood import domain
 from rooms.mood.views import MoodView, mood_view, my_mood
@@ -29,6 +38,8 @@ SCREEN = "mood"
 
 class MoodActivity:
     name = "mood"
+    writes: tuple[str, ...] = ("mood",)
+    reads: tuple[str, ...] = ("lobby",)  # only the present count
     commands: tuple[type[msgspec.Struct], ...] = domain.MOOD_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.MOOD_EVENT_TYPES
@@ -36,12 +47,13 @@ class MoodActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "mood/screen.html"}
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = ()
     panels: tuple[Panel, ...] = (
         Panel("mood-panel", N_("Mood meter"), "mood/console-panel.html", 70, css="col-main"),
     )
     fragments: Mapping[str, tuple[Fragment, ...]] = {
         "phone": (Fragment("phone-mood-me", "mood/phone-mood-me.html", 80, personal=True),),
-        "console": (Fragment("console-mood", "mood/console-mood.html", 70),),
+        "console": (Fragment("console-mood", "mood/console-mood.html", 70, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {
         "mood_invalid": N_("Please choose a mood from 1 to 5."),

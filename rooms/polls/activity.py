@@ -7,12 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import (
+    ONLINE,
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+)
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenMode
 from rooms.polls import domain
 from rooms.polls.domain import Ballot
 from rooms.polls.limits import PollLimits
+from rooms.polls.report import build_polls
 from rooms.polls.views import PollView, my_ballots, poll_undo_views, poll_views
 from rooms.undo import REASONS as UNDO_REASONS
 from rooms.undo import UndoView
@@ -31,6 +41,8 @@ def _may_show(room: RoomState, command: Any) -> Rejected | None:
 
 class PollsActivity:
     name = "polls"
+    writes: tuple[str, ...] = ("polls",)
+    reads: tuple[str, ...] = ("lobby",)  # voters' names in a named poll's results
     commands: tuple[type[msgspec.Struct], ...] = domain.POLL_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.POLL_EVENT_TYPES
@@ -38,6 +50,15 @@ class PollsActivity:
     screens: Mapping[str, ScreenGuard] = {ScreenMode.POLL: _may_show}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "polls",
+            N_("Polls"),
+            30,
+            build_polls,
+            (("polls", N_("Polls")), ("answers", N_("Text answers"))),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel("polls-panel", N_("Polls"), "polls/console-panel.html", 10, css="col-main"),
     )
@@ -47,9 +68,9 @@ class PollsActivity:
             Fragment("phone-results", "polls/phone-results.html", 40),
         ),
         "console": (
-            Fragment("console-polls", "polls/console-polls.html", 30),
+            Fragment("console-polls", "polls/console-polls.html", 30, reads=("lobby", ONLINE)),
             # The undo history of polls, boards and actions (rooms/undo.py), in the side column.
-            Fragment("console-undo", "polls/console-undo.html", 5),
+            Fragment("console-undo", "polls/console-undo.html", 5, reads=("ideas", "actions")),
         ),
     }
     # Its older refusals' texts are still in server/i18n.py; the undo texts of

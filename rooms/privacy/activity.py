@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import Context, Followup, Fragment, Panel, ReportSection, ScreenGuard
 from rooms.base import Rejected
 from rooms.privacy import domain
 
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 class PrivacyActivity:
     name = "privacy"
+    # It has no state of its own: it removes names from these.
+    writes: tuple[str, ...] = ("lobby", "ideas", "actions", "qna", "speakers")
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = domain.PRIVACY_COMMAND_TYPES
     # Not over the socket: only the HTTP routes (server/privacy_pages.py) erase, because
     # they also rewrite the stored log. An erasure sent as a socket command would hide
@@ -32,6 +35,7 @@ class PrivacyActivity:
     screens: Mapping[str, ScreenGuard] = {}
     stages: Mapping[str, str] = {}  # laid out by templates/lobby/stage.html
     assets: tuple[str, ...] = ()
+    report: tuple[ReportSection, ...] = ()
     panels: tuple[Panel, ...] = ()
     fragments: Mapping[str, tuple[Fragment, ...]] = {}
     reasons: Mapping[str, str] = {}  # its refusals' texts are still in server/i18n.py

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard
+from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ReportSection, ScreenGuard
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.qna import domain
+from rooms.qna.report import build_qna
 from rooms.qna.views import MyQna, SessionView, my_qna, qna_views
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ def _live_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class QnaActivity:
     name = "qna"
+    writes: tuple[str, ...] = ("qna",)
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = domain.QNA_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.QNA_EVENT_TYPES
@@ -40,6 +43,15 @@ class QnaActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: _has_session}
     stages: Mapping[str, str] = {SCREEN: "qna/screen.html"}
     assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "qna",
+            N_("Questions from the audience (Q&A)"),
+            60,
+            build_qna,
+            (("questions", N_("Questions (Q&A)")),),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "qna-panel", N_("Questions"), "qna/console-panel.html", 40,
@@ -51,8 +63,9 @@ class QnaActivity:
             Fragment("phone-qna", "qna/phone-qna.html", 61),
             Fragment("phone-qna-me", "qna/phone-qna-me.html", 62, personal=True),
             Fragment("phone-qna-list", "qna/phone-qna-list.html", 63),
+            Fragment("phone-qna-counts", "qna/phone-qna-counts.html", 64),
         ),
-        "console": (Fragment("console-qna", "qna/console-qna.html", 40),),
+        "console": (Fragment("console-qna", "qna/console-qna.html", 40, reads=("lobby",)),),
     }
     reasons: Mapping[str, str] = {
         "qna_not_found": N_("This Q&A session is not available."),

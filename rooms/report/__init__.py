@@ -9,10 +9,12 @@ XLSX, CSV and Markdown (``server/report/``); nothing here knows those formats.
 - :mod:`rooms.report.model`: the msgspec Structs, one per section.
 - :mod:`rooms.report.charts`: chart geometry (bars and their lengths), which
   the templates draw as inline SVG.
-- :mod:`rooms.report.build`: :func:`build_report` and the section registry.
+- :mod:`rooms.report.build`: :func:`build_report`, and the sections in the
+  report's order (:data:`rooms.report.build.SECTIONS`), from the activities.
+- :mod:`rooms.report.inputs`: what every section's builder reads; the
+  builders are in the activities' packages (``rooms/<activity>/report.py``).
+
+Nothing is imported here: the registry imports the activities' builders,
+which import this package, so importing ``build`` here would import the
+registry back while it is still being built.
 """
-
-from rooms.report.build import SECTIONS, build_report
-from rooms.report.model import Report
-
-__all__ = ["SECTIONS", "Report", "build_report"]

@@ -7,10 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from rooms.activity import REQUIRED, Context, Followup, Fragment, Panel, ScreenGuard, always
+from rooms.activity import (
+    REQUIRED,
+    Context,
+    Followup,
+    Fragment,
+    Panel,
+    ReportSection,
+    ScreenGuard,
+    always,
+)
 from rooms.base import N_, Rejected
 from rooms.lobby.domain import ScreenShown
 from rooms.speakers import domain
+from rooms.speakers.report import build_speakers
 from rooms.speakers.views import MySpeakers, SpeakersView, my_speakers, speakers_view
 
 if TYPE_CHECKING:
@@ -29,6 +39,8 @@ def _turn_takes_the_screen(room: RoomState, command: Any) -> list[Any]:
 
 class SpeakersActivity:
     name = "speakers"
+    writes: tuple[str, ...] = ("speakers",)
+    reads: tuple[str, ...] = ()
     commands: tuple[type[msgspec.Struct], ...] = domain.SPEAKER_COMMAND_TYPES
     client_commands = commands
     events: tuple[type[msgspec.Struct], ...] = domain.SPEAKER_EVENT_TYPES
@@ -38,6 +50,15 @@ class SpeakersActivity:
     screens: Mapping[str, ScreenGuard] = {SCREEN: always}
     stages: Mapping[str, str] = {SCREEN: "speakers/screen.html"}
     assets: tuple[str, ...] = ("werkstatt.css", "cafe.js", "werkstatt.js")
+    report: tuple[ReportSection, ...] = (
+        ReportSection(
+            "speakers",
+            N_("Speaker list"),
+            70,
+            build_speakers,
+            (("speakers", N_("Speaker list")), ("speaking_time", N_("Speaking time by type"))),
+        ),
+    )
     panels: tuple[Panel, ...] = (
         Panel(
             "speakers-panel", N_("Speaker list"), "speakers/console-panel.html", 41,
@@ -49,7 +70,9 @@ class SpeakersActivity:
             Fragment("phone-speakers", "speakers/phone-speakers.html", 66),
             Fragment("phone-speakers-me", "speakers/phone-speakers-me.html", 65, personal=True),
         ),
-        "console": (Fragment("console-speakers", "speakers/console-speakers.html", 45),),
+        "console": (
+            Fragment("console-speakers", "speakers/console-speakers.html", 45, reads=("lobby",)),
+        ),
     }
     reasons: Mapping[str, str] = {
         "speaker_name_missing": N_("Please give a name, so that the moderator can call you."),

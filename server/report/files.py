@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from rooms.privacy.redact import participant_ids, scrub_plain
-from rooms.report import Report
+from rooms.report.model import Report
 from rooms.room import RoomState
 from server.hub import Hub
 from server.i18n import gettext

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rooms.activities import ACTIVITIES
 from rooms.lobby.domain import OrganisationType
 from server.i18n import N_, gettext
 
@@ -34,17 +35,8 @@ _FORMAT = {
     "custom": N_("Custom format"),
 }
 
-SECTION_TITLES = {
-    "participation": N_("Participation"),
-    "agenda": N_("Agenda as it ran"),
-    "polls": N_("Polls"),
-    "boards": N_("Idea boards"),
-    "cafe": N_("World Café"),
-    "qna": N_("Questions from the audience (Q&A)"),
-    "speakers": N_("Speaker list"),
-    "actions": N_("Actions"),
-    "chain": N_("From critique to action"),
-}
+SECTION_TITLES = {s.key: s.title for a in ACTIVITIES for s in a.report}
+"""Each report section's heading (an English msgid), from the activities (``Activity.report``)."""
 
 _SHOWN = {
     "poll": N_("Poll"),

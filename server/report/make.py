@@ -14,7 +14,8 @@ from typing import Any
 
 import msgspec
 
-from rooms.report import Report, build_report
+from rooms.report.build import build_report
+from rooms.report.model import Report
 from rooms.room import RoomState
 from server.render import Renderer
 from server.report.format import Formatter

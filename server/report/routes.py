@@ -20,7 +20,7 @@ from litestar.enums import MediaType
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from rooms.report import SECTIONS
+from rooms.report.build import SECTIONS
 from server.api import ApiError, bearer, require_event
 from server.auth import key_matches
 from server.headers import content_security_policy

@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import msgspec
 
-from rooms.report import Report
-from server.i18n import N_, gettext
+from rooms.activities import ACTIVITIES as REGISTRY
+from rooms.report.model import Report
+from server.i18n import gettext
 from server.report.format import Formatter
 from server.report.labels import kind_label, phase_status, question_status, shown_label
 
@@ -31,22 +32,11 @@ class Table(msgspec.Struct):
     rows: list[list[Cell]]
 
 
-# Activity keys, in the workbook's order, with the sheet title. Extension
-# point: a new activity (the agenda, say) adds its key here and a builder below.
-ACTIVITIES: dict[str, str] = {
-    "participation": N_("Participation"),
-    "agenda": N_("Agenda"),
-    "polls": N_("Polls"),
-    "answers": N_("Text answers"),
-    "ideas": N_("Idea cards"),
-    "dots": N_("Dot ranking"),
-    "cafe": N_("World Café"),
-    "questions": N_("Questions (Q&A)"),
-    "speakers": N_("Speaker list"),
-    "speaking_time": N_("Speaking time by type"),
-    "actions": N_("Actions"),
-    "chain": N_("Critique to action"),
-}
+_SECTIONS = sorted((s for a in REGISTRY for s in a.report), key=lambda s: s.order)
+
+ACTIVITIES: dict[str, str] = {key: title for s in _SECTIONS for key, title in s.tables}
+"""Every table with its sheet title (an English msgid), in the workbook's order: the
+report's, from the activities' sections (``Activity.report``). Each has a builder below."""
 
 
 def _date(iso: str | None) -> dt.date | None:
@@ -360,3 +350,7 @@ _BUILDERS: dict[str, Callable[[Report, str, Formatter], Built]] = {
     "actions": _actions,
     "chain": _chain,
 }
+if set(_BUILDERS) != set(ACTIVITIES):
+    raise TypeError(
+        f"tables without a builder or builders without a table: {set(_BUILDERS) ^ set(ACTIVITIES)}"
+    )

@@ -4,7 +4,8 @@ It runs the real harness against a real server process, so a change that
 breaks the scenario (or Q&A upvotes under concurrent phones, or the
 screen's top 5) fails here rather than in the next ``make bench``. Speed
 targets live in ``make bench``; this only asserts outcomes: every vote and
-upvote acked, the counts equal the plan's, the screen's top 5 right.
+upvote acked, the counts equal the plan's, the screen's top 5 right, and
+a phone that applies patches ends with exactly the plan's votes.
 """
 
 from __future__ import annotations
@@ -37,5 +38,8 @@ def test_upvotes_and_votes_are_counted_and_the_screen_shows_the_top_5() -> None:
     assert check["votes_exact"] and check["votes"] == 16
     assert check["screen_votes_exact"]
     assert check["screen_top5_exact"], check["screen_top5"]
+    # The last phone applied patches (docs/api.md) and shows every vote, in the reference order.
+    assert check["phone_votes_exact"], check
+    assert check["phone_patches"] > 0 and check["phone_gaps"] == 0
     assert result["cpu_ratio"] is not None
     assert result["server_log"]["tracebacks"] == 0

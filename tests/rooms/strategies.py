@@ -358,7 +358,12 @@ cafe_commands = st.one_of(
     ),
     _step(
         moderator + participant,
-        st.builds(WriteNote, tables, st.sampled_from(["Notiz", "", "n" * 2001])),
+        st.builds(
+            WriteNote,
+            tables,
+            st.sampled_from(["Notiz", "", "n" * 2001]),
+            st.none() | st.integers(0, 4),  # the round the phone's form showed
+        ),
     ),
     _step(participant, st.builds(CheckIn, tables)),
 )

@@ -70,7 +70,11 @@ def test_cafe_from_the_console_form_to_the_phone_card_and_paper(
     client: Client, event: dict[str, Any]
 ) -> None:
     code = event["code"]
-    pid = join_in_browser(client, code, name="Anna", org="union")
+    join_in_browser(client, code, name="Anna", org="union")
+    svc: Any = client.app.state["svc"]
+    hub = client.blocking_portal.call(svc.rooms.get, code)
+    # The join form's cid is not the participant's id: find Anna's by her name.
+    [pid] = [p for p, who in hub.state.lobby.participants.items() if who.name == "Anna"]
     client.get(event["links"]["moderator"].replace("http://testserver.local", ""))
     with (
         client.websocket_connect(f"/ws/phone/{code}") as phone,
@@ -98,7 +102,8 @@ def test_cafe_from_the_console_form_to_the_phone_card_and_paper(
         console.send_json({"type": "cafe.start_round", "cid": "k2"})
         assert "data-ends-at" in read_until(screen, 'data-mode="cafe"')
         console.send_json({"type": "cafe.set_host", "cid": "k3", "table": "t1", "participant": pid})
-        read_until(console, "Anna")
+        assert '"ok":true' in read_until(console, '"cid":"k3"')
+        assert hub.state.cafe.hosts().get(pid) == "t1"
     cards = client.get(f"/console/{code}/cafe/cards")
     # One tent card per table, its QR code on both halves.
     assert cards.status_code == 200 and cards.text.count('class="tent-card') == 2

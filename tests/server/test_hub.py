@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection, Mapping
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,13 @@ class CountingPresenter:
         self.renders_of: Counter[str] = Counter()  # shared renders per kind
 
     def shared(
-        self, kind: str, lang: str, state: RoomState, online: frozenset[str]
+        self,
+        kind: str,
+        lang: str,
+        state: RoomState,
+        online: frozenset[str],
+        dirty: Collection[str] | None = None,
+        previous: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
         self.shared_renders += 1
         self.renders_of[kind] += 1
