@@ -30,9 +30,9 @@ def test_events_side_by_side_on_two_workers_keep_their_own_votes_and_cards() -> 
         if os.environ.get("CI") == "true":
             pytest.fail("CI needs redis-server and redis-cli for the many-events smoke run")
         pytest.skip("no redis-server: the many-events smoke run starts one of its own")
-    base = os.environ.get("LOADTEST_PORT_BASE")  # else free ports, chosen by the kernel
+    # free ports (within DIALOGRAUM_BENCH_PORTS when set, see loadtests/server_proc.py)
     config = dataclasses.replace(
-        quick_config(rooms=3, phones=8, port_base=int(base) if base else None),
+        quick_config(rooms=3, phones=8),
         window_s=2.5,
         warmup_s=1.0,
         timeout_s=200.0,
