@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests import plots
+from loadtests.scenarios import manyevents_report
 
 
 def _f(value: Any, fmt: str = "{:.0f}") -> str:
@@ -479,4 +480,5 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "slow": render_slow,
     "upvote": render_upvote,
     "stamina": render_stamina,
+    "manyevents": manyevents_report.render,
 }

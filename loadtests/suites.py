@@ -14,7 +14,16 @@ from typing import Any
 from loadtests.scenarios import versus
 from loadtests.scenarios.common import Progress
 
-SCENARIOS = ("ceiling", "socketio", "brainstorm", "reconnect", "slow", "upvote", "stamina")
+SCENARIOS = (
+    "ceiling",
+    "socketio",
+    "brainstorm",
+    "reconnect",
+    "slow",
+    "upvote",
+    "stamina",
+    "manyevents",
+)
 DEFAULT_N = {
     "ceiling": [1000],
     "socketio": [100, 200, 300, 400, 600, 900, 1200, 1800],
@@ -23,6 +32,7 @@ DEFAULT_N = {
     "slow": [1000],
     "upvote": [1000],
     "stamina": [1000],
+    "manyevents": [100],  # phones per event; --rooms events (50)
 }
 QUICK_N = {
     "ceiling": [50],
@@ -32,6 +42,7 @@ QUICK_N = {
     "slow": [40],
     "upvote": [60],
     "stamina": [30],
+    "manyevents": [10],
 }
 
 Quiet = Callable[[], Awaitable[float]]
@@ -70,4 +81,8 @@ async def run(
         from loadtests.scenarios import stamina
 
         return await stamina.suite(args, progress, quiet)
+    if args.scenario == "manyevents":
+        from loadtests.scenarios import manyevents
+
+        return await manyevents.suite(args, progress, quiet)
     raise ValueError(args.scenario)
