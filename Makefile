@@ -49,10 +49,10 @@ fuzz: setup
 	@DIALOGRAUM_FUZZ_EXAMPLES=$${DIALOGRAUM_FUZZ_EXAMPLES:-300} DIALOGRAUM_FUZZ_STEPS=$${DIALOGRAUM_FUZZ_STEPS:-40} \
 		$(BIN)/pytest tests/server/test_fuzz_live.py tests/server/test_fuzz_http.py tests/server/test_schemathesis.py -q -p no:cacheprovider
 
-# Every scenario with its defaults, one after the other: about 50 minutes of runs on
-# the 2-core benchmark machine (stamina alone is a 15-minute event), more when it is
-# busy (each run first waits for quiet).
-BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote stamina bigevent
+# Every scenario with its defaults, one after the other: about an hour of runs on
+# the 2-core benchmark machine (stamina alone is a 15-minute event, manyevents three
+# runs of 50 events), more when it is busy (each run first waits for quiet).
+BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote stamina manyevents bigevent
 
 bench: setup
 	@failed=""; for s in $(BENCH_SCENARIOS); do \

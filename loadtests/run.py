@@ -39,7 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--n", type=int, nargs="+", help="phones per run (join: 200 1000, plenum: 1000)"
     )
     parser.add_argument(
-        "--repeat", type=int, help="runs per N (medians are quoted); default 3, stamina 1"
+        "--repeat",
+        type=int,
+        help="runs per N (medians are quoted); default 3, stamina and manyevents 1",
     )
     parser.add_argument("--quick", action="store_true", help="smoke: N=50, once, docs untouched")
     parser.add_argument("--ramp", type=float, default=2.0, help="seconds over which joins start")
@@ -100,9 +102,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=15.0,
         help="stamina: real minutes the three-hour event is compressed into",
     )
+    many = parser.add_argument_group("manyevents")
+    many.add_argument("--rooms", type=int, default=50, help="events at once (--n: phones each)")
+    many.add_argument(
+        "--burst-rooms", type=int, default=1, help="events that vote all at once in burst windows"
+    )
+    many.add_argument(
+        "--port-base",
+        type=int,
+        help="redis-server on this port, the workers on the next (default: free ports)",
+    )
     args = parser.parse_args(argv)
     if args.repeat is None:
-        args.repeat = 1 if args.scenario == "stamina" else 3
+        # stamina is one long event; manyevents measures 3 rounds after one join
+        args.repeat = 1 if args.scenario in ("stamina", "manyevents") else 3
     if args.server_rev and args.server_dir:
         parser.error("--server-rev and --server-dir exclude each other")
     if args.server_dir is not None:
@@ -301,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         settings |= {"vote_spread_s": args.vote_spread, "seed": args.seed}
     if args.scenario == "stamina":
         settings |= {"minutes": args.minutes, "seed": args.seed}
+    if args.scenario == "manyevents":
+        settings |= {"rooms": args.rooms, "burst_rooms": args.burst_rooms, "seed": args.seed}
     results = {
         "scenario": args.scenario,
         "command": command,

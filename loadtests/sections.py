@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from loadtests import plots
+from loadtests.scenarios import manyevents_report
 
 
 def _f(value: Any, fmt: str = "{:.0f}") -> str:
@@ -433,7 +434,8 @@ in `make test`.
 | threads (min–max) | {v["threads_min_max"]} |
 | SQLite file at the end; WAL max / at the end | {v["db_mib_at_end"]} MiB; {v["wal_mib_max"]} / {v["wal_mib_at_end"]} MiB |
 | the room's state itself over the same stretch (replayed from the log, tracemalloc) | {data.get("state_mib", ["–", "–"])[0]} → {data.get("state_mib", ["–", "–"])[1]} MiB: {_f(data.get("state_growth_mb_per_10_min"), "{:+.2f}")} MB per 10 min |
-| the café planner's worker process (RSS max) | {v.get("children_rss_mib_max", "–")} MiB |
+| RSS slope less the state's growth (what the room's own data does not explain; the target counts all of RSS) | {_f(_unexplained(v, data), "{:+.2f}")} MB per 10 min |
+| the server's worker processes (café planner, the sort's grouping; RSS max); the RSS slope of server and workers together | {v.get("children_rss_mib_max", "–")} MiB; {_f(v.get("with_children_slope_mb_per_10_min"), "{:+.2f}")} MB per 10 min |
 | log entries | {_f(run.get("state_seq"), "{:,}")} |
 | commands (acked ok / sent) | {sent} |
 | unanswered; refused | {run.get("unanswered")}; {refused} |
@@ -449,6 +451,23 @@ in `make test`.
 """
 
 
+def _unexplained(verdict: dict[str, Any], data: dict[str, Any]) -> float | None:
+    """The RSS slope less the room state's own growth over the same window.
+
+    At this compression a real event's data grows about 12 times faster than
+    it would over three hours, so a little slope is legitimate; the target
+    (issue 19) stays on the whole RSS, and this only says how much of the
+    slope is something else (allocator, caches, leaks).
+    """
+    slope, data_slope = (
+        verdict.get("rss_slope_mb_per_10_min"),
+        data.get("state_growth_mb_per_10_min"),
+    )
+    if slope is None or data_slope is None:
+        return None
+    return float(slope) - float(data_slope)
+
+
 def _yes_no(value: Any) -> str:
     return "yes" if value else "**no**"
 
@@ -462,6 +481,7 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "upvote": render_upvote,
     "stamina": render_stamina,
     "bigevent": lambda results: _bigevent_render(results),
+    "manyevents": manyevents_report.render,
 }
 
 

@@ -236,7 +236,7 @@ class ServerProcess:
         env.update(self._extra_env)
         return env
 
-    async def start(self, ready_within_s: float = 30.0) -> None:
+    async def start(self, ready_within_s: float = 90.0) -> None:
         """Spawn the server and wait until ``/healthz`` answers, or fail with its log tail."""
         self._log = self.log_path.open("wb")
         command = [*server_command(self.source), "--host", "127.0.0.1", "--port", str(self.port)]

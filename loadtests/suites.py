@@ -23,6 +23,7 @@ SCENARIOS = (
     "upvote",
     "stamina",
     "bigevent",
+    "manyevents",
 )
 DEFAULT_N = {
     "ceiling": [1000],
@@ -33,6 +34,7 @@ DEFAULT_N = {
     "upvote": [1000],
     "stamina": [1000],
     "bigevent": [5000],
+    "manyevents": [100],  # phones per event; --rooms events (50)
 }
 QUICK_N = {
     "ceiling": [50],
@@ -43,6 +45,7 @@ QUICK_N = {
     "upvote": [60],
     "stamina": [30],
     "bigevent": [60],
+    "manyevents": [10],
 }
 
 Quiet = Callable[[], Awaitable[float]]
@@ -85,4 +88,8 @@ async def run(
         from loadtests.scenarios import bigevent
 
         return await bigevent.suite(args, progress, quiet)
+    if args.scenario == "manyevents":
+        from loadtests.scenarios import manyevents
+
+        return await manyevents.suite(args, progress, quiet)
     raise ValueError(args.scenario)

@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rooms.lobby.domain import Format, Language
 from server import (
+    allocator,
     api,
     cafe_pages,
     contacts,
@@ -223,6 +224,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             sweeper.cancel()
             shutdown_pdf_pool()
             svc.planner.close()
+            suggest.close()
             await backends.close()
 
     return Litestar(
@@ -287,5 +289,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def create_default_app() -> ASGIApp:
-    """Entry point for ``uvicorn --factory server.app:create_default_app``."""
+    """Entry point for ``uvicorn --factory server.app:create_default_app``.
+
+    The server process's malloc is tuned here, in each worker process before
+    its threads start (server/allocator.py); tests that build apps leave
+    their own process alone.
+    """
+    tuned = allocator.tune()
+    if tuned:
+        logging.getLogger("dialograum.allocator").info("malloc: %s", tuned)
     return keep_raw_send(create_app(from_env()))

@@ -38,6 +38,8 @@ import gc
 import logging
 import time
 
+from server import allocator
+
 log = logging.getLogger("dialograum.gc")
 
 
@@ -101,6 +103,7 @@ class GcSettler:
         )
         self.departed = 0
         self.collections += 1
+        allocator.trim("a collection of closed connections")
 
     def thaw(self) -> None:
         """Hand every frozen object back to the collector (no collection now)."""

@@ -2,7 +2,8 @@
 
 The moderator's ``cluster.sort`` and ``cluster.suggest`` (rooms/ideas/sort.py
 decides who may ask and which cards count) are answered here, off the
-event loop (``asyncio.to_thread``), and become a
+event loop: the vectors in a thread (``asyncio.to_thread``), the grouping in
+a worker process (server/worker_process.py, which says why), and become a
 :class:`rooms.ideas.ProposeClusters` that the room validates and logs like
 any other command; replay reads the proposal from the log and never runs
 the model.
@@ -29,8 +30,9 @@ import numpy as np
 from rooms.base import Actor, Rejected
 from rooms.ideas.domain import Boards, ProposeClusters
 from rooms.ideas.sort import ClusterJob, SortCards, SuggestClusters, job_for
-from server import clustering, naming
+from server import allocator, clustering, naming
 from server.embedding import EMBEDDER, Embedder, Vectors
+from server.worker_process import WorkerProcess
 
 # (stage, done, total): "loading" the model, "reading" cards (done of total), "grouping"
 Progress = Callable[[str, int, int], None]
@@ -51,14 +53,17 @@ def percent(confidence: float) -> int:
     return max(0, min(100, int(100 * confidence)))
 
 
-def sort_proposal(
-    job: ClusterJob, embedder: Embedder = EMBEDDER, progress: Progress = _quiet
-) -> ProposeClusters:
-    """The loose cards sorted under the job's headings, with a confidence each."""
-    fixed_texts = [t for h in job.headings for t in h.cards]
+def texts(job: ClusterJob) -> list[str]:
+    """What the job's vectors are of, in order: the cards, then (a sort) headings, their cards."""
+    cards = [c.text for c in job.cards]
+    if not job.sort:
+        return cards
     names = [h.name or " " for h in job.headings]
-    vectors = _encode(embedder, [c.text for c in job.cards] + names + fixed_texts, progress)
-    progress("grouping", 0, 0)
+    return cards + names + [t for h in job.headings for t in h.cards]
+
+
+def sort_proposal(job: ClusterJob, vectors: Vectors) -> ProposeClusters:
+    """The loose cards sorted under the job's headings, with a confidence each."""
     n, k = len(job.cards), len(job.headings)
     loose, heads, rest = vectors[:n], vectors[n : n + k], vectors[n + k :]
     fixed: list[Vectors] = []
@@ -86,13 +91,9 @@ def sort_proposal(
     )
 
 
-def suggest_proposal(
-    job: ClusterJob, embedder: Embedder = EMBEDDER, progress: Progress = _quiet
-) -> ProposeClusters:
+def suggest_proposal(job: ClusterJob, vectors: Vectors) -> ProposeClusters:
     """Automatic groups of the loose cards, each with a working title and confidences."""
     texts = [c.text for c in job.cards]
-    vectors = _encode(embedder, texts, progress)
-    progress("grouping", 0, 0)
     categories = [c.category for c in job.cards]
     groups = clustering.cluster_auto(vectors, categories=categories)
     x = clustering.centred(vectors)
@@ -112,10 +113,36 @@ def suggest_proposal(
     )
 
 
+def proposal(job: ClusterJob, vectors: Vectors) -> ProposeClusters:
+    """The grouping, once the job's :func:`texts` have their vectors (in the worker process)."""
+    return (sort_proposal if job.sort else suggest_proposal)(job, vectors)
+
+
 def compute(
     job: ClusterJob, embedder: Embedder = EMBEDDER, progress: Progress = _quiet
 ) -> ProposeClusters:
-    return (sort_proposal if job.sort else suggest_proposal)(job, embedder, progress)
+    """The whole job in this process (tests, benchmarks); the server splits it (:func:`answer`)."""
+    vectors = _encode(embedder, texts(job), progress)
+    progress("grouping", 0, 0)
+    return proposal(job, vectors)
+
+
+def _encode_and_trim(job: ClusterJob, progress: Progress) -> Vectors:
+    """The vectors (mostly cached: cards are embedded as they are posted), then malloc trimmed."""
+    try:
+        return _encode(EMBEDDER, texts(job), progress)
+    finally:
+        allocator.trim("the vectors of a board sort")
+
+
+def _warm_up_worker() -> None:  # pragma: no cover - runs in the worker process
+    """The worker loads the lemmatiser's dictionaries before the first sort needs them."""
+    naming.warm_up()
+
+
+# The grouping runs here: its arrays, OpenBLAS's buffers and the dictionaries stay out of
+# the server process's memory (server/worker_process.py; docs/architecture.md).
+GROUPER = WorkerProcess(warm_up=_warm_up_worker)
 
 
 async def answer(
@@ -124,13 +151,30 @@ async def answer(
     command: SuggestClusters | SortCards,
     progress: Progress = _quiet,
 ) -> ProposeClusters | Rejected:
-    """What a socket submits for ``cluster.sort`` or ``cluster.suggest``, computed in a thread."""
+    """What a socket submits for ``cluster.sort`` or ``cluster.suggest``.
+
+    The vectors come from the embedder in a thread of this process (it
+    caches them per card); the grouping is computed in the worker process.
+    """
     job = job_for(boards, actor, command)
     if isinstance(job, Rejected):
         return job
-    return await asyncio.to_thread(compute, job, EMBEDDER, progress)
+    vectors = await asyncio.to_thread(_encode_and_trim, job, progress)
+    progress("grouping", 0, 0)
+    return await GROUPER.run(proposal, job, vectors)
 
 
 def start() -> None:
-    """At server start: load the model and the naming dictionaries in the background."""
-    EMBEDDER.start(warm_up=naming.warm_up)
+    """At server start: load the model in the background.
+
+    The grouping's worker process is not started here but at the first sort:
+    it holds ~185 MiB (the lemmatiser's dictionaries) that a plenum, a café
+    or a laptop running tests never needs. The first sort of an event waits
+    a few seconds longer for it, under its progress bar ("grouping").
+    """
+    EMBEDDER.start()
+
+
+def close() -> None:
+    """At server stop: end the grouping's worker process."""
+    GROUPER.close()

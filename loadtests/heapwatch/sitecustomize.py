@@ -85,6 +85,76 @@ def _trim() -> dict[str, object]:
     return {"rss_before_trim_kib": before, "rss_after_trim_kib": _rss_kib()}
 
 
+def _arenas() -> dict[str, object]:
+    """glibc's own account, per malloc arena (``malloc_info``): what it holds, what is free in it.
+
+    RSS that Python's heap (tracemalloc) does not explain is either C-side
+    allocations or memory malloc freed but kept; this tells the two apart,
+    and in which arena (the main one, or one a thread made for itself).
+    """
+    import ctypes
+    import tempfile
+    import xml.etree.ElementTree as ET
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    with tempfile.NamedTemporaryFile(suffix=".xml") as tmp:
+        fp = libc.fopen(tmp.name.encode(), b"w")
+        libc.malloc_info(0, fp)
+        libc.fclose(fp)
+        root = ET.parse(tmp.name).getroot()  # noqa: S314 - glibc's own output, not untrusted
+    heaps = []
+    for heap in root.findall("heap"):
+        free = sum(int(t.get("size", 0)) for t in heap.findall("total"))
+        current = next(
+            (int(s.get("size", 0)) for s in heap.findall("system") if s.get("type") == "current"), 0
+        )
+        heaps.append((int(heap.get("nr", -1)), current >> 20, free >> 20))
+    totals = root.findall("total")
+    mmap = next((int(t.get("size", 0)) for t in totals if t.get("type") == "mmap"), 0)
+    return {
+        "arenas": len(heaps),
+        "arena_mib": [h for h in heaps if h[1] >= 1],  # (nr, system MiB, free MiB)
+        "malloc_system_mib": sum(h[1] for h in heaps),
+        "malloc_free_mib": sum(h[2] for h in heaps),
+        "malloc_mmap_mib": mmap >> 20,
+        "threads": threading.active_count(),
+        "os_threads": len(os.listdir("/proc/self/task")),
+    }
+
+
+def _maps(top: int = 8) -> dict[str, object]:
+    """Where the RSS lies (``/proc/self/smaps``): anonymous or file-backed, the largest mappings.
+
+    CPython's small-object allocator takes 256 KiB arenas straight from mmap,
+    outside malloc; with ``sys.getallocatedblocks`` (its live blocks) this
+    separates a fragmented object heap from one that holds more objects.
+    """
+    import sys
+
+    maps: list[tuple[int, int, str]] = []  # (rss KiB, size KiB, name)
+    name, size = "", 0
+    with open("/proc/self/smaps", encoding="ascii", errors="replace") as smaps:
+        for line in smaps:
+            head = line.split()
+            if "-" in head[0] and not head[0].endswith(":"):
+                lo, hi = head[0].split("-")
+                size = (int(hi, 16) - int(lo, 16)) >> 10
+                name = head[5] if len(head) > 5 else ""
+            elif head[0] == "Rss:":
+                maps.append((int(head[1]), size, name))
+    anon = sum(r for r, _, n in maps if not n.startswith("/"))
+    return {
+        "anon_rss_mib": anon >> 10,
+        "file_rss_mib": (sum(r for r, _, _ in maps) - anon) >> 10,
+        "largest": [(r >> 10, s >> 10, n[-40:]) for r, s, n in sorted(maps, reverse=True)[:top]],
+        "blocks": sys.getallocatedblocks(),
+    }
+
+
 def _watch(path: str, every: float, after: float, trace: bool) -> None:
     started = time.monotonic()
     first: tracemalloc.Snapshot | None = None
@@ -103,7 +173,9 @@ def _watch(path: str, every: float, after: float, trace: bool) -> None:
             "tracked": len(gc.get_objects()),
             "types": types,
             "watched": watched,
+            "rss_kib": _rss_kib(),
         }
+        line |= _arenas() | _maps()
         if trace:
             snap = tracemalloc.take_snapshot().filter_traces(
                 [tracemalloc.Filter(False, tracemalloc.__file__)]

@@ -41,7 +41,7 @@ class Sample(NamedTuple):
     shm_bytes: int
     phones_live: int
     seq: int
-    children_rss_kib: int  # the café planner's worker process, a PDF layout
+    children_rss_kib: int  # worker processes: the café planner, the sort's grouping, a PDF
 
 
 def children_rss_kib(pid: int) -> int:
@@ -148,6 +148,10 @@ def verdict(
         "rss_at_window_start_mib": round(first.rss_kib / 1024, 1) if first else None,
         "rss_at_end_mib": round(last.rss_kib / 1024, 1) if last else None,
         "rss_peak_mib": round(max(s.rss_kib for s in inside) / 1024, 1) if inside else None,
+        # memory moved into a worker process still counts somewhere: the sum, reported too
+        "with_children_slope_mb_per_10_min": slope_per_10_min(
+            [(s.t_s, (s.rss_kib + s.children_rss_kib) * 1.024 / mb) for s in tail]
+        ),
         "fds_slope_per_10_min": slope_per_10_min([(s.t_s, s.fds) for s in tail]),
         "fds_min_max": [min(s.fds for s in inside), max(s.fds for s in inside)] if inside else None,
         "threads_min_max": [min(s.threads for s in inside), max(s.threads for s in inside)]

@@ -73,7 +73,7 @@ def test_unsaved_key_points_survive_the_next_round_and_a_new_host(
     anna.locator("#cafe-me [data-host-notes] textarea").fill("Pendelwege verkürzen")
     set_host(console, "t1", "Ben")
     card = anna.locator("#cafe-me")
-    expect(card).to_contain_text("Sie sind nicht mehr Gastgeber*in von Tisch 1")
+    expect(card).to_contain_text("Sie sind nicht mehr Gastgeber*in an Tisch 1")
     expect(card.locator("[data-host-notes] textarea")).to_have_value("Pendelwege verkürzen")
     shot(anna, "phone-no-longer-host")
     card.get_by_role("button", name="Kernpunkte speichern").click()

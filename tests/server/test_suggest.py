@@ -89,7 +89,7 @@ def test_sorting_reports_progress_and_uses_the_cards_embedded_on_arrival() -> No
     assert embedder.missing(CARDS) == 0
     seen: list[tuple[str, int, int]] = []
     before = embedder.embedded
-    suggest.sort_proposal(job, embedder, lambda *p: seen.append(p))
+    suggest.compute(job, embedder, lambda *p: seen.append(p))
     assert embedder.embedded - before == 2  # only the two headings were new
     assert seen[0] == ("reading", 0, 2) and seen[-1] == ("grouping", 0, 0)
 
