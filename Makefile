@@ -52,7 +52,7 @@ fuzz: setup
 # Every scenario with its defaults, one after the other: about an hour of runs on
 # the 2-core benchmark machine (stamina alone is a 15-minute event, manyevents three
 # runs of 50 events), more when it is busy (each run first waits for quiet).
-BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote stamina manyevents
+BENCH_SCENARIOS := join plenum ceiling socketio brainstorm reconnect slow upvote stamina manyevents bigevent
 
 bench: setup
 	@failed=""; for s in $(BENCH_SCENARIOS); do \

@@ -133,9 +133,16 @@ class WorkersOnRedis(ServerProcess):
     """``dialograum serve --workers N`` with REDIS_URL; sampled as a whole, Redis included."""
 
     def __init__(
-        self, workdir: Path, source: Path | None, workers: int, url: str, redis_pids: list[int]
+        self,
+        workdir: Path,
+        source: Path | None,
+        workers: int,
+        url: str,
+        redis_pids: list[int],
+        extra_env: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(workdir, {"REDIS_URL": url, "DIALOGRAUM_WORKERS": str(workers)}, source)
+        env = {"REDIS_URL": url, "DIALOGRAUM_WORKERS": str(workers), **(extra_env or {})}
+        super().__init__(workdir, env, source)
         self.redis_pids = redis_pids  # the redis-server, or every node of a cluster
         self.cpu_by_process: dict[str, float] = {}  # at the last sample: what costs what
 

@@ -480,5 +480,12 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "slow": render_slow,
     "upvote": render_upvote,
     "stamina": render_stamina,
+    "bigevent": lambda results: _bigevent_render(results),
     "manyevents": manyevents_report.render,
 }
+
+
+def _bigevent_render(results: dict[str, Any]) -> str:
+    from loadtests.scenarios import bigevent  # imports the harness; only when rendering it
+
+    return bigevent.render(results)

@@ -14,6 +14,7 @@ import asyncio
 import atexit
 import contextlib
 import io
+import itertools
 import os
 import re
 import secrets
@@ -98,23 +99,33 @@ async def busy_cores(over_s: float = 1.0) -> float:
 def free_port() -> int:
     """A port on 127.0.0.1 nobody listens on right now.
 
-    The kernel picks it, unless ``DIALOGRAUM_BENCH_PORTS`` (``18200-18299``)
-    names a range: on a machine shared by several people each keeps to their own.
+    The kernel picks it, unless ``DIALOGRAUM_BENCH_PORTS`` (``FIRST-LAST``)
+    names a range: on a machine shared by several people each gets a range
+    of their own, so one person's servers never take another's ports. The
+    range is walked round-robin, so a port handed out but not yet bound
+    (Redis, then the server) is not handed out again at once.
     """
     span = os.environ.get("DIALOGRAUM_BENCH_PORTS")
-    candidates = [0]
-    if span:
-        low, _, high = span.partition("-")
-        candidates = list(range(int(low), int(high or low) + 1))
-    for candidate in candidates:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            port: int = sock.getsockname()[1]
-            return port
-    raise RuntimeError(f"no free port in {span}")
+    if not span:
+        return _bind_probe(0)
+    low, _, high = span.partition("-")
+    first, last = int(low), int(high or low)
+    size = last - first + 1
+    for _ in range(size):
+        candidate = first + next(_ROUND) % size
+        with contextlib.suppress(OSError):
+            return _bind_probe(candidate)
+    raise OSError(f"no free port in DIALOGRAUM_BENCH_PORTS={span}")
+
+
+_ROUND = itertools.count()
+
+
+def _bind_probe(port: int) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", port))
+        bound: int = sock.getsockname()[1]
+        return bound
 
 
 def server_command(source: Path | None = None) -> list[str]:

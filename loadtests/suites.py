@@ -22,6 +22,7 @@ SCENARIOS = (
     "slow",
     "upvote",
     "stamina",
+    "bigevent",
     "manyevents",
 )
 DEFAULT_N = {
@@ -32,6 +33,7 @@ DEFAULT_N = {
     "slow": [1000],
     "upvote": [1000],
     "stamina": [1000],
+    "bigevent": [5000],
     "manyevents": [100],  # phones per event; --rooms events (50)
 }
 QUICK_N = {
@@ -42,6 +44,7 @@ QUICK_N = {
     "slow": [40],
     "upvote": [60],
     "stamina": [30],
+    "bigevent": [60],
     "manyevents": [10],
 }
 
@@ -81,6 +84,10 @@ async def run(
         from loadtests.scenarios import stamina
 
         return await stamina.suite(args, progress, quiet)
+    if args.scenario == "bigevent":
+        from loadtests.scenarios import bigevent
+
+        return await bigevent.suite(args, progress, quiet)
     if args.scenario == "manyevents":
         from loadtests.scenarios import manyevents
 

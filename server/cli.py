@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+WORKER_HEALTHCHECK_S = 30
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.command in ("export", "import"):
@@ -99,6 +102,11 @@ def main(argv: list[str] | None = None) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers if settings.workers > 1 else None,
+        # uvicorn's supervisor kills a worker that does not answer its ping within this
+        # long. Its default, 5 s, killed (and restarted) workers that were only slow: a
+        # freshly spawned one importing the app on a loaded machine, and with it every
+        # phone connected to it. A dead worker still ends at once; a hung one 30 s later.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         ws="websockets-sansio",
         http=HeaderTimeoutProtocol,  # headers (and WebSocket handshakes) within 10 s
         ws_max_size=settings.ws_max_bytes * 4,

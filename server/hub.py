@@ -128,7 +128,9 @@ class Hub:
 
     @property
     def appending(self) -> bool:
-        return self.writer.appending
+        """The state may hold entries the log does not: an append in flight, or a lost
+        race whose recovery is reading the log (the fan-out shows neither)."""
+        return self.writer.appending or self.writer.recovering
 
     @property
     def exists(self) -> bool:

@@ -171,6 +171,9 @@ class Writer:
         self.limits = limits
         self.state = RoomState()
         self.appending = False  # an append is in flight: the state holds uncommitted entries
+        # a lost race until its recovery has swapped the state: it still holds the batch
+        # the log refused, so nothing may be rendered from it (see FanOut._flush)
+        self.recovering = False
         self._snapshot: Snapshot | None = None
         self._known_seq = 0  # the highest seq other workers announced
         self._shown_seq = 0  # after a lost race: the committed seq it started from
@@ -255,6 +258,19 @@ class Writer:
         Returns whether the log held anything this hub had not applied.
         """
         entries = decode_entries(await self.store.read(self.code, self.state.seq))
+        return await self._apply_read(entries, shown)
+
+    async def _apply_read(self, entries: list[Envelope], shown: int) -> bool:
+        """Apply entries read from the store after ``self.state.seq`` (see :meth:`catch_up`).
+
+        Not while the state holds a batch the store refused (``_needs_reload``: a
+        catch-up whose read was under way when the race was lost). Applied to it,
+        and snapshotted, the refused batch would come back with the next recovery
+        (found by the big-event benchmark: two joins answered ``already_joined``).
+        The recovery or reload under way reads the log itself.
+        """
+        if self._needs_reload:
+            return False
         for envelope in entries:
             if envelope.seq == self.state.seq + 1:
                 touched = apply(self.state, envelope, self.limits)
@@ -319,15 +335,23 @@ class Writer:
         if self._snapshot is None:
             await self._reload()
             return
-        self.state = decode_snapshot(self._snapshot)
+        # Read first, then swap: while the read is in flight the hub keeps its
+        # newer state, so a welcome or a page rendered meanwhile never shows the
+        # snapshot (up to SNAPSHOT_EVERY entries old; at first the room as it
+        # was when this worker loaded it). Seen in the big-event benchmark:
+        # phones reconnecting during the storm were welcomed with an empty room.
+        restored = decode_snapshot(self._snapshot)
+        entries = decode_entries(await self.store.read(self.code, restored.seq))
+        self.state = restored
         self._needs_reload = False
+        self.recovering = False  # the log's state again: the fan-out may render it
         # A page rendered while the lost batch was applied (a new subscriber's
         # first page) may show it: every shared fragment is rendered again.
         self.watcher.touch(set(), None, READABLE)
         # Nobody's view showed the lost batch (no flush while appending), and
         # everything up to where it started was shown: only newer entries touch
         # anyone, not every phone in the room.
-        await self.catch_up(shown=self._shown_seq)
+        await self._apply_read(entries, shown=self._shown_seq)
 
     async def _reload(self) -> None:
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
@@ -384,6 +408,8 @@ class Writer:
                     await (self._recover() if attempt else self._reload())
                 except StoreError:
                     return [Result(False, reason="store_unavailable")] * len(batch)
+                finally:
+                    self.recovering = False
             elif self._known_seq > self.state.seq:
                 await self._behind()  # announced but not applied: decide on the newest state
             try:  # the secrets of anonymous polls voted in (a ballot without one is refused)
@@ -396,6 +422,15 @@ class Writer:
             if results is not None:
                 return results
         log.warning("room %s: lost the append race %d times in a row", self.code, ATTEMPTS)
+        # The state still holds the last refused batch: back to the log's before anyone
+        # sees it (a screen push counted refused votes in place of the other worker's
+        # in the big-event benchmark). If the store fails too, the next command reloads.
+        try:
+            await self._recover()
+        except StoreError as exc:
+            log.warning("room %s: recovery after the lost races failed: %s", self.code, exc)
+        finally:
+            self.recovering = False
         return [Result(False, reason="store_unavailable")] * len(batch)
 
     async def _attempt(
@@ -458,6 +493,7 @@ class Writer:
                 await self.store.append(self.code, base, [encode_entry(e) for e in staged])
             except SeqConflict:
                 self._needs_reload = True
+                self.recovering = True
                 self._shown_seq = base
                 self.lost_races += 1
                 return None

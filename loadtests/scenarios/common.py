@@ -201,12 +201,18 @@ def py_spy() -> Path:
     return Path(sys.executable).parent / "py-spy"
 
 
-async def start_spy(pid: int, into: Path, max_s: float) -> asyncio.subprocess.Process:
-    """py-spy on the server, raw (collapsed) stacks, stopped by SIGINT at the phase's end."""
+async def start_spy(
+    pid: int, into: Path, max_s: float, subprocesses: bool = False
+) -> asyncio.subprocess.Process:
+    """py-spy on the server, raw (collapsed) stacks, stopped by SIGINT at the phase's end.
+
+    ``subprocesses``: ``pid`` is uvicorn's supervisor; record its workers too.
+    """
     into.parent.mkdir(parents=True, exist_ok=True)
     spy = await asyncio.create_subprocess_exec(
         str(py_spy()),
         "record",
+        *(["--subprocesses"] if subprocesses else []),
         "--pid",
         str(pid),
         "--format",

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -33,15 +34,23 @@ class LiveRoom:
         ramp_s: float = 2.0,
         http_connections: int = 16,
         extra_env: dict[str, str] | None = None,
+        make_server: Callable[[Path, Path | None], ServerProcess] | None = None,
+        join_within_s: float = 120.0,  # every phone joined and welcomed (or failed)
         patches: bool = False,
     ) -> None:
+        self.join_within_s = join_within_s
         self.n = n
         self.patches = patches  # the phones say "patches" in their hello (docs/api.md)
         self.progress = progress
         self.ramp_s = ramp_s
         self.http_connections = http_connections
         self.workdir = Path(tempfile.mkdtemp(prefix="dialograum-bench-"))
-        self.server = ServerProcess(self.workdir, extra_env=extra_env, source=source)
+        # ``make_server(workdir, source)``: another kind of server (workers on Redis)
+        self.server = (
+            make_server(self.workdir, source)
+            if make_server is not None
+            else ServerProcess(self.workdir, extra_env=extra_env, source=source)
+        )
         self.http: httpx.AsyncClient | None = None
         self.screen: ScreenFeed | None = None
         self.phones: Phones | None = None
@@ -81,7 +90,7 @@ class LiveRoom:
         self.phones = Phones(pool, self.code, self.n, patches=self.patches)
         started = now_ns()
         self.phones.start(self.ramp_s)
-        await asyncio.wait_for(self.phones.wait_settled(), 120)
+        await asyncio.wait_for(self.phones.wait_settled(), self.join_within_s)
         live = self.phones.connected
         screen = self.screen
         await screen.wait_until(lambda: screen.last_online >= live, 60)

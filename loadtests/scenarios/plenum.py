@@ -174,7 +174,7 @@ async def run(
                         deadline.reschedule(when + (loop.time() - waited_from))
 
                 step = "voting"
-                phase = await _vote(
+                phase = await vote_phase(
                     config, phones, screen, moderator, server, poll, progress, profile_to
                 )
                 result["vote_phase"] = phase.summary()
@@ -276,7 +276,7 @@ async def _open_poll(
     return poll, timings
 
 
-async def _vote(
+async def vote_phase(
     config: PlenumConfig,
     phones: Phones,
     screen: ScreenFeed,

@@ -124,7 +124,7 @@ async def run(
                 if quiet is not None:
                     result["machine_busy_before_cores"] = round(await quiet(), 2)
                 step = "the storm"
-                result |= await _storm(config, room, poll, commands, rng, first, progress)
+                result |= await storm(config, room, poll, commands, rng, first, progress)
                 result["server_alive_at_end"] = room.server.alive()
             result["server_log"] = room.log
     except TimeoutError:
@@ -140,7 +140,7 @@ def _vote(poll: str, choice: str) -> dict[str, object]:
     return {"type": "poll.vote", "poll": poll, "choice": choice}
 
 
-async def _storm(
+async def storm(
     config: ReconnectConfig,
     room: LiveRoom,
     poll: str,

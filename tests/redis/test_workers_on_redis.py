@@ -28,8 +28,9 @@ from rooms.room import RoomState, handle
 from server.broker import PRESENCE
 from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
+from server.stores.base import SeqConflict
 from server.stores.redis import RedisStore
-from server.writer import encode_entry
+from server.writer import ATTEMPTS, encode_entry
 from tests.redis_support import REDIS_TEST_URL, flush_test_db
 from tests.server.test_hub import CountingPresenter
 
@@ -55,7 +56,9 @@ async def start_worker(url: str) -> tuple[Hub, RedisStore, RedisBroker]:
     await store.open()
     await broker.open()
     await asyncio.wait_for(broker.connected.wait(), 5)
-    hub = Hub(ROOM, store, broker, CountingPresenter(), HubSettings(window=0.02))
+    # shared_log as server/app.py sets it on Redis: lost races recover from a snapshot
+    settings = HubSettings(window=0.02, shared_log=True)
+    hub = Hub(ROOM, store, broker, CountingPresenter(), settings)
     await hub.load()
     return hub, store, broker
 
@@ -113,6 +116,69 @@ async def test_votes_through_both_workers_count_exactly_once(workers: list[Hub])
     )
     assert tally(a.state.polls.by_id["p1"]) == expected
     assert msgspec.to_builtins(a.state) == msgspec.to_builtins(b.state)
+
+
+async def test_a_lost_race_never_shows_the_old_snapshot_while_the_log_is_read(
+    workers: list[Hub],
+) -> None:
+    """Recovering from a lost append race reads the log before it swaps the state.
+
+    The snapshot may be far behind (here: the room as ``b`` loaded it, before
+    anyone joined). A phone welcomed, or a page rendered, while the read is in
+    flight must see the newer state, not an empty room (the big-event
+    benchmark's reconnect storm found this), and the fan-out renders nothing
+    until the state is the log's again.
+    """
+    a, b = workers
+    people = [f"p{i}" for i in range(5)]
+    for pid in people:
+        assert (await a.submit(Actor(Role.GUEST), Join(pid, None, None), f"j{pid}")).ok
+    await asyncio.wait_for(b.reached(a.state.seq), 5)
+    assert b._unsubscribe is not None
+    b._unsubscribe()  # b stops hearing a's notices, so its next append loses the race
+    b._unsubscribe = None
+    assert (await a.submit(Actor(Role.GUEST), Join("late", None, None), "jlate")).ok
+    before = b.state.seq
+    seen: list[tuple[int, int]] = []
+    read = b.writer.store.read
+
+    async def watched(room: str, after: int = 0) -> list[bytes]:
+        seen.append((b.state.seq, len(b.state.lobby.participants)))
+        assert b.appending, "the fan-out must not render the state while it is recovered"
+        return await read(room, after)
+
+    b.writer.store.read = watched  # type: ignore[method-assign]
+    result = await b.submit(Actor(Role.GUEST), Join("zoe", None, None), "jzoe")
+
+    assert result.ok
+    assert b.writer.lost_races == 1
+    assert seen, "the recovery read the log"
+    assert all(seq >= before and joined >= len(people) for seq, joined in seen), seen
+    assert b.state.seq == a.state.seq + 1
+    assert {"late", "zoe"} <= set(b.state.lobby.participants)
+
+
+async def test_a_batch_refused_after_every_lost_race_leaves_no_trace(
+    workers: list[Hub],
+) -> None:
+    """After the last lost race the batch is answered ``store_unavailable``
+    and the state is the log's again: nothing of the refused batch is shown."""
+    a, b = workers
+    assert (await a.submit(Actor(Role.GUEST), Join("anna", None, None), "ja")).ok
+    await asyncio.wait_for(b.reached(a.state.seq), 5)
+
+    async def always_behind(room: str, expected: int, entries: list[bytes]) -> int:
+        raise SeqConflict(room, expected, expected + 1)
+
+    b.writer.store.append = always_behind  # type: ignore[method-assign,assignment]
+    result = await b.submit(Actor(Role.GUEST), Join("zoe", None, None), "jzoe")
+
+    assert result.ok is False
+    assert result.reason == "store_unavailable"
+    assert b.writer.lost_races == ATTEMPTS
+    assert "zoe" not in b.state.lobby.participants
+    assert b.state.seq == a.state.seq
+    assert not b.appending
 
 
 async def test_a_vote_after_close_on_another_worker_is_refused(workers: list[Hub]) -> None:
