@@ -38,7 +38,7 @@ e2e-deps:
 # and reported; xdist replaces the worker and goes on.
 test: setup lint typecheck e2e-deps
 	@echo "==> pytest on every core (with coverage of rooms/, at least 90%)"
-	@$(BIN)/pytest -n auto --maxprocesses=4 --dist load --cov --cov-report=term
+	@$(BIN)/pytest -n auto --maxprocesses=4 --dist load --cov --cov-report=term --durations=15
 
 i18n: setup
 	@$(BIN)/python tools/i18n.py
