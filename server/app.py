@@ -164,6 +164,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     hub_settings = HubSettings(
         window=settings.tick_ms / 1000,
         phone_window=settings.phone_tick_ms / 1000,
+        phone_counts_per_s=settings.phone_counts_per_s,
         burst=settings.burst,
         per_second=settings.per_second,
         shared_log=bool(settings.redis),

@@ -16,6 +16,11 @@ it is about doing little, and never waiting:
   to it (an asker's rank moved by others' upvotes, a place in the speaker
   list) goes with the phones' tick (``later``), together with the list it
   is a place in;
+- while only counts move on the phones (``counts_only``: a question's votes,
+  who is online), a room pushes them to at most ``counts_per_s`` phones a
+  second (500: every phone each second up to 500 phones, every 2 s at
+  1,000): the push's fixed cost, not its size, is what an upvote burst
+  costs (docs/benchmarks.md, "Upvotes"); anything else goes at the tick;
 - shared views are rendered at most once per tick per (kind, language), and
   the same text goes to every subscriber of that kind; a part equal to its
   previous render is not sent at all;
@@ -45,6 +50,7 @@ from rooms.activities import READABLE
 from rooms.activity import ONLINE
 from rooms.room import RoomState
 from server.outbox import Outbox, OutboxOverflow
+from server.patches import PATCH_KIND
 
 log = logging.getLogger("dialograum.hub.fanout")
 
@@ -129,6 +135,7 @@ class FanOut:
         source: Source,
         window: float,
         phone_window: float | None = None,
+        counts_per_s: float = 0.0,
     ) -> None:
         self.code = code
         self.presenter = presenter
@@ -139,6 +146,8 @@ class FanOut:
         # per (kind, lang), and when: between their slower ticks, changes wait here.
         self._phone_sent: dict[tuple[str, str], dict[str, str]] = {}
         self._phone_last = -1e9
+        self.counts_per_s = counts_per_s  # 0: counts go at every phones' tick
+        self._counts_last: dict[tuple[str, str], float] = {}  # when counts last went out
         self._phone_handle: asyncio.TimerHandle | None = None
         self.subscribers: set[Subscriber] = set()
         # The same subscribers split: screens and consoles (served first in every flush),
@@ -302,13 +311,23 @@ class FanOut:
         # Phones: what changed in their shared views since their last tick, once per
         # (kind, language); only then is every phone visited. Otherwise only the phones
         # whose own view changed are, so a flush does not walk a thousand idle phones.
+        held = False
         if phones_due:
+            counts_window = self._counts_window()
             for key in self._phone_keys:
                 shared = self._shared_for(key, state, online)
                 before = self._phone_sent.setdefault(key, previous.get(key, {}))
                 changed = {part: text for part, text in shared.items() if before.get(part) != text}
-                if changed:
+                if (
+                    changed
+                    and counts_only(key[0], changed)
+                    and now < self._counts_last.get(key, -1e9) + counts_window
+                ):
+                    changed = {}  # the counts pile up against ``before`` until their turn
+                    held = True
+                elif changed:
                     self._phone_sent[key] = shared
+                    self._counts_last[key] = now
                     phones_sent = True
                 changes[key] = changed
         elif ((dirty_shared and self._phones) or self._later_people) and self._phone_handle is None:
@@ -331,8 +350,16 @@ class FanOut:
                 sub.kind, changed, personal if personal_changed else None, (shared, personal)
             )
             self._deliver(sub, frames)
-        if phones_sent:
+        if phones_sent or held:
             self._phone_last = now
+        if held and self._phone_handle is None:  # held counts go at a later tick
+            self._phone_handle = loop.call_later(self.phone_window, self._phones_due)
+
+    def _counts_window(self) -> float:
+        """How long counts-only changes wait between pushes to this room's phones."""
+        if self.counts_per_s <= 0:
+            return 0.0
+        return max(self.phone_window, sum(self._phone_keys.values()) / self.counts_per_s)
 
     def _phones_due(self) -> None:
         """The phones' tick: a flush sends them what waited (the others have it already)."""
@@ -397,3 +424,21 @@ class FanOut:
     def deliver(self, sub: Subscriber, key: str, text: str) -> None:
         """Queue a message for one subscriber only (acks, errors)."""
         self._deliver(sub, [(key, text)])
+
+
+COUNTS_PARTS = frozenset({"phone-qna-counts", "seq"})
+"""The HTML phone's parts that carry only counts (and the log position)."""
+
+
+def counts_only(kind: str, changed: Mapping[str, str]) -> bool:
+    """Whether ``changed`` (a phone kind's changed shared parts) moves only counts.
+
+    HTML phones: only ``#phone-qna-counts``. Patching API phones: the view's
+    shape (everything but counts, server/patches.py) is unchanged. Plain API
+    phones get whole states, so nothing of theirs counts as counts-only.
+    """
+    if kind == PATCH_KIND:
+        return "shape" not in changed
+    if kind == "phone":
+        return changed.keys() <= COUNTS_PARTS
+    return False

@@ -35,6 +35,7 @@ from server.writer import Result, Writer
 class HubSettings:
     window: float = 0.1
     phone_window: float = 1.0  # phones get the shared views at most this often (their own: at once)
+    phone_counts_per_s: float = 500.0  # counts-only pushes per room and second (0: no cap)
     burst: float = 20
     per_second: float = 2
     remembered_rejections: int = 10_000
@@ -64,7 +65,7 @@ class Hub:
         self.broker = broker
         self.presenter = presenter
         self.settings = s = settings or HubSettings()
-        self.fanout = FanOut(code, presenter, self, s.window, s.phone_window)
+        self.fanout = FanOut(code, presenter, self, s.window, s.phone_window, s.phone_counts_per_s)
         self.presence = Presence(
             code,
             broker,

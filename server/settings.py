@@ -32,6 +32,9 @@ class Settings(msgspec.Struct):
     # Phones get the shared views (vote counts on questions, say) at most this often;
     # projector and console every tick; a phone's own view and its acks at once.
     phone_tick_ms: int = 1000
+    # While only counts move (votes on questions, who is online), a room pushes them to
+    # at most this many phones a second: at 1,000 phones every 2 s, at 2,000 every 4 s.
+    phone_counts_per_s: float = 500.0
     ws_max_bytes: int = 16 * 1024
     outbox_limit: int = 64
     stuck_after_s: float = 10.0
@@ -87,6 +90,7 @@ _ENV = {
     "data_dir": "DIALOGRAUM_DATA_DIR",
     "tick_ms": "DIALOGRAUM_TICK_MS",
     "phone_tick_ms": "DIALOGRAUM_PHONE_TICK_MS",
+    "phone_counts_per_s": "DIALOGRAUM_PHONE_COUNTS_PER_S",
     "ws_max_bytes": "DIALOGRAUM_WS_MAX_BYTES",
     "burst": "DIALOGRAUM_BURST",
     "per_second": "DIALOGRAUM_PER_SECOND",

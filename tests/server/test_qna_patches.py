@@ -194,3 +194,56 @@ def test_the_schema_describes_the_live_messages(client: Client, event: dict[str,
     assert plain.status_code == 426
     assert plain.json()["reason"] == "upgrade_required"
     assert "Live-Verbindung" in plain.json()["detail"]
+
+
+def test_counts_only_tells_counts_from_everything_else() -> None:
+    from server.fanout import counts_only
+    from server.patches import PATCH_KIND
+
+    assert counts_only("phone", {"phone-qna-counts": "…", "seq": "7"})
+    assert not counts_only("phone", {"phone-qna-counts": "…", "phone-qna-list": "…"})
+    assert counts_only(PATCH_KIND, {"view": "…", "patch": "…", "seq": "7"})
+    assert not counts_only(PATCH_KIND, {"view": "…", "shape": "…", "seq": "7"})
+    assert not counts_only("api:participant", {"view": "…", "seq": "7"})  # whole states
+
+
+def test_a_room_paces_counts_by_its_phones_and_never_strands_them() -> None:
+    """Counts-only pushes: every tick up to ``counts_per_s`` phones, then slower."""
+    from server.fanout import FanOut
+
+    unused: Any = None  # the pacing reads neither the presenter nor the room
+    fan = FanOut("ABCDEF", unused, unused, 0.1, 1.0, counts_per_s=500.0)
+    fan._phone_keys = {("phone", "de"): 300, ("api:participant+patch", "de"): 200}
+    assert fan._counts_window() == 1.0  # 500 phones: every tick
+    fan._phone_keys[("phone", "en")] = 500
+    assert fan._counts_window() == 2.0  # 1,000 phones: every other second
+    fan.counts_per_s = 0.0
+    assert fan._counts_window() == 0.0  # no cap
+
+
+def test_held_counts_reach_the_phone_at_a_later_tick(client: Client, event: dict[str, Any]) -> None:
+    """With a budget that holds counts back (two phones at 4 a second: every
+    0.5 s), an upvote's new count still arrives, with nothing else changing."""
+    svc: Any = client.app.state["svc"]
+    code = event["code"]
+    hub = client.blocking_portal.call(svc.rooms.get, code)
+    hub.fanout.counts_per_s = 4.0
+    voter = join(client, code, "Voter")
+    with client.websocket_connect(f"/api/events/{code}/live") as console_ws:
+        hello(console_ws, event["moderator_token"])
+        console = Peer(console_ws)
+        assert command(console, "c1", type="qna.create", title="Input 1", mode="open")["ok"]
+        with client.websocket_connect(f"/api/events/{code}/live") as voter_ws:
+            hello(voter_ws, voter["token"])
+            voting = Peer(voter_ws)
+            command(voting, "v1", type="question.ask", session="s1", text="Wer zahlt?")
+            command(voting, "v2", type="question.ask", session="s1", text="Wann?")
+            join_in_browser(client, code, name="Anna")
+            with client.websocket_connect(f"/ws/phone/{code}") as phone:
+                phone.send_json({"type": "hello", "after": 0})
+                read_until(phone, "Wann?")
+                assert hub.fanout._counts_window() == 0.5
+                command(voting, "v3", type="question.upvote", question="q2")
+                command(voting, "v4", type="question.upvote", question="q1")
+                last = read_until(phone, '"q1",1')
+                assert '"q2",1' in last and 'id="phone-qna-list"' not in last
