@@ -227,6 +227,11 @@ class Writer:
             self._catch_again = True
             return
         if self.appending:
+            # After its append ``_attempt`` catches up when this is set. Without it a
+            # notice that came during an append was dropped: after a Redis outage the
+            # resubscribed broker's "read it all" could be the last word, and a screen
+            # stayed a vote behind (a CI run of the Redis restart test).
+            self._catch_again = True
             return
         self._catching = asyncio.get_running_loop().create_task(self._catch_up_loop())
 
