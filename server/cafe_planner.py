@@ -155,11 +155,21 @@ class Planner:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
-        pool.shutdown(wait=True)  # the pool's own thread, now that its worker is gone
+        stop_pool(pool)
         self._running.clear()
+
+
+def stop_pool(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """End a worker pool now, even mid-job: cancel what waits, terminate, then join.
+
+    Waiting for a job instead would hold a shutdown for seconds, long enough
+    for a supervisor's SIGKILL, which would orphan the worker. Shared by the
+    café planner and ``server.worker_process``.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+    pool.shutdown(wait=True)  # the pool's own thread, now that its worker is gone

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import ParamSpec, TypeVar
 
-from server.cafe_planner import _end_with_parent
+from server.cafe_planner import _end_with_parent, stop_pool
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,4 @@ class WorkerProcess:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
-        pool.shutdown(wait=True)
+        stop_pool(pool)
