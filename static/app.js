@@ -63,7 +63,9 @@
     var sender = evt.target && evt.target.closest ? evt.target.closest("form") : null;
     if (sender) {
       pendingForms[cid] = sender;
-      if (window.dialograumFormKeep) pendingFormKeys[cid] = window.dialograumFormKeep.keyOf(sender);
+      if (window.dialograumFormKeep) {
+        pendingFormKeys[cid] = { key: window.dialograumFormKeep.keyOf(sender), sent: window.dialograumFormKeep.snapshot(sender) };
+      }
       sender.classList.add("sending");
     }
   });
@@ -118,7 +120,7 @@
       var note = document.getElementById("toast");
       if (note && !note.classList.contains("ok")) note.hidden = true;
       // Accepted: the next rendering shows what the server now holds.
-      if (formKey !== undefined && window.dialograumFormKeep) window.dialograumFormKeep.forget(formKey);
+      if (formKey !== undefined && window.dialograumFormKeep) window.dialograumFormKeep.forget(formKey.key, formKey.sent);
       if (form && form.hasAttribute("data-reset-on-ok")) resetEditor(form);
       if (form && form.hasAttribute("data-poll")) { form.classList.remove("editing"); form.dataset.dirty = ""; }
     }

@@ -164,13 +164,37 @@
   }
   document.addEventListener("htmx:wsAfterMessage", restore);
 
-  /** Forget a form's remembered fields once the server accepted what it sent. */
-  function forget(key) {
-    Object.keys(touched).forEach(function (k) { if (touched[k].form === key) delete touched[k]; });
+  /** What a form's fields held when it was sent, by field key. */
+  function snapshot(form) {
+    var sent = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (isField(el)) sent[fieldKey(el).field] = JSON.stringify(read(el));
+    });
+    return sent;
+  }
+
+  /** Forget a form's remembered fields once the server accepted what it sent.
+   *
+   * Only fields that still hold what was sent: the ack may come after the
+   * next live update, and by then the person may have begun the next entry,
+   * which must stay remembered.
+   */
+  function forget(key, sent) {
+    Object.keys(touched).forEach(function (k) {
+      var state = touched[k];
+      if (state.form !== key) return;
+      if (sent && sent[k] !== undefined) {
+        var now = {};
+        ["value", "values", "checked"].forEach(function (p) { if (state[p] !== undefined) now[p] = state[p]; });
+        if (JSON.stringify(now) !== sent[k]) return;
+      }
+      delete touched[k];
+    });
   }
 
   window.dialograumFormKeep = {
     keyOf: function (form) { return formKey(form); },
+    snapshot: snapshot,
     forget: forget
   };
 })();

@@ -344,13 +344,28 @@
   });
 
   // --- forms that empty themselves once the server said yes ----------------------
+  // The ack can arrive after the fragment that already shows the new card (the
+  // hub flushes a due tick before the sender's ack goes out), and a quick person
+  // may have begun the next card by then: the form empties only while it still
+  // holds what was sent, so the next card's text is never wiped.
   var resetting = {};
+  var sentText = {};  // cid -> the card text as sent
   document.addEventListener("htmx:wsConfigSend", function (evt) {
     var form = evt.target && evt.target.closest ? evt.target.closest("form") : null;
     var cid = evt.detail.parameters.cid;
     if (!form || !cid) return;
-    if (form.hasAttribute("data-ideas-reset") || form.hasAttribute("data-dots")) resetting[cid] = form;
+    if (form.hasAttribute("data-ideas-reset") || form.hasAttribute("data-dots")) {
+      resetting[cid] = form;
+      var text = form.querySelector("textarea");
+      if (text) sentText[cid] = text.value;
+    }
   });
+  function typedSince(form, cid) {
+    var text = form.querySelector("textarea");
+    var sent = sentText[cid];
+    delete sentText[cid];
+    return !!text && sent !== undefined && text.value !== sent;
+  }
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     var text = evt.detail.message;
     if (typeof text !== "string" || text.charAt(0) !== "{") return;
@@ -360,8 +375,10 @@
     var form = resetting[msg.cid];
     if (!msg.ok && msg.reason === "store_unavailable") return;  // app.js resends it: wait for that ack
     delete resetting[msg.cid];
+    var changed = typedSince(form, msg.cid);
     if (!msg.ok) return;
     if (form.hasAttribute("data-dots")) { form.dataset.dirty = ""; form.classList.add("voted"); say(form.getAttribute("data-saved") || "✓"); return; }
+    if (changed) return;  // the next card is being written: keep it
     form.reset();
     var count = form.querySelector(".counter .count");
     if (count) count.textContent = "0";
