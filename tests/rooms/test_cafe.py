@@ -202,8 +202,8 @@ actions = st.lists(
 )
 
 
-@pytest.mark.timeout(300)  # 20 examples of whole cafés with the solver: ~50 s on a quiet machine
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.timeout(300)  # 8 examples of whole cafés with the solver: ~20 s on a quiet machine
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=st.integers(4, 16), capacity=st.integers(3, 6), steps=actions)
 def test_invariants_hold_through_arrivals_leavers_moves_and_rounds(
     people: int, capacity: int, steps: list[tuple[str, int]]

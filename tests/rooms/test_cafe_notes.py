@@ -126,7 +126,7 @@ steps = st.lists(
 
 
 @pytest.mark.timeout(300)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=steps)
 def test_a_hosts_note_lands_in_its_round_or_is_refused_only_if_they_never_hosted_it(
     plan: list[tuple[str, int, int]],
