@@ -25,6 +25,10 @@ FIRST = "Mehr Ausbildungsplätze im Handwerk"
 SECOND = "Glasfaser für das Gewerbegebiet"
 
 
+def _is_ack(message: str) -> bool:
+    return message.startswith("{") and json.loads(message).get("type") == "ack"
+
+
 class LateAcks:
     """The phone's socket through Playwright; acks wait until ``release()``."""
 
@@ -41,10 +45,9 @@ class LateAcks:
 
     def from_server(self, message: str | bytes) -> None:
         assert self.page_side is not None
-        if self.holding and isinstance(message, str) and message.startswith("{"):
-            if json.loads(message).get("type") == "ack":
-                self.held.append(message)
-                return
+        if self.holding and isinstance(message, str) and _is_ack(message):
+            self.held.append(message)
+            return
         self.page_side.send(message)
 
     def release(self) -> None:
