@@ -415,8 +415,7 @@ class FanOut:
 
     def _deliver(self, sub: Subscriber, frames: list[tuple[str, str]]) -> None:
         try:
-            for key, text in frames:
-                sub.outbox.put(key, text)
+            sub.outbox.put_many(frames)
         except OutboxOverflow:
             log.info("room %s: closing a connection whose outbox overflowed", self.code)
             sub.close()

@@ -330,10 +330,15 @@ async def screen_socket(socket: AnySocket, code: FromPath[str]) -> None:
         return
     await socket.accept()
     sub = Subscriber(
-        "screen", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
+        "screen", socket_language(socket, hub), None, page_outbox(svc)
     )
     session = Session(socket, svc, hub, sub, Actor(Role.SCREEN), ticket)
     await session.run(resume(hub, sub, always=False))
+
+
+def page_outbox(svc: Services) -> Outbox:
+    """A page's outbox: its parts of one tick go out as one frame."""
+    return Outbox(svc.settings.outbox_limit, join=True)
 
 
 @websocket("/ws/phone/{code:str}")
@@ -351,7 +356,7 @@ async def phone_socket(socket: AnySocket, code: FromPath[str]) -> None:
         await refuse(socket, CLOSE_TRY_AGAIN)
         return
     await socket.accept()
-    sub = Subscriber("phone", socket_language(socket, hub), pid, Outbox(svc.settings.outbox_limit))
+    sub = Subscriber("phone", socket_language(socket, hub), pid, page_outbox(svc))
     actor = Actor(Role.PARTICIPANT, pid)
     await Session(socket, svc, hub, sub, actor, ticket).run(resume(hub, sub, always=False))
 
@@ -372,7 +377,7 @@ async def console_socket(socket: AnySocket, code: FromPath[str]) -> None:
         return
     await socket.accept()
     sub = Subscriber(
-        "console", socket_language(socket, hub), None, Outbox(svc.settings.outbox_limit)
+        "console", socket_language(socket, hub), None, page_outbox(svc)
     )
     session = Session(socket, svc, hub, sub, Actor(Role.MODERATOR), ticket)
     await session.run(resume(hub, sub, always=True))

@@ -62,8 +62,19 @@ class _Rest:
                 return
 
 
+def joinable(key: str) -> bool:
+    """A page's HTML part (``shared:<part>``, ``personal``), as opposed to a JSON ack."""
+    return key.startswith("shared:") or key == "personal"
+
+
 class Outbox:
-    def __init__(self, limit: int = 64) -> None:
+    """``join``: the subscriber is a page (htmx swaps every out-of-band element of
+    one message), so the parts of one tick, and whatever parts wait together,
+    go as one frame: one write per socket per tick instead of one per part
+    (docs/architecture.md, "One frame per tick")."""
+
+    def __init__(self, limit: int = 64, join: bool = False) -> None:
+        self.join = join
         self._items: dict[str, str] = {}
         self._ready = asyncio.Event()
         self._limit = limit
@@ -110,6 +121,23 @@ class Outbox:
             raise OutboxOverflow(f"{len(self._items)} messages waiting")
         self._ready.set()
 
+    def put_many(self, frames: list[tuple[str, str]]) -> None:
+        """Queue one tick's messages; a page's parts go as one frame when the task is idle.
+
+        Waiting parts keep their own keys (latest-wins per part) and are joined
+        when they are sent (:meth:`next`).
+        """
+        if (
+            self.join
+            and self._send is not None
+            and len(frames) > 1
+            and all(joinable(key) for key, _ in frames)
+        ):
+            self.put("joined", "".join(text for _, text in frames))
+            return
+        for key, text in frames:
+            self.put(key, text)
+
     @property
     def idle(self) -> bool:
         """The drain task waits with nothing in flight: a ``put`` sends by itself."""
@@ -132,6 +160,8 @@ class Outbox:
                 return rest
             if self._items:
                 key = next(iter(self._items))
+                if self.join and joinable(key):
+                    return self._joined()
                 return self._items.pop(key)
             if self.closed:
                 return None
@@ -141,6 +171,15 @@ class Outbox:
                 await self._ready.wait()
             finally:
                 self._send = None
+
+    def _joined(self) -> str:
+        """The waiting page parts from the front, up to the first JSON message, as one text."""
+        keys = []
+        for key in self._items:
+            if not joinable(key):
+                break
+            keys.append(key)
+        return "".join([self._items.pop(key) for key in keys])
 
     def close(self) -> None:
         self.closed = True

@@ -156,3 +156,42 @@ async def test_put_queues_while_no_drain_waits() -> None:
     await until(lambda: socket.wire == ["w"])
     box.close()
     await asyncio.wait_for(task, 5)
+
+
+async def test_a_pages_parts_of_one_tick_go_as_one_frame() -> None:
+    box, socket = Outbox(join=True), FakeSocket()
+    task = start(box, socket.send)
+    await until(lambda: box.idle)
+    box.put_many([("shared:polls", "<a/>"), ("personal", "<b/>"), ("shared:seq", "<s/>")])
+    assert socket.wire == ["<a/><b/><s/>"]
+    box.put("ack:a", '{"type":"ack"}')  # JSON is never joined
+    assert socket.wire[-1] == '{"type":"ack"}'
+    box.close()
+    await asyncio.wait_for(task, 5)
+
+
+async def test_waiting_parts_keep_latest_wins_and_are_joined_up_to_an_ack() -> None:
+    box, socket = Outbox(join=True), FakeSocket()
+    task = start(box, socket.send)
+    await until(lambda: box.idle)
+    socket.writable.clear()  # a slow phone
+    box.put_many([("shared:polls", "<p1/>"), ("shared:seq", "<s1/>")])  # on its way, whole
+    box.put_many([("shared:polls", "<p2/>"), ("shared:seq", "<s2/>")])
+    box.put("ack:a", "{ack}")
+    box.put_many([("shared:polls", "<p3/>"), ("shared:seq", "<s3/>")])  # p2, s2 replaced
+    box.put_many([("personal", "<me/>")])
+    socket.writable.set()
+    await until(lambda: len(socket.wire) == 3)
+    assert socket.wire == ["<p1/><s1/>", "{ack}", "<p3/><s3/><me/>"]
+    box.close()
+    await asyncio.wait_for(task, 5)
+
+
+async def test_an_api_outbox_never_joins() -> None:
+    box, socket = Outbox(), FakeSocket()
+    task = start(box, socket.send)
+    await until(lambda: box.idle)
+    box.put_many([("shared:polls", "<a/>"), ("shared:seq", "<s/>")])
+    assert socket.wire == ["<a/>", "<s/>"]
+    box.close()
+    await asyncio.wait_for(task, 5)
