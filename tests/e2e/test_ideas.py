@@ -46,29 +46,32 @@ def drag(page: Page, card: Locator, target: Locator) -> None:
     page.mouse.up()
 
 
-def touch_drag(page: Page, card: Locator, target: Locator) -> None:
-    """The same gesture as a finger on a tablet: pointer events of type touch."""
+def touch_drag(page: Page, card: str, target: str) -> None:
+    """The same gesture as a finger on a tablet: pointer events of type touch.
+
+    Measured and dispatched in one task of the page (``card`` and ``target`` are
+    CSS selectors), so a live update cannot move the board between the finger's
+    first and last point; the card must be on the page first.
+    """
     into_view(page)
-    start, end = box_of(card), box_of(target)
-    x0, y0 = start["x"] + 20, start["y"] + 10
-    x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] - 12
-    card.dispatch_event(
-        "pointerdown",
-        {"pointerId": 7, "pointerType": "touch", "isPrimary": True, "button": 0,
-         "clientX": x0, "clientY": y0, "bubbles": True},
-    )  # fmt: skip
-    for n in range(1, 6):
-        page.evaluate(
-            """([x, y]) => document.dispatchEvent(new PointerEvent("pointermove",
-                {pointerId: 7, pointerType: "touch", isPrimary: true, clientX: x, clientY: y,
-                 bubbles: true}))""",
-            [x0 + (x1 - x0) * n / 5, y0 + (y1 - y0) * n / 5],
-        )
+    expect(page.locator(card)).to_be_visible()
+    expect(page.locator(target)).to_be_visible()
     page.evaluate(
-        """([x, y]) => document.dispatchEvent(new PointerEvent("pointerup",
-            {pointerId: 7, pointerType: "touch", isPrimary: true, clientX: x, clientY: y,
-             bubbles: true}))""",
-        [x1, y1],
+        """([card, target]) => {
+            const a = document.querySelector(card).getBoundingClientRect();
+            const b = document.querySelector(target).getBoundingClientRect();
+            const x0 = a.x + 20, y0 = a.y + 10;
+            const x1 = b.x + b.width / 2, y1 = b.y + b.height - 12;
+            const at = (type, x, y) => new PointerEvent(type, {pointerId: 7, pointerType: "touch",
+                isPrimary: true, button: 0, clientX: x, clientY: y, bubbles: true});
+            document.querySelector(card).dispatchEvent(at("pointerdown", x0, y0));
+            for (let n = 1; n <= 5; n++) {
+                const f = n / 5;
+                document.dispatchEvent(at("pointermove", x0 + (x1 - x0) * f, y0 + (y1 - y0) * f));
+            }
+            document.dispatchEvent(at("pointerup", x1, y1));
+        }""",
+        [card, target],
     )
 
 
@@ -115,7 +118,7 @@ def test_cards_clusters_dots_and_actions(
     expect(traffic).to_contain_text("Verkehr")
     drag(console, console.locator('[data-idea="i1"]'), energy)
     expect(energy.locator('[data-idea="i1"]')).to_be_visible()
-    touch_drag(console, console.locator('[data-idea="i2"]'), traffic)
+    touch_drag(console, '[data-idea="i2"]', '[data-drop="c2"]')
     expect(traffic.locator('[data-idea="i2"]')).to_be_visible()
     # The keyboard alternative: focus the card, press 1 for the first cluster.
     console.locator('[data-idea="i3"]').focus()
