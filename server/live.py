@@ -329,9 +329,7 @@ async def screen_socket(socket: AnySocket, code: FromPath[str]) -> None:
         await refuse(socket, CLOSE_TRY_AGAIN)
         return
     await socket.accept()
-    sub = Subscriber(
-        "screen", socket_language(socket, hub), None, page_outbox(svc)
-    )
+    sub = Subscriber("screen", socket_language(socket, hub), None, page_outbox(svc))
     session = Session(socket, svc, hub, sub, Actor(Role.SCREEN), ticket)
     await session.run(resume(hub, sub, always=False))
 
@@ -376,9 +374,7 @@ async def console_socket(socket: AnySocket, code: FromPath[str]) -> None:
         await refuse(socket, CLOSE_TRY_AGAIN)
         return
     await socket.accept()
-    sub = Subscriber(
-        "console", socket_language(socket, hub), None, page_outbox(svc)
-    )
+    sub = Subscriber("console", socket_language(socket, hub), None, page_outbox(svc))
     session = Session(socket, svc, hub, sub, Actor(Role.MODERATOR), ticket)
     await session.run(resume(hub, sub, always=True))
 
