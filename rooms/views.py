@@ -114,16 +114,29 @@ def _header(state: RoomState, online: int) -> dict[str, Any]:
     }
 
 
-def _activities(state: RoomState, audience: str) -> dict[str, Any]:
+def activity_fields(state: RoomState, audience: str) -> dict[str, Any]:
+    """Every activity's view fields for ``audience``, as the room views embed them."""
     fields: dict[str, Any] = {}
     for activity in ACTIVITIES:
         fields.update(activity.view(state, audience))
     return fields
 
 
-def public_view(state: RoomState, online: int, audience: str = "screen") -> View:
-    """The room as ``audience`` (``screen``, ``participant`` or ``moderator``) may see it."""
-    return PublicView(**_header(state, online), **_activities(state, audience))
+def public_view(
+    state: RoomState,
+    online: int,
+    audience: str = "screen",
+    fields: Mapping[str, Any] | None = None,
+) -> View:
+    """The room as ``audience`` (``screen``, ``participant`` or ``moderator``) may see it.
+
+    ``fields``: the activities' view fields for ``audience``, where the caller
+    has them already (the presenter keeps those of activities nothing changed
+    in, server/present.py); otherwise they are built here.
+    """
+    if fields is None:
+        fields = activity_fields(state, audience)
+    return PublicView(**_header(state, online), **fields)
 
 
 def me_view(
@@ -153,7 +166,7 @@ def participant_view(
 ) -> View:
     return ParticipantView(
         **_header(state, online),
-        **_activities(state, "participant"),
+        **activity_fields(state, "participant"),
         me=me_view(state, participant, pseudonyms),
     )
 
@@ -169,9 +182,15 @@ def organisation_mix(state: RoomState) -> dict[str, int]:
 
 
 def moderator_view(
-    state: RoomState, online_ids: set[str] | frozenset[str], limit: int | None = None
+    state: RoomState,
+    online_ids: set[str] | frozenset[str],
+    limit: int | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> View:
-    """``limit`` keeps the console light at 2,000 people: the newest rows first."""
+    """``limit`` keeps the console light at 2,000 people: the newest rows first.
+    ``fields`` as for :func:`public_view`, for the ``moderator`` audience."""
+    if fields is None:
+        fields = activity_fields(state, "moderator")
     present = [p for p in state.lobby.participants.values() if not p.left]
     present.reverse()
     if limit is not None:
@@ -179,7 +198,7 @@ def moderator_view(
     rows = [ParticipantRow(p.id, p.name, _org(p), p.joined_at, p.id in online_ids) for p in present]
     return ModeratorView(
         **_header(state, len(online_ids)),
-        **_activities(state, "moderator"),
+        **fields,
         people=rows,
         organisation_types=organisation_mix(state),
         joining_locked=state.lobby.joining_locked,

@@ -27,6 +27,7 @@ from rooms import views
 from rooms.activities import ACTIVITIES, fragment_reads, screen_reads
 from rooms.activity import Fragment, Panel, console_panels
 from rooms.room import RoomState
+from server.activity_views import ActivityViews
 from server.ballot_keys import BallotKeys
 from server.patches import PATCH_KIND, Shapes, patch_text
 from server.render import Renderer
@@ -41,11 +42,14 @@ PARTICIPANT_KINDS = ("phone", "api:participant", PATCH_KIND)
 
 
 def page_context(
-    state: RoomState, online: frozenset[str], audience: str = "screen"
+    state: RoomState,
+    online: frozenset[str],
+    audience: str = "screen",
+    fields: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What every page and fragment of a room can read."""
+    """What every page and fragment of a room can read (``fields``: see views.public_view)."""
     return {
-        "ev": views.public_view(state, len(online), audience),
+        "ev": views.public_view(state, len(online), audience, fields),
         "seq": state.seq,
     }
 
@@ -117,6 +121,8 @@ class Presenter:
         self._parts: OrderedDict[tuple[str, str, str], tuple[bytes, str]] = OrderedDict()
         # The participant view's shape per room, for the patches' base (server/patches.py).
         self.shapes = Shapes()
+        # Activities' view fields, kept while nothing they read changed (server/activity_views.py).
+        self.activity_views = ActivityViews()
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -124,16 +130,28 @@ class Presenter:
             self._last = (head, view, head + view + "}")
         return self._last[2]
 
-    def console_context(self, state: RoomState, online: frozenset[str]) -> dict[str, Any]:
+    def console_context(
+        self, state: RoomState, online: frozenset[str], dirty: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        fields = self.activity_views.fields(state, "moderator", dirty)
         return {
-            "ev": views.moderator_view(state, online, limit=CONSOLE_PEOPLE_LIMIT),
+            "ev": views.moderator_view(state, online, CONSOLE_PEOPLE_LIMIT, fields),
             "seq": state.seq,
         }
 
-    def context(self, kind: str, state: RoomState, online: frozenset[str]) -> dict[str, Any]:
+    def context(
+        self,
+        kind: str,
+        state: RoomState,
+        online: frozenset[str],
+        dirty: Collection[str] | None = None,
+    ) -> dict[str, Any]:
+        """What the fragments of ``kind`` read; ``dirty`` what changed since its last render."""
         if kind == "console":
-            return self.console_context(state, online)
-        ctx = page_context(state, online, "participant" if kind == "phone" else "screen")
+            return self.console_context(state, online, dirty)
+        audience = "participant" if kind == "phone" else "screen"
+        fields = self.activity_views.fields(state, audience, dirty)
+        ctx = page_context(state, online, audience, fields)
         if kind == "screen":
             ctx["join_url"] = self.join_url(state.lobby.code)
         return ctx
@@ -167,7 +185,7 @@ class Presenter:
                     parts[name] = previous[name]
                     continue
                 if ctx is None:  # the views are built only if a fragment shows them
-                    ctx = self.context(kind, state, online)
+                    ctx = self.context(kind, state, online, dirty if previous is not None else None)
                 if kind == "console" and name in CACHED_CONSOLE_PARTS:
                     parts[name] = self._cached_part(name, lang, template, ctx)
                 else:
@@ -180,16 +198,24 @@ class Presenter:
         # JSON views: the view and the seq are separate parts, so a view that
         # did not change is not sent again just because the log moved on (a
         # phone's view does not change when someone else votes).
+        if previous is None:
+            dirty = None  # nothing to compare with: every activity's view afresh
         match kind:
             case "api:screen":
-                view = _json.encode(views.public_view(state, len(online))).decode()
+                fields = self.activity_views.fields(state, "screen", dirty)
+                view = _json.encode(
+                    views.public_view(state, len(online), "screen", fields)
+                ).decode()
             case "api:moderator":
-                view = _json.encode(views.moderator_view(state, online)).decode()
+                fields = self.activity_views.fields(state, "moderator", dirty)
+                view = _json.encode(views.moderator_view(state, online, None, fields)).decode()
             case "api:participant":
-                whole = _json.encode(views.public_view(state, len(online), "participant"))
+                fields = self.activity_views.fields(state, "participant", dirty)
+                whole = _json.encode(views.public_view(state, len(online), "participant", fields))
                 view = whole.decode()[:-1]  # open: '{…"polls":[…]' + ',"me":…}'
             case "api:participant+patch":  # PATCH_KIND: also its shape, and the patch to it
-                public = views.public_view(state, len(online), "participant")
+                fields = self.activity_views.fields(state, "participant", dirty)
+                public = views.public_view(state, len(online), "participant", fields)
                 view = _json.encode(public).decode()[:-1]
                 shape, base = self.shapes.seen(state.lobby.code, state.seq, public)
                 patch = patch_text(public, state.seq, base)

@@ -1,0 +1,67 @@
+"""Each activity's view fields, kept between renders until something they read changed.
+
+Why: the JSON API's views are whole (docs/api.md), so every tick rebuilt
+every activity's view for the screen, the moderator and the phones, also of
+activities nothing happened in. While a hall upvoted, every 100 ms tick
+tallied each earlier poll's ballots again for the moderator and the screen
+(``tally`` over a thousand ballots, twice a tick), and every vote rebuilt
+the 50 questions of the Q&A (docs/benchmarks.md, "Upvotes"). The fan-out
+already knows what changed since a kind's last render (the activities an
+entry wrote, ``online``); an activity whose own part and whose ``reads``
+are not among them shows what it showed, so its fields are taken as they
+were.
+
+The fields are plain view Structs, never mutated after they are built, so
+reusing them is safe. An entry belongs to one ``RoomState`` object: a room
+rebuilt from its log is a new object, and two hubs of one room in one
+process (tests, a worker's reload) never share fields.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Collection
+from typing import Any
+
+from rooms.activities import ACTIVITIES, VIEW_READS
+from rooms.room import RoomState
+
+_LIMIT = 256  # (room, audience) entries kept; a room has at most three audiences
+
+
+class ActivityViews:
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, str], tuple[RoomState, dict[str, dict[str, Any]]]] = (
+            OrderedDict()
+        )
+        self.built = 0  # activity views built (tests and benchmarks read it)
+        self.reused = 0
+
+    def fields(
+        self, state: RoomState, audience: str, dirty: Collection[str] | None
+    ) -> dict[str, Any]:
+        """Every activity's view fields for ``audience``.
+
+        ``dirty``: what changed since the caller's last render of this
+        audience (activity names, ``online``), or None for "anything may
+        have", which builds every activity's view afresh.
+        """
+        key = (state.lobby.code, audience)
+        entry = self._kept.get(key)
+        kept = entry[1] if entry is not None and entry[0] is state and dirty is not None else {}
+        fresh: dict[str, dict[str, Any]] = {}
+        fields: dict[str, Any] = {}
+        for activity in ACTIVITIES:
+            part = kept.get(activity.name)
+            if part is None or dirty is None or not VIEW_READS[activity.name].isdisjoint(dirty):
+                part = activity.view(state, audience)
+                self.built += 1
+            else:
+                self.reused += 1
+            fresh[activity.name] = part
+            fields.update(part)
+        self._kept[key] = (state, fresh)
+        self._kept.move_to_end(key)
+        while len(self._kept) > _LIMIT:
+            self._kept.popitem(last=False)
+        return fields
