@@ -181,29 +181,40 @@ def organisation_mix(state: RoomState) -> dict[str, int]:
     return mix
 
 
-def moderator_view(
-    state: RoomState,
-    online_ids: set[str] | frozenset[str],
-    limit: int | None = None,
-    fields: Mapping[str, Any] | None = None,
-) -> View:
-    """``limit`` keeps the console light at 2,000 people: the newest rows first.
-    ``fields`` as for :func:`public_view`, for the ``moderator`` audience."""
-    if fields is None:
-        fields = activity_fields(state, "moderator")
+def people_fields(
+    state: RoomState, online_ids: set[str] | frozenset[str], limit: int | None = None
+) -> dict[str, Any]:
+    """The moderator's people list and its numbers: they read the lobby and who is online.
+
+    ``limit`` keeps the console light at 2,000 people: the newest rows first.
+    """
     present = [p for p in state.lobby.participants.values() if not p.left]
     present.reverse()
     if limit is not None:
         present = present[:limit]
     rows = [ParticipantRow(p.id, p.name, _org(p), p.joined_at, p.id in online_ids) for p in present]
-    return ModeratorView(
-        **_header(state, len(online_ids)),
-        **fields,
-        people=rows,
-        organisation_types=organisation_mix(state),
-        joining_locked=state.lobby.joining_locked,
-        joins_last_minute=joins_before_last(state.lobby.participants),
-    )
+    return {
+        "people": rows,
+        "organisation_types": organisation_mix(state),
+        "joining_locked": state.lobby.joining_locked,
+        "joins_last_minute": joins_before_last(state.lobby.participants),
+    }
+
+
+def moderator_view(
+    state: RoomState,
+    online_ids: set[str] | frozenset[str],
+    limit: int | None = None,
+    fields: Mapping[str, Any] | None = None,
+    people: Mapping[str, Any] | None = None,
+) -> View:
+    """Everything the console shows. ``fields`` as for :func:`public_view`, for the
+    ``moderator`` audience; ``people``: :func:`people_fields`, where the caller has them."""
+    if fields is None:
+        fields = activity_fields(state, "moderator")
+    if people is None:
+        people = people_fields(state, online_ids, limit)
+    return ModeratorView(**_header(state, len(online_ids)), **fields, **people)
 
 
 def joins_before_last(participants: dict[str, Participant], window_ms: int = 60_000) -> int:

@@ -134,8 +134,9 @@ class Presenter:
         self, state: RoomState, online: frozenset[str], dirty: Collection[str] | None = None
     ) -> dict[str, Any]:
         fields = self.activity_views.fields(state, "moderator", dirty)
+        people = self.activity_views.people(state, online, CONSOLE_PEOPLE_LIMIT, dirty)
         return {
-            "ev": views.moderator_view(state, online, CONSOLE_PEOPLE_LIMIT, fields),
+            "ev": views.moderator_view(state, online, CONSOLE_PEOPLE_LIMIT, fields, people),
             "seq": state.seq,
         }
 
@@ -208,7 +209,9 @@ class Presenter:
                 ).decode()
             case "api:moderator":
                 fields = self.activity_views.fields(state, "moderator", dirty)
-                view = _json.encode(views.moderator_view(state, online, None, fields)).decode()
+                people = self.activity_views.people(state, online, None, dirty)
+                full = views.moderator_view(state, online, None, fields, people)
+                view = _json.encode(full).decode()
             case "api:participant":
                 fields = self.activity_views.fields(state, "participant", dirty)
                 whole = _json.encode(views.public_view(state, len(online), "participant", fields))
