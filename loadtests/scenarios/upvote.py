@@ -330,8 +330,13 @@ async def _check_mirror(
     want = Counter(str(fields["question"]) for _, _, _, fields in plan)
     shown = mirror.votes(session)
     ranked = expected_top(dict(want), [q for q, _ in shown], k=len(shown))
+    wrong = [(a, b) for a, b in zip(shown, ranked, strict=False) if a != b]
     return {
         "phone_votes_exact": reached and shown == ranked,
+        # what to look at when it is not: where the copy stood, and its first differences
+        "phone_seq": mirror.seq,
+        "phone_seq_wanted": last_seq,
+        "phone_votes_wrong": [f"{a[0]}={a[1]} (want {b[0]}={b[1]})" for a, b in wrong[:5]],
         "phone_patches": mirror.patches,
         "phone_states": mirror.states,
         "phone_gaps": mirror.gaps,
