@@ -19,6 +19,7 @@ Listener = Callable[[str, int], None]
 
 PRESENCE = -1  # the "seq" of a notice that says: another worker's online set changed
 EVERYTHING = 2**62  # "you may have missed anything": makes every hub read the store
+TURN = -2  # the "seq" of a notice that says: another worker lost append races here, hold on
 
 
 class Broker(Protocol):
@@ -29,10 +30,19 @@ class Broker(Protocol):
     async def publish(self, room: str, seq: int) -> None:
         """Announce that ``room`` now has entries up to ``seq``."""
 
+    async def ask_turn(self, room: str) -> None:
+        """Ask the other workers to hold their appends to ``room`` for a moment.
+
+        A worker that lost the append race again and again (another worker
+        kept appending while it recovered) sends this; the others get a
+        :data:`TURN` notice (server/writer.py, ``give_turn``).
+        """
+
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
         """Call ``listener(room, seq)`` on notices; returns the unsubscribe function.
 
-        ``seq`` is :data:`PRESENCE` when another worker's online set changed.
+        ``seq`` is :data:`PRESENCE` when another worker's online set changed,
+        and :data:`TURN` when another worker asks for a turn at appending.
         """
 
     async def share_online(self, room: str, online: frozenset[str]) -> None:
@@ -83,6 +93,9 @@ class LocalBroker:
 
     async def publish(self, room: str, seq: int) -> None:
         self._listeners.notify(room, seq)
+
+    async def ask_turn(self, room: str) -> None:
+        return None  # one worker: nobody else appends, nobody to ask
 
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
         return self._listeners.add(room, listener)

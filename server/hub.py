@@ -24,7 +24,7 @@ from rooms.activities import DEFAULT_LIMITS, Limits
 from rooms.base import Actor
 from rooms.room import Command, RoomState
 from server.ballot_keys import BallotKeys
-from server.broker import PRESENCE, Broker
+from server.broker import PRESENCE, TURN, Broker
 from server.fanout import FanOut, Presenter, Subscriber
 from server.presence import Presence
 from server.stores.base import EventStore
@@ -105,6 +105,8 @@ class Hub:
     def _on_notice(self, room: str, seq: int) -> None:
         if seq == PRESENCE:
             self.presence.notice()
+        elif seq == TURN:
+            self.writer.give_turn()
         else:
             self.writer.notice(seq)
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
 
-from server.broker import EVERYTHING, PRESENCE, Listener, Listeners
+from server.broker import EVERYTHING, PRESENCE, TURN, Listener, Listeners
 from server.shard_listener import ShardListener, close_pubsub
 from server.stores.base import StoreError
 from server.stores.redis import PREFIX, REDIS_ERRORS, SINGLE, Client, Keys, cluster_target, connect
@@ -38,6 +38,8 @@ log = logging.getLogger("dialograum.broker")
 
 CHANNEL = f"{PREFIX}:notify:"
 PRESENCE_CHANNEL = f"{PREFIX}:presence:"
+TURN_PREFIX = "turn:"  # on a room's notice channel: a worker asks the others to hold
+_TURN_BYTES = TURN_PREFIX.encode()
 
 
 def online_key(room: str) -> str:
@@ -119,6 +121,18 @@ class RedisBroker:
         except REDIS_ERRORS as exc:
             raise StoreError(f"Redis publish: {exc}") from exc
 
+    async def ask_turn(self, room: str) -> None:
+        """On the room's notice channel, ``turn:<worker>``: the others hold, this one not."""
+        client = self._client()
+        message = f"{TURN_PREFIX}{self.worker}"
+        try:
+            if isinstance(client, RedisCluster):
+                await client.spublish(self.keys.notify(room), message)
+            else:
+                await client.publish(self.keys.notify(room), message)
+        except REDIS_ERRORS as exc:
+            raise StoreError(f"Redis publish: {exc}") from exc
+
     def subscribe(self, room: str, listener: Listener) -> Callable[[], None]:
         remove = self._listeners.add(room, listener)
         if self._shards is None:
@@ -139,6 +153,9 @@ class RedisBroker:
         if channel.startswith(PRESENCE_CHANNEL):
             if text(data) != self.worker:
                 self._listeners.notify(room, PRESENCE)
+        elif data.startswith(_TURN_BYTES):
+            if text(data)[len(TURN_PREFIX) :] != self.worker:
+                self._listeners.notify(room, TURN)
         else:
             self._listeners.notify(room, int(data))
 

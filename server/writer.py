@@ -113,6 +113,8 @@ def decode_snapshot(snapshot: Snapshot) -> RoomState:
 
 
 ATTEMPTS = 20  # tries at one batch when other workers keep appending first
+TURN_AFTER = 2  # lost races in a row before this worker asks the others for a turn
+TURN_HOLD_S = 0.05  # how long a worker asked for a turn holds its own appends
 SNAPSHOT_EVERY = 128  # entries between committed-state snapshots (several workers)
 
 Pending = tuple[Actor, Command, str | None, asyncio.Future[Result]]
@@ -170,6 +172,8 @@ class Writer:
         self.remembered_rejections = remembered_rejections
         self.limits = limits
         self.state = RoomState()
+        self._held_until = 0.0  # loop time until which another worker has the turn
+        self.turns_given = 0  # times another worker asked for a turn (tests, benchmarks)
         self.appending = False  # an append is in flight: the state holds uncommitted entries
         # a lost race until its recovery has swapped the state: it still holds the batch
         # the log refused, so nothing may be rendered from it (see FanOut._flush)
@@ -209,6 +213,23 @@ class Writer:
         return bool(self._pending) or self._task is not None
 
     # --- following other workers -------------------------------------------
+
+    def give_turn(self) -> None:
+        """Another worker lost the append race to this room again and again: hold
+        this worker's appends for ``TURN_HOLD_S``, so its batch can go.
+
+        Why: two workers append to one room's log with a compare-and-append; the
+        loser recovers (decodes its snapshot, reads the entries after it) and
+        decides its batch again. Under CPU starvation that recovery took longer
+        than the winner's next batch, so the loser lost every try and refused
+        its whole batch as ``store_unavailable`` after ``ATTEMPTS`` (612 votes
+        in the big-event benchmark at a load average of 3.5). Jitter alone
+        cannot help a loser whose rival never pauses; this makes the rival
+        pause. The commands that arrive here meanwhile wait and go in one
+        batch after; a burst's acks on this worker wait up to 50 ms longer.
+        """
+        self.turns_given += 1
+        self._held_until = asyncio.get_running_loop().time() + TURN_HOLD_S
 
     def notice(self, seq: int) -> None:
         """The broker says the log reached ``seq`` (or ``EVERYTHING``: read it all)."""
@@ -391,6 +412,9 @@ class Writer:
                 except StoreError as exc:  # the next notice or command tries again
                     log.warning("room %s: reload failed: %s", self.code, exc)
             while self._pending:
+                hold = self._held_until - asyncio.get_running_loop().time()
+                if hold > 0:  # another worker asked for a turn: its batch goes first
+                    await asyncio.sleep(hold)
                 batch, self._pending = self._pending, []
                 results = await self._process([(a, c, i) for a, c, i, _ in batch])
                 for (_, _, _, future), result in zip(batch, results, strict=True):
@@ -421,6 +445,11 @@ class Writer:
                 await self.keys.prepare(self.code, self.state.polls, (c for _, c, _ in batch))
             except StoreError as exc:
                 log.warning("room %s: poll secrets not available: %s", self.code, exc)
+            if attempt >= TURN_AFTER:  # the others keep winning: ask them to hold a moment
+                try:
+                    await self.broker.ask_turn(self.code)
+                except StoreError as exc:
+                    log.warning("room %s: could not ask for a turn: %s", self.code, exc)
             if attempt >= 2:  # two workers in lockstep: let one of them go first
                 await asyncio.sleep(random.random() * 0.002 * attempt)  # noqa: S311 - jitter
             results = await self._attempt(batch, limit_rate=attempt == 0)

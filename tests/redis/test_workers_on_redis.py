@@ -181,6 +181,49 @@ async def test_a_batch_refused_after_every_lost_race_leaves_no_trace(
     assert not b.appending
 
 
+async def test_a_worker_that_keeps_losing_the_race_gets_a_turn(workers: list[Hub]) -> None:
+    """``b`` recovers slower than ``a`` appends (as on a starved machine): without
+    turns it lost every try and refused its batch. It asks ``a`` to hold (the
+    broker's ``turn`` notice), and its batch goes."""
+    a, b = workers
+    assert (await a.submit(Actor(Role.GUEST), Join("anna", None, None), "ja")).ok
+    await asyncio.wait_for(b.reached(a.state.seq), 5)
+    recover = b.writer._recover
+
+    async def slow_recover() -> None:
+        await recover()
+        await asyncio.sleep(0.03)  # a starved worker: a appends before b decides again
+
+    b.writer._recover = slow_recover  # type: ignore[method-assign]
+    going, done = asyncio.Event(), asyncio.Event()
+
+    async def a_keeps_appending() -> int:
+        n = 0
+        while not done.is_set() and n < 2000:  # bounded: stops by itself
+            n += 1
+            assert (await a.submit(Actor(Role.GUEST), Join(f"a{n}", None, None), f"a{n}")).ok
+            if n == 5:
+                going.set()
+        return n
+
+    b.writer.notice = lambda seq: None  # type: ignore[method-assign] # b hears only by losing
+    rival = asyncio.create_task(a_keeps_appending())
+    await asyncio.wait_for(going.wait(), 10)  # a appends in a steady stream, b is behind
+    try:
+        result = await asyncio.wait_for(
+            b.submit(Actor(Role.GUEST), Join("zoe", None, None), "jzoe"), 30
+        )
+    finally:
+        done.set()
+        appended = await rival
+    assert result.ok, result.reason
+    assert b.writer.lost_races >= 2
+    assert a.writer.turns_given >= 1
+    assert appended > 1
+    await asyncio.wait_for(a.reached(b.state.seq), 5)
+    assert "zoe" in a.state.lobby.participants
+
+
 async def test_a_vote_after_close_on_another_worker_is_refused(workers: list[Hub]) -> None:
     a, b = workers
     await a.submit(Actor(Role.GUEST), Join("anna", None, None), None)
