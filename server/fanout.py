@@ -51,6 +51,7 @@ from rooms.activity import ONLINE
 from rooms.room import RoomState
 from server.outbox import Outbox, OutboxOverflow
 from server.patches import PATCH_KIND
+from server.spliced import Message
 
 log = logging.getLogger("dialograum.hub.fanout")
 
@@ -103,7 +104,7 @@ class Presenter(Protocol):
         changed: dict[str, str],
         personal: str | None,
         current: tuple[dict[str, str], str | None],
-    ) -> list[tuple[str, str]]:
+    ) -> list[tuple[str, Message]]:
         """The (outbox key, text) messages for what changed.
 
         ``changed`` holds the shared parts that changed, ``personal`` the
@@ -426,7 +427,7 @@ class FanOut:
         frames = self.presenter.frames(sub.kind, shared, personal, (shared, personal))
         self._deliver(sub, frames)
 
-    def _deliver(self, sub: Subscriber, frames: list[tuple[str, str]]) -> None:
+    def _deliver(self, sub: Subscriber, frames: list[tuple[str, Message]]) -> None:
         try:
             sub.outbox.put_many(frames)
         except OutboxOverflow:

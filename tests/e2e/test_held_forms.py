@@ -69,15 +69,23 @@ class Cable:
         self.up = True
 
 
+def phone_at_a_board(
+    new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
+) -> Page:
+    """A board is open and Anna has joined: her phone's page, not yet opened, so a
+    test can route its scripts or its socket first."""
+    with live_server.live(event["code"], event["moderator_token"]) as moderator:
+        moderator.send("ideas.create_board", prompt="Was fehlt in der Region?")
+    context = new_context()
+    live_server.join_in(context, event["code"], "Anna")
+    return context.new_page()
+
+
 def test_a_card_sent_before_htmx_is_held_and_sent_once_live(
     new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
 ) -> None:
     code = event["code"]
-    with live_server.live(code, event["moderator_token"]) as moderator:
-        moderator.send("ideas.create_board", prompt="Was fehlt in der Region?")
-    context = new_context()
-    live_server.join_in(context, code, "Anna")
-    page = context.new_page()
+    page = phone_at_a_board(new_context, live_server, event)
     gate = ScriptGate()
     page.route(re.compile(r"/static/vendor/htmx-2[^/]*\.js"), gate.handle)
     page.goto(f"{live_server.url}/p/{code}", wait_until="commit")

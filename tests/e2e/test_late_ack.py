@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import WebSocketRoute, expect
 
 from tests.e2e.liveserver import LiveServer, NewContext
+from tests.e2e.test_held_forms import phone_at_a_board
 
 pytestmark = pytest.mark.e2e
 
@@ -62,11 +63,7 @@ def test_the_next_card_survives_the_late_ack_of_the_last(
     new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
 ) -> None:
     code = event["code"]
-    with live_server.live(code, event["moderator_token"]) as moderator:
-        moderator.send("ideas.create_board", prompt="Was fehlt in der Region?")
-    context = new_context()
-    live_server.join_in(context, code, "Anna")
-    page = context.new_page()
+    page = phone_at_a_board(new_context, live_server, event)
     acks = LateAcks()
     page.route_web_socket(re.compile(r"/ws/phone/"), acks.route)
     page.goto(f"{live_server.url}/p/{code}")
