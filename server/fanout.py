@@ -51,7 +51,6 @@ from rooms.activity import ONLINE
 from rooms.room import RoomState
 from server.outbox import Outbox, OutboxOverflow
 from server.patches import PATCH_KIND
-from server.spliced import Message
 
 log = logging.getLogger("dialograum.hub.fanout")
 
@@ -104,7 +103,7 @@ class Presenter(Protocol):
         changed: dict[str, str],
         personal: str | None,
         current: tuple[dict[str, str], str | None],
-    ) -> list[tuple[str, Message]]:
+    ) -> list[tuple[str, str]]:
         """The (outbox key, text) messages for what changed.
 
         ``changed`` holds the shared parts that changed, ``personal`` the
@@ -427,7 +426,7 @@ class FanOut:
         frames = self.presenter.frames(sub.kind, shared, personal, (shared, personal))
         self._deliver(sub, frames)
 
-    def _deliver(self, sub: Subscriber, frames: list[tuple[str, Message]]) -> None:
+    def _deliver(self, sub: Subscriber, frames: list[tuple[str, str]]) -> None:
         try:
             sub.outbox.put_many(frames)
         except OutboxOverflow:

@@ -28,9 +28,7 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
-from server.spliced import Message
-
-Write = Callable[[Message], bool]
+Write = Callable[[str], bool]
 """Writes one text message and returns True, or returns False having written nothing."""
 
 _FIN_TEXT = 0x81  # FIN, no RSV bits, opcode 1 (text)
@@ -66,7 +64,7 @@ def frame_writer(send: Any) -> Write | None:
         return None  # unknown shape, or a compressed frame, which is not ours to build
     writable = proto.writable
 
-    def write(text: Message) -> bool:
+    def write(text: str) -> bool:
         if (
             not proto.handshake_complete
             or proto.close_sent
@@ -80,8 +78,7 @@ def frame_writer(send: Any) -> Write | None:
         transport = proto.transport
         if transport.is_closing():
             return False
-        data = text.encode() if isinstance(text, str) else text.utf8()
-        transport.write(text_frame(data))
+        transport.write(text_frame(text.encode()))
         return True
 
     return write

@@ -21,8 +21,6 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
-from server.spliced import Message, Spliced, text_of
-
 Send = Callable[[str], Coroutine[Any, Any, None]]
 
 
@@ -77,7 +75,7 @@ class Outbox:
 
     def __init__(self, limit: int = 64, join: bool = False) -> None:
         self.join = join
-        self._items: dict[str, Message] = {}
+        self._items: dict[str, str] = {}
         self._ready = asyncio.Event()
         self._limit = limit
         self.closed = False
@@ -87,9 +85,9 @@ class Outbox:
         self.direct = 0  # sends finished by put itself (diagnostics, tests)
         # Writes a whole frame at once where the server allows (server/framesend.py):
         # tried first by a direct send; when it declines, the ASGI send goes as before.
-        self.write: Callable[[Message], bool] | None = None
+        self.write: Callable[[str], bool] | None = None
 
-    def put(self, key: str, text: Message) -> None:
+    def put(self, key: str, text: str) -> None:
         """Queue ``text`` under ``key``, replacing an older unsent message with that key.
 
         If the drain task is idle, send ``text`` now instead (see the module's
@@ -104,7 +102,7 @@ class Outbox:
                 self.direct += 1
                 return
             self._send = None
-            coro = send(text_of(text))
+            coro = send(text)
             try:
                 waiting_on = coro.send(None)
             except StopIteration:
@@ -123,7 +121,7 @@ class Outbox:
             raise OutboxOverflow(f"{len(self._items)} messages waiting")
         self._ready.set()
 
-    def put_many(self, frames: list[tuple[str, Message]]) -> None:
+    def put_many(self, frames: list[tuple[str, str]]) -> None:
         """Queue one tick's messages; a page's parts go as one frame when the task is idle.
 
         Waiting parts keep their own keys (latest-wins per part) and are joined
@@ -135,7 +133,7 @@ class Outbox:
             and len(frames) > 1
             and all(joinable(key) for key, _ in frames)
         ):
-            self.put("joined", "".join(text_of(text) for _, text in frames))
+            self.put("joined", "".join(text for _, text in frames))
             return
         for key, text in frames:
             self.put(key, text)
@@ -148,7 +146,7 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._items)
 
-    async def next(self, send: Send | None = None) -> Message | Awaitable[None] | None:
+    async def next(self, send: Send | None = None) -> str | Awaitable[None] | None:
         """The oldest waiting message, or a direct send to finish; None once closed.
 
         With ``send``, a ``put`` while this waits sends by itself.
@@ -181,7 +179,7 @@ class Outbox:
             if not joinable(key):
                 break
             keys.append(key)
-        return "".join([text_of(self._items.pop(key)) for key in keys])
+        return "".join([self._items.pop(key) for key in keys])
 
     def close(self) -> None:
         self.closed = True
@@ -232,7 +230,7 @@ async def drain(
             started += 1
             pending = True
             try:
-                await (send(text_of(job)) if isinstance(job, str | Spliced) else job)
+                await (send(job) if isinstance(job, str) else job)
             except asyncio.CancelledError:
                 if not stuck:
                     raise

@@ -31,7 +31,6 @@ from server.activity_views import ActivityViews
 from server.ballot_keys import BallotKeys
 from server.patches import PATCH_KIND, Shapes, patch_text
 from server.render import Renderer
-from server.spliced import Message, Spliced
 
 _json = msgspec.json.Encoder()
 
@@ -114,7 +113,6 @@ class Presenter:
         self.keys = keys
         self.join_url = join_url  # Callable[[str], str], the QR target for a code
         self._last: tuple[str, str, str] = ("", "", "")
-        self._opened: tuple[str, str, bytes] = ("", "", b"")
         # Phones' personal fragments read the public view; one per log position.
         self._public: tuple[RoomState, int, views.View] | None = None
         self.renders = 0  # shared fragments rendered (the benchmarks and tests read it)
@@ -125,16 +123,6 @@ class Presenter:
         self.shapes = Shapes()
         # Activities' view fields, kept while nothing they read changed (server/activity_views.py).
         self.activity_views = ActivityViews()
-
-    def _open_state(self, head: str, view: str) -> bytes:
-        """``head`` and the open participant view, as UTF-8, encoded once per tick.
-
-        Every participant's whole state of a tick starts with these bytes;
-        only ``"me"`` differs (server/spliced.py says why they are not
-        spliced as a str)."""
-        if self._opened[0] != head or self._opened[1] is not view:
-            self._opened = (head, view, f'{head}{view},"me":'.encode())
-        return self._opened[2]
 
     def _once(self, head: str, view: str) -> str:
         """The same message for every subscriber of a tick: built once, not per socket."""
@@ -306,7 +294,7 @@ class Presenter:
         changed: dict[str, str],
         personal: str | None,
         current: tuple[dict[str, str], str | None],
-    ) -> list[tuple[str, Message]]:
+    ) -> list[tuple[str, str]]:
         if kind.startswith("api:"):
             if "view" not in changed and personal is None:
                 return []
@@ -314,15 +302,12 @@ class Presenter:
             if kind == PATCH_KIND and personal is None and "shape" not in changed:
                 return [("state", shared["patch"])]  # only counts changed since the last push
             head = f'{{"type":"state","seq":{shared["seq"]},"state":'
-            if kind in PARTICIPANT_KINDS:  # the shared part encoded once, "me" per phone
-                me = (current[1] or "null").encode()
-                return [("state", Spliced(self._open_state(head, shared["view"]), me, b"}}"))]
+            if kind in PARTICIPANT_KINDS:
+                return [("state", f'{head}{shared["view"]},"me":{current[1] or "null"}}}}}')]
             return [("state", self._once(head, shared["view"]))]
         # The seq marker alone is not worth a message: a page whose parts did
         # not change shows the same thing, and resumes by re-rendering anyway.
-        out: list[tuple[str, Message]] = [
-            (f"shared:{part}", text) for part, text in changed.items() if part != "seq"
-        ]
+        out = [(f"shared:{part}", text) for part, text in changed.items() if part != "seq"]
         if personal is not None:
             out.append(("personal", personal))
         if out:

@@ -28,7 +28,6 @@ from server.outbox import Outbox
 from server.patches import PATCH_KIND
 from server.present import Presenter
 from server.render import Renderer
-from server.spliced import Spliced, text_of
 from tests.rooms.helpers import T0, new_room
 from tests.server.test_flush_reads import Room
 
@@ -39,8 +38,8 @@ WINDOW, PHONE_WINDOW, COUNTS_PER_S = 0.01, 0.05, 20.0  # two phones: counts ever
 
 
 def seq_of(text: object) -> int:
-    assert isinstance(text, str | Spliced)
-    message = msgspec.json.decode(text_of(text))
+    assert isinstance(text, str)
+    message = msgspec.json.decode(text)
     assert isinstance(message, dict)
     seq = message["seq"]
     assert isinstance(seq, int)

@@ -19,7 +19,6 @@ from websockets.frames import Frame, Opcode
 
 from server.framesend import frame_writer, text_frame
 from server.rawsend import keep_raw_send, raw_send
-from server.spliced import Spliced
 
 pytestmark = pytest.mark.anyio
 
@@ -69,10 +68,6 @@ async def test_a_live_connection_gets_every_message_whole_and_nothing_after_its_
         wrote.append(write("before the handshake"))  # not accepted yet: declined
         await send({"type": "websocket.accept"})  # type: ignore[typeddict-item]
         wrote.extend(write(text) for text in TEXTS)
-        # A message in UTF-8 parts (server/spliced.py) is the one frame of their join.
-        wrote.append(
-            write(Spliced('{"state":{"title":"Zukunft – '.encode(), 'für alle"}}'.encode()))
-        )
         assert (await receive())["type"] == "websocket.disconnect"  # the client closed
         wrote.append(write("after the close"))
         closed.set()
@@ -81,13 +76,13 @@ async def test_a_live_connection_gets_every_message_whole_and_nothing_after_its_
     try:
         async with asyncio.timeout(30):
             async with connect(f"ws://127.0.0.1:{port}/", compression=None) as client:
-                received = [await client.recv() for _ in range(len(TEXTS) + 1)]
+                received = [await client.recv() for _ in TEXTS]
             await closed.wait()
     finally:
         server.should_exit = True
         await task
-    assert received == [*TEXTS, '{"state":{"title":"Zukunft – für alle"}}']
-    assert wrote == [False, *(True for _ in TEXTS), True, False]
+    assert received == TEXTS
+    assert wrote == [False, *(True for _ in TEXTS), False]
 
 
 async def test_a_paused_transport_is_left_to_the_asgi_send() -> None:

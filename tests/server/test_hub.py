@@ -18,7 +18,6 @@ from server.broker import LocalBroker
 from server.fanout import Subscriber
 from server.hub import Hub, HubSettings
 from server.outbox import Outbox, OutboxOverflow, drain
-from server.spliced import Message
 from server.stores.base import StoreError
 from server.stores.sqlite import SqliteStore
 from server.writer import decode_entries, encode_entry
@@ -66,10 +65,8 @@ class CountingPresenter:
         changed: dict[str, str],
         personal: str | None,
         current: tuple[dict[str, str], str | None],
-    ) -> list[tuple[str, Message]]:
-        out: list[tuple[str, Message]] = [
-            (f"shared:{part}", text) for part, text in changed.items()
-        ]
+    ) -> list[tuple[str, str]]:
+        out = [(f"shared:{part}", text) for part, text in changed.items()]
         if personal is not None:
             out.append(("personal", personal))
         return out
