@@ -60,6 +60,8 @@ class Ack(msgspec.Struct):
 _decode_join = msgspec.json.Decoder(JoinReply).decode
 _JOIN_BODY = msgspec.json.encode({"name": None, "organisation_type": None})
 _decode_welcome = msgspec.json.Decoder(Welcome).decode
+# A phone page gets no welcome: its first message is the room's fragments (HTML).
+_PAGE_WELCOME = Welcome("welcome", "participant")
 _decode_ack = msgspec.json.Decoder(Ack).decode
 _ACK_LEN = len(ACK_PREFIX)
 
@@ -316,17 +318,26 @@ class Phone:
 class Phones:
     """All phones of one run, started on a ramp and stopped together."""
 
-    def __init__(self, pool: PostPool, code: str, n: int, patches: bool = False) -> None:
+    def __init__(
+        self, pool: PostPool, code: str, n: int, patches: bool = False, html: bool = False
+    ) -> None:
         self.pool = pool
         # Say "patches" in the hello (docs/api.md); the last phone keeps a Mirror of its state.
-        self.patches = patches
-        self.mirror: Mirror | None = Mirror() if patches else None
+        self.patches = patches and not html
+        self.mirror: Mirror | None = Mirror() if self.patches else None
+        # Phones as the browser's phone page: its socket (/ws/phone/, the participant
+        # cookie), its hello, and HTML fragments to receive instead of JSON states.
+        self.html = html
         host, port = pool.host, pool.port
         self.host = host
         self.port = port
         self.code = code
         self.join_path = f"/api/events/{code}/participants"
-        self.live_url = f"ws://{host}:{port}/api/events/{code}/live"
+        self.live_url = (
+            f"ws://{host}:{port}/ws/phone/{code}"
+            if html
+            else f"ws://{host}:{port}/api/events/{code}/live"
+        )
         self.phones = [Phone(i) for i in range(n)]
         self._tasks: list[asyncio.Task[None]] = []
         self.settled_count = 0
@@ -379,8 +390,12 @@ class Phones:
 
     async def _live(self, phone: Phone, token: str) -> None:
         greeting: dict[str, object] = {"type": "hello", "token": token, "after": None}
+        headers: dict[str, str] | None = None
         if self.patches:
             greeting["patches"] = True
+        if self.html:  # the page says which seq it shows (none yet) and has its cookie
+            greeting = {"type": "hello", "after": 0}
+            headers = {"Cookie": f"dg_p_{self.code}={token}"}
         hello = msgspec.json.encode(greeting).decode()
         # The last phone: in the upvote scenario never an asker, whose rank would make
         # every tick a whole state.
@@ -406,10 +421,14 @@ class Phones:
 
         phone.socket_ns = now_ns()
         socket, first = await open_socket(
-            self.host, self.port, self.live_url, hello, counted, within_s=60
+            self.host, self.port, self.live_url, hello, counted, within_s=60, headers=headers
         )
         phone.socket = socket
-        welcome = _decode_welcome(first)
+        welcome = _PAGE_WELCOME if self.html else _decode_welcome(first)
+        if self.html and not first.lstrip().startswith(b"<"):
+            phone.error = f"unexpected first message {bytes(first[:60])!r}"
+            socket.abort()
+            return
         if welcome.type != "welcome" or welcome.role != "participant":
             phone.error = f"unexpected first message {welcome.type}/{welcome.role}"
             socket.abort()

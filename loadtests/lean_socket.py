@@ -44,8 +44,10 @@ class LeanSocket(asyncio.Protocol):
         hello: str,
         on_message: Callable[[BytesLike], None],
         max_size: int = 1 << 20,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.ws = ClientProtocol(parse_uri(url), max_size=max_size)
+        self.headers = headers or {}  # added to the upgrade request (a page's cookie)
         self.hello = hello.encode()
         self.on_message = on_message
         loop = asyncio.get_running_loop()
@@ -65,7 +67,10 @@ class LeanSocket(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.made_ns = time.monotonic_ns()
-        self.ws.send_request(self.ws.connect())
+        request = self.ws.connect()
+        for name, value in self.headers.items():
+            request.headers[name] = value
+        self.ws.send_request(request)
         self._flush()
 
     def data_received(self, data: bytes) -> None:
@@ -165,12 +170,15 @@ async def open_socket(
     on_message: Callable[[BytesLike], None],
     within_s: float,
     max_size: int = 1 << 20,
+    headers: dict[str, str] | None = None,
 ) -> tuple[LeanSocket, bytes]:
     """Connect and wait for the first message; the caller then awaits ``socket.closed``."""
     loop = asyncio.get_running_loop()
     started = time.monotonic()
     _, socket = await asyncio.wait_for(
-        loop.create_connection(lambda: LeanSocket(url, hello, on_message, max_size), host, port),
+        loop.create_connection(
+            lambda: LeanSocket(url, hello, on_message, max_size, headers), host, port
+        ),
         within_s,
     )
     try:

@@ -89,6 +89,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(raw stacks); implies --no-docs",
     )
     parser.add_argument(
+        "--html-phones",
+        action="store_true",
+        help="upvote: phones as the browser's phone page (/ws/phone/, HTML fragments) "
+        "instead of JSON clients that apply patches",
+    )
+    parser.add_argument(
         "--redis-url",
         default="redis://127.0.0.1:6379/11",
         help="socketio: the Redis its AsyncRedisManager uses (a channel of its own per run)",

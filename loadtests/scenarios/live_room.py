@@ -37,8 +37,10 @@ class LiveRoom:
         make_server: Callable[[Path, Path | None], ServerProcess] | None = None,
         join_within_s: float = 120.0,  # every phone joined and welcomed (or failed)
         patches: bool = False,
+        html_phones: bool = False,
     ) -> None:
         self.join_within_s = join_within_s
+        self.html_phones = html_phones  # the phones as the browser's phone page (HTML)
         self.n = n
         self.patches = patches  # the phones say "patches" in their hello (docs/api.md)
         self.progress = progress
@@ -87,7 +89,7 @@ class LiveRoom:
         await self.screen.start()
         self.baseline = self.server.sample()
         pool = PostPool("127.0.0.1", self.server.port, self.http_connections)
-        self.phones = Phones(pool, self.code, self.n, patches=self.patches)
+        self.phones = Phones(pool, self.code, self.n, patches=self.patches, html=self.html_phones)
         started = now_ns()
         self.phones.start(self.ramp_s)
         await asyncio.wait_for(self.phones.wait_settled(), self.join_within_s)

@@ -79,6 +79,9 @@ class UpvoteConfig:
     ramp_s: float = 2.0
     timeout_s: float = 180.0
     profile_dir: str | None = None  # py-spy each phase into <dir>/upvote-n<N>-s<seed>-<phase>.txt
+    # the phones as the browser's phone page (HTML fragments on /ws/phone/) instead of
+    # JSON clients that apply patches; then no phone keeps a copy to check
+    html_phones: bool = False
 
 
 def question_text(k: int) -> str:
@@ -93,7 +96,14 @@ async def run(
     step = "setting up"
     try:
         async with asyncio.timeout(config.timeout_s):
-            room_at = LiveRoom(config.n, progress, source, config.ramp_s, patches=True)
+            room_at = LiveRoom(
+                config.n,
+                progress,
+                source,
+                config.ramp_s,
+                patches=not config.html_phones,
+                html_phones=config.html_phones,
+            )
             async with room_at as room:
                 try:
                     step = "setting up the poll and the questions"
@@ -380,6 +390,7 @@ async def suite(
                 ramp_s=args.ramp,
                 timeout_s=max(args.timeout, 180.0),
                 profile_dir=None if args.profile is None else str(args.profile),
+                html_phones=bool(getattr(args, "html_phones", False)),
             )
             label = f"[upvote n={n} {r}/{args.repeat}]"
             run_result = await run(config, progress, args.source, quiet) | {"repeat": r}

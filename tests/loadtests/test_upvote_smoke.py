@@ -43,3 +43,23 @@ def test_upvotes_and_votes_are_counted_and_the_screen_shows_the_top_5() -> None:
     assert check["phone_patches"] > 0 and check["phone_gaps"] == 0
     assert result["cpu_ratio"] is not None
     assert result["server_log"]["tracebacks"] == 0
+
+
+def test_phone_pages_vote_and_upvote_and_receive_fragments() -> None:
+    """``--html-phones``: the phones as the browser's phone page (its socket, its
+    cookie, HTML fragments); every command acked, the counts exact."""
+    lines: list[str] = []
+    config = UpvoteConfig(
+        n=12, questions=6, spread_s=1.5, ramp_s=0.5, timeout_s=90, html_phones=True
+    )
+    result = asyncio.run(run(config, lines.append))
+
+    assert result["ok"], (result.get("error"), lines[-5:])
+    for phase in ("vote", "upvote"):
+        assert result[phase]["commands"]["acked_ok"] == 12
+        assert result[phase]["phone_pushes"] >= 12  # at least each voter's own fragment
+    assert result["vote"]["check"] == {"tally_exact": True, "voters": 12}
+    check = result["upvote"]["check"]
+    assert check["votes_exact"] and check["screen_top5_exact"], check
+    assert check["phone_votes_exact"] is None  # pages keep no copy to check
+    assert result["server_log"]["tracebacks"] == 0
