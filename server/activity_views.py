@@ -16,6 +16,11 @@ kept the same way: it reads the lobby and who is online, and was rebuilt
 for every tick of the console and the API moderator (1,000 rows every
 100 ms in the ceiling run, docs/benchmarks.md).
 
+Correctness rests on one rule: every render that is told what changed
+(``dirty``) either rebuilds what it made stale or drops it (:meth:`forget`),
+so whatever is kept is current as of the last render of its audience, and
+the next render's ``dirty`` covers everything since.
+
 The fields are plain view Structs, never mutated after they are built, so
 reusing them is safe. An entry belongs to one ``RoomState`` object: a room
 rebuilt from its log is a new object, and two hubs of one room in one
@@ -75,6 +80,26 @@ class ActivityViews:
         while len(self._kept) > _LIMIT:
             self._kept.popitem(last=False)
         return fields
+
+    def forget(self, state: RoomState, audience: str, dirty: Collection[str]) -> None:
+        """A render of ``audience`` consumed ``dirty``: drop what it made stale.
+
+        Called by every render that is told what changed, whether it builds the
+        views or not. A render that found nothing to do (the projector shows a
+        poll, a question was asked) still consumes its ``dirty``; the kept Q&A
+        fields would otherwise be taken as current by the next render, whose
+        ``dirty`` no longer names the question (the projector switched to the
+        Q&A and did not show it, found in review).
+        """
+        key = (state.lobby.code, audience)
+        entry = self._kept.get(key)
+        if entry is not None and entry[0] is state:
+            kept = entry[1]
+            for name in [n for n in kept if not VIEW_READS[n].isdisjoint(dirty)]:
+                del kept[name]
+        if audience == "moderator" and not _PEOPLE_READS.isdisjoint(dirty):
+            for people_key in [k for k in self._people if k[0] == state.lobby.code]:
+                del self._people[people_key]
 
     def people(
         self,

@@ -279,6 +279,10 @@ class FanOut:
         now = self._last_flush = loop.time()
         phones_due = self._tick_wanted or now >= self._phone_last + self.phone_window
         self._tick_wanted = False
+        if phones_due and self._phone_handle is not None:
+            # This flush is the tick: a timer set for it would force another one.
+            self._phone_handle.cancel()
+            self._phone_handle = None
         phones_sent = False
         self.flushes += 1
         dirty, self._dirty = self._dirty, set()
@@ -357,8 +361,6 @@ class FanOut:
         if phones_sent or held:
             self._phone_last = now
         if held:  # held counts go at a later tick, timed from this one
-            if self._phone_handle is not None:
-                self._phone_handle.cancel()
             self._phone_handle = loop.call_later(self.phone_window, self._phones_due)
 
     def _counts_window(self) -> float:

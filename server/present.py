@@ -40,6 +40,17 @@ PAGE_KINDS = ("phone", "console", "screen")
 API_KINDS = {"participant": "api:participant", "moderator": "api:moderator", "screen": "api:screen"}
 PARTICIPANT_KINDS = ("phone", "api:participant", PATCH_KIND)
 
+AUDIENCES: dict[str, str] = {
+    "phone": "participant",
+    "screen": "screen",
+    "console": "moderator",
+    "api:screen": "screen",
+    "api:moderator": "moderator",
+    "api:participant": "participant",
+    PATCH_KIND: "participant",
+}
+"""Whose view each subscriber kind is built from (the kept activity views are per audience)."""
+
 
 def page_context(
     state: RoomState,
@@ -173,6 +184,8 @@ class Presenter:
         fragment that reads none of it keeps its previous text. Without both,
         everything is rendered.
         """
+        if previous is not None and dirty:  # what changed makes kept views stale
+            self.activity_views.forget(state, AUDIENCES[kind], dirty)
         if kind in PAGE_PARTS:
             ctx: dict[str, Any] | None = None
             parts: dict[str, str] = {}

@@ -412,8 +412,14 @@ class Writer:
                 except StoreError as exc:  # the next notice or command tries again
                     log.warning("room %s: reload failed: %s", self.code, exc)
             while self._pending:
-                hold = self._held_until - asyncio.get_running_loop().time()
-                if hold > 0:  # another worker asked for a turn: its batch goes first
+                # Another worker asked for a turn: its batch goes first (again if it
+                # asks again meanwhile, at most ATTEMPTS times, so a worker that keeps
+                # asking cannot stop this one). Only between batches: this worker's
+                # own retries of a lost batch never wait for a turn.
+                for _ in range(ATTEMPTS):
+                    hold = self._held_until - asyncio.get_running_loop().time()
+                    if hold <= 0:
+                        break
                     await asyncio.sleep(hold)
                 batch, self._pending = self._pending, []
                 results = await self._process([(a, c, i) for a, c, i, _ in batch])

@@ -183,7 +183,8 @@
     Object.keys(touched).forEach(function (k) {
       var state = touched[k];
       if (state.form !== key) return;
-      if (sent && sent[k] !== undefined) {
+      if (sent) {
+        if (sent[k] === undefined) return;  // not in the form when it was sent: typed since
         var now = {};
         ["value", "values", "checked"].forEach(function (p) { if (state[p] !== undefined) now[p] = state[p]; });
         if (JSON.stringify(now) !== sent[k]) return;

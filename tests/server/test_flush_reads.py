@@ -25,6 +25,7 @@ from rooms.base import Actor, Role
 from rooms.ideas.domain import CreateBoard, PostIdea
 from rooms.lobby.domain import Join, ScreenMode, ShowOnScreen
 from rooms.polls.domain import CreatePoll, OpenPoll, PollKind, Vote
+from rooms.qna.domain import AskQuestion, CreateQna
 from rooms.room import Command, RoomState, handle
 from server import present
 from server.fanout import FanOut, Subscriber
@@ -135,6 +136,34 @@ def test_a_fragment_whose_reads_leave_something_out_is_caught(
     assert pages.stale(key, state, frozenset()) == ["stage"]
     monkeypatch.undo()  # declared truthfully, the stage follows the poll on the projector
     assert pages.stale(key, state, frozenset()) == []
+
+
+def test_a_change_the_projector_does_not_show_yet_is_there_when_it_switches() -> None:
+    """A question asked while a poll is on the projector renders nothing there (the
+    stage reads the polls then), and the render that finds nothing to do must not
+    leave the kept Q&A fields behind: switching the projector to the Q&A shows the
+    question (found in review: the kept fields were only refreshed by renders that
+    built the views)."""
+    moderator, ada = Actor(Role.MODERATOR), Actor(Role.PARTICIPANT, "p0")
+    state, _ = new_room()
+    for cid, command in [
+        ("c", CreatePoll(kind=PollKind.SINGLE, question="Wohin?", options=["A", "B"])),
+        ("o", OpenPoll("p1")),
+        ("q", CreateQna(title="Input 1")),
+        ("s", ShowOnScreen(ScreenMode.POLL, "p1")),
+    ]:
+        assert handle(state, command, moderator, cid, T0).ok
+    assert handle(state, Join("p0", "Ada"), Actor(Role.GUEST), "j", T0).ok
+    pages = Pages()
+    key = ("screen", "de")
+    assert pages.stale(key, state, frozenset()) == []
+    asked = handle(state, AskQuestion(session="s1", text="Wer bezahlt das?"), ada, "a", T0)
+    pages.changed(set(asked.activities))
+    assert pages.stale(key, state, frozenset()) == []  # nothing on the projector reads it
+    shown = handle(state, ShowOnScreen("qna"), moderator, "sq", T0)
+    pages.changed(set(shown.activities))
+    assert pages.stale(key, state, frozenset()) == []
+    assert "Wer bezahlt das?" in pages.shown[key]["stage"]
 
 
 class Room:
