@@ -31,12 +31,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeVar
 
 from rooms import views
 from rooms.activities import ACTIVITIES, VIEW_READS
 from rooms.activity import ONLINE
 from rooms.room import RoomState
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _LIMIT = 256  # (room, audience) entries kept; a room has at most three audiences
 
@@ -75,10 +78,7 @@ class ActivityViews:
                 self.reused += 1
             fresh[activity.name] = part
             fields.update(part)
-        self._kept[key] = (state, fresh)
-        self._kept.move_to_end(key)
-        while len(self._kept) > _LIMIT:
-            self._kept.popitem(last=False)
+        _remember(self._kept, key, (state, fresh))
         return fields
 
     def forget(self, state: RoomState, audience: str, dirty: Collection[str]) -> None:
@@ -121,11 +121,16 @@ class ActivityViews:
             self._people.move_to_end(key)
             return entry[1]
         fields = views.people_fields(state, online, limit)
-        self._people[key] = (state, fields)
-        self._people.move_to_end(key)
-        while len(self._people) > _LIMIT:
-            self._people.popitem(last=False)
+        _remember(self._people, key, (state, fields))
         return fields
 
 
 _PEOPLE_READS = frozenset({"lobby", ONLINE})
+
+
+def _remember(kept: OrderedDict[K, V], key: K, value: V) -> None:
+    """Keep ``value`` as the newest entry, and at most ``_LIMIT`` entries."""
+    kept[key] = value
+    kept.move_to_end(key)
+    while len(kept) > _LIMIT:
+        kept.popitem(last=False)

@@ -161,7 +161,7 @@ class Presenter:
         """What the fragments of ``kind`` read; ``dirty`` what changed since its last render."""
         if kind == "console":
             return self.console_context(state, online, dirty)
-        audience = "participant" if kind == "phone" else "screen"
+        audience = AUDIENCES[kind]
         fields = self.activity_views.fields(state, audience, dirty)
         ctx = page_context(state, online, audience, fields)
         if kind == "screen":
@@ -184,7 +184,9 @@ class Presenter:
         fragment that reads none of it keeps its previous text. Without both,
         everything is rendered.
         """
-        if previous is not None and dirty:  # what changed makes kept views stale
+        if previous is None:
+            dirty = None  # nothing to compare with: everything afresh
+        elif dirty:  # what changed makes kept views stale
             self.activity_views.forget(state, AUDIENCES[kind], dirty)
         if kind in PAGE_PARTS:
             ctx: dict[str, Any] | None = None
@@ -199,7 +201,7 @@ class Presenter:
                     parts[name] = previous[name]
                     continue
                 if ctx is None:  # the views are built only if a fragment shows them
-                    ctx = self.context(kind, state, online, dirty if previous is not None else None)
+                    ctx = self.context(kind, state, online, dirty)
                 if kind == "console" and name in CACHED_CONSOLE_PARTS:
                     parts[name] = self._cached_part(name, lang, template, ctx)
                 else:
@@ -212,8 +214,6 @@ class Presenter:
         # JSON views: the view and the seq are separate parts, so a view that
         # did not change is not sent again just because the log moved on (a
         # phone's view does not change when someone else votes).
-        if previous is None:
-            dirty = None  # nothing to compare with: every activity's view afresh
         match kind:
             case "api:screen":
                 fields = self.activity_views.fields(state, "screen", dirty)

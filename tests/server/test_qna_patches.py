@@ -10,6 +10,8 @@ fragment, not the question list, when only votes moved.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import msgspec
@@ -148,9 +150,12 @@ def test_a_shape_that_changed_and_changed_back_moves_the_base() -> None:
     assert shapes.seen("OTHER", 14, view("visible", 4, 5))[1] == 14  # per room
 
 
-def test_a_phone_page_gets_only_the_counts_when_only_votes_moved(
+@contextmanager
+def qna_with_a_voter_and_a_page(
     client: Client, event: dict[str, Any]
-) -> None:
+) -> Iterator[tuple[Peer, Peer, WebSocketTestSession]]:
+    """A Q&A session with one question ("Wer zahlt?") from a JSON participant, and
+    Anna's phone page, said hello: the console, the voter and the page."""
     code = event["code"]
     voter = join(client, code, "Voter")
     with client.websocket_connect(f"/api/events/{code}/live") as console_ws:
@@ -164,20 +169,27 @@ def test_a_phone_page_gets_only_the_counts_when_only_votes_moved(
             join_in_browser(client, code, name="Anna")
             with client.websocket_connect(f"/ws/phone/{code}") as phone:
                 phone.send_json({"type": "hello", "after": 0})
-                listed, counted = read_each(phone, 'id="phone-qna-list"', 'id="qna-counts"')
-                assert "Wer zahlt?" in listed and '"q1",0' in counted
-                # A new question goes with the whole list (after it, the phones' tick
-                # knows what this page was sent, whatever came before).
-                command(voting, "v2", type="question.ask", session="s1", text="Wann?")
-                read_until(phone, "Wann?")
-                command(voting, "v3", type="question.upvote", question="q2")
-                since = messages_until(phone, '"q2",1')
-                assert '{"s1":[["q2",1],["q1",0]]}' in since[-1]
-                sent_again = [m[:60] for m in since if 'id="phone-qna-list"' in m]
-                assert not sent_again  # only the counts went
-                command(console, "c2", type="question.hide", question="q1")
-                again = read_until(phone, 'id="phone-qna-list"')
-                assert "Wer zahlt?" not in again and "Wann?" in again
+                yield console, voting, phone
+
+
+def test_a_phone_page_gets_only_the_counts_when_only_votes_moved(
+    client: Client, event: dict[str, Any]
+) -> None:
+    with qna_with_a_voter_and_a_page(client, event) as (console, voting, phone):
+        listed, counted = read_each(phone, 'id="phone-qna-list"', 'id="qna-counts"')
+        assert "Wer zahlt?" in listed and '"q1",0' in counted
+        # A new question goes with the whole list (after it, the phones' tick
+        # knows what this page was sent, whatever came before).
+        command(voting, "v2", type="question.ask", session="s1", text="Wann?")
+        read_until(phone, "Wann?")
+        command(voting, "v3", type="question.upvote", question="q2")
+        since = messages_until(phone, '"q2",1')
+        assert '{"s1":[["q2",1],["q1",0]]}' in since[-1]
+        sent_again = [m[:60] for m in since if 'id="phone-qna-list"' in m]
+        assert not sent_again  # only the counts went
+        command(console, "c2", type="question.hide", question="q1")
+        again = read_until(phone, 'id="phone-qna-list"')
+        assert "Wer zahlt?" not in again and "Wann?" in again
 
 
 def test_the_schema_describes_the_live_messages(client: Client, event: dict[str, Any]) -> None:
@@ -228,22 +240,11 @@ def test_held_counts_reach_the_phone_at_a_later_tick(client: Client, event: dict
     code = event["code"]
     hub = client.blocking_portal.call(svc.rooms.get, code)
     hub.fanout.counts_per_s = 4.0
-    voter = join(client, code, "Voter")
-    with client.websocket_connect(f"/api/events/{code}/live") as console_ws:
-        hello(console_ws, event["moderator_token"])
-        console = Peer(console_ws)
-        assert command(console, "c1", type="qna.create", title="Input 1", mode="open")["ok"]
-        with client.websocket_connect(f"/api/events/{code}/live") as voter_ws:
-            hello(voter_ws, voter["token"])
-            voting = Peer(voter_ws)
-            command(voting, "v1", type="question.ask", session="s1", text="Wer zahlt?")
-            command(voting, "v2", type="question.ask", session="s1", text="Wann?")
-            join_in_browser(client, code, name="Anna")
-            with client.websocket_connect(f"/ws/phone/{code}") as phone:
-                phone.send_json({"type": "hello", "after": 0})
-                read_until(phone, "Wann?")
-                assert hub.fanout._counts_window() == 0.5
-                command(voting, "v3", type="question.upvote", question="q2")
-                command(voting, "v4", type="question.upvote", question="q1")
-                last = read_until(phone, '"q1",1')
-                assert '"q2",1' in last and 'id="phone-qna-list"' not in last
+    with qna_with_a_voter_and_a_page(client, event) as (_, voting, phone):
+        command(voting, "v2", type="question.ask", session="s1", text="Wann?")
+        read_until(phone, "Wann?")
+        assert hub.fanout._counts_window() == 0.5
+        command(voting, "v3", type="question.upvote", question="q2")
+        command(voting, "v4", type="question.upvote", question="q1")
+        last = read_until(phone, '"q1",1')
+        assert '"q2",1' in last and 'id="phone-qna-list"' not in last
