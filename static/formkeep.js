@@ -29,19 +29,27 @@
     return type !== "hidden" && type !== "submit" && type !== "button" && type !== "file";
   }
 
-  function fragmentOf(el) {
+  function boxOf(el) {
     var parent = el.parentElement;
-    var box = parent && parent.closest ? parent.closest("[id]") : null;
+    return parent && parent.closest ? parent.closest("[id]") : null;
+  }
+
+  function fragmentOf(el) {
+    var box = boxOf(el);
     return box ? box.id : "";
   }
 
   // A form's identity: its id, or where it lives and what it sends (its hidden
   // fields: type, poll, board, table …), numbered among its look-alikes there.
+  // The look-alikes are counted in the form's own fragment element, not in the
+  // one the document now holds under that id: a form a live update has just
+  // replaced (detached, still inside its old fragment) gets the key of its
+  // successor, which is how static/hold.js finds where to send a held entry.
   function formKey(form) {
     if (form.id) return "#" + form.id;
     var fragment = fragmentOf(form);
     var signature = signatureOf(form);
-    var box = fragment ? document.getElementById(fragment) : document;
+    var box = boxOf(form) || (form.isConnected ? document : null);
     var index = 0;
     if (box) {
       var forms = box.querySelectorAll("form");

@@ -84,13 +84,17 @@
   }
 
   // A held form that a live update replaced: its successor has the same key
-  // (formkeep.js has put the person's values into it).
+  // (formkeep.js has put the person's values into it). A form held before
+  // formkeep.js had loaded (htmx and the deferred scripts still on their way)
+  // has no key yet: it is worked out now, from the replaced form inside its
+  // old fragment, which formkeep keys exactly as its successor.
   function current(item) {
     if (document.contains(item.form)) return item.form;
     if (item.form.id) return document.getElementById(item.form.id);
-    if (!item.key) return null;
+    var key = item.key || keyOf(item.form);
+    if (!key) return null;
     var forms = document.querySelectorAll("form[ws-send]");
-    for (var i = 0; i < forms.length; i++) if (keyOf(forms[i]) === item.key) return forms[i];
+    for (var i = 0; i < forms.length; i++) if (keyOf(forms[i]) === key) return forms[i];
     return null;
   }
 

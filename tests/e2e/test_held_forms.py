@@ -108,6 +108,42 @@ def test_a_card_sent_before_htmx_is_held_and_sent_once_live(
         assert [i["text"] for i in board["ideas"]] == [CARD]  # sent once
 
 
+def test_a_card_held_before_htmx_goes_out_from_the_form_a_live_update_put_in_its_place(
+    new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
+) -> None:
+    """The held form was replaced before the release (a live update came first).
+
+    In CI a presence update swapped #phone-ideas between the socket opening and
+    the release: the held card was never sent, though the new form showed it.
+    Here the swap is made by hand, as htmx's out-of-band swap makes it (the old
+    fragment leaves the document whole, a new element takes its id), before
+    htmx and formkeep.js have loaded, so the hold has no form key yet.
+    """
+    code = event["code"]
+    page = phone_at_a_board(new_context, live_server, event)
+    gate = ScriptGate()
+    page.route(re.compile(r"/static/vendor/htmx-2[^/]*\.js"), gate.handle)
+    page.goto(f"{live_server.url}/p/{code}", wait_until="commit")
+    page.locator("#idea-text-b1").fill(CARD)
+    page.get_by_role("button", name="Karte abschicken").click()
+    expect(page.locator("#phone-ideas form .held-note")).to_have_text(CONNECTING)
+    page.evaluate(
+        """() => {
+            const old = document.getElementById("phone-ideas");
+            const successor = old.cloneNode(true);  // keeps the typed text, as formkeep would
+            successor.querySelectorAll(".held-note").forEach((note) => note.remove());
+            old.replaceWith(successor);
+        }"""
+    )
+    assert page.evaluate("window.dialograumHold.count()") == 1
+    gate.open()
+    expect(page.locator("body")).to_have_attribute("data-live", "open", timeout=30_000)
+    expect(page.locator("#phone-ideas-me")).to_contain_text(CARD)
+    with live_server.live(code, event["moderator_token"]) as moderator:
+        board = moderator.state["boards"][0]
+        assert [i["text"] for i in board["ideas"]] == [CARD]  # sent once
+
+
 def test_a_poll_saved_while_reconnecting_is_held_and_sent_on_reconnect(
     new_context: NewContext, live_server: LiveServer, event: dict[str, Any]
 ) -> None:
