@@ -399,6 +399,36 @@ async def api_socket(socket: AnySocket, code: FromPath[str]) -> None:
         svc.sockets.release(ticket)
 
 
+def welcome(svc: Services, hub: Hub, hello: Hello, lang: str) -> tuple[Actor, str, str] | None:
+    """Who the hello's token names, the kind of views they get, and their welcome, encoded.
+
+    None for a token that names nobody. Only the encoded welcome leaves this
+    function: the session's coroutine lives as long as its connection, and a
+    view struct kept in its frame (the whole room as it was at the join: café
+    tables, polls, questions) was held by every open socket, 1,000 stale
+    copies of a growing room in the stamina run (docs/benchmarks.md).
+    """
+    pid = svc.signer.participant_from(hub.code, hello.token)
+    state: views.View
+    if pid is not None:
+        actor = Actor(Role.PARTICIPANT, pid)
+        state = views.participant_view(hub.state, pid, hub.online_count, hub.pseudonyms(pid))
+    elif hello.token is None:
+        actor = Actor(Role.SCREEN)
+        state = views.public_view(hub.state, hub.online_count)
+    elif key_matches(hello.token, hub.state.lobby.moderator_key_hash):
+        actor = Actor(Role.MODERATOR)
+        state = views.moderator_view(hub.state, hub.online)
+    else:
+        return None
+    kind = f"api:{actor.role.value}"
+    if pid is not None and hello.patches:
+        kind = PATCH_KIND
+        # The welcome's shape counts for the patches' base (server/patches.py).
+        hub.presenter.shared(kind, lang, hub.state, hub.online)
+    return actor, kind, encode(Welcome(actor.role.value, hub.state.seq, state))
+
+
 async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket) -> None:
     await socket.accept()
     lang = socket_language(socket, hub)
@@ -415,33 +445,21 @@ async def api_session(socket: AnySocket, svc: Services, hub: Hub, ticket: Ticket
         return
     except WebSocketDisconnect:
         return
-    lobby = hub.state.lobby
-    pid = svc.signer.participant_from(hub.code, message.token)
-    state: views.View
-    if pid is not None:
-        actor = Actor(Role.PARTICIPANT, pid)
-        state = views.participant_view(hub.state, pid, hub.online_count, hub.pseudonyms(pid))
-    elif message.token is None:
-        actor = Actor(Role.SCREEN)
-        state = views.public_view(hub.state, hub.online_count)
-    elif key_matches(message.token, lobby.moderator_key_hash):
-        actor = Actor(Role.MODERATOR)
-        state = views.moderator_view(hub.state, hub.online)
-    else:
+    greeting = welcome(svc, hub, message, lang)
+    if greeting is None:
         with contextlib.suppress(Exception):
             await socket.send_text(encode(Error("bad_token", reason_text(lang, "bad_token") or "")))
             await socket.close(code=CLOSE_FORBIDDEN)
         return
-    kind = f"api:{actor.role.value}"
-    if pid is not None and message.patches:
-        kind = PATCH_KIND
-        # The welcome's shape counts for the patches' base (server/patches.py).
-        hub.presenter.shared(kind, lang, hub.state, hub.online)
+    actor, kind, first = greeting
+    del greeting, raw, message  # a session lasts hours: its frame keeps only what it needs
+    pid = actor.participant
     if not svc.sockets.identify(ticket, pid, anonymous=actor.role is Role.SCREEN):
         with contextlib.suppress(Exception):
             await socket.close(code=CLOSE_TRY_AGAIN)  # one screen too many from this address
         return
     sub = Subscriber(kind, lang, pid, Outbox(svc.settings.outbox_limit))
-    sub.outbox.put("welcome", encode(Welcome(actor.role.value, hub.state.seq, state)))
+    sub.outbox.put("welcome", first)
+    del first
     session = Session(socket, svc, hub, sub, actor, ticket, greeted=True)
     await session.run(lambda hello: hub.send_current(sub))

@@ -14,7 +14,11 @@ type that grows line after line while the event does not. With
 ``DIALOGRAUM_HEAPWATCH_COLLECT=1`` each line also says how many objects a
 full collection found unreachable, by type, after thawing what
 ``gc.freeze()`` had kept out of the collector (it frees them, so the run no
-longer shows the leak's growth).
+longer shows the leak's growth). With ``DIALOGRAUM_HEAPWATCH_CENSUS=1`` each
+line also counts every container the collector tracks, frozen ones included
+(the plain type count above misses what ``gc.freeze()`` moved out of its
+generations), by type, with their own sizes (``sys.getsizeof``): what grows
+there grows with the event, whoever holds it.
 """
 
 from __future__ import annotations
@@ -66,6 +70,81 @@ def _frozen_garbage() -> dict[str, object]:
     gc.collect()  # now really free them
     gc.freeze()
     return {"garbage": found, "garbage_types": types}
+
+
+def _census(top: int = 25) -> dict[str, object]:
+    """Every tracked container by type, frozen ones included, with their shallow sizes.
+
+    ``gc.get_objects()`` leaves out the permanent generation, where the
+    server's GC settler freezes everything alive; thawing for the count and
+    freezing again after it moves young objects into the frozen set too, which
+    the settler would do at its next freeze anyway.
+    """
+    import sys
+
+    gc.unfreeze()
+    try:
+        counts: Counter[str] = Counter()
+        sizes: Counter[str] = Counter()
+        for obj in gc.get_objects():
+            name = type(obj).__qualname__
+            counts[name] += 1
+            sizes[name] += sys.getsizeof(obj)
+    finally:
+        gc.freeze()
+    return {
+        "census_total": sum(counts.values()),
+        "census": [(n, c, sizes[n] >> 10) for n, c in counts.most_common(top)],
+    }
+
+
+def _describe(obj: object) -> str:
+    name = type(obj).__qualname__
+    if isinstance(obj, dict):
+        keys = [repr(k)[:30] for k in list(obj)[:4]]
+        return f"{name}(len={len(obj)}, keys={keys})"
+    if isinstance(obj, (list, tuple, set)):
+        return f"{name}(len={len(obj)})"
+    code = getattr(obj, "f_code", None) or getattr(obj, "cr_code", None)
+    if code is not None:
+        return f"{name}({code.co_filename.rsplit('/', 2)[-1]}:{code.co_name})"
+    return name
+
+
+def _holders(type_name: str, depth: int = 6) -> dict[str, object]:
+    """Who holds the newest instance of a type: its referrers, ``depth`` levels up.
+
+    One chain per level (the first referrer that is not this function's own
+    bookkeeping), enough to name the cache or the structure that keeps it.
+    """
+    gc.unfreeze()
+    try:
+        found = [o for o in gc.get_objects() if type(o).__qualname__ == type_name]
+        if not found:
+            return {"holders": []}
+        chain: list[str] = []
+        obj: object = found[-1]
+        del found
+        seen = {id(obj), id(chain)}
+        for _ in range(depth):
+            everyone = gc.get_referrers(obj)
+            seen.add(id(everyone))
+            refs = [
+                r
+                for r in everyone
+                if id(r) not in seen
+                and type(r).__name__ not in ("frame", "list_iterator")
+                and r is not globals()
+            ]
+            seen.add(id(refs))
+            if not refs:
+                break
+            obj = refs[0]
+            seen.add(id(obj))
+            chain.append(" | ".join(_describe(r) for r in refs[:3]) + f" [{len(refs)} in all]")
+        return {"holders": chain}
+    finally:
+        gc.freeze()
 
 
 def _rss_kib() -> int:
@@ -193,6 +272,10 @@ def _watch(path: str, every: float, after: float, trace: bool) -> None:
                     }
                     for d in diff
                 ]
+        if os.environ.get("DIALOGRAUM_HEAPWATCH_CENSUS") == "1":
+            line |= _census()
+        if os.environ.get("DIALOGRAUM_HEAPWATCH_HOLDERS"):
+            line |= _holders(os.environ["DIALOGRAUM_HEAPWATCH_HOLDERS"])
         if os.environ.get("DIALOGRAUM_HEAPWATCH_COLLECT") == "1":
             line |= _frozen_garbage()
         if os.environ.get("DIALOGRAUM_HEAPWATCH_TRIM") == "1":

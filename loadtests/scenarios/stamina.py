@@ -1010,6 +1010,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--trim", action="store_true", help="each look calls malloc_trim(0) (RSS before/after)"
     )
+    parser.add_argument(
+        "--census", action="store_true", help="each look counts every container, frozen ones too"
+    )
     parser.add_argument("--out", type=Path, default=Path("stamina-dev.json"))
     args = parser.parse_args(argv)
     raise_open_files(4 * args.n + 1024)
@@ -1035,6 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
             "DIALOGRAUM_HEAPWATCH_TRACE": "1" if args.trace else "0",
             "DIALOGRAUM_HEAPWATCH_COLLECT": "1" if args.collect else "0",
             "DIALOGRAUM_HEAPWATCH_TRIM": "1" if args.trim else "0",
+            "DIALOGRAUM_HEAPWATCH_CENSUS": "1" if args.census else "0",
         }
 
     def say(text: str) -> None:

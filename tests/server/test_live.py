@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
 
+from rooms import views
 from tests.server.conftest import join
 
 Client = TestClient[Litestar]
@@ -226,3 +228,34 @@ def test_unknown_events_are_refused(client: Client) -> None:
 
     with pytest.raises(WebSocketDisconnect):
         client.websocket_connect("/api/events/ZZZZZZ/live").__enter__()
+
+
+def test_an_open_session_keeps_no_view_of_the_room(client: Client, event: dict[str, Any]) -> None:
+    """A socket lasts hours; its welcome view (the whole room at the join) must not.
+
+    The stamina run found every open JSON socket holding its welcome struct in
+    the session coroutine's frame: 1,000 stale copies of a growing room
+    (café tables, polls, questions), tens of MB over a long event. While the
+    sockets below stay open, no view struct may be alive: the server keeps
+    encoded views (strings) and the activities' kept fields, never a whole view.
+    """
+    code = event["code"]
+    person = join(client, code, "Anna")
+    views_alive = (views.ParticipantView, views.PublicView, views.ModeratorView)
+    with (
+        client.websocket_connect(f"/api/events/{code}/live") as phone,
+        client.websocket_connect(f"/api/events/{code}/live") as screen,
+        client.websocket_connect(f"/api/events/{code}/live") as console,
+    ):
+        hello(phone, person["token"])
+        hello(screen, None)
+        hello(console, event["moderator_token"])
+        gc.collect()
+        frozen = gc.get_freeze_count()
+        gc.unfreeze()  # the server's GC settler may have frozen them out of get_objects()
+        try:
+            kept = [type(o).__name__ for o in gc.get_objects() if isinstance(o, views_alive)]
+        finally:
+            if frozen:
+                gc.freeze()
+        assert kept == []
