@@ -9,7 +9,10 @@ thread appends one JSON line every ``DIALOGRAUM_HEAPWATCH_EVERY`` seconds
 most live instances. With ``DIALOGRAUM_HEAPWATCH_TRACE=1`` tracemalloc runs
 too (10 frames; the server gets much slower) and each line adds the 25
 allocation sites that grew most since the first snapshot taken after
-``DIALOGRAUM_HEAPWATCH_AFTER`` seconds (the warm-up). A leak is a site or a
+``DIALOGRAUM_HEAPWATCH_AFTER`` seconds (the warm-up), and the 25 sites
+holding the most of what was allocated since tracing began
+(``DIALOGRAUM_HEAPWATCH_TRACE_FROM`` seconds after start, so a late window of
+a long run can be traced). A leak is a site or a
 type that grows line after line while the event does not. With
 ``DIALOGRAUM_HEAPWATCH_COLLECT=1`` each line also says how many objects a
 full collection found unreachable, by type, after thawing what
@@ -147,6 +150,42 @@ def _holders(type_name: str, depth: int = 6) -> dict[str, object]:
         gc.freeze()
 
 
+def _big_texts(least: int) -> dict[str, object]:
+    """Who holds the large strings and bytes (``least`` bytes or more): the renders that stay.
+
+    Strings are not tracked by the collector, so they are found through the
+    containers that are (dicts, lists, deques, frames, structs): each big text
+    is counted under its holder and the holder's own first holder, which
+    together name the cache, queue or coroutine that keeps it.
+    """
+    import sys
+
+    gc.unfreeze()
+    try:
+        by_holder: Counter[str] = Counter()
+        sizes: Counter[str] = Counter()
+        seen: set[int] = set()
+        for holder in gc.get_objects():
+            for ref in gc.get_referents(holder):
+                if not isinstance(ref, (str, bytes)) or len(ref) < least or id(ref) in seen:
+                    continue
+                seen.add(id(ref))
+                owners = [
+                    r
+                    for r in gc.get_referrers(holder)
+                    if type(r).__name__ != "list" or len(r) < 10_000
+                ]
+                where = _describe(holder) + " <- " + (_describe(owners[0]) if owners else "?")
+                by_holder[where] += 1
+                sizes[where] += sys.getsizeof(ref)
+    finally:
+        gc.freeze()
+    return {
+        "big_texts": [(w, c, sizes[w] >> 10) for w, c in by_holder.most_common(15)],
+        "big_texts_kib": sum(sizes.values()) >> 10,
+    }
+
+
 def _rss_kib() -> int:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
@@ -239,7 +278,8 @@ def _watch(path: str, every: float, after: float, trace: bool) -> None:
     first: tracemalloc.Snapshot | None = None
     while True:
         time.sleep(every)
-        if trace and not tracemalloc.is_tracing():
+        trace_from = float(os.environ.get("DIALOGRAUM_HEAPWATCH_TRACE_FROM", "0"))
+        if trace and not tracemalloc.is_tracing() and time.monotonic() - started >= trace_from:
             # only now: tracing the start-up (imports, the model) would take minutes
             tracemalloc.start(10)
             continue
@@ -255,7 +295,7 @@ def _watch(path: str, every: float, after: float, trace: bool) -> None:
             "rss_kib": _rss_kib(),
         }
         line |= _arenas() | _maps()
-        if trace:
+        if trace and tracemalloc.is_tracing():
             snap = tracemalloc.take_snapshot().filter_traces(
                 [tracemalloc.Filter(False, tracemalloc.__file__)]
             )
@@ -272,8 +312,21 @@ def _watch(path: str, every: float, after: float, trace: bool) -> None:
                     }
                     for d in diff
                 ]
+            # What is alive now of what was allocated since tracing began
+            # (DIALOGRAUM_HEAPWATCH_TRACE_FROM: late in the event, so the renders
+            # in flight are a small part of it): the sites whose data stays.
+            line["held"] = [
+                {
+                    "kib": round(st.size / 1024, 1),
+                    "count": st.count,
+                    "where": [f"{f.filename}:{f.lineno}" for f in st.traceback][-6:],
+                }
+                for st in snap.statistics("traceback")[:25]
+            ]
         if os.environ.get("DIALOGRAUM_HEAPWATCH_CENSUS") == "1":
             line |= _census()
+        if os.environ.get("DIALOGRAUM_HEAPWATCH_BIG"):
+            line |= _big_texts(int(os.environ["DIALOGRAUM_HEAPWATCH_BIG"]))
         if os.environ.get("DIALOGRAUM_HEAPWATCH_HOLDERS"):
             line |= _holders(os.environ["DIALOGRAUM_HEAPWATCH_HOLDERS"])
         if os.environ.get("DIALOGRAUM_HEAPWATCH_COLLECT") == "1":

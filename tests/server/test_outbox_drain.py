@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 import pytest
 
@@ -52,3 +54,45 @@ async def test_a_drain_cancelled_from_outside_stays_cancelled() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+class Text(str):
+    """A str that can be weakly referenced: is a sent message still held by someone?"""
+
+
+async def test_an_idle_drain_keeps_no_message_it_sent() -> None:
+    """A socket lasts hours; the last message it sent must not live as long.
+
+    The stamina run found each idle sender task holding its last message (a
+    welcome, a whole state, a console render) in its frame: 1,000 sockets,
+    tens of MB. Messages queued before the task runs go through the task's
+    own send (not a direct send from ``put``), the path that held them.
+    """
+    box = Outbox()
+    count = 0
+    all_sent = asyncio.Event()
+
+    async def send(text: str) -> None:
+        nonlocal count
+        await asyncio.sleep(0)  # a send that yields, as a real socket write may
+        count += 1
+        if count == 3:
+            all_sent.set()
+
+    async def on_stuck() -> None:
+        raise AssertionError("not stuck")
+
+    texts = [Text(f"state {i} " * 100) for i in range(3)]
+    alive = [weakref.ref(t) for t in texts]
+    for i, text in enumerate(texts):
+        box.put(f"k{i}", text)
+    del texts, text
+    task = asyncio.create_task(drain(box, send, 5.0, on_stuck))
+    await asyncio.wait_for(all_sent.wait(), 5)
+    # The last send returned inside the task, which went on to wait for the next
+    # message before this test could wake up.
+    assert box.idle
+    gc.collect()
+    assert [ref() is None for ref in alive] == [True, True, True]
+    box.close()
+    await asyncio.wait_for(task, 5)
