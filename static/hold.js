@@ -28,7 +28,7 @@
  */
 (function () {
   "use strict";
-  var held = [];  // {form, key, submitter, entries}: in the order they were sent
+  var held = [];  // {form, submitter, entries}: in the order they were sent
 
   function live() {
     return !!document.body && document.body.getAttribute("data-live") === "open";
@@ -74,24 +74,25 @@
     if (form.hasAttribute("data-hold-snapshot")) {
       var entries = [];
       form.querySelectorAll("input").forEach(function (input) { entries.push([input.name, input.value]); });
-      held.push({ form: form, key: "", submitter: null, entries: entries });
+      held.push({ form: form, submitter: null, entries: entries });
     } else {
       var known = held.filter(function (h) { return h.form === form; })[0];
       if (known) known.submitter = submitter || known.submitter;
-      else held.push({ form: form, key: keyOf(form), submitter: submitter || null, entries: null });
+      else held.push({ form: form, submitter: submitter || null, entries: null });
     }
     mark(form);
   }
 
   // A held form that a live update replaced: its successor has the same key
-  // (formkeep.js has put the person's values into it). A form held before
-  // formkeep.js had loaded (htmx and the deferred scripts still on their way)
-  // has no key yet: it is worked out now, from the replaced form inside its
-  // old fragment, which formkeep keys exactly as its successor.
+  // (formkeep.js has put the person's values into it). The key is worked out
+  // at release, not when the form was held: a form held before formkeep.js had
+  // loaded (htmx and the deferred scripts still on their way) could not be
+  // keyed then, and formkeep keys a replaced form inside its old fragment
+  // exactly as its successor.
   function current(item) {
     if (document.contains(item.form)) return item.form;
     if (item.form.id) return document.getElementById(item.form.id);
-    var key = item.key || keyOf(item.form);
+    var key = keyOf(item.form);
     if (!key) return null;
     var forms = document.querySelectorAll("form[ws-send]");
     for (var i = 0; i < forms.length; i++) if (keyOf(forms[i]) === key) return forms[i];
