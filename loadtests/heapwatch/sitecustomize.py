@@ -26,13 +26,16 @@ there grows with the event, whoever holds it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
+import sys
 import threading
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Iterator
 
 # Connection-shaped objects, always counted: more of them than open sockets means
 # closed connections are kept alive.
@@ -57,44 +60,48 @@ def _types(top: int = 15) -> tuple[list[tuple[str, int]], dict[str, int]]:
     return counts.most_common(top), {name: counts.get(name, 0) for name in WATCHED}
 
 
+@contextlib.contextmanager
+def _thawed() -> Iterator[None]:
+    """Everything the GC settler froze is back in the collector's generations meanwhile.
+
+    ``gc.get_objects()`` and a collection leave out the permanent generation,
+    where the server's settler freezes nearly everything alive; freezing again
+    after the look moves young objects into the frozen set too, which the
+    settler would do at its next freeze anyway.
+    """
+    gc.unfreeze()
+    try:
+        yield
+    finally:
+        gc.freeze()
+
+
 def _frozen_garbage() -> dict[str, object]:
     """Thaw, collect, count what was garbage, freeze again: the cycles freezing kept alive.
 
     Changes what it measures (the garbage is freed), so only with ``..._COLLECT=1``.
     """
-    gc.unfreeze()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        found = gc.collect()
-        types = Counter(type(o).__qualname__ for o in gc.garbage).most_common(12)
-        gc.garbage.clear()
-    finally:
-        gc.set_debug(0)
-    gc.collect()  # now really free them
-    gc.freeze()
+    with _thawed():
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            found = gc.collect()
+            types = Counter(type(o).__qualname__ for o in gc.garbage).most_common(12)
+            gc.garbage.clear()
+        finally:
+            gc.set_debug(0)
+        gc.collect()  # now really free them
     return {"garbage": found, "garbage_types": types}
 
 
 def _census(top: int = 25) -> dict[str, object]:
-    """Every tracked container by type, frozen ones included, with their shallow sizes.
-
-    ``gc.get_objects()`` leaves out the permanent generation, where the
-    server's GC settler freezes everything alive; thawing for the count and
-    freezing again after it moves young objects into the frozen set too, which
-    the settler would do at its next freeze anyway.
-    """
-    import sys
-
-    gc.unfreeze()
-    try:
-        counts: Counter[str] = Counter()
-        sizes: Counter[str] = Counter()
+    """Every tracked container by type, frozen ones included, with their shallow sizes."""
+    counts: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    with _thawed():
         for obj in gc.get_objects():
             name = type(obj).__qualname__
             counts[name] += 1
             sizes[name] += sys.getsizeof(obj)
-    finally:
-        gc.freeze()
     return {
         "census_total": sum(counts.values()),
         "census": [(n, c, sizes[n] >> 10) for n, c in counts.most_common(top)],
@@ -120,8 +127,7 @@ def _holders(type_name: str, depth: int = 6) -> dict[str, object]:
     One chain per level (the first referrer that is not this function's own
     bookkeeping), enough to name the cache or the structure that keeps it.
     """
-    gc.unfreeze()
-    try:
+    with _thawed():
         found = [o for o in gc.get_objects() if type(o).__qualname__ == type_name]
         if not found:
             return {"holders": []}
@@ -146,8 +152,6 @@ def _holders(type_name: str, depth: int = 6) -> dict[str, object]:
             seen.add(id(obj))
             chain.append(" | ".join(_describe(r) for r in refs[:3]) + f" [{len(refs)} in all]")
         return {"holders": chain}
-    finally:
-        gc.freeze()
 
 
 def _big_texts(least: int) -> dict[str, object]:
@@ -158,10 +162,7 @@ def _big_texts(least: int) -> dict[str, object]:
     is counted under its holder and the holder's own first holder, which
     together name the cache, queue or coroutine that keeps it.
     """
-    import sys
-
-    gc.unfreeze()
-    try:
+    with _thawed():
         by_holder: Counter[str] = Counter()
         sizes: Counter[str] = Counter()
         seen: set[int] = set()
@@ -178,8 +179,6 @@ def _big_texts(least: int) -> dict[str, object]:
                 where = _describe(holder) + " <- " + (_describe(owners[0]) if owners else "?")
                 by_holder[where] += 1
                 sizes[where] += sys.getsizeof(ref)
-    finally:
-        gc.freeze()
     return {
         "big_texts": [(w, c, sizes[w] >> 10) for w, c in by_holder.most_common(15)],
         "big_texts_kib": sum(sizes.values()) >> 10,
@@ -251,8 +250,6 @@ def _maps(top: int = 8) -> dict[str, object]:
     outside malloc; with ``sys.getallocatedblocks`` (its live blocks) this
     separates a fragmented object heap from one that holds more objects.
     """
-    import sys
-
     maps: list[tuple[int, int, str]] = []  # (rss KiB, size KiB, name)
     name, size = "", 0
     with open("/proc/self/smaps", encoding="ascii", errors="replace") as smaps:
