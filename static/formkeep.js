@@ -201,8 +201,23 @@
     });
   }
 
+  /** The form on the page now in the place of ``form``: itself, or the one a live
+   * update put there (same id, or same key; a replaced form keeps its key inside
+   * its old fragment, see formKey), or null. What was sent from a form that was
+   * replaced before the server answered is answered in its successor: the held
+   * entry goes from it (hold.js), the accepted card empties it (ideas.js). */
+  function current(form) {
+    if (document.contains(form)) return form;
+    if (form.id) return document.getElementById(form.id);
+    var key = formKey(form);
+    var forms = document.querySelectorAll("form");
+    for (var i = 0; i < forms.length; i++) if (formKey(forms[i]) === key) return forms[i];
+    return null;
+  }
+
   window.dialograumFormKeep = {
     keyOf: function (form) { return formKey(form); },
+    current: current,
     snapshot: snapshot,
     forget: forget
   };

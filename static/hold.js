@@ -83,20 +83,14 @@
     mark(form);
   }
 
-  // A held form that a live update replaced: its successor has the same key
-  // (formkeep.js has put the person's values into it). The key is worked out
-  // at release, not when the form was held: a form held before formkeep.js had
-  // loaded (htmx and the deferred scripts still on their way) could not be
-  // keyed then, and formkeep keys a replaced form inside its old fragment
-  // exactly as its successor.
+  // A held form that a live update replaced: its successor (formkeep.js has
+  // put the person's values into it). formkeep.js keys a replaced form inside
+  // its old fragment exactly as its successor, so a form held before
+  // formkeep.js had loaded (htmx and the deferred scripts still on their way)
+  // is found as well.
   function current(item) {
     if (document.contains(item.form)) return item.form;
-    if (item.form.id) return document.getElementById(item.form.id);
-    var key = keyOf(item.form);
-    if (!key) return null;
-    var forms = document.querySelectorAll("form[ws-send]");
-    for (var i = 0; i < forms.length; i++) if (keyOf(forms[i]) === key) return forms[i];
-    return null;
+    return window.dialograumFormKeep ? window.dialograumFormKeep.current(item.form) : null;
   }
 
   function send(item) {

@@ -375,6 +375,10 @@
     var form = resetting[msg.cid];
     if (!msg.ok && msg.reason === "store_unavailable") return;  // app.js resends it: wait for that ack
     delete resetting[msg.cid];
+    // A live update may have replaced the form since it was sent (a card held
+    // until the socket opened goes just before the page's first update): the
+    // accepted card empties the form that is on the page now.
+    if (!document.contains(form) && window.dialograumFormKeep) form = window.dialograumFormKeep.current(form) || form;
     var changed = typedSince(form, msg.cid);
     if (!msg.ok) return;
     if (form.hasAttribute("data-dots")) { form.dataset.dirty = ""; form.classList.add("voted"); say(form.getAttribute("data-saved") || "✓"); return; }

@@ -103,6 +103,9 @@ def test_a_card_sent_before_htmx_is_held_and_sent_once_live(
     expect(page.locator("body")).to_have_attribute("data-live", "open", timeout=30_000)
     expect(page.locator("#phone-ideas-me")).to_contain_text(CARD)
     expect(note).to_have_count(0)
+    # Accepted: the form on the page now is empty, though the page's first live
+    # update replaced the one it was sent from before the ack came.
+    expect(field).to_have_value("")
     with live_server.live(code, event["moderator_token"]) as moderator:
         board = moderator.state["boards"][0]
         assert [i["text"] for i in board["ideas"]] == [CARD]  # sent once
