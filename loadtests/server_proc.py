@@ -51,6 +51,11 @@ class ProcSample:
     hwm_kib: int
     cpu_s: float
     threads: int
+    # VmRSS split: the process's own memory, and the pages of mapped files (the
+    # embedding model is mmapped read-only: its pages are the kernel's cache,
+    # faulted in as words are first looked up, and dropped under pressure).
+    anon_kib: int = 0
+    file_kib: int = 0
 
 
 def sample_process(pid: int) -> ProcSample:
@@ -73,6 +78,8 @@ def sample_process(pid: int) -> ProcSample:
         hwm_kib=int(status["VmHWM"].split()[0]),
         cpu_s=(utime + stime) / CLK_TCK,
         threads=int(status["Threads"]),
+        anon_kib=int(status.get("RssAnon", "0 kB").split()[0]),
+        file_kib=int(status.get("RssFile", "0 kB").split()[0]),
     )
 
 

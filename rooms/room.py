@@ -13,8 +13,6 @@ the property tests replay logs to hold it to that.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import msgspec
 
 from rooms.activities import (
@@ -66,8 +64,15 @@ def previous_outcome(state: RoomState, actor: Actor, cid: str | None) -> Outcome
     """The first outcome of a command with this cid, if the log holds one."""
     if cid is None:
         return None
-    seen = state.outcomes.get(actor.log_key)
-    return None if seen is None else seen.get(cid)
+    return _find(state.outcomes.get(actor.log_key, ()), cid)
+
+
+def _find(recent: tuple[Outcome, ...], cid: str) -> Outcome | None:
+    """The outcome remembered under ``cid`` (at most 64 to look through, newest first)."""
+    for outcome in reversed(recent):
+        if outcome.cid == cid:
+            return outcome
+    return None
 
 
 def decide(
@@ -118,20 +123,19 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
         raise ValueError(f"log gap: state at {state.seq}, entry {envelope.seq}")
     state.seq = envelope.seq
     if envelope.cid is not None:
-        seen = state.outcomes.setdefault(envelope.actor, OrderedDict())
-        first = seen.get(envelope.cid)
+        recent = state.outcomes.get(envelope.actor, ())
+        first = _find(recent, envelope.cid)
         if envelope.part == 0:
             if first is not None:
                 return set()
-            outcome = Outcome(envelope.seq, created_id(envelope.event))
+            outcome = Outcome(envelope.cid, envelope.seq, created_id(envelope.event))
         else:
             if first is None or first.seq != envelope.seq - 1:
                 return set()
-            outcome = Outcome(envelope.seq, first.id or created_id(envelope.event))
-        seen[envelope.cid] = outcome
-        seen.move_to_end(envelope.cid)
-        while len(seen) > limits.lobby.recent_cids_per_actor:
-            seen.popitem(last=False)
+            outcome = Outcome(envelope.cid, envelope.seq, first.id or created_id(envelope.event))
+        # the newest last; the oldest go beyond the limit
+        kept = (*(o for o in recent if o.cid != envelope.cid), outcome)
+        state.outcomes[envelope.actor] = kept[-limits.lobby.recent_cids_per_actor :]
     event = envelope.event
     ctx = Context(Actor.from_key(envelope.actor), envelope.at, limits)
     return BY_EVENT[type(event)].apply(state, event, ctx)

@@ -64,6 +64,7 @@ from loadtests.scenarios.stamina_watch import (
     read_sample,
     verdict,
     watch,
+    write_log,
 )
 from loadtests.stats import distribution
 
@@ -98,6 +99,7 @@ class StaminaConfig:
     suggest: bool = True  # each board sorted once by cluster.suggest (the embedding model)
     sample_every_s: float = 10.0
     seed: int = 1
+    keep_log: Path | None = None  # the room's log entries, written here for analysis afterwards
 
     @property
     def scale(self) -> float:
@@ -708,7 +710,9 @@ async def run(
     extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """One compressed event; a failed run is reported with its error, never raised."""
-    result: dict[str, Any] = {"n": config.n, "config": asdict(config), "ok": False}
+    settings = asdict(config)
+    settings["keep_log"] = str(config.keep_log) if config.keep_log else None
+    result: dict[str, Any] = {"n": config.n, "config": settings, "ok": False}
     step = "setting up"
     samples: list[Sample] = []
     try:
@@ -796,6 +800,8 @@ async def _event(
         # what the room's data itself grew by over the verdict's window, measured by replay
         entries = read_log(db, room.code)
         result["data"] = data_growth(entries, samples, config.event_s)
+        if config.keep_log is not None:
+            write_log(config.keep_log, entries)
         result["after_everyone_left"] = {
             "rss_mib": round(closing.rss_kib / 1024, 1),
             "fds": closing.fds,
@@ -1013,6 +1019,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--census", action="store_true", help="each look counts every container, frozen ones too"
     )
+    parser.add_argument(
+        "--keep-log", type=Path, metavar="FILE", help="write the room's log entries here"
+    )
     parser.add_argument("--out", type=Path, default=Path("stamina-dev.json"))
     args = parser.parse_args(argv)
     raise_open_files(4 * args.n + 1024)
@@ -1024,6 +1033,7 @@ def main(argv: list[str] | None = None) -> int:
         suggest=not args.no_suggest,
         sample_every_s=args.every,
         seed=args.seed,
+        keep_log=args.keep_log,
     )
     source = args.server_dir.resolve() if args.server_dir else None
     env: dict[str, str] = {}

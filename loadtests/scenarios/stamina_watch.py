@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import msgspec
+
 from loadtests.scenarios.common import self_cpu_s
 from loadtests.server_proc import ServerProcess, machine_cpu
 
@@ -42,6 +44,8 @@ class Sample(NamedTuple):
     phones_live: int
     seq: int
     children_rss_kib: int  # worker processes: the café planner, the sort's grouping, a PDF
+    rss_anon_kib: int = 0  # of rss_kib: the process's own memory (heap, stacks)
+    rss_file_kib: int = 0  # of rss_kib: pages of mapped files (code, the embedding model)
 
 
 def children_rss_kib(pid: int) -> int:
@@ -90,6 +94,8 @@ def read_sample(
         phones_live=live(),
         seq=seq(),
         children_rss_kib=children_rss_kib(server.pid),
+        rss_anon_kib=proc.anon_kib,
+        rss_file_kib=proc.file_kib,
     )
 
 
@@ -152,6 +158,17 @@ def verdict(
         "with_children_slope_mb_per_10_min": slope_per_10_min(
             [(s.t_s, (s.rss_kib + s.children_rss_kib) * 1.024 / mb) for s in tail]
         ),
+        # VmRSS in its two parts: what the process allocated, and mapped files'
+        # pages (the embedding model's, faulted in as new words come up)
+        "anon_slope_mb_per_10_min": slope_per_10_min(
+            [(s.t_s, s.rss_anon_kib * 1.024 / mb) for s in tail]
+        ),
+        "file_slope_mb_per_10_min": slope_per_10_min(
+            [(s.t_s, s.rss_file_kib * 1.024 / mb) for s in tail]
+        ),
+        "rss_file_mib": [round(first.rss_file_kib / 1024, 1), round(last.rss_file_kib / 1024, 1)]
+        if first and last
+        else None,
         "fds_slope_per_10_min": slope_per_10_min([(s.t_s, s.fds) for s in tail]),
         "fds_min_max": [min(s.fds for s in inside), max(s.fds for s in inside)] if inside else None,
         "threads_min_max": [min(s.threads for s in inside), max(s.threads for s in inside)]
@@ -212,6 +229,16 @@ def read_log(db: Path, room: str) -> list[bytes]:
     finally:
         conn.close()
     return [bytes(r[0]) for r in rows]
+
+
+def write_log(path: Path, entries: Sequence[bytes]) -> None:
+    """The log entries as one msgpack array, for looking into the room's state after a run."""
+    path.write_bytes(msgspec.msgpack.encode(list(entries)))
+
+
+def load_log(path: Path) -> list[bytes]:
+    """What :func:`write_log` wrote."""
+    return msgspec.msgpack.decode(path.read_bytes(), type=list[bytes])
 
 
 def state_bytes(entries: Sequence[bytes]) -> int:

@@ -623,9 +623,32 @@ def _restore(polls: Polls, lobby: Lobby, entry: PollUndo) -> set[str]:
 # --- apply ------------------------------------------------------------------
 
 
+# One Ballot object for each plain choice or value: ballots are immutable, so the
+# thousand voters of a single-choice poll can share a handful of them instead of
+# keeping a thousand (a ballot and its choice string cost 130 bytes each).
+# Option ids are o1, o2 … in every poll, so this stays small; bounded all the same.
+_PLAIN: dict[tuple[str | None, int | None], Ballot] = {}
+_PLAIN_MAX = 4096
+
+
+def _shared(ballot: Ballot) -> Ballot:
+    """An equal ballot that may already be held elsewhere, if it is a plain choice or value."""
+    if ballot.choices is not None or ballot.ranking is not None or ballot.points is not None:
+        return ballot
+    if ballot.text is not None:
+        return ballot
+    key = (ballot.choice, ballot.value)
+    found = _PLAIN.get(key)
+    if found is not None:
+        return found
+    if len(_PLAIN) < _PLAIN_MAX:
+        _PLAIN[key] = ballot
+    return ballot
+
+
 def _cast(poll: Poll, key: str, ballot: Ballot) -> None:
     """``key``'s ballot (a participant id or a pseudonym) replaces any earlier one."""
-    poll.ballots[key] = ballot
+    poll.ballots[key] = _shared(ballot)
     if poll.kind is PollKind.TEXT and key not in poll.answer_numbers:
         poll.answer_numbers[key] = poll.next_answer
         poll.next_answer += 1
