@@ -100,6 +100,9 @@ class StaminaConfig:
     sample_every_s: float = 10.0
     seed: int = 1
     keep_log: Path | None = None  # the room's log entries, written here for analysis afterwards
+    # Phones say "patches" in their hello (docs/api.md): after the welcome they get
+    # patches of their state when only counts moved, not the whole state each tick.
+    patches: bool = False
 
     @property
     def scale(self) -> float:
@@ -291,7 +294,10 @@ class Event:
             if is_ack(data):
                 self.on_ack(phone, data)
 
-        hello = msgspec.json.encode({"type": "hello", "token": phone.token, "after": None})
+        greeting: dict[str, object] = {"type": "hello", "token": phone.token, "after": None}
+        if self.config.patches:
+            greeting["patches"] = True
+        hello = msgspec.json.encode(greeting)
         for attempt in range(5):
             try:
                 socket, _ = await open_socket(
@@ -385,7 +391,7 @@ class Event:
         assert room.phones is not None
         # a pool of its own: the first phones' kept-alive connections went stale long ago
         pool = PostPool("127.0.0.1", room.server.port, 4)
-        newcomers = self.newcomers = Phones(pool, room.code, count)
+        newcomers = self.newcomers = Phones(pool, room.code, count, patches=cfg.patches)
         newcomers.on_ack = self.on_ack
         span = NEWCOMERS[1] - NEWCOMERS[0]
         for phone in newcomers.phones:
@@ -718,7 +724,9 @@ async def run(
     try:
         async with asyncio.timeout(config.timeout_s):
             ramp = max(1.0, ARRIVAL * config.scale)
-            async with LiveRoom(config.n, progress, source, ramp, extra_env=extra_env) as room:
+            async with LiveRoom(
+                config.n, progress, source, ramp, extra_env=extra_env, patches=config.patches
+            ) as room:
                 try:
                     if quiet is not None:
                         result["machine_busy_before_cores"] = round(await quiet(), 2)
@@ -1020,6 +1028,9 @@ def main(argv: list[str] | None = None) -> int:
         "--census", action="store_true", help="each look counts every container, frozen ones too"
     )
     parser.add_argument(
+        "--patch-phones", action="store_true", help="phones take patches (docs/api.md)"
+    )
+    parser.add_argument(
         "--keep-log", type=Path, metavar="FILE", help="write the room's log entries here"
     )
     parser.add_argument("--out", type=Path, default=Path("stamina-dev.json"))
@@ -1034,6 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
         sample_every_s=args.every,
         seed=args.seed,
         keep_log=args.keep_log,
+        patches=args.patch_phones,
     )
     source = args.server_dir.resolve() if args.server_dir else None
     env: dict[str, str] = {}
