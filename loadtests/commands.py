@@ -45,6 +45,7 @@ class Commands:
         self.by_cid: dict[str, Sent] = {}
         self.answered = 0
         self._all = asyncio.Event()
+        self._progress = asyncio.Event()  # set at every answer: wait_all re-checks then
         phones.on_ack = self.on_ack
 
     def plan(self, items: list[tuple[Phone, float, str, dict[str, object]]]) -> None:
@@ -88,12 +89,28 @@ class Commands:
 
     def _answer(self) -> None:
         self.answered += 1
+        self._progress.set()
         if self.answered >= len(self.by_cid):
             self._all.set()
 
+    def waiting(self) -> int:
+        """Commands with neither an ack nor an error yet, counted afresh."""
+        return sum(1 for s in self.by_cid.values() if s.ack is None and s.error is None)
+
     async def wait_all(self, within_s: float) -> None:
-        if self.answered < len(self.by_cid):
-            await asyncio.wait_for(self._all.wait(), within_s)
+        """Until every command has an ack or an error, or ``within_s`` (TimeoutError).
+
+        Re-checked at every answer, and once the counter says all are in,
+        counted from the commands themselves: a command answered twice (an
+        error, then an ack of its resend) must not end the wait early (the
+        stamina smoke once checked its results with two commands still in
+        flight, its wait over at once).
+        """
+        async with asyncio.timeout(within_s):
+            # the counter first (cheap); the scan only once it says all are in
+            while self.answered < len(self.by_cid) or self.waiting():
+                self._progress.clear()
+                await self._progress.wait()
 
     @property
     def ok(self) -> list[Sent]:
