@@ -211,6 +211,9 @@ class Event:
         self._live: set[str] = set()
         self.session = ""
         self.ending = False
+        # set once the programme is over: phones send nothing new, so the last wait
+        # for answers covers every command there is (the smoke once found two sent after it)
+        self.closing = False
 
     # --- time -----------------------------------------------------------------------
 
@@ -230,7 +233,7 @@ class Event:
     def send(self, phone: Phone, kind: str, fields: dict[str, object]) -> None:
         """Send a command now, or after the phone is back if it is away (same cid)."""
         life = self.lives[phone]
-        if life.left:
+        if life.left or self.closing:
             return
         self._sid += 1
         cid = f"s{self._sid}"
@@ -793,6 +796,7 @@ async def _event(
             await asyncio.wait(background, timeout=300)
         step_end = time.monotonic()
         # what is still in flight gets a little time (a phone just back resends)
+        event.closing = True
         with contextlib.suppress(TimeoutError):
             await event.commands.wait_all(60)
         event_s = time.monotonic() - event.t0_mono
