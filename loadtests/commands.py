@@ -44,7 +44,6 @@ class Commands:
         self.phones = phones
         self.by_cid: dict[str, Sent] = {}
         self.answered = 0
-        self._all = asyncio.Event()
         self._progress = asyncio.Event()  # set at every answer: wait_all re-checks then
         phones.on_ack = self.on_ack
 
@@ -52,7 +51,6 @@ class Commands:
         """``(phone, delay s, cid, fields)``: send ``fields`` with ``cid`` after the delay."""
         loop = asyncio.get_running_loop()
         t0 = loop.time()
-        self._all.clear()
         for phone, delay, cid, fields in items:
             payload = msgspec.json.encode({**fields, "cid": cid})
             sent = self.by_cid[cid] = Sent(phone.index, cid, payload)
@@ -60,7 +58,6 @@ class Commands:
 
     def register(self, phone: Phone, cid: str, fields: dict[str, object]) -> Sent:
         """A command to be sent later by the caller (with :meth:`send`), already awaited."""
-        self._all.clear()
         sent = self.by_cid[cid] = Sent(
             phone.index, cid, msgspec.json.encode({**fields, "cid": cid})
         )
@@ -90,8 +87,6 @@ class Commands:
     def _answer(self) -> None:
         self.answered += 1
         self._progress.set()
-        if self.answered >= len(self.by_cid):
-            self._all.set()
 
     def waiting(self) -> int:
         """Commands with neither an ack nor an error yet, counted afresh."""

@@ -633,9 +633,7 @@ _PLAIN_MAX = 4096
 
 def _shared(ballot: Ballot) -> Ballot:
     """An equal ballot that may already be held elsewhere, if it is a plain choice or value."""
-    if ballot.choices is not None or ballot.ranking is not None or ballot.points is not None:
-        return ballot
-    if ballot.text is not None:
+    if any(f is not None for f in (ballot.choices, ballot.ranking, ballot.points, ballot.text)):
         return ballot
     key = (ballot.choice, ballot.value)
     found = _PLAIN.get(key)
