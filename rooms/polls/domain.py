@@ -325,7 +325,16 @@ PollEvent = (
 # --- state ------------------------------------------------------------------
 
 
-class Poll(msgspec.Struct):
+class Poll(msgspec.Struct, dict=True):
+    """One poll's state.
+
+    ``dict=True`` lets the views keep the poll's results on the poll itself
+    (:func:`rooms.polls.tally.cached_tally`), outside its fields: never
+    encoded, never compared, and dropped by :meth:`changed` whenever an
+    event touches the poll. A room of twenty polls then counts only the one
+    being voted on at each fan-out tick, not all twenty for every audience.
+    """
+
     id: str
     kind: PollKind
     question: str
@@ -341,6 +350,10 @@ class Poll(msgspec.Struct):
     hidden_words: set[str] = msgspec.field(default_factory=set)
     resets: int = 0
     sealed: bool = False  # closed for good: never open again, its secret is gone
+
+    def changed(self) -> None:
+        """Forget everything computed from the poll as it was (its cached results)."""
+        self.__dict__.clear()
 
 
 class PollUndo(msgspec.Struct):
@@ -608,11 +621,13 @@ def _voters(poll: Poll, lobby: Lobby) -> set[str]:
 def _restore(polls: Polls, lobby: Lobby, entry: PollUndo) -> set[str]:
     """Put the tombstone back: the deleted draft at its place, or the ballots a reset cleared."""
     before = entry.poll
+    before.changed()
     if entry.what == "poll_deleted":
         polls.by_id[before.id] = before
         polls.order.insert(min(entry.position, len(polls.order)), before.id)
         return set()
     poll = polls.by_id[before.id]
+    poll.changed()
     poll.ballots = before.ballots
     poll.answer_numbers = before.answer_numbers
     poll.hidden_answers = before.hidden_answers
@@ -678,6 +693,7 @@ def apply(
     poll = polls.by_id.get(event.poll)
     if poll is None:
         return set()
+    poll.changed()  # every event below may change what the poll's results are
     match event:
         case PollUpdated():
             if poll.status is PollStatus.DRAFT:

@@ -149,6 +149,27 @@ def tally(
     raise AssertionError(poll.kind)  # pragma: no cover
 
 
+def cached_tally(poll: Poll, *, moderator: bool = False) -> Results:
+    """``tally(poll, moderator=moderator)``, counted once per change of the poll.
+
+    Every fan-out tick renders every audience, and each render showed every
+    poll's results: in a room of twenty polls, nineteen closed, a vote in
+    the twentieth re-counted all twenty for the screen, the console and the
+    phones (a third of the event loop in the stamina benchmark, mostly the
+    closed polls' tallies and word clouds). The results are kept on the
+    poll (see :class:`rooms.polls.domain.Poll`) until an event touches it;
+    ``apply`` then calls :meth:`~rooms.polls.domain.Poll.changed`. Named
+    polls' results for the moderator name voters, and names change without
+    a poll event, so those are always counted afresh (by the caller).
+    Callers must not change the results they get: they are shared.
+    """
+    kept: dict[bool, Results] = poll.__dict__.setdefault("results", {})
+    results = kept.get(moderator)
+    if results is None:
+        results = kept[moderator] = tally(poll, moderator=moderator)
+    return results
+
+
 def _places(order: list[str], scores: dict[str, int]) -> dict[str, int]:
     """Standard competition ranking: ties share a place, the next place is skipped."""
     places: dict[str, int] = {}

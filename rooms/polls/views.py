@@ -16,7 +16,7 @@ from rooms.polls.domain import (
     PollStatus,
     undo_blocked,
 )
-from rooms.polls.tally import Results, tally
+from rooms.polls.tally import Results, cached_tally, tally
 from rooms.undo import UndoView
 
 
@@ -49,11 +49,12 @@ def poll_view(lobby: Lobby, poll: Poll, audience: str) -> PollView:
     moderator = audience == "moderator"
     results = None
     if results_visible(poll, audience):
-        names = None
         if moderator and not poll.settings.anonymous:
             # People who left (or deleted their data) are no longer named.
             names = {pid: p.name for pid, p in lobby.participants.items() if not p.left}
-        results = tally(poll, moderator=moderator, names=names)
+            results = tally(poll, moderator=moderator, names=names)
+        else:
+            results = cached_tally(poll, moderator=moderator)
     return PollView(
         id=poll.id,
         kind=poll.kind.value,

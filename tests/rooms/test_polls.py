@@ -24,6 +24,7 @@ from rooms.polls.domain import (
     OpenPoll,
     PollKind,
     ResetPoll,
+    UndoPoll,
     UpdatePoll,
     Vote,
 )
@@ -33,6 +34,7 @@ from rooms.polls.tally import (
     RankingResults,
     ScaleResults,
     TextResults,
+    cached_tally,
     tally,
 )
 from rooms.room import RoomState, replay
@@ -225,6 +227,38 @@ def test_text_answers_can_be_hidden_and_words_too() -> None:
     assert isinstance(full, TextResults)
     assert [(a.id, a.hidden) for a in full.answers] == [(3, True), (2, False), (1, False)]
     assert all(a.name is None for a in full.answers)  # anonymous by default
+
+
+def test_kept_results_follow_every_move_of_the_poll() -> None:
+    """The views keep each poll's results until an event touches the poll; after
+    every move, the kept results (public and the moderator's) equal a fresh count."""
+    state, log = room_with_people()
+    poll = create(state, log, kind=PollKind.TEXT, question="Was hemmt Innovation?")
+    moves: list[tuple[Actor, Any]] = [
+        (MOD, OpenPoll(poll)),
+        (person("p0"), Vote(poll=poll, text="Bürokratie und Fachkräftemangel")),
+        (person("p1"), Vote(poll=poll, text="Die Bürokratie!")),
+        (person("p1"), Vote(poll=poll, text="Fachkräftemangel")),  # changed
+        (MOD, HideAnswer(poll, 1)),
+        (MOD, HideWord(poll, "fachkräftemangel")),
+        (MOD, HideWord(poll, "fachkräftemangel", hidden=False)),
+        (MOD, HideAnswer(poll, 1, hidden=False)),
+        (MOD, ClosePoll(poll)),
+        (MOD, ResetPoll(poll)),
+    ]
+    counted: list[int] = []
+    for actor, command in moves:
+        handled = handle(state, command, actor, None, T0)
+        assert handled.ok, (command, handled.reason)
+        for moderator in (False, True):
+            kept = cached_tally(state.polls.by_id[poll], moderator=moderator)
+            assert kept == tally(state.polls.by_id[poll], moderator=moderator)
+        counted.append(kept.voters)
+    reset_at = state.seq
+    assert handle(state, UndoPoll(reset_at), MOD, None, T0).ok  # back come the ballots
+    assert cached_tally(state.polls.by_id[poll]) == tally(state.polls.by_id[poll])
+    assert counted == [0, 1, 2, 2, 2, 2, 2, 2, 2, 0]
+    assert cached_tally(state.polls.by_id[poll]).voters == 2
 
 
 def test_words_are_normalised_and_stop_words_dropped() -> None:

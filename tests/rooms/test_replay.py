@@ -15,6 +15,7 @@ from rooms.base import Actor, Role
 from rooms.cafe.views import cafe_view
 from rooms.lobby.domain import CloseEvent
 from rooms.polls.domain import Vote
+from rooms.polls.views import poll_views
 from rooms.room import Command, Envelope, RoomState, apply, replay
 from tests.rooms.golden.views import golden_views
 from tests.rooms.helpers import T0, handle, new_room, run
@@ -106,11 +107,13 @@ def test_a_duplicate_entry_in_the_log_is_a_no_op(script: list[Step]) -> None:
 @given(steps)
 def test_views_of_the_live_room_equal_those_of_a_replay(script: list[Step]) -> None:
     """Views look at the state only; whatever they remember between calls (the café's
-    quality figures) must not go stale while the live room moves on."""
+    quality figures, the polls' results) must not go stale while the live room moves on."""
     state, log = new_room()
     for i, (actor, command, cid) in enumerate(script):
         log.extend(handle(state, command, actor, cid, T0 + 1000 * (i + 1)).envelopes)
         cafe_view(state.cafe, state.lobby, moderator=True)  # the console, after every tick
+        for audience in ("moderator", "screen", "participant"):
+            poll_views(state.polls, state.lobby, audience)
 
     def views(room: RoomState) -> dict[str, Any]:
         return golden_views(room, tuple(PEOPLE), tuple(PEOPLE[::2]), PEOPLE[0])
