@@ -162,6 +162,7 @@
     clouds.forEach(layoutCloud);
     fitted += 1;
     stage.setAttribute("data-fitted", String(fitted));  // tests wait for a new fit
+    stage.setAttribute("data-fitted-size", window.innerWidth + "x" + window.innerHeight);
   }
 
   var pending = null;

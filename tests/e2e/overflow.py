@@ -39,16 +39,21 @@ def overflowing(page: Page) -> list[str]:
 
 
 def fit_to(page: Page, size: ViewportSize) -> None:
-    """Resize and wait until screenfit.js has laid the stage out for the new size."""
-    before = page.eval_on_selector("#stage", "el => el.getAttribute('data-fitted') || ''")
+    """Resize and wait until screenfit.js has laid the stage out for the new size.
+
+    The wait is for a fit *at that size* (``data-fitted-size``), not for any
+    new fit: a live update that lands just before the resize fits the stage
+    at the old size, and a cloud laid out for 1280 px was then measured at
+    1024 (its resize fit waits for the next animation frame).
+    """
     same = page.viewport_size == size
     page.set_viewport_size(size)
     if same:  # no resize event: fit once more by hand
         page.evaluate("() => window.dialograumFit()")
     page.wait_for_function(
-        "before => { const s = document.getElementById('stage');"
-        " return s && s.getAttribute('data-fitted') && s.getAttribute('data-fitted') !== before; }",
-        arg=before,
+        "size => { const s = document.getElementById('stage');"
+        " return s && s.getAttribute('data-fitted-size') === size; }",
+        arg=f"{size['width']}x{size['height']}",
     )
 
 

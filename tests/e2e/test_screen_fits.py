@@ -162,6 +162,7 @@ def test_word_cloud_fills_its_space_and_never_overflows(
             text = "Bürokratie " + " ".join(words[1 : 1 + i % 4]) + f" Wort{i}"
             person.send("poll.vote", poll=poll, text=text)
     expect(cloud.locator("span", has_text="Bürokratie")).to_have_class(re.compile("w5"))
+    expect(screen.locator("#stage .poll-meta")).to_contain_text(f"{len(people)} Antworten")
     assert_fits_everywhere(screen, "cloud_many_words")
     fit_to(screen, SIZES["1920x1080"])
     big = cloud.locator("span", has_text="Bürokratie").bounding_box()
