@@ -122,6 +122,10 @@ def asgi_text_sender(socket: AnySocket) -> Send:
     return send
 
 
+def _closed() -> None:
+    """What a finished session's subscriber and ticket call on close: nothing to do."""
+
+
 class Session:
     """One open socket in one room: its subscriber, its sender task, its command loop."""
 
@@ -234,6 +238,26 @@ class Session:
             sender.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sender
+            self._unlink()
+
+    def _unlink(self) -> None:
+        """Break the session's reference cycles once its socket is done.
+
+        The subscriber and the ticket call back into the session
+        (``request_close``), which holds them: a cycle; the outbox's frame
+        writer holds the server's protocol, and a direct send that failed
+        holds its traceback (:meth:`Outbox.discard`). So a closed connection
+        (its uvicorn protocol, transport, queues and tasks, ~20 KB) waited
+        for a full collection, and the GC settler runs one only after
+        as many departures as phones attached: at 1,000 phones up to a
+        thousand dead connections at a time (docs/architecture.md, "Memory
+        over a long event"). Without the cycles, reference counting frees
+        them as the socket ends.
+        """
+        self.sub.close = _closed
+        self.ticket.close = _closed
+        self.sub.outbox.write = None
+        self.sub.outbox.discard()
 
     def _embed_later(self, idea: str) -> None:
         """Embed a new card in the background, so sorting later finds it ready."""

@@ -42,6 +42,10 @@ class _Rest:
         self._coro = coro
         self._waiting_on = waiting_on
 
+    def close(self) -> None:
+        """Abandon the send: nobody will await it."""
+        self._coro.close()
+
     def __await__(self) -> Generator[Any, None, None]:
         coro, waiting_on = self._coro, self._waiting_on
         while True:
@@ -186,6 +190,22 @@ class Outbox:
         self._send = None
         self._items.clear()
         self._ready.set()
+
+    def discard(self) -> None:
+        """Close, and drop a direct send that the drain task never took over.
+
+        For a session that has ended (its drain task is done): a send begun by
+        :meth:`put` that had to wait is a suspended coroutine of the server's
+        protocol, and one that failed is an exception whose traceback holds
+        ``put``'s frame, which holds this outbox: either keeps the closed
+        connection alive, the second in a reference cycle that only the
+        cyclic GC frees (server/live.py, ``Session._unlink``).
+        """
+        self.close()
+        if self._rest is not None:
+            self._rest.close()
+            self._rest = None
+        self._failed = None
 
 
 async def drain(

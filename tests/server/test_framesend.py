@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pytest
 import uvicorn
@@ -40,8 +40,13 @@ async def test_no_writer_without_uvicorns_own_send() -> None:
     assert frame_writer(some_send) is None
 
 
-async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
-    """uvicorn on a socket that already listens: a client may connect at once, it waits."""
+async def serve(
+    app: Any, lifespan: Literal["on", "off"] = "off"
+) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    """uvicorn on a socket that already listens: a client may connect at once, it waits.
+
+    ``lifespan="on"`` for a whole Dialograum app (its stores open at start-up).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     sock.listen()
@@ -49,7 +54,7 @@ async def serve(app: Any) -> tuple[uvicorn.Server, asyncio.Task[None], int]:
         keep_raw_send(app),
         ws="websockets-sansio",
         ws_per_message_deflate=False,
-        lifespan="off",
+        lifespan=lifespan,
         log_config=None,
     )
     server = uvicorn.Server(config)
