@@ -69,7 +69,7 @@ class _Detachable:
     taking ``send`` out of the scope again, the second by handing Litestar
     these instead and cutting them once the app returned: what is left of
     the cycle is Litestar's small objects, not the connection
-    (tests/server/test_rawsend.py).
+    (tests/server/test_connections_freed.py).
     """
 
     __slots__ = ("_receive", "_send")
