@@ -16,7 +16,6 @@ read it back with :func:`raw_send` and fall back to the socket's own
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any, cast
 
 from litestar.enums import ScopeType
@@ -79,33 +78,18 @@ class _Detachable:
         self._receive: Receive | None = receive
         self._send: Send | None = send
 
-    # Plain functions that hand back the server's own awaitable: an ``async def``
-    # here would be one more coroutine object per message, and in a join storm
-    # those extra allocations brought a full collection of the cyclic GC into
-    # the storm (the screen's longest gap +37 ms, docs/benchmarks.md).
-
-    def receive(self) -> Awaitable[ReceiveMessage]:
+    async def receive(self) -> ReceiveMessage:
         if self._receive is None:
-            return _disconnected()
-        return self._receive()
+            gone: WebSocketDisconnectEvent = {"type": "websocket.disconnect", "code": 1006}
+            return gone
+        return await self._receive()
 
-    def send(self, message: Message) -> Awaitable[None]:
-        if self._send is None:
-            return _nothing()
-        return self._send(message)
+    async def send(self, message: Message) -> None:
+        if self._send is not None:
+            await self._send(message)
 
     def detach(self) -> None:
         self._receive = self._send = None
-
-
-async def _disconnected() -> ReceiveMessage:
-    """What a cut ``receive`` says: the socket is gone."""
-    gone: WebSocketDisconnectEvent = {"type": "websocket.disconnect", "code": 1006}
-    return gone
-
-
-async def _nothing() -> None:
-    """What a cut ``send`` does: nothing reaches the server any more."""
 
 
 def raw_send(scope: Scope) -> Send | None:
