@@ -256,7 +256,6 @@ class Session:
         """
         self.sub.close = _closed
         self.ticket.close = _closed
-        self.sub.outbox.write = None
         self.sub.outbox.discard()
 
     def _embed_later(self, idea: str) -> None:

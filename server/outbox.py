@@ -192,7 +192,7 @@ class Outbox:
         self._ready.set()
 
     def discard(self) -> None:
-        """Close, and drop a direct send that the drain task never took over.
+        """Close, and drop the frame writer and a direct send the drain task never took over.
 
         For a session that has ended (its drain task is done): a send begun by
         :meth:`put` that had to wait is a suspended coroutine of the server's
@@ -202,6 +202,7 @@ class Outbox:
         cyclic GC frees (server/live.py, ``Session._unlink``).
         """
         self.close()
+        self.write = None  # the frame writer holds the server's protocol
         if self._rest is not None:
             self._rest.close()
             self._rest = None

@@ -621,8 +621,8 @@ def _voters(poll: Poll, lobby: Lobby) -> set[str]:
 def _restore(polls: Polls, lobby: Lobby, entry: PollUndo) -> set[str]:
     """Put the tombstone back: the deleted draft at its place, or the ballots a reset cleared."""
     before = entry.poll
-    before.changed()
     if entry.what == "poll_deleted":
+        before.changed()
         polls.by_id[before.id] = before
         polls.order.insert(min(entry.position, len(polls.order)), before.id)
         return set()

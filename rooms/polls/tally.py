@@ -163,7 +163,9 @@ def cached_tally(poll: Poll, *, moderator: bool = False) -> Results:
     a poll event, so those are always counted afresh (by the caller).
     Callers must not change the results they get: they are shared.
     """
-    kept: dict[bool, Results] = poll.__dict__.setdefault("results", {})
+    kept: dict[bool, Results] | None = poll.__dict__.get("results")
+    if kept is None:  # not setdefault: that builds an empty dict at every call
+        kept = poll.__dict__["results"] = {}
     results = kept.get(moderator)
     if results is None:
         results = kept[moderator] = tally(poll, moderator=moderator)
