@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         shared_log=bool(settings.redis),
         presence_refresh=settings.presence_ttl_s / 3,
         limits=settings.limits,
+        gather_s=settings.gather_ms / 1000,
     )
     rooms = Rooms(store, broker, presenter, hub_settings, keys=keys)
     svc = Services(

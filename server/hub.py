@@ -28,7 +28,7 @@ from server.broker import PRESENCE, TURN, Broker
 from server.fanout import FanOut, Presenter, Subscriber
 from server.presence import Presence
 from server.stores.base import EventStore
-from server.writer import Result, Writer
+from server.writer import GATHER_S, Result, Writer
 
 
 @dataclass
@@ -46,6 +46,7 @@ class HubSettings:
     presence_delay: float = 0.25  # online changes are shared at most this often
     presence_refresh: float = 10.0  # and renewed this often (the TTL is 3x)
     limits: Limits = DEFAULT_LIMITS  # every decide and apply of the room, and its replays
+    gather_s: float = GATHER_S  # a busy room's batch waits this long for more (0: never)
 
 
 class Hub:
@@ -85,6 +86,7 @@ class Hub:
             remembered_rejections=s.remembered_rejections,
             limits=s.limits,
             keys=self.keys,
+            gather_s=s.gather_s,
         )
         self._unsubscribe: Callable[[], None] | None = None
 
