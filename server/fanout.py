@@ -42,14 +42,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from rooms.activities import READABLE
 from rooms.activity import ONLINE
 from rooms.room import RoomState
-from server.outbox import Outbox, OutboxOverflow
+from server.outbox import Message, Outbox, OutboxOverflow
 from server.patches import PATCH_KIND
 
 log = logging.getLogger("dialograum.hub.fanout")
@@ -103,7 +103,7 @@ class Presenter(Protocol):
         changed: dict[str, str],
         personal: str | None,
         current: tuple[dict[str, str], str | None],
-    ) -> list[tuple[str, str]]:
+    ) -> Sequence[tuple[str, Message]]:
         """The (outbox key, text) messages for what changed.
 
         ``changed`` holds the shared parts that changed, ``personal`` the
@@ -428,7 +428,7 @@ class FanOut:
         frames = self.presenter.frames(sub.kind, shared, personal, (shared, personal))
         self._deliver(sub, frames)
 
-    def _deliver(self, sub: Subscriber, frames: list[tuple[str, str]]) -> None:
+    def _deliver(self, sub: Subscriber, frames: Sequence[tuple[str, Message]]) -> None:
         try:
             sub.outbox.put_many(frames)
         except OutboxOverflow:

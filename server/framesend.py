@@ -28,8 +28,9 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
-Write = Callable[[str], bool]
-"""Writes one text message and returns True, or returns False having written nothing."""
+Write = Callable[[str | bytes], bool]
+"""Writes one text message (a str, or its UTF-8 bytes) and returns True, or returns
+False having written nothing."""
 
 _FIN_TEXT = 0x81  # FIN, no RSV bits, opcode 1 (text)
 _HEADS = [bytes((_FIN_TEXT, n)) for n in range(126)]
@@ -64,7 +65,7 @@ def frame_writer(send: Any) -> Write | None:
         return None  # unknown shape, or a compressed frame, which is not ours to build
     writable = proto.writable
 
-    def write(text: str) -> bool:
+    def write(text: str | bytes) -> bool:
         if (
             not proto.handshake_complete
             or proto.close_sent
@@ -78,7 +79,7 @@ def frame_writer(send: Any) -> Write | None:
         transport = proto.transport
         if transport.is_closing():
             return False
-        transport.write(text_frame(text.encode()))
+        transport.write(text_frame(text if isinstance(text, bytes) else text.encode()))
         return True
 
     return write

@@ -116,7 +116,11 @@ def asgi_text_sender(socket: AnySocket) -> Send:
         Callable[[Message], Coroutine[Any, Any, None]], raw_send(socket.scope) or socket.send
     )
 
-    def send(text: str) -> Coroutine[Any, Any, None]:
+    def send(text: str | bytes) -> Coroutine[Any, Any, None]:
+        # a text frame either way: a state built as UTF-8 bytes (server/present.py) is
+        # decoded back only here, where the frame writer could not take it
+        if isinstance(text, bytes):
+            text = text.decode()
         return asgi_send({"type": "websocket.send", "bytes": None, "text": text})
 
     return send

@@ -18,10 +18,14 @@ send skips even the ASGI send and writes the frame itself.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any
 
-Send = Callable[[str], Coroutine[Any, Any, None]]
+Message = str | bytes
+"""A text message: a str, or the same text already encoded as UTF-8 (a JSON state
+built from parts encoded once per tick, server/present.py)."""
+
+Send = Callable[[Message], Coroutine[Any, Any, None]]
 
 
 class OutboxOverflow(Exception):
@@ -66,6 +70,11 @@ class _Rest:
                 return
 
 
+def _page_part(text: Message) -> str:
+    """A page's part: always a str (only JSON states are built as bytes)."""
+    return text if isinstance(text, str) else text.decode()
+
+
 def joinable(key: str) -> bool:
     """A page's HTML part (``shared:<part>``, ``personal``), as opposed to a JSON ack."""
     return key.startswith("shared:") or key == "personal"
@@ -79,7 +88,7 @@ class Outbox:
 
     def __init__(self, limit: int = 64, join: bool = False) -> None:
         self.join = join
-        self._items: dict[str, str] = {}
+        self._items: dict[str, Message] = {}
         self._ready = asyncio.Event()
         self._limit = limit
         self.closed = False
@@ -89,9 +98,9 @@ class Outbox:
         self.direct = 0  # sends finished by put itself (diagnostics, tests)
         # Writes a whole frame at once where the server allows (server/framesend.py):
         # tried first by a direct send; when it declines, the ASGI send goes as before.
-        self.write: Callable[[str], bool] | None = None
+        self.write: Callable[[Message], bool] | None = None
 
-    def put(self, key: str, text: str) -> None:
+    def put(self, key: str, text: Message) -> None:
         """Queue ``text`` under ``key``, replacing an older unsent message with that key.
 
         If the drain task is idle, send ``text`` now instead (see the module's
@@ -125,7 +134,7 @@ class Outbox:
             raise OutboxOverflow(f"{len(self._items)} messages waiting")
         self._ready.set()
 
-    def put_many(self, frames: list[tuple[str, str]]) -> None:
+    def put_many(self, frames: Sequence[tuple[str, Message]]) -> None:
         """Queue one tick's messages; a page's parts go as one frame when the task is idle.
 
         Waiting parts keep their own keys (latest-wins per part) and are joined
@@ -137,7 +146,7 @@ class Outbox:
             and len(frames) > 1
             and all(joinable(key) for key, _ in frames)
         ):
-            self.put("joined", "".join(text for _, text in frames))
+            self.put("joined", "".join(_page_part(text) for _, text in frames))
             return
         for key, text in frames:
             self.put(key, text)
@@ -150,7 +159,7 @@ class Outbox:
     def __len__(self) -> int:
         return len(self._items)
 
-    async def next(self, send: Send | None = None) -> str | Awaitable[None] | None:
+    async def next(self, send: Send | None = None) -> Message | Awaitable[None] | None:
         """The oldest waiting message, or a direct send to finish; None once closed.
 
         With ``send``, a ``put`` while this waits sends by itself.
@@ -183,7 +192,7 @@ class Outbox:
             if not joinable(key):
                 break
             keys.append(key)
-        return "".join([self._items.pop(key) for key in keys])
+        return "".join([_page_part(self._items.pop(key)) for key in keys])
 
     def close(self) -> None:
         self.closed = True
@@ -251,7 +260,7 @@ async def drain(
             started += 1
             pending = True
             try:
-                await (send(job) if isinstance(job, str) else job)
+                await (send(job) if isinstance(job, str | bytes) else job)
             except asyncio.CancelledError:
                 if not stuck:
                     raise

@@ -72,7 +72,8 @@ async def test_a_live_connection_gets_every_message_whole_and_nothing_after_its_
         assert write is not None
         wrote.append(write("before the handshake"))  # not accepted yet: declined
         await send({"type": "websocket.accept"})  # type: ignore[typeddict-item]
-        wrote.extend(write(text) for text in TEXTS)
+        # a str, or the same text as UTF-8 bytes (a participant's state is built so)
+        wrote.extend(write(text if i % 2 else text.encode()) for i, text in enumerate(TEXTS))
         assert (await receive())["type"] == "websocket.disconnect"  # the client closed
         wrote.append(write("after the close"))
         closed.set()

@@ -17,7 +17,7 @@ from rooms.room import Envelope, RoomState, handle, replay
 from server.broker import LocalBroker
 from server.fanout import Subscriber
 from server.hub import Hub, HubSettings
-from server.outbox import Outbox, OutboxOverflow, drain
+from server.outbox import Message, Outbox, OutboxOverflow, drain
 from server.stores.base import StoreError
 from server.stores.sqlite import SqliteStore
 from server.writer import decode_entries, encode_entry
@@ -356,7 +356,7 @@ async def test_a_stuck_connection_is_given_up_without_holding_others() -> None:
     stuck_called = asyncio.Event()
     never = asyncio.Event()
 
-    async def send(text: str) -> None:
+    async def send(text: Message) -> None:
         await never.wait()
 
     async def on_stuck() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from server.outbox import Outbox, drain
+from server.outbox import Message, Outbox, drain
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +25,7 @@ class FakeSocket:
         self.interrupted: list[BaseException] = []
         self.fail: Exception | None = None
 
-    async def send(self, text: str) -> None:
+    async def send(self, text: Message) -> None:
         if self.fail is not None:
             raise self.fail
         try:
@@ -33,7 +33,7 @@ class FakeSocket:
         except BaseException as exc:
             self.interrupted.append(exc)
             raise
-        self.wire.append(text)
+        self.wire.append(text if isinstance(text, str) else text.decode())
 
 
 async def until(condition: Callable[[], bool]) -> None:
@@ -49,7 +49,7 @@ async def never_stuck() -> None:
     raise AssertionError("not stuck")
 
 
-def start(box: Outbox, send: Callable[[str], Coroutine[Any, Any, None]]) -> asyncio.Task[None]:
+def start(box: Outbox, send: Callable[[Message], Coroutine[Any, Any, None]]) -> asyncio.Task[None]:
     return asyncio.get_running_loop().create_task(drain(box, send, 60, never_stuck))
 
 

@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from server.outbox import Outbox, drain
+from server.outbox import Message, Outbox, drain
 
 pytestmark = pytest.mark.anyio
 
@@ -18,9 +18,9 @@ async def test_sends_that_finish_in_time_are_never_given_up() -> None:
     sent: list[str] = []
     all_sent = asyncio.Event()
 
-    async def send(text: str) -> None:
+    async def send(text: Message) -> None:
         await asyncio.sleep(0)  # a send that yields, as a real socket write may
-        sent.append(text)
+        sent.append(text if isinstance(text, str) else text.decode())
         if len(sent) == 3:
             all_sent.set()
 
@@ -42,7 +42,7 @@ async def test_a_drain_cancelled_from_outside_stays_cancelled() -> None:
     sending = asyncio.Event()
     never = asyncio.Event()
 
-    async def send(text: str) -> None:
+    async def send(text: Message) -> None:
         sending.set()
         await never.wait()
 
@@ -72,7 +72,7 @@ async def test_an_idle_drain_keeps_no_message_it_sent() -> None:
     count = 0
     all_sent = asyncio.Event()
 
-    async def send(text: str) -> None:
+    async def send(text: Message) -> None:
         nonlocal count
         await asyncio.sleep(0)  # a send that yields, as a real socket write may
         count += 1
