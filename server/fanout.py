@@ -348,14 +348,21 @@ class FanOut:
             phones = [sub for mine in self._phones.values() for sub in mine]
         else:
             phones = [sub for pid in dirty_people for sub in self._phones.get(pid, ())]
+        # The loop below runs once per phone and tick (a thousand times): each
+        # (kind, language)'s shared views are looked up once, not per phone.
+        shared_of: dict[tuple[str, str], dict[str, str]] = {}
         for sub in phones:
-            shared, personal = self._views_for(sub, state, online)
-            changed = changes.get((sub.kind, sub.lang)) or {}
+            key = (sub.kind, sub.lang)
+            changed = changes.get(key) or {}
             personal_changed = sub.participant in dirty_people
             if not (changed or personal_changed):
                 continue
+            views = shared_of.get(key)
+            if views is None:
+                views = shared_of[key] = self._shared_for(key, state, online)
+            personal = self._personal_for(sub, key, state, online)
             frames = self.presenter.frames(
-                sub.kind, changed, personal if personal_changed else None, (shared, personal)
+                sub.kind, changed, personal if personal_changed else None, (views, personal)
             )
             self._deliver(sub, frames)
         if phones_sent or held:
@@ -407,20 +414,25 @@ class FanOut:
         self, sub: Subscriber, state: RoomState, online: frozenset[str]
     ) -> tuple[dict[str, str], str | None]:
         key = (sub.kind, sub.lang)
-        shared = self._shared_for(key, state, online)
-        personal: str | None = None
-        if sub.participant is not None:
-            mine = self._personal_cache.get(sub.participant)
-            if mine is None:
-                mine = self._personal_cache[sub.participant] = {}
-            if key in mine:
-                personal = mine[key]
-            else:
-                personal = self.presenter.personal(
-                    sub.kind, sub.lang, state, online, sub.participant
-                )
-                mine[key] = personal
-        return shared, personal
+        return self._shared_for(key, state, online), self._personal_for(sub, key, state, online)
+
+    def _personal_for(
+        self, sub: Subscriber, key: tuple[str, str], state: RoomState, online: frozenset[str]
+    ) -> str | None:
+        """``sub``'s own view, rendered once per participant and (kind, language) until
+        that participant is touched again."""
+        participant = sub.participant
+        if participant is None:
+            return None
+        mine = self._personal_cache.get(participant)
+        if mine is None:
+            mine = self._personal_cache[participant] = {}
+        if key in mine:
+            return mine[key]
+        personal = mine[key] = self.presenter.personal(
+            sub.kind, sub.lang, state, online, participant
+        )
+        return personal
 
     def send_current(self, sub: Subscriber) -> None:
         """Queue every current view for ``sub``: on connect, and on resume when behind."""

@@ -137,10 +137,10 @@ class Presenter:
         # Activities' view fields, kept while nothing they read changed (server/activity_views.py).
         self.activity_views = ActivityViews()
 
-    def _participant_state(self, head: str, view: str, me: str | None) -> bytes:
+    def _participant_state(self, seq: str, view: str, me: str | None) -> bytes:
         """A participant's whole state as UTF-8: what all share encoded once per tick.
 
-        Every participant of a tick gets the same ``head`` and ``view`` and an
+        Every participant of a tick gets the same ``seq`` and ``view`` and an
         own ``me``, so the message differs per socket; built as a str, each
         of a thousand phones cost a copy of the whole view and its encoding
         (CPython encodes a text with an "ü" or "–" character by character).
@@ -149,8 +149,9 @@ class Presenter:
         waits in a busy room", for what it saved).
         """
         front = self._front
-        if front[0] != head or front[1] is not view:
-            front = self._front = (head, view, f'{head}{view},"me":'.encode())
+        if front[1] is not view or front[0] != seq:
+            head = f'{{"type":"state","seq":{seq},"state":{view},"me":'
+            front = self._front = (seq, view, head.encode())
         return b"".join((front[2], b"null" if me is None else me.encode(), b"}}"))
 
     def _once(self, head: str, view: str) -> str:
@@ -332,9 +333,11 @@ class Presenter:
             shared = current[0]
             if kind == PATCH_KIND and personal is None and "shape" not in changed:
                 return [("state", shared["patch"])]  # only counts changed since the last push
-            head = f'{{"type":"state","seq":{shared["seq"]},"state":'
             if kind in PARTICIPANT_KINDS:
-                return [("state", self._participant_state(head, shared["view"], current[1]))]
+                return [
+                    ("state", self._participant_state(shared["seq"], shared["view"], current[1]))
+                ]
+            head = f'{{"type":"state","seq":{shared["seq"]},"state":'
             return [("state", self._once(head, shared["view"]))]
         # The seq marker alone is not worth a message: a page whose parts did
         # not change shows the same thing, and resumes by re-rendering anyway.
