@@ -134,46 +134,38 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="write the runs and medians as JSON here")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
+    if args.worker:  # only the standard library until here: the other side's tree has no more
         # Run as a file, sys.path[0] is loadtests/, whose profile.py would shadow the stdlib's.
-        here = str(Path(__file__).resolve().parent)
-        sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != Path(here)]
+        here = Path(__file__).resolve().parent
+        sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != here]
         print(json.dumps(asyncio.run(measure(args.n))))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from loadtests.hub_ab import run_script_in_tree
-    from loadtests.server_proc import export_tree
+    from loadtests.tree_ab import alternating, exported
 
-    trees = {side: Path(tempfile.mkdtemp(prefix=f"dialograum-{side}-")) for side in ("old", "new")}
-    try:
-        commits = {side: export_tree(getattr(args, side), tree) for side, tree in trees.items()}
+    with exported(args.old, args.new) as (trees, commits):
         runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
         script = Path(__file__).resolve()
-        for r in range(args.runs):
-            for side in ("old", "new") if r % 2 == 0 else ("new", "old"):
-                result = run_script_in_tree(script, trees[side], ["--n", str(args.n)])
-                runs[side].append(result)
-                print(
-                    f"{side} {commits[side][:9]} run {r + 1}: fastest tick "
-                    f"{result['us_per_phone_min']:.2f} µs a phone, median "
-                    f"{result['us_per_phone_median']:.2f}",
-                    flush=True,
-                )
-        medians = {
-            side: statistics.median(x["us_per_phone_min"] for x in runs[side]) for side in runs
-        }
-        ratio = medians["new"] / medians["old"]
-        print(
-            f"fastest tick per phone, median of the runs: old {medians['old']:.2f} µs, "
-            f"new {medians['new']:.2f} µs, new/old {ratio:.3f}"
-        )
-        if args.out is not None:
-            summary = {"commits": commits, "n": args.n, "runs": runs, "medians": medians}
-            summary["ratio_new_old"] = round(ratio, 3)
-            args.out.write_text(json.dumps(summary, indent=1) + "\n")
-    finally:
-        for tree in trees.values():
-            shutil.rmtree(tree, ignore_errors=True)
+        for r, side in alternating(args.runs):
+            result = run_script_in_tree(script, trees[side], ["--n", str(args.n)])
+            runs[side].append(result)
+            print(
+                f"{side} {commits[side][:9]} run {r + 1}: fastest tick "
+                f"{result['us_per_phone_min']:.2f} µs a phone, median "
+                f"{result['us_per_phone_median']:.2f}",
+                flush=True,
+            )
+    medians = {side: statistics.median(x["us_per_phone_min"] for x in runs[side]) for side in runs}
+    ratio = medians["new"] / medians["old"]
+    print(
+        f"fastest tick per phone, median of the runs: old {medians['old']:.2f} µs, "
+        f"new {medians['new']:.2f} µs, new/old {ratio:.3f}"
+    )
+    if args.out is not None:
+        summary = {"commits": commits, "n": args.n, "runs": runs, "medians": medians}
+        summary["ratio_new_old"] = round(ratio, 3)
+        args.out.write_text(json.dumps(summary, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -205,22 +205,18 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(count_calls(args.n) if args.calls else asyncio.run(measure(args.n))))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from loadtests.server_proc import export_tree
+    from loadtests.tree_ab import alternating, exported
 
-    trees = {side: Path(tempfile.mkdtemp(prefix=f"dialograum-{side}-")) for side in ("old", "new")}
-    try:
-        commits = {side: export_tree(getattr(args, side), tree) for side, tree in trees.items()}
+    with exported(args.old, args.new) as (trees, commits):
         runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
-        for r in range(args.runs):
-            order = ("old", "new") if r % 2 == 0 else ("new", "old")
-            for side in order:
-                result = run_side(trees[side], args.n)
-                runs[side].append(result)
-                print(
-                    f"{side} {commits[side][:9]} run {r + 1}: "
-                    f"{result['cpu_per_1000_votes_s']:.3f} s CPU per 1,000 votes",
-                    flush=True,
-                )
+        for r, side in alternating(args.runs):
+            result = run_side(trees[side], args.n)
+            runs[side].append(result)
+            print(
+                f"{side} {commits[side][:9]} run {r + 1}: "
+                f"{result['cpu_per_1000_votes_s']:.3f} s CPU per 1,000 votes",
+                flush=True,
+            )
         calls = {}
         if args.calls:
             calls = {side: run_side(trees[side], args.n, calls=True)["calls"] for side in trees}
@@ -240,9 +236,6 @@ def main(argv: list[str] | None = None) -> None:
             summary["ratio_new_old"] = round(ratio, 3)
             summary["loadavg"] = list(os.getloadavg())
             args.out.write_text(json.dumps(summary, indent=1) + "\n")
-    finally:
-        for tree in trees.values():
-            shutil.rmtree(tree, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -210,23 +210,19 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(asyncio.run(measure(args.n, args.upvote_first))))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from loadtests.server_proc import export_tree
+    from loadtests.tree_ab import alternating, exported
 
-    trees = {side: Path(tempfile.mkdtemp(prefix=f"dialograum-{side}-")) for side in ("old", "new")}
-    try:
-        commits = {side: export_tree(getattr(args, side), tree) for side, tree in trees.items()}
+    with exported(args.old, args.new) as (trees, commits):
         runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
-        for r in range(args.runs):
-            order = ("old", "new") if r % 2 == 0 else ("new", "old")
-            for side in order:
-                result = run_side(trees[side], args.n, upvote_first=r % 2 == 1)
-                runs[side].append(result)
-                print(
-                    f"{side} {commits[side][:9]} run {r + 1}: CPU per 1,000 vote "
-                    f"{result['vote']['cpu_per_1000_s']:.3f} s, upvote "
-                    f"{result['upvote']['cpu_per_1000_s']:.3f} s, ratio {result['ratio']:.3f}",
-                    flush=True,
-                )
+        for r, side in alternating(args.runs):
+            result = run_side(trees[side], args.n, upvote_first=r % 2 == 1)
+            runs[side].append(result)
+            print(
+                f"{side} {commits[side][:9]} run {r + 1}: CPU per 1,000 vote "
+                f"{result['vote']['cpu_per_1000_s']:.3f} s, upvote "
+                f"{result['upvote']['cpu_per_1000_s']:.3f} s, ratio {result['ratio']:.3f}",
+                flush=True,
+            )
         calls = {}
         if args.calls:
             calls = {side: run_side(trees[side], args.n, False, calls=True) for side in trees}
@@ -254,9 +250,6 @@ def main(argv: list[str] | None = None) -> None:
             summary["calls"] = calls
             summary["loadavg"] = list(os.getloadavg())
             args.out.write_text(json.dumps(summary, indent=1) + "\n")
-    finally:
-        for tree in trees.values():
-            shutil.rmtree(tree, ignore_errors=True)
 
 
 if __name__ == "__main__":
