@@ -141,8 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(asyncio.run(measure(args.n))))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from loadtests.hub_ab import run_script_in_tree
-    from loadtests.tree_ab import alternating, exported
+    from loadtests.tree_ab import alternating, exported, run_script_in_tree
 
     with exported(args.old, args.new) as (trees, commits):
         runs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}

@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -152,34 +151,10 @@ def count_calls(n: int) -> dict[str, Any]:
     return {**result, "calls": counts}
 
 
-def run_script_in_tree(script: Path, tree: Path, arguments: list[str]) -> dict[str, Any]:
-    """Run ``script --worker …`` in a fresh interpreter that imports the server from
-    ``tree`` (an export of one commit) and return the JSON of its last line.
-
-    The working directory is an empty temporary one, so nothing but the export is
-    on ``sys.path``; the result must say which server it imported.
-    """
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    with tempfile.TemporaryDirectory() as cwd:
-        out = subprocess.run(  # noqa: S603 - our own interpreter and script
-            [sys.executable, str(script), "--worker", *arguments],
-            env=env,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-    if out.returncode != 0:
-        raise RuntimeError(f"the run from {tree} failed:\n{out.stderr}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    if not result["server_module"].startswith(str(tree)):
-        raise RuntimeError(f"imported the wrong server: {result['server_module']}")
-    return result
-
-
 def run_side(tree: Path, n: int, calls: bool = False) -> dict[str, Any]:
     """One measurement in a fresh interpreter that imports the server from ``tree``."""
+    from loadtests.tree_ab import run_script_in_tree
+
     arguments = ["--n", str(n)] + (["--calls"] if calls else [])
     return run_script_in_tree(Path(__file__).resolve(), tree, arguments)
 

@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(asyncio.run(measure(args.upvotes))))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from loadtests.hub_ab import run_script_in_tree
     from loadtests.server_proc import export_tree
+    from loadtests.tree_ab import run_script_in_tree
 
     for side in ("old", "new"):
         tree = Path(tempfile.mkdtemp(prefix=f"dialograum-{side}-"))

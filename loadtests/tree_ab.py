@@ -13,10 +13,15 @@ tree first on ``sys.path``, where this module may not exist.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 SIDES = ("old", "new")
 
@@ -40,3 +45,29 @@ def alternating(runs: int) -> Iterator[tuple[int, str]]:
     for r in range(runs):
         for side in SIDES if r % 2 == 0 else tuple(reversed(SIDES)):
             yield r, side
+
+
+def run_script_in_tree(script: Path, tree: Path, arguments: list[str]) -> dict[str, Any]:
+    """Run ``script --worker …`` in a fresh interpreter that imports the server from
+    ``tree`` (an export of one commit) and return the JSON of its last line.
+
+    The working directory is an empty temporary one, so nothing but the export is
+    on ``sys.path``; the result must say which server it imported.
+    """
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    with tempfile.TemporaryDirectory() as cwd:
+        out = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, str(script), "--worker", *arguments],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+    if out.returncode != 0:
+        raise RuntimeError(f"the run from {tree} failed:\n{out.stderr}")
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    if not result["server_module"].startswith(str(tree)):
+        raise RuntimeError(f"imported the wrong server: {result['server_module']}")
+    return result

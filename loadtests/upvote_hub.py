@@ -182,7 +182,7 @@ def count_calls(n: int) -> dict[str, Any]:
 
 def run_side(tree: Path, n: int, upvote_first: bool, calls: bool = False) -> dict[str, Any]:
     """One measurement in a fresh interpreter that imports the server from ``tree``."""
-    from loadtests.hub_ab import run_script_in_tree
+    from loadtests.tree_ab import run_script_in_tree
 
     arguments = ["--n", str(n)]
     arguments += (["--upvote-first"] if upvote_first else []) + (["--calls"] if calls else [])
