@@ -18,5 +18,7 @@ def test_every_vote_is_acknowledged_and_measured() -> None:
         row = asyncio.run(one_round(senders, 40, env))
         assert row["senders"] == senders
         assert row["votes"] == 40  # one_round raises if any vote was refused
-        assert row["cpu_us_per_vote"] > 0
+        # /proc counts CPU in 10 ms ticks and 40 votes may cost less than one,
+        # so zero is a possible reading here; the docs' numbers come from thousands.
+        assert row["cpu_us_per_vote"] >= 0
         assert 0 < row["ack_p50_ms"] <= row["ack_p99_ms"]
