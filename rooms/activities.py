@@ -114,11 +114,12 @@ class RoomState(msgspec.Struct):
     speakers: Speakers = msgspec.field(default_factory=Speakers)
     mood: Mood = msgspec.field(default_factory=Mood)
     agenda: Agenda = msgspec.field(default_factory=Agenda)
-    # actor key -> the outcomes of its most recent cids, oldest first (at most
-    # ``recent_cids_per_actor``). A tuple, not a dict per actor: most actors are
-    # one ballot's pseudonym with a single cid, and a tuple of one costs a
-    # quarter of a one-entry dict (docs/architecture.md, "Memory over a long event").
-    outcomes: dict[str, tuple[Outcome, ...]] = msgspec.field(default_factory=dict)
+    # actor key (``room.outcomes_key``: a ballot's pseudonym bare) -> the outcomes of
+    # its most recent cids, oldest first (at most ``recent_cids_per_actor``), a lone
+    # one bare. Not a dict per actor: most actors are one ballot's pseudonym with a
+    # single cid, and a bare outcome costs a fifth of a one-entry dict
+    # (docs/architecture.md, "Memory over a long event"); ``room.remembered`` reads it.
+    outcomes: dict[str, Outcome | tuple[Outcome, ...]] = msgspec.field(default_factory=dict)
 
 
 def _index(pairs: list[tuple[Any, Any]], what: str) -> dict[Any, Any]:

@@ -88,13 +88,13 @@ class Snapshot(msgspec.Struct, frozen=True):
 
     The state is msgpack without its cid outcomes; those are kept as they
     are, a shallow copy of the map: each actor's outcomes are an immutable
-    tuple of immutable outcomes, so sharing them is safe, and the
+    outcome or tuple of them, so sharing them is safe, and the
     copy costs a dict's copy instead of decoding tens of thousands of them.
     """
 
     seq: int
     body: bytes
-    outcomes: dict[str, tuple[Outcome, ...]]
+    outcomes: dict[str, Outcome | tuple[Outcome, ...]]
 
 
 _encode_snapshot = msgspec.msgpack.Encoder().encode

@@ -99,6 +99,7 @@ class PollsActivity:
             seq=room.seq,
             at=ctx.now,
             max_polls=ctx.limits.polls.max_polls,
+            author=ctx.actor.alias,
         )
 
     def created_id(self, event: Any) -> str | None:
