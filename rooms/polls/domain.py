@@ -22,7 +22,7 @@ have a moment earlier.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
@@ -652,13 +652,22 @@ _PLAIN_MAX = 4096
 _OPTION_IDS: dict[str, str] = {}
 
 
-def _option_id(option: str) -> str:
-    found = _OPTION_IDS.get(option)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(table: dict[_K, _V], key: _K, value: _V) -> _V:
+    """What ``table`` already holds under ``key``, else ``value``, kept there while it has room."""
+    found = table.get(key)
     if found is not None:
         return found
-    if len(_OPTION_IDS) < _PLAIN_MAX:
-        _OPTION_IDS[option] = option
-    return option
+    if len(table) < _PLAIN_MAX:
+        table[key] = value
+    return value
+
+
+def _option_id(option: str) -> str:
+    return _kept(_OPTION_IDS, option, option)
 
 
 def _shared(ballot: Ballot) -> Ballot:
@@ -674,13 +683,7 @@ def _shared(ballot: Ballot) -> Ballot:
         return msgspec.structs.replace(ballot, points=points)
     if ballot.text is not None:
         return ballot
-    key = (ballot.choice, ballot.value)
-    found = _PLAIN.get(key)
-    if found is not None:
-        return found
-    if len(_PLAIN) < _PLAIN_MAX:
-        _PLAIN[key] = ballot
-    return ballot
+    return _kept(_PLAIN, (ballot.choice, ballot.value), ballot)
 
 
 def _cast(poll: Poll, key: str, ballot: Ballot) -> None:
