@@ -83,8 +83,13 @@ def outcomes_key(actor: Actor, log_key: str) -> str:
 
 def remembered(state: RoomState, actor: Actor) -> tuple[Outcome, ...]:
     """The outcomes of ``actor``'s most recent cids, oldest first."""
-    recent = state.outcomes.get(outcomes_key(actor, actor.log_key), ())
-    return (recent,) if isinstance(recent, Outcome) else recent
+    return _recent(state, outcomes_key(actor, actor.log_key))
+
+
+def _recent(state: RoomState, key: str) -> tuple[Outcome, ...]:
+    """The outcomes filed under ``key``, a lone bare one as a tuple of one."""
+    held = state.outcomes.get(key, ())
+    return (held,) if isinstance(held, Outcome) else held
 
 
 def _find(recent: tuple[Outcome, ...], cid: str) -> Outcome | None:
@@ -145,8 +150,7 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
     actor = Actor.from_key(envelope.actor)
     if envelope.cid is not None:
         key = outcomes_key(actor, envelope.actor)
-        held = state.outcomes.get(key, ())
-        recent = (held,) if isinstance(held, Outcome) else held
+        recent = _recent(state, key)
         first = _find(recent, envelope.cid)
         if envelope.part == 0:
             if first is not None:

@@ -33,9 +33,8 @@ cids = st.lists(st.sampled_from([f"c{i}" for i in range(10)]), min_size=1, max_s
 @given(cids)
 def test_the_most_recent_cids_are_remembered_newest_last(script: list[str]) -> None:
     state, log = new_room()
-    remembered_cids: list[
-        str
-    ] = []  # the model: the last KEEP distinct cids that wrote, oldest first
+    # the model: the last KEEP distinct cids that wrote, oldest first
+    remembered_cids: list[str] = []
     for n, cid in enumerate(script):
         before = state.seq
         handled = handle(
