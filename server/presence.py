@@ -87,6 +87,13 @@ class Presence:
         self._share_handle = self._refresh_handle = None
         self._stopped = True
 
+    def running(self) -> set[asyncio.Task[None]]:
+        """The tasks still talking to the broker (see ``Hub.close``)."""
+        tasks = set(self._background)
+        if self._share_task is not None:
+            tasks.add(self._share_task)
+        return {t for t in tasks if not t.done()}
+
     def arrived(self, participant: str) -> None:
         """One more connection of ``participant`` on this worker."""
         count = self._here.get(participant, 0)

@@ -163,6 +163,6 @@ class Rooms:
         for handle in self._evictions.values():
             handle.cancel()
         self._evictions.clear()
-        for hub in self._hubs.values():
-            hub.stop()
-        self._hubs.clear()
+        hubs, self._hubs = list(self._hubs.values()), {}
+        # before the store closes: a hub's catch-up must not outlive its connections
+        await asyncio.gather(*(hub.close() for hub in hubs))

@@ -114,7 +114,7 @@ def decode_snapshot(snapshot: Snapshot) -> RoomState:
 
 ATTEMPTS = 20  # tries at one batch when other workers keep appending first
 TURN_AFTER = 2  # lost races in a row before this worker asks the others for a turn
-TURN_HOLD_S = 0.05  # how long a worker asked for a turn holds its own appends
+TURN_HOLD_S = 0.5  # at most this long a worker asked for a turn holds its own appends
 SNAPSHOT_EVERY = 128  # entries between committed-state snapshots (several workers)
 GATHER_S = 0.01  # in a busy room, how long a batch waits for more commands (see _gather)
 GATHER_SEEN = 8  # a room is busy when this many commands came within ...
@@ -179,6 +179,9 @@ class Writer:
         self.limits = limits
         self.state = RoomState()
         self._held_until = 0.0  # loop time until which another worker has the turn
+        # set when another worker's append past _turn_from is heard: the turn is over
+        self._turn_taken: asyncio.Event | None = None
+        self._turn_from = 0
         self.turns_given = 0  # times another worker asked for a turn (tests, benchmarks)
         self.appending = False  # an append is in flight: the state holds uncommitted entries
         # a lost race until its recovery has swapped the state: it still holds the batch
@@ -210,6 +213,10 @@ class Writer:
         await self.keys.load(self.code, self.state.polls)
         self._take_snapshot()
 
+    def running(self) -> set[asyncio.Task[None]]:
+        """The tasks still at work on the store (see ``Hub.close``)."""
+        return {t for t in (self._task, self._catching) if t is not None and not t.done()}
+
     def stop(self) -> None:
         if self.lost_races:
             log.info(
@@ -228,7 +235,8 @@ class Writer:
 
     def give_turn(self) -> None:
         """Another worker lost the append race to this room again and again: hold
-        this worker's appends for ``TURN_HOLD_S``, so its batch can go.
+        this worker's appends until another worker's append is heard, at most
+        ``TURN_HOLD_S``, so its batch can go.
 
         Why: two workers append to one room's log with a compare-and-append; the
         loser recovers (decodes its snapshot, reads the entries after it) and
@@ -237,15 +245,35 @@ class Writer:
         its whole batch as ``store_unavailable`` after ``ATTEMPTS`` (612 votes
         in the big-event benchmark at a load average of 3.5). Jitter alone
         cannot help a loser whose rival never pauses; this makes the rival
-        pause. The commands that arrive here meanwhile wait and go in one
-        batch after; a burst's acks on this worker wait up to 50 ms longer.
+        pause. A fixed pause of 50 ms was not enough where the recovery took
+        longer (a run under tracemalloc lost every try), so the pause lasts
+        until the loser's append is heard; the bound is for a loser that died
+        or gave up. The commands that arrive here meanwhile wait and go in one
+        batch after.
         """
         self.turns_given += 1
         self._held_until = asyncio.get_running_loop().time() + TURN_HOLD_S
+        if self._turn_taken is None:
+            self._turn_taken = asyncio.Event()
+        self._turn_taken.clear()
+        self._turn_from = max(self.state.seq, self._known_seq)
+
+    async def _wait_for_turn(self) -> None:
+        """Wait while another worker has the turn (see ``give_turn``)."""
+        # Again if it asks again meanwhile, at most ATTEMPTS times, so a worker
+        # that keeps asking cannot stop this one.
+        for _ in range(ATTEMPTS):
+            hold = self._held_until - asyncio.get_running_loop().time()
+            if hold <= 0 or self._turn_taken is None or self._turn_taken.is_set():
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._turn_taken.wait(), hold)
 
     def notice(self, seq: int) -> None:
         """The broker says the log reached ``seq`` (or ``EVERYTHING``: read it all)."""
         if seq > self.state.seq:
+            if self._turn_taken is not None and seq > self._turn_from:
+                self._turn_taken.set()  # another worker appended: a turn given is over
             if seq < EVERYTHING:
                 self._known_seq = max(self._known_seq, seq)
             self._start_catch_up()
@@ -437,15 +465,9 @@ class Writer:
                 except StoreError as exc:  # the next notice or command tries again
                     log.warning("room %s: reload failed: %s", self.code, exc)
             while self._pending:
-                # Another worker asked for a turn: its batch goes first (again if it
-                # asks again meanwhile, at most ATTEMPTS times, so a worker that keeps
-                # asking cannot stop this one). Only between batches: this worker's
-                # own retries of a lost batch never wait for a turn.
-                for _ in range(ATTEMPTS):
-                    hold = self._held_until - asyncio.get_running_loop().time()
-                    if hold <= 0:
-                        break
-                    await asyncio.sleep(hold)
+                # Another worker asked for a turn: its batch goes first. Only between
+                # batches: this worker's own retries of a lost batch never wait.
+                await self._wait_for_turn()
                 await self._gather()
                 batch, self._pending = self._pending, []
                 results = await self._process([(a, c, i) for a, c, i, _ in batch])

@@ -185,7 +185,7 @@ async def two_workers(redis_cluster: LocalCluster) -> AsyncIterator[list[Hub]]:
         started.append((hub, store, broker))
     yield [hub for hub, _, _ in started]
     for hub, store, broker in started:
-        hub.stop()
+        await hub.close()
         await broker.close()
         await store.close()
 

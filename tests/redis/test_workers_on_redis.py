@@ -73,7 +73,7 @@ async def workers(redis_url: str) -> AsyncIterator[list[Hub]]:
     started = [await start_worker(redis_url) for _ in range(2)]
     yield [hub for hub, _, _ in started]
     for hub, store, broker in started:
-        hub.stop()
+        await hub.close()
         await broker.close()
         await store.close()
 

@@ -46,7 +46,7 @@ async def make_hub(tmp_path: Path) -> AsyncIterator[MakeHub]:
 
     yield make
     for hub in hubs:
-        hub.stop()
+        await hub.close()
     await store.close()
 
 

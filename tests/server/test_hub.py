@@ -105,7 +105,7 @@ async def hub(tmp_path: Path, window: float) -> AsyncIterator[Hub]:
     the_hub = Hub("ABCDEF", store, LocalBroker(), CountingPresenter(), HubSettings(window=window))
     await the_hub.load()
     yield the_hub
-    the_hub.stop()
+    await the_hub.close()
     await store.close()
 
 
@@ -319,7 +319,7 @@ async def test_after_a_failed_append_and_reload_a_notice_reloads_instead_of_buil
         assert sorted(hub.state.lobby.participants) == ["ben", "cem"]
         assert hub.state == replay(decode_entries(await hub.store.read("ABCDEF")))
     finally:
-        other.stop()
+        await other.close()
 
 
 async def test_a_resend_after_success_is_answered_from_the_log(hub: Hub) -> None:
@@ -388,3 +388,62 @@ async def test_entries_round_trip_through_the_store(hub: Hub) -> None:
     decoded = [msgspec.json.decode(r, type=Envelope) for r in raw]
     assert [e.seq for e in decoded] == [1, 2]
     assert decoded[1].cid == "x"
+
+
+async def test_a_turn_given_holds_appends_until_another_workers_append_is_heard(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker asked for a turn: this hub's next batch waits, through a
+    notice of what it already has, until the other's append is heard (the bound
+    is an hour here, so only the notice can let it go)."""
+    monkeypatch.setattr("server.writer.TURN_HOLD_S", 3600.0)
+    hub.writer.give_turn()
+    held = asyncio.ensure_future(hub.submit(Actor(Role.GUEST), Join("anna", None, None), "j1"))
+    hub.writer.notice(hub.state.seq)  # nothing new: the turn is not taken yet
+    done, _ = await asyncio.wait({held}, timeout=0.2)
+    assert not done, "the batch went while another worker had the turn"
+    assert hub.writer.turns_given == 1
+    hub.writer.notice(hub.state.seq + 1)  # the other worker's append
+    result = await asyncio.wait_for(held, 5)
+    assert result.ok
+    assert "anna" in hub.state.lobby.participants
+
+
+async def test_close_waits_for_a_running_catch_up(tmp_path: Path) -> None:
+    """``close`` returns only when the writer's catch-up is done, so the store can
+    close under it (a cluster client re-opened its sockets for a late read)."""
+    store = SlowReadStore(tmp_path / "close.sqlite3")
+    await store.open()
+    created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
+    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
+    the_hub = Hub("ABCDEF", store, LocalBroker(), CountingPresenter(), HubSettings())
+    await the_hub.load()
+    store.gate = asyncio.Event()
+    the_hub.writer.notice(the_hub.state.seq + 1)  # another worker appended: catch up
+    await asyncio.wait_for(store.reading.wait(), 5)
+    closing = asyncio.ensure_future(the_hub.close())
+    done, _ = await asyncio.wait({closing}, timeout=0.2)
+    assert not done, "close returned with a read in flight"
+    store.gate.set()
+    await asyncio.wait_for(closing, 5)
+    assert not the_hub.writer.running()
+    assert store.reads_done == 1
+    await store.close()
+
+
+class SlowReadStore(SqliteStore):
+    """A read that waits at ``gate`` (when set) until the test opens it."""
+
+    gate: asyncio.Event | None = None
+    reads_done = 0
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.reading = asyncio.Event()
+
+    async def read(self, room: str, after: int = 0) -> list[bytes]:
+        if self.gate is not None:
+            self.reading.set()
+            await self.gate.wait()
+            self.reads_done += 1
+        return await super().read(room, after)

@@ -53,7 +53,7 @@ async def hub(store: EventStore) -> AsyncIterator[Hub]:
     ):
         assert (await the_hub.submit(MOD, command, None)).ok
     yield the_hub
-    the_hub.stop()
+    await the_hub.close()
 
 
 async def vote(hub: Hub, pid: str, poll: str, choice: str, cid: str) -> None:
@@ -110,7 +110,7 @@ async def test_after_the_seal_the_secret_is_gone_and_no_ballot_names_its_voter(
         assert again.state.polls.by_id["p1"].sealed
         assert await store.poll_secrets(CODE) == {}
     finally:
-        again.stop()
+        await again.close()
 
 
 async def test_two_workers_derive_the_same_pseudonym(store: EventStore, hub: Hub) -> None:
@@ -131,7 +131,7 @@ async def test_two_workers_derive_the_same_pseudonym(store: EventStore, hub: Hub
         assert hub.pseudonyms(PEOPLE[1]) == {} == other.pseudonyms(PEOPLE[1])
         assert await store.poll_secrets(CODE) == {}
     finally:
-        other.stop()
+        await other.close()
 
 
 async def test_the_store_keeps_the_first_secret_and_deletes_them_with_the_room(
