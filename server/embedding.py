@@ -23,12 +23,13 @@ import os
 import queue
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from server.vector_cache import VectorCache
 
 Vectors = npt.NDArray[np.float64]
 Progress = Callable[[int, int], None]
@@ -104,7 +105,7 @@ class Embedder:
         self._name = model
         self._model: Model | None = None
         self._lock = threading.Lock()  # one call into the model at a time
-        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._cache = VectorCache(CACHE_SIZE)  # half precision: see server/vector_cache.py
         self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self._started = threading.Lock()
@@ -183,15 +184,13 @@ class Embedder:
                     fresh = model.encode(batch)
                     self.busy_seconds += time.perf_counter() - began
                     self.embedded += len(batch)
-                    self._cache.update(zip(batch, fresh, strict=True))
-                    while len(self._cache) > CACHE_SIZE:
-                        self._cache.popitem(last=False)
+                    self._cache.put(batch, fresh)
             done += len(todo[start : start + BATCH])
             if progress is not None:
                 progress(done, len(todo))
         if not texts:
             return np.zeros((0, 1))
-        return np.stack([self._cache[t] for t in texts]).astype(np.float64)
+        return self._cache.get(texts)
 
 
 EMBEDDER = Embedder()
