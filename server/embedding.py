@@ -104,7 +104,7 @@ class Embedder:
     def __init__(self, model: str | None = None) -> None:
         self._name = model
         self._model: Model | None = None
-        self._lock = threading.Lock()  # one call into the model at a time
+        self._lock = threading.Lock()  # one call into the model, or into the cache, at a time
         self._cache = VectorCache(CACHE_SIZE)  # half precision: see server/vector_cache.py
         self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
@@ -190,7 +190,8 @@ class Embedder:
                 progress(done, len(todo))
         if not texts:
             return np.zeros((0, 1))
-        return self._cache.get(texts)
+        with self._lock:  # a row read here is never rewritten by a put meanwhile
+            return self._cache.get(texts)
 
 
 EMBEDDER = Embedder()

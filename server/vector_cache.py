@@ -31,7 +31,11 @@ BLOCK = 1024  # rows per block: 768 KiB at 384 dimensions, in half precision
 
 
 class VectorCache:
-    """At most ``size`` vectors by text; the first one in is the first one out."""
+    """At most ``size`` vectors by text; the first one in is the first one out.
+
+    Not thread-safe: a put may give an evicted text's row to another text, so
+    the caller serialises puts and gets (the embedder does, with its lock).
+    """
 
     def __init__(self, size: int, block: int = BLOCK) -> None:
         self.size = size
