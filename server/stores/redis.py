@@ -253,6 +253,8 @@ class RedisStore:
         self._delete: Any = None
         self._refreshed = 0.0  # when the cluster's slot map was last re-read (monotonic)
         self._refresh: asyncio.Task[None] | None = None
+        # writes whose slot's master did not answer, left to redis-py's routing (tests)
+        self.rerouted = 0
 
     async def open(self) -> None:
         client = await connect(self.url, self.cluster, socket_timeout=10, health_check_interval=15)
@@ -499,6 +501,7 @@ class RedisStore:
                 await self._barrier(keys[-1])
                 return result
         # The slot moved or its master is unreachable: let redis-py find the owner.
+        self.rerouted += 1
         result = await client.eval(script, len(keys), *keys, *args)
         await self._barrier(keys[-1])
         return result

@@ -247,7 +247,11 @@ async def vote_through_a_failover(cluster: LocalCluster, victim: int, a: Hub, b:
     await asyncio.gather(*burst)
 
     assert cluster.owner(TAGGED.log(ROOM)) != victim  # the replica took over
-    assert refused, "no vote met the dead master: the kill came too late to test anything"
+    # The burst met the dead master: a vote was refused and resent, or the store
+    # found the slot's new owner itself (redis-py's routing, which on a slow
+    # machine can outlast the failover: a CI run saw no refusal at all).
+    rerouted = sum(w.writer.store.rerouted for w in (a, b))  # type: ignore[attr-defined]
+    assert refused or rerouted, "no vote met the dead master: the kill came too late"
     last = max(a.state.seq, b.state.seq)
     await asyncio.wait_for(asyncio.gather(a.reached(last), b.reached(last)), 20)
     expected = ChoiceResults(
