@@ -11,7 +11,8 @@ Why half precision is enough: the vectors are compared by cosine, after
 centring, to group cards. float16 keeps 11 significant bits, an error of
 about 5e-4 of each component; the e5 model itself runs with 4-bit weights, so
 its own noise is far larger. The cluster benchmark (docs/benchmarks.md,
-"Cluster suggestions") scores the same with either.
+"Cluster suggestions") scores the shipped ways of sorting the same with
+either (docs/benchmarks.md, "Stamina: the card vectors in half precision").
 
 A block is allocated once, when its first row is needed, and its pages are
 touched only as rows are written, so a small event pays for what it

@@ -180,7 +180,7 @@ class Writer:
         self.state = RoomState()
         self._held_until = 0.0  # loop time until which another worker has the turn
         # set when another worker's append past _turn_from is heard: the turn is over
-        self._turn_taken: asyncio.Event | None = None
+        self._turn_taken = asyncio.Event()
         self._turn_from = 0
         self.turns_given = 0  # times another worker asked for a turn (tests, benchmarks)
         self.appending = False  # an append is in flight: the state holds uncommitted entries
@@ -253,8 +253,6 @@ class Writer:
         """
         self.turns_given += 1
         self._held_until = asyncio.get_running_loop().time() + TURN_HOLD_S
-        if self._turn_taken is None:
-            self._turn_taken = asyncio.Event()
         self._turn_taken.clear()
         self._turn_from = max(self.state.seq, self._known_seq)
 
@@ -264,7 +262,7 @@ class Writer:
         # that keeps asking cannot stop this one.
         for _ in range(ATTEMPTS):
             hold = self._held_until - asyncio.get_running_loop().time()
-            if hold <= 0 or self._turn_taken is None or self._turn_taken.is_set():
+            if hold <= 0 or self._turn_taken.is_set():
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._turn_taken.wait(), hold)
@@ -272,7 +270,7 @@ class Writer:
     def notice(self, seq: int) -> None:
         """The broker says the log reached ``seq`` (or ``EVERYTHING``: read it all)."""
         if seq > self.state.seq:
-            if self._turn_taken is not None and seq > self._turn_from:
+            if seq > self._turn_from:
                 self._turn_taken.set()  # another worker appended: a turn given is over
             if seq < EVERYTHING:
                 self._known_seq = max(self._known_seq, seq)
