@@ -88,15 +88,15 @@ DEFAULT_LIMITS = Limits()
 class Outcome(msgspec.Struct, frozen=True, gc=False):
     """What a command did, remembered under its cid: the last seq it wrote, and what it made.
 
-    A room keeps one per recent command, and every anonymous ballot is a
-    command of its own pseudonym: 18,000 of them in a three-hour event of
-    1,000 phones. So they are small: ``gc=False`` (an Outcome holds only
-    strings and an int, so it cannot be part of a cycle) keeps them out of the
-    collector and 16 bytes smaller, and each actor's are one tuple.
+    What :func:`rooms.room.remembered` and :func:`rooms.room.previous_outcome`
+    answer. The room's map holds each one packed into a single ``bytes``
+    object instead (:mod:`rooms.outcomes`): every anonymous ballot is a
+    command of its own pseudonym, 18,000 of them in a three-hour event of
+    1,000 phones, and a struct with its cid and seq took three objects.
     """
 
     cid: str
-    seq: int | None
+    seq: int
     id: str | None = None
 
 
@@ -115,11 +115,12 @@ class RoomState(msgspec.Struct):
     mood: Mood = msgspec.field(default_factory=Mood)
     agenda: Agenda = msgspec.field(default_factory=Agenda)
     # actor key (``room.outcomes_key``: a ballot's pseudonym bare) -> the outcomes of
-    # its most recent cids, oldest first (at most ``recent_cids_per_actor``), a lone
-    # one bare. Not a dict per actor: most actors are one ballot's pseudonym with a
-    # single cid, and a bare outcome costs a fifth of a one-entry dict
-    # (docs/architecture.md, "Memory over a long event"); ``room.remembered`` reads it.
-    outcomes: dict[str, Outcome | tuple[Outcome, ...]] = msgspec.field(default_factory=dict)
+    # its most recent cids, oldest first (at most ``recent_cids_per_actor``), each
+    # packed (``rooms.outcomes``), a lone one bare. Not a dict per actor: most actors
+    # are one ballot's pseudonym with a single cid, and a bare outcome costs a fifth
+    # of a one-entry dict (docs/architecture.md, "Memory over a long event");
+    # ``room.remembered`` reads it.
+    outcomes: dict[str, bytes | tuple[bytes, ...]] = msgspec.field(default_factory=dict)
 
 
 def _index(pairs: list[tuple[Any, Any]], what: str) -> dict[Any, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import msgspec
 
+from rooms import outcomes
 from rooms.activities import (
     ACTIVITIES,
     BY_COMMAND,
@@ -64,7 +65,9 @@ def previous_outcome(state: RoomState, actor: Actor, cid: str | None) -> Outcome
     """The first outcome of a command with this cid, if the log holds one."""
     if cid is None:
         return None
-    return _find(remembered(state, actor), cid)
+    recent = _recent(state, outcomes_key(actor, actor.log_key))
+    found = outcomes.find(recent, outcomes.cid_key(cid))
+    return None if found is None else outcomes.unpack(found)
 
 
 def outcomes_key(actor: Actor, log_key: str) -> str:
@@ -83,21 +86,14 @@ def outcomes_key(actor: Actor, log_key: str) -> str:
 
 def remembered(state: RoomState, actor: Actor) -> tuple[Outcome, ...]:
     """The outcomes of ``actor``'s most recent cids, oldest first."""
-    return _recent(state, outcomes_key(actor, actor.log_key))
+    recent = _recent(state, outcomes_key(actor, actor.log_key))
+    return tuple(outcomes.unpack(packed) for packed in recent)
 
 
-def _recent(state: RoomState, key: str) -> tuple[Outcome, ...]:
-    """The outcomes filed under ``key``, a lone bare one as a tuple of one."""
+def _recent(state: RoomState, key: str) -> tuple[bytes, ...]:
+    """The packed outcomes filed under ``key``, a lone bare one as a tuple of one."""
     held = state.outcomes.get(key, ())
-    return (held,) if isinstance(held, Outcome) else held
-
-
-def _find(recent: tuple[Outcome, ...], cid: str) -> Outcome | None:
-    """The outcome remembered under ``cid`` (at most 64 to look through, newest first)."""
-    for outcome in reversed(recent):
-        if outcome.cid == cid:
-            return outcome
-    return None
+    return (held,) if isinstance(held, bytes) else held
 
 
 def decide(
@@ -151,17 +147,21 @@ def apply(state: RoomState, envelope: Envelope, limits: Limits = DEFAULT_LIMITS)
     if envelope.cid is not None:
         key = outcomes_key(actor, envelope.actor)
         recent = _recent(state, key)
-        first = _find(recent, envelope.cid)
+        cid = outcomes.cid_key(envelope.cid)
+        found = outcomes.find(recent, cid)
         if envelope.part == 0:
-            if first is not None:
+            if found is not None:
                 return set()
-            outcome = Outcome(envelope.cid, envelope.seq, created_id(envelope.event))
+            made = created_id(envelope.event)
         else:
+            first = None if found is None else outcomes.unpack(found)
             if first is None or first.seq != envelope.seq - 1:
                 return set()
-            outcome = Outcome(envelope.cid, envelope.seq, first.id or created_id(envelope.event))
-        # the newest last; the oldest go beyond the limit; one alone is kept bare
-        kept = (*(o for o in recent if o.cid != envelope.cid), outcome)
+            made = first.id or created_id(envelope.event)
+        outcome = outcomes.pack(cid, envelope.seq, made)
+        # the newest last (a cid is in ``recent`` at most once); the oldest go
+        # beyond the limit; one alone is kept bare
+        kept = (*(o for o in recent if o is not found), outcome)
         kept = kept[-limits.lobby.recent_cids_per_actor :]
         state.outcomes[key] = kept[0] if len(kept) == 1 else kept
     event = envelope.event

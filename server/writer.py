@@ -43,7 +43,6 @@ from rooms.room import (
     Command,
     Envelope,
     Handled,
-    Outcome,
     RoomState,
     apply,
     handle,
@@ -88,13 +87,13 @@ class Snapshot(msgspec.Struct, frozen=True):
 
     The state is msgpack without its cid outcomes; those are kept as they
     are, a shallow copy of the map: each actor's outcomes are an immutable
-    outcome or tuple of them, so sharing them is safe, and the
+    packed outcome (``bytes``) or tuple of them, so sharing them is safe, and the
     copy costs a dict's copy instead of decoding tens of thousands of them.
     """
 
     seq: int
     body: bytes
-    outcomes: dict[str, Outcome | tuple[Outcome, ...]]
+    outcomes: dict[str, bytes | tuple[bytes, ...]]
 
 
 _encode_snapshot = msgspec.msgpack.Encoder().encode
