@@ -734,7 +734,7 @@ async def run(
                     if quiet is not None:
                         result["machine_busy_before_cores"] = round(await quiet(), 2)
                     step = "the event"
-                    result |= await _event(config, room, progress, samples)
+                    result |= await _event(config, room, progress, samples, source)
                     result |= room.memory()
                 finally:
                     result["server_alive_at_end"] = room.server.alive()
@@ -751,7 +751,11 @@ async def run(
 
 
 async def _event(
-    config: StaminaConfig, room: LiveRoom, progress: Progress, samples: list[Sample]
+    config: StaminaConfig,
+    room: LiveRoom,
+    progress: Progress,
+    samples: list[Sample],
+    source: Path | None,
 ) -> dict[str, Any]:
     assert room.phones is not None
     assert room.screen is not None
@@ -811,7 +815,7 @@ async def _event(
         samples.append(closing)
         # what the room's data itself grew by over the verdict's window, measured by replay
         entries = read_log(db, room.code)
-        result["data"] = data_growth(entries, samples, config.event_s)
+        result["data"] = data_growth(entries, samples, config.event_s, source)
         if config.keep_log is not None:
             write_log(config.keep_log, entries)
         result["after_everyone_left"] = {

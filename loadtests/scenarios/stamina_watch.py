@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import msgspec
 
 from loadtests.scenarios.common import self_cpu_s
+from loadtests.scenarios.state_bytes import state_bytes_by
 from loadtests.server_proc import ServerProcess, machine_cpu
 
 
@@ -241,48 +242,24 @@ def load_log(path: Path) -> list[bytes]:
     return msgspec.msgpack.decode(path.read_bytes(), type=list[bytes])
 
 
-def state_bytes(entries: Sequence[bytes]) -> int:
-    """Python heap the room's state holds after replaying ``entries`` (tracemalloc).
-
-    What a worker must keep for the data itself, whatever else it does: the
-    growth of this between two points of the log is the memory an event
-    legitimately gains (ballots, cards, questions, remembered cids), to set
-    beside the growth of the server's RSS over the same stretch.
-    """
-    import gc
-    import tracemalloc
-
-    from rooms.room import replay
-    from server.writer import decode_entries
-
-    gc.collect()
-    tracemalloc.start()
-    try:
-        envelopes = decode_entries(list(entries))
-        state = replay(envelopes)
-        del envelopes
-        gc.collect()
-        held = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    del state
-    return held
-
-
 def data_growth(
-    entries: Sequence[bytes], samples: Sequence[Sample], event_s: float
+    entries: Sequence[bytes],
+    samples: Sequence[Sample],
+    event_s: float,
+    source: Path | None = None,
 ) -> dict[str, Any]:
     """The state's growth over the verdict's window (a third of the event to its end).
 
     ``seq`` in each sample is the screen's, so the window's log stretch is
-    the samples' first and last ``seq`` inside it.
+    the samples' first and last ``seq`` inside it. Replayed by the server's
+    code (``source``, the tree it runs from; None: this process's), so a
+    change to how the room keeps its data shows in a before/after pair.
     """
     tail = [s for s in samples if event_s / 3 <= s.t_s <= event_s + 1 and s.seq > 0]
     if len(tail) < 2:
         return {}
     a, b = tail[0], tail[-1]
-    start = state_bytes(entries[: a.seq])
-    end = state_bytes(entries[: b.seq])
+    start, end = state_bytes_by(source, entries, [a.seq, b.seq])
     minutes = (b.t_s - a.t_s) / 60
     grown_mb = (end - start) / 1e6
     return {
@@ -290,4 +267,5 @@ def data_growth(
         "state_mib": [round(start / 2**20, 1), round(end / 2**20, 1)],
         "state_growth_mb": round(grown_mb, 2),
         "state_growth_mb_per_10_min": round(grown_mb / minutes * 10, 2) if minutes else None,
+        "replayed_by": str(source) if source is not None else "the generator's code",
     }
