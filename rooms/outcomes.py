@@ -6,9 +6,9 @@ twice (:func:`rooms.room.apply`). Every anonymous ballot is a command of its
 own pseudonym, so a three-hour event of 1,000 phones remembers about 20,000
 outcomes, all event long. Held as an :class:`~rooms.activities.Outcome` struct
 with a ``str`` cid and an ``int`` seq, one took three objects and 144-160
-bytes; packed, it is one object of 48-64 bytes (docs/architecture.md, "Memory
-over a long event"). :class:`~rooms.activities.Outcome` stays what callers
-read; only the room's map holds the packed form.
+bytes; packed, a ballot's is one object of 48-64 bytes (docs/architecture.md,
+"Memory over a long event"). :class:`~rooms.activities.Outcome` stays what
+callers read; only the room's map holds the packed form.
 
 The layout, all of it fixed by the first byte:
 
