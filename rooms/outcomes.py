@@ -17,7 +17,9 @@ The layout, all of it fixed by the first byte:
   the command made something and the outcome names its id;
 - bytes 1-5: the seq, big-endian (a room's log stays far below 2**40 entries);
 - without an id: the cid's bytes, to the end;
-- with an id: two bytes with the cid's length, the cid's bytes, then the id's
+- with an id: four bytes with the cid's length (the wire refuses cids over
+  64 characters, but an old log or another entry point may hold longer
+  ones, and a replay must not fail on them), the cid's bytes, then the id's
   UTF-8 to the end.
 
 Text is UTF-8 with surrogates passed through: a cid comes from JSON, where a
@@ -32,7 +34,7 @@ HEX = 0x01
 WITH_ID = 0x02
 SEQ_BYTES = 5
 _CID_AT = 1 + SEQ_BYTES
-_LENGTH_BYTES = 2
+_LENGTH_BYTES = 4
 _PHONE_CID_CHARS = 24
 _FLAGS = [bytes((flags,)) for flags in range(4)]
 

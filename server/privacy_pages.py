@@ -36,11 +36,24 @@ from server.pages import (
 from server.privacy import delete_event, erase_everyone, erase_participant
 from server.report.routes import moderated_event
 from server.services import services
+from server.wire import CID_LENGTH
 
 
 class Redacted(msgspec.Struct):
     ok: bool
     code: str
+
+
+def _form_cid(value: object) -> str | None:
+    """The erase form's cid if it is one the socket would take (``wire.CID_LENGTH``).
+
+    Else none: the erasure goes ahead without resend protection (erasing
+    twice changes nothing), rather than refusing someone who asked to be
+    forgotten, or handing the room a key longer than any command carries.
+    """
+    if isinstance(value, str) and 0 < len(value) <= CID_LENGTH:
+        return value
+    return None
 
 
 @post("/p/{code:str}/erase", include_in_schema=False, status_code=200)
@@ -53,7 +66,7 @@ async def erase_mine(request: AnyRequest, code: FromPath[str]) -> Response[Any]:
         return form_refused(svc, request, lang, f"/p/{hub.code}")
     pid = participant_of(svc, request, hub)
     if pid is not None:
-        result = await erase_participant(svc, hub, pid, form.get("cid"))
+        result = await erase_participant(svc, hub, pid, _form_cid(form.get("cid")))
         if not result.ok:
             return message_page(
                 svc, lang, 503, hub.state.lobby.title, reason_text(lang, result.reason) or ""

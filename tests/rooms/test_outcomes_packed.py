@@ -63,6 +63,17 @@ def test_a_phone_cid_and_the_same_bytes_as_text_are_two_cids() -> None:
     assert outcomes.find(recent, key(phone.upper())) is recent[1]
 
 
+@pytest.mark.parametrize("id", [None, "c7"])
+def test_a_cid_longer_than_any_length_field_of_two_bytes_still_packs(id: str | None) -> None:
+    """The wire refuses cids over 64 characters, but an old log may hold one, and
+    its replay must not fail: a 70,000-byte cid round-trips and is found."""
+    cid = "x" * 70_000
+    packed = outcomes.pack(outcomes.cid_key(cid), 9, id)
+    assert outcomes.unpack(packed) == Outcome(cid, 9, id)
+    assert outcomes.find((packed,), outcomes.cid_key(cid)) is packed
+    assert outcomes.find((packed,), outcomes.cid_key(cid[:-1])) is None
+
+
 def test_a_seq_beyond_the_layout_is_refused_loudly() -> None:
     with pytest.raises(OverflowError):
         outcomes.pack(outcomes.cid_key("c1"), 2**40)

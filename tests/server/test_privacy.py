@@ -16,6 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from server.auth import moderator_cookie, participant_cookie
+from server.privacy_pages import _form_cid
 from server.retention import DAY_MS, deletion_due_at, sweep
 from server.settings import Settings
 from tests.server.conftest import form_fields
@@ -134,6 +135,28 @@ def test_a_participant_deletes_their_own_data_everywhere(
     assert contains(every_file(client, built), name) == []
     assert name.encode() not in database_bytes(settings)
     assert b"Ottokar Lindwurmer" in database_bytes(settings)  # nobody else's data went
+
+
+def test_an_erase_form_with_an_overlong_cid_still_erases(
+    client: Client, built: Built, settings: Settings
+) -> None:
+    """A crafted form's cid longer than the socket allows is dropped, not handed on."""
+    name = "Wilhelmina Kratzbeck"
+    client.cookies.set(participant_cookie(built.code), built.people[name]["token"])
+    csrf = form_fields(client, f"/p/{built.code}")["csrf"]
+    erased = client.post(f"/p/{built.code}/erase", data={"cid": "x" * 70_000, "csrf": csrf})
+    assert erased.status_code == 200, erased.text
+    assert name.encode() not in database_bytes(settings)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("erase-1", "erase-1"), ("x" * 64, "x" * 64), ("x" * 65, None), ("", None), (None, None)],
+)
+def test_the_erase_form_keeps_only_a_cid_the_socket_would_take(
+    sent: str | None, kept: str | None
+) -> None:
+    assert _form_cid(sent) == kept
 
 
 ADDED_SPEAKER = TURNS[-1][0]
