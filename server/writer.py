@@ -467,13 +467,32 @@ class Writer:
                 await self._wait_for_turn()
                 await self._gather()
                 batch, self._pending = self._pending, []
-                results = await self._process([(a, c, i) for a, c, i, _ in batch])
+                try:
+                    results = await self._process([(a, c, i) for a, c, i, _ in batch])
+                except Exception:
+                    results = await self._failed(len(batch))
                 for (_, _, _, future), result in zip(batch, results, strict=True):
                     if not future.done():
                         future.set_result(result)
                 self.watcher.flush_if_due()
         finally:
             self._task = None
+
+    async def _failed(self, size: int) -> list[Result]:
+        """A batch raised: a defect in deciding or applying a command, not a refusal.
+
+        Without this the write loop ended with the batch's futures unresolved,
+        and every sender in it waited for good. Each is told to try again (as
+        after a failed append), and the room is rebuilt from its log, because
+        the state may hold part of the batch; a command that was appended
+        before the error is answered from the log when its sender resends it
+        with its cid.
+        """
+        log.exception("room %s: a batch of %d commands failed; reloading the room", self.code, size)
+        self._needs_reload = True
+        with contextlib.suppress(StoreError):  # else the next batch or notice reloads
+            await self._reload()
+        return [Result(False, reason="store_unavailable")] * size
 
     async def _gather(self) -> None:
         """In a busy room, let a small batch wait until its oldest command is

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from rooms.activities import Limits
 from rooms.base import Actor, Role
 from rooms.lobby.domain import CreateEvent, Join, Rename, ScreenMode, ShowOnScreen
 from rooms.qna.domain import AskQuestion, CreateQna, HideQuestion, Upvote
 from rooms.qna.views import my_qna
-from rooms.room import Envelope, RoomState, handle, replay
+from rooms.room import Command, Envelope, Handled, RoomState, handle, replay
+from server import writer as writer_module
 from server.broker import LocalBroker
 from server.fanout import Subscriber
 from server.hub import Hub, HubSettings
@@ -320,6 +322,37 @@ async def test_after_a_failed_append_and_reload_a_notice_reloads_instead_of_buil
         assert hub.state == replay(decode_entries(await hub.store.read("ABCDEF")))
     finally:
         await other.close()
+
+
+async def test_a_command_that_raises_is_refused_with_its_batch_and_leaves_no_trace(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A defect in deciding one command (here a stand-in that raises) must not leave
+    its batch's senders waiting for good, nor the state holding half the batch."""
+
+    def handle_or_raise(
+        state: RoomState, command: Command, actor: Actor, cid: str | None, now: int, limits: Limits
+    ) -> Handled:
+        if isinstance(command, Join) and command.name == "Boom":
+            raise RuntimeError("a defect")
+        return handle(state, command, actor, cid, now, limits)
+
+    monkeypatch.setattr(writer_module, "handle", handle_or_raise)
+    guest = Actor(Role.GUEST)
+    async with asyncio.timeout(10):
+        # one batch: anna is decided (and applied to the state) before boom raises
+        anna, boom = await asyncio.gather(
+            hub.submit(guest, Join("anna", "Anna", None), "j1"),
+            hub.submit(guest, Join("boom", "Boom", None), "j2"),
+        )
+    assert (anna.ok, anna.reason) == (False, "store_unavailable")
+    assert (boom.ok, boom.reason) == (False, "store_unavailable")
+    assert hub.state == replay(decode_entries(await hub.store.read("ABCDEF")))
+    assert "anna" not in hub.state.lobby.participants
+    monkeypatch.undo()
+    async with asyncio.timeout(10):
+        again = await hub.submit(guest, Join("anna", "Anna", None), "j1")
+    assert again.ok and hub.state.lobby.joined == 1
 
 
 async def test_a_resend_after_success_is_answered_from_the_log(hub: Hub) -> None:
