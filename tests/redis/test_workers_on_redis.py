@@ -30,7 +30,7 @@ from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
 from server.stores.base import SeqConflict
 from server.stores.redis import RedisStore
-from server.writer import ATTEMPTS, encode_entry
+from server.writer import ATTEMPTS, TURN_AFTER, encode_entry
 from tests.redis_support import REDIS_TEST_URL, flush_test_db
 from tests.server.test_hub import CountingPresenter
 
@@ -189,10 +189,18 @@ async def test_a_worker_that_keeps_losing_the_race_gets_a_turn(workers: list[Hub
     assert (await a.submit(Actor(Role.GUEST), Join("anna", None, None), "ja")).ok
     await asyncio.wait_for(b.reached(a.state.seq), 5)
     recover = b.writer._recover
+    recoveries = 0
 
     async def slow_recover() -> None:
+        nonlocal recoveries
         await recover()
-        await asyncio.sleep(0.03)  # a starved worker: a appends before b decides again
+        recoveries += 1
+        if recoveries <= TURN_AFTER:
+            # Starved: a appends before b decides again, for sure, until b asks for
+            # a turn (a fixed sleep let a slow CI run's b win its second try).
+            await asyncio.wait_for(a.reached(b.state.seq + 1), 10)
+        else:
+            await asyncio.sleep(0.03)  # still slower than a's stream: the turn lets b in
 
     b.writer._recover = slow_recover  # type: ignore[method-assign]
     going, done = asyncio.Event(), asyncio.Event()
