@@ -489,10 +489,15 @@ class Writer:
         with its cid.
         """
         log.exception("room %s: a batch of %d commands failed; reloading the room", self.code, size)
-        self._needs_reload = True
-        with contextlib.suppress(StoreError):  # else the next batch or notice reloads
-            await self._reload()
+        await self._rebuild()
         return [Result(False, reason="store_unavailable")] * size
+
+    async def _rebuild(self) -> None:
+        """The state may hold commands the log does not: rebuild it from the log now,
+        or, if the store fails too, at the next batch or notice (``_needs_reload``)."""
+        self._needs_reload = True
+        with contextlib.suppress(StoreError):
+            await self._reload()
 
     async def _gather(self) -> None:
         """In a busy room, let a small batch wait until its oldest command is
@@ -642,11 +647,9 @@ class Writer:
                 return None
             except StoreError as exc:
                 log.warning("room %s: append failed, reloading: %s", self.code, exc)
-                self._needs_reload = True
                 for index in written:
                     results[index] = Result(False, reason="store_unavailable")
-                with contextlib.suppress(StoreError):
-                    await self._reload()
+                await self._rebuild()
                 return results
             finally:
                 self.appending = False

@@ -64,8 +64,8 @@ from loadtests.scenarios.stamina_watch import (
     read_sample,
     verdict,
     watch,
-    write_log,
 )
+from loadtests.scenarios.state_bytes import write_log
 from loadtests.stats import distribution
 
 _decode_ack = msgspec.json.Decoder(Ack).decode

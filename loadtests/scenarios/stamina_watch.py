@@ -21,8 +21,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import msgspec
-
 from loadtests.scenarios.common import self_cpu_s
 from loadtests.scenarios.state_bytes import state_bytes_by
 from loadtests.server_proc import ServerProcess, machine_cpu
@@ -230,16 +228,6 @@ def read_log(db: Path, room: str) -> list[bytes]:
     finally:
         conn.close()
     return [bytes(r[0]) for r in rows]
-
-
-def write_log(path: Path, entries: Sequence[bytes]) -> None:
-    """The log entries as one msgpack array, for looking into the room's state after a run."""
-    path.write_bytes(msgspec.msgpack.encode(list(entries)))
-
-
-def load_log(path: Path) -> list[bytes]:
-    """What :func:`write_log` wrote."""
-    return msgspec.msgpack.decode(path.read_bytes(), type=list[bytes])
 
 
 def data_growth(

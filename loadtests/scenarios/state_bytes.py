@@ -12,8 +12,8 @@ may lack, only ``rooms.room.replay`` and ``server.writer.decode_entries``.
     python loadtests/scenarios/state_bytes.py LOG CUT [CUT ...]
 
 prints, one line per cut, the bytes held after replaying the first CUT
-entries of LOG (a msgpack array of the entries' bytes, as
-``stamina_watch.write_log`` writes it).
+entries of LOG (a msgpack array of the entries' bytes, as :func:`write_log`
+writes it; ``--keep-log`` writes the same).
 """
 
 from __future__ import annotations
@@ -30,6 +30,16 @@ from pathlib import Path
 import msgspec
 
 CHILD_TIMEOUT_S = 600.0
+
+
+def write_log(path: Path, entries: Sequence[bytes]) -> None:
+    """The log entries as one msgpack array, for looking into the room's state after a run."""
+    path.write_bytes(msgspec.msgpack.encode(list(entries)))
+
+
+def load_log(path: Path) -> list[bytes]:
+    """What :func:`write_log` wrote."""
+    return msgspec.msgpack.decode(path.read_bytes(), type=list[bytes])
 
 
 def state_bytes(entries: Sequence[bytes]) -> int:
@@ -69,7 +79,7 @@ def state_bytes_by(source: Path | None, entries: Sequence[bytes], cuts: Sequence
         return [state_bytes(entries[:cut]) for cut in cuts]
     with tempfile.TemporaryDirectory(prefix="dialograum-replay-") as tmp:
         log = Path(tmp) / "log.msgpack"
-        log.write_bytes(msgspec.msgpack.encode(list(entries)))
+        write_log(log, entries)
         env = os.environ | {"PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
         # -P: this script's own folder is not put first on the path, ``source`` is
         done = subprocess.run(  # noqa: S603 - our own interpreter and script, no shell
@@ -86,7 +96,7 @@ def state_bytes_by(source: Path | None, entries: Sequence[bytes], cuts: Sequence
 
 def main(argv: Sequence[str]) -> None:
     log, *cuts = argv
-    entries = msgspec.msgpack.decode(Path(log).read_bytes(), type=list[bytes])
+    entries = load_log(Path(log))
     for cut in cuts:
         print(state_bytes(entries[: int(cut)]))
 
