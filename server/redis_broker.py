@@ -11,6 +11,14 @@ A worker that dies stops renewing, and its field is ignored once expired;
 its phones reconnect elsewhere and are counted there, so the union by
 participant id never counts anyone twice.
 
+Every command the broker sends is safe to send twice (a notice, a turn, a
+presence field), so its client tries a command once more when the connection
+it took from the pool turns out closed. After a Redis restart every pooled
+connection is such a one, and redis-py (a client from a URL) does not retry by
+itself: the first notice after the restart was lost, and a worker that had
+already caught up never heard of the other's appends (a CI run of the Redis
+restart test: a screen kept the old tally).
+
 On a Redis Cluster the names carry the room as a hash tag
 (``dg:room:{CODE}:online``, ``dg:notify:{CODE}``), notices go out with
 ``SPUBLISH`` to the room's shard, and server/shard_listener.py subscribes
@@ -28,6 +36,9 @@ from collections.abc import Callable
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from server.broker import EVERYTHING, PRESENCE, TURN, Listener, Listeners
 from server.shard_listener import ShardListener, close_pubsub
@@ -40,6 +51,8 @@ CHANNEL = f"{PREFIX}:notify:"
 PRESENCE_CHANNEL = f"{PREFIX}:presence:"
 TURN_PREFIX = "turn:"  # on a room's notice channel: a worker asks the others to hold
 _TURN_BYTES = TURN_PREFIX.encode()
+# once more, at once, on a connection found closed; not after a timeout (see the module doc)
+STALE_CONNECTION_RETRY = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
 
 
 def online_key(room: str) -> str:
@@ -71,7 +84,9 @@ class RedisBroker:
         self.on_connection: Callable[[bool, str], None] = lambda up, reason: None
 
     async def open(self) -> None:
-        self._redis = client = await connect(self.url, self.cluster, socket_timeout=10)
+        # A cluster client retries and re-reads the slot map on its own.
+        once_more = {} if self.cluster else {"retry": STALE_CONNECTION_RETRY}
+        self._redis = client = await connect(self.url, self.cluster, socket_timeout=10, **once_more)
         if isinstance(client, RedisCluster):
             self._shards = ShardListener(
                 client,

@@ -120,6 +120,8 @@ GATHER_SEEN = 8  # a room is busy when this many commands came within ...
 GATHER_WITHIN_S = 0.08  # ... this long (100 commands a second or more) ...
 GATHER_FROM = 4  # ... from at least this many different senders
 GATHER_ENOUGH = 16  # a batch this large goes at once: its append's cost is shared enough
+RETRY_FIRST_S = 0.2  # a failed catch-up or reload tries again after this long ...
+RETRY_MOST_S = 5.0  # ... doubling up to this, as the broker's reconnects do
 
 Pending = tuple[Actor, Command, str | None, asyncio.Future[Result]]
 
@@ -202,6 +204,9 @@ class Writer:
         self._rejections: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._buckets = TokenBuckets(burst, per_second)
         self._needs_reload = False
+        self._retry: asyncio.TimerHandle | None = None  # a failed catch-up's next try
+        self._retry_delay = RETRY_FIRST_S
+        self._stopped = False
         self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.appends = 0  # batches written
         self.lost_races = 0  # appends refused because another worker wrote first
@@ -217,6 +222,10 @@ class Writer:
         return {t for t in (self._task, self._catching) if t is not None and not t.done()}
 
     def stop(self) -> None:
+        self._stopped = True
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
         if self.lost_races:
             log.info(
                 "room %s: %d appends, %d lost races to other workers",
@@ -308,10 +317,35 @@ class Writer:
                     await self.catch_up()
                 except StoreError as exc:
                     log.warning("room %s: catch-up failed: %s", self.code, exc)
+                    self._retry_later()
                     return
+                self._retry_delay = RETRY_FIRST_S
                 again = self._catch_again and not self.appending
         finally:
             self._catching = None
+
+    def _retry_later(self) -> None:
+        """Follow the log again by itself after a read failed (the store is away).
+
+        Why: a room learns of other workers' entries from notices, and a notice
+        comes only when one of them appends. After a Redis outage the broker's
+        "read it all" may be the last notice for a while; if its catch-up (or
+        the reload of a room that holds a refused batch) failed, the room stayed
+        behind until the next command or notice, and a worker holding only
+        screens showed the old tally for good (a CI run of the Redis restart
+        test). The retries back off as the broker's reconnects do; a stopped
+        writer makes none.
+        """
+        if self._retry is not None or self._stopped:
+            return
+        loop = asyncio.get_running_loop()
+        self._retry = loop.call_later(self._retry_delay, self._retry_now)
+        self._retry_delay = min(self._retry_delay * 2, RETRY_MOST_S)
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        if not self._stopped:
+            self._start_catch_up()  # reloads instead if the state holds a refused batch
 
     async def catch_up(self, shown: int = 0) -> bool:
         """Apply what other workers appended; the store fills any gap the broker left.
@@ -420,6 +454,7 @@ class Writer:
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
         await self.keys.load(self.code, self.state.polls)
         self._needs_reload = False
+        self._retry_delay = RETRY_FIRST_S
         self._take_snapshot()
         self.watcher.touch_everyone()
         self._wake_waiters()
@@ -477,6 +512,8 @@ class Writer:
                 self.watcher.flush_if_due()
         finally:
             self._task = None
+            if self._needs_reload:  # the reload failed and no batch is left to do it
+                self._retry_later()
 
     async def _failed(self, size: int) -> list[Result]:
         """A batch raised: a defect in deciding or applying a command, not a refusal.

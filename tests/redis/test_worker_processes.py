@@ -145,6 +145,15 @@ def screens_show(room: Room, poll: str, expected: dict[str, int]) -> bool:
     return all(counts_of(s.state, poll) == expected for s in room.screens)
 
 
+def screens_and_logs(room: Room, poll: str, workers: list[Worker]) -> str:
+    """What a failed wait for the screens prints: each screen's tally, each worker's log end."""
+    lines = [f"{s.name}: {counts_of(s.state, poll)}" for s in room.screens]
+    for worker in workers:
+        tail = worker.log().splitlines()[-40:]
+        lines += [f"--- worker {worker.port}", *tail]
+    return "\n".join(lines)
+
+
 async def final_counts(worker: Worker, code: str, token: str, poll: str) -> dict[str, int] | None:
     async with httpx.AsyncClient(base_url=worker.http, trust_env=False) as http:
         response = await http.get(
@@ -299,7 +308,12 @@ async def test_a_redis_restart_mid_event_loses_no_acknowledged_vote(
         # an outage its retries are up to 5 s apart, and a loaded CI machine (four test
         # workers on two cores) once needed more than 15 s to converge. The wait ends as
         # soon as every screen shows the tally.
-        await until(lambda: screens_show(room, poll, expected), 60, f"every screen at {expected}")
+        try:
+            await until(
+                lambda: screens_show(room, poll, expected), 60, f"every screen at {expected}"
+            )
+        except AssertionError as exc:  # say where each screen stands and what the workers said
+            raise AssertionError(f"{exc}\n{screens_and_logs(room, poll, workers)}") from None
         one_entry_per_vote(await log_of(own.url, room.code), 30)
     finally:
         for worker in workers:

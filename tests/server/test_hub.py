@@ -324,6 +324,55 @@ async def test_after_a_failed_append_and_reload_a_notice_reloads_instead_of_buil
         await other.close()
 
 
+async def test_a_catch_up_that_fails_is_tried_again_without_another_notice(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """After a Redis outage the broker's "read it all" can be the last notice a room
+    gets for a while (a room with screens only on this worker, an event that went
+    quiet). A catch-up that fails then must try again by itself; before, the room
+    stayed behind until the next command or notice (a CI run of the Redis restart
+    test: a screen kept the old tally for the whole minute it was watched)."""
+    assert isinstance(hub.store, FlakyStore)
+    store = SqliteStore(tmp_path / "hub.sqlite3")  # another worker: the same log
+    await store.open()
+    other = Hub("ABCDEF", store, hub.broker, CountingPresenter(), HubSettings(window=0.01))
+    await other.load()
+    try:
+        hub.store.fail_reads = 2  # the notice's catch-up and the first retry fail
+        assert (await other.submit(Actor(Role.GUEST), Join("ben", "Ben", None), "j1")).ok
+        await asyncio.wait_for(hub.reached(other.state.seq), 10)
+        assert hub.store.fail_reads == 0
+        assert sorted(hub.state.lobby.participants) == ["ben"]
+        assert hub.state == replay(decode_entries(await hub.store.read("ABCDEF")))
+    finally:
+        await other.close()
+        await store.close()
+
+
+async def test_a_room_that_holds_a_refused_batch_rebuilds_itself_from_the_log(
+    hub: Hub,
+) -> None:
+    """The append failed and the reload after it failed too: the state holds a batch
+    the log does not, and any render would show it. The room rebuilds itself once
+    the store answers again, without waiting for a command or a notice."""
+    assert isinstance(hub.store, FlakyStore)
+    hub.store.fail_next, hub.store.fail_reads = True, 2  # the reload and a retry fail
+    refused = await hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")
+    assert refused.reason == "store_unavailable"
+    await until_replayed(hub)
+    assert hub.store.fail_reads == 0
+    assert "anna" not in hub.state.lobby.participants
+
+
+async def until_replayed(hub: Hub, within: float = 10) -> None:
+    """Wait until the hub's state is the log's again (read past the store's failures)."""
+    assert isinstance(hub.store, FlakyStore)
+    deadline = asyncio.get_running_loop().time() + within
+    while hub.state != replay(decode_entries(await SqliteStore.read(hub.store, "ABCDEF"))):
+        assert asyncio.get_running_loop().time() < deadline, "not rebuilt from the log"
+        await asyncio.sleep(0.02)
+
+
 async def test_a_command_that_raises_is_refused_with_its_batch_and_leaves_no_trace(
     hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
