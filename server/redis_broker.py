@@ -17,7 +17,11 @@ it took from the pool turns out closed. After a Redis restart every pooled
 connection is such a one, and redis-py (a client from a URL) does not retry by
 itself: the first notice after the restart was lost, and a worker that had
 already caught up never heard of the other's appends (a CI run of the Redis
-restart test: a screen kept the old tally).
+restart test: a screen kept the old tally). The subscription has a client of
+its own that never retries: a retry there reconnects and subscribes again
+without a word, and the notices of the gap would be lost with nobody told to
+catch up (a review's find: with one shared client, ``CLIENT KILL TYPE
+pubsub`` went unnoticed).
 
 On a Redis Cluster the names carry the room as a hash tag
 (``dg:room:{CODE}:online``, ``dg:notify:{CODE}``), notices go out with
@@ -75,6 +79,7 @@ class RedisBroker:
         self.worker = secrets.token_hex(6)
         self.presence_ttl_ms = int(presence_ttl_s * 1000)
         self._redis: Client | None = None
+        self._subscriber: aioredis.Redis | None = None  # the subscription's own client
         self._listeners = Listeners()
         self._task: asyncio.Task[None] | None = None
         self._shards: ShardListener | None = None
@@ -100,7 +105,14 @@ class RedisBroker:
                 self._shards.want(room)
             self.connected.set()
             return
-        self._task = asyncio.get_running_loop().create_task(self._listen())
+        try:
+            subscriber = await connect(self.url, self.cluster, socket_timeout=10)
+        except StoreError:
+            await self._close_client()
+            raise
+        assert isinstance(subscriber, aioredis.Redis)  # not a cluster: that returned above
+        self._subscriber = subscriber
+        self._task = asyncio.get_running_loop().create_task(self._listen(subscriber))
 
     async def close(self) -> None:
         if self._shards is not None:
@@ -111,15 +123,23 @@ class RedisBroker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._subscriber is not None:
+            with contextlib.suppress(Exception):  # bounded: see close_pubsub
+                await asyncio.wait_for(self._subscriber.aclose(), 5)
+            self._subscriber = None
         if self._redis is not None:
             with contextlib.suppress(*REDIS_ERRORS):
                 for room in self._shared:  # a clean stop takes our phones off the count now
                     await self._redis.hdel(self.keys.online(room), self.worker)
+        await self._close_client()
+        self._shared.clear()
+        self._listeners.clear()
+
+    async def _close_client(self) -> None:
+        if self._redis is not None:
             with contextlib.suppress(Exception):  # bounded: see close_pubsub
                 await asyncio.wait_for(self._redis.aclose(), 5)
             self._redis = None
-        self._shared.clear()
-        self._listeners.clear()
 
     def _client(self) -> Client:
         if self._redis is None:
@@ -212,12 +232,14 @@ class RedisBroker:
                 people.update(pids)
         return frozenset(people)
 
-    async def _listen(self) -> None:
-        """Follow every room's channels; reconnect with backoff, then make all rooms catch up."""
+    async def _listen(self, client: aioredis.Redis) -> None:
+        """Follow every room's channels; reconnect with backoff, then make all rooms catch up.
+
+        ``client`` retries nothing (see the module docstring): each lost
+        connection must end up here, so that every room catches up.
+        """
         delay = 0.2
         first = True
-        client = self._client()
-        assert isinstance(client, aioredis.Redis)  # a cluster has its ShardListener
         while True:
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:

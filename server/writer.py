@@ -206,6 +206,8 @@ class Writer:
         self._needs_reload = False
         self._retry: asyncio.TimerHandle | None = None  # a failed catch-up's next try
         self._retry_delay = RETRY_FIRST_S
+        self._unannounced = 0  # a committed seq whose notice could not be published
+        self._announcing: asyncio.Task[None] | None = None
         self._stopped = False
         self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.appends = 0  # batches written
@@ -219,7 +221,8 @@ class Writer:
 
     def running(self) -> set[asyncio.Task[None]]:
         """The tasks still at work on the store (see ``Hub.close``)."""
-        return {t for t in (self._task, self._catching) if t is not None and not t.done()}
+        tasks = (self._task, self._catching, self._announcing)
+        return {t for t in tasks if t is not None and not t.done()}
 
     def stop(self) -> None:
         self._stopped = True
@@ -325,7 +328,8 @@ class Writer:
             self._catching = None
 
     def _retry_later(self) -> None:
-        """Follow the log again by itself after a read failed (the store is away).
+        """Follow the log, or announce an append, again by itself after the store
+        or the broker failed.
 
         Why: a room learns of other workers' entries from notices, and a notice
         comes only when one of them appends. After a Redis outage the broker's
@@ -333,8 +337,10 @@ class Writer:
         the reload of a room that holds a refused batch) failed, the room stayed
         behind until the next command or notice, and a worker holding only
         screens showed the old tally for good (a CI run of the Redis restart
-        test). The retries back off as the broker's reconnects do; a stopped
-        writer makes none.
+        test). Likewise a notice that could not be published is published again,
+        or the other workers would hear of that append only with the next one.
+        The retries back off as the broker's reconnects do; a stopped writer
+        makes none.
         """
         if self._retry is not None or self._stopped:
             return
@@ -344,8 +350,25 @@ class Writer:
 
     def _retry_now(self) -> None:
         self._retry = None
-        if not self._stopped:
-            self._start_catch_up()  # reloads instead if the state holds a refused batch
+        if self._stopped:
+            return
+        self._start_catch_up()  # reloads instead if the state holds a refused batch
+        if self._unannounced and self._announcing is None:
+            self._announcing = asyncio.get_running_loop().create_task(self._announce())
+
+    async def _announce(self) -> None:
+        """Publish the notice of an append whose publish failed (see ``_retry_later``)."""
+        seq = self._unannounced
+        try:
+            await self.broker.publish(self.code, seq)
+        except StoreError as exc:
+            log.warning("room %s: publish failed again: %s", self.code, exc)
+            self._retry_later()
+        else:
+            if self._unannounced == seq:  # not superseded by a later failure meanwhile
+                self._unannounced = 0
+        finally:
+            self._announcing = None
 
     async def catch_up(self, shown: int = 0) -> bool:
         """Apply what other workers appended; the store fills any gap the broker left.
@@ -441,6 +464,7 @@ class Writer:
         entries = decode_entries(await self.store.read(self.code, restored.seq))
         self.state = restored
         self._needs_reload = False
+        self._retry_delay = RETRY_FIRST_S
         self.recovering = False  # the log's state again: the fan-out may render it
         # A page rendered while the lost batch was applied (a new subscriber's
         # first page) may show it: every shared fragment is rendered again.
@@ -512,8 +536,10 @@ class Writer:
                 self.watcher.flush_if_due()
         finally:
             self._task = None
-            if self._needs_reload:  # the reload failed and no batch is left to do it
-                self._retry_later()
+        # Not after an exception (a log that cannot be replayed would be read again
+        # and again), nor after a cancellation (a closing hub).
+        if self._needs_reload:  # the reload failed and no batch is left to do it
+            self._retry_later()
 
     async def _failed(self, size: int) -> list[Result]:
         """A batch raised: a defect in deciding or applying a command, not a refusal.
@@ -701,8 +727,11 @@ class Writer:
                 self._start_catch_up()
             try:
                 await self.broker.publish(self.code, self.state.seq)
-            except StoreError as exc:  # the store has it; other workers will catch up
+                self._unannounced = 0  # a later seq tells the others as much
+            except StoreError as exc:  # the store has it: announced again later
                 log.warning("room %s: publish failed: %s", self.code, exc)
+                self._unannounced = self.state.seq
+                self._retry_later()
         return results
 
     async def _behind(self) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+import redis.asyncio as aioredis
 
 from rooms.base import Actor, Role
 from rooms.cafe.domain import CreateCafe, Replan, StartRound, TableSpec
@@ -26,7 +27,7 @@ from rooms.lobby.domain import CreateEvent, Join
 from rooms.polls.domain import ClosePoll, CreatePoll, OpenPoll, PollKind, Vote
 from rooms.polls.tally import ChoiceResults, tally
 from rooms.room import RoomState, handle
-from server.broker import PRESENCE
+from server.broker import EVERYTHING, PRESENCE
 from server.hub import Hub, HubSettings
 from server.redis_broker import RedisBroker
 from server.stores.base import SeqConflict
@@ -361,6 +362,43 @@ async def test_the_first_notice_after_a_redis_restart_reaches_the_other_worker(
         await there.publish(ROOM, 1000)  # on a connection the old Redis closed
         assert await wait_until(partial(contains, heard, 1000), 5), heard
     finally:
+        await here.close()
+        await there.close()
+        own.stop()
+
+
+async def test_a_subscription_that_redis_drops_makes_every_room_catch_up(
+    tmp_path: Path,
+) -> None:
+    """Redis closes the subscriber's connection (``client-output-buffer-limit
+    pubsub`` drops a slow subscriber so) and answers again at once. The broker
+    must notice, since the notices of the gap are gone: it says so and tells
+    every room to read its log. A client that retried by itself subscribed
+    again without a word (a review's find on the first version of the
+    stale-connection retry)."""
+    own = OwnRedis(tmp_path)
+    own.start()
+    here, there = RedisBroker(own.url), RedisBroker(own.url)
+    heard: list[int] = []
+    ups: list[bool] = []
+    admin = aioredis.Redis.from_url(own.url)
+    try:
+        await own.wait_ready()
+        await here.open()
+        await there.open()
+        here.on_connection = lambda up, reason: ups.append(up)
+        here.subscribe(ROOM, lambda room, seq: heard.append(seq))
+        seq = 0
+        while seq not in heard:  # until the subscription is in effect
+            seq += 1
+            assert seq < 50, f"no notice heard: {heard}"
+            await there.publish(ROOM, seq)
+            await wait_until(partial(contains, heard, seq), 0.2)
+        assert await admin.client_kill_filter(_type="pubsub") >= 1
+        assert await wait_until(lambda: EVERYTHING in heard, 10), (ups, heard)
+        assert ups == [False, True]
+    finally:
+        await admin.aclose()
         await here.close()
         await there.close()
         own.stop()

@@ -364,6 +364,48 @@ async def test_a_room_that_holds_a_refused_batch_rebuilds_itself_from_the_log(
     assert "anna" not in hub.state.lobby.participants
 
 
+class FlakyBroker(LocalBroker):
+    """A broker whose next ``fail_publishes`` publishes fail."""
+
+    fail_publishes = 0
+
+    async def publish(self, room: str, seq: int) -> None:
+        if self.fail_publishes:
+            self.fail_publishes -= 1
+            raise StoreError("Redis publish: Connection closed by server.")
+        await super().publish(room, seq)
+
+
+async def test_a_notice_that_could_not_be_published_is_published_again(tmp_path: Path) -> None:
+    """The append is in the log but its notice was lost: the other workers would
+    hear of it only with the next append, which in a quiet room may not come."""
+    store = SqliteStore(tmp_path / "announce.sqlite3")
+    await store.open()
+    created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
+    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
+    broker = FlakyBroker()
+    the_hub = Hub("ABCDEF", store, broker, CountingPresenter(), HubSettings(window=0.01))
+    await the_hub.load()
+    heard: list[int] = []
+    got = asyncio.Event()
+
+    def hear(room: str, seq: int) -> None:
+        heard.append(seq)
+        got.set()
+
+    stop = broker.subscribe("ABCDEF", hear)
+    try:
+        broker.fail_publishes = 2  # the append's own and the first retry
+        assert (await the_hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")).ok
+        await asyncio.wait_for(got.wait(), 10)
+        assert heard == [the_hub.state.seq]
+        assert broker.fail_publishes == 0
+    finally:
+        stop()
+        await the_hub.close()
+        await store.close()
+
+
 async def until_replayed(hub: Hub, within: float = 10) -> None:
     """Wait until the hub's state is the log's again (read past the store's failures)."""
     assert isinstance(hub.store, FlakyStore)
