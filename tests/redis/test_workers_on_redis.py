@@ -310,15 +310,7 @@ async def test_a_notice_and_a_presence_change_reach_the_other_worker(redis_url: 
     heard: list[int] = []
     try:
         stop = here.subscribe(ROOM, lambda room, seq: heard.append(seq) if room == ROOM else None)
-        # A subscription may take effect a moment after subscribe() returns (on a
-        # cluster it is a SSUBSCRIBE on the room's master): publish until heard.
-        seq = 0
-        deadline = asyncio.get_running_loop().time() + 10
-        while seq not in heard:
-            assert asyncio.get_running_loop().time() < deadline, f"no notice heard: {heard}"
-            seq += 1
-            await there.publish(ROOM, seq)
-            await wait_until(partial(contains, heard, seq), 0.2)
+        await until_heard(there, heard)
         await there.share_online(ROOM, frozenset({"anna"}))
         assert await wait_until(lambda: PRESENCE in heard, 5), heard
         await here.share_online(ROOM, frozenset({"ben"}))  # our own change is not news
@@ -349,12 +341,7 @@ async def test_the_first_notice_after_a_redis_restart_reaches_the_other_worker(
         await there.open()
         here.on_connection = lambda up, reason: ups.append(up)
         here.subscribe(ROOM, lambda room, seq: heard.append(seq))
-        seq = 0
-        while seq not in heard:  # until the subscription is in effect
-            seq += 1
-            assert seq < 50, f"no notice heard: {heard}"
-            await there.publish(ROOM, seq)
-            await wait_until(partial(contains, heard, seq), 0.2)
+        await until_heard(there, heard)
         own.stop()
         own.start()  # same port
         await own.wait_ready()
@@ -388,12 +375,7 @@ async def test_a_subscription_that_redis_drops_makes_every_room_catch_up(
         await there.open()
         here.on_connection = lambda up, reason: ups.append(up)
         here.subscribe(ROOM, lambda room, seq: heard.append(seq))
-        seq = 0
-        while seq not in heard:  # until the subscription is in effect
-            seq += 1
-            assert seq < 50, f"no notice heard: {heard}"
-            await there.publish(ROOM, seq)
-            await wait_until(partial(contains, heard, seq), 0.2)
+        await until_heard(there, heard)
         assert await admin.client_kill_filter(_type="pubsub") >= 1
         assert await wait_until(lambda: EVERYTHING in heard, 10), (ups, heard)
         assert ups == [False, True]
@@ -402,6 +384,21 @@ async def test_a_subscription_that_redis_drops_makes_every_room_catch_up(
         await here.close()
         await there.close()
         own.stop()
+
+
+async def until_heard(there: RedisBroker, heard: list[int]) -> None:
+    """Publish from ``there`` until the listener filling ``heard`` hears it.
+
+    A subscription may take effect a moment after subscribe() returns (on a
+    cluster it is a SSUBSCRIBE on the room's master).
+    """
+    seq = 0
+    deadline = asyncio.get_running_loop().time() + 10
+    while seq not in heard:
+        assert asyncio.get_running_loop().time() < deadline, f"no notice heard: {heard}"
+        seq += 1
+        await there.publish(ROOM, seq)
+        await wait_until(partial(contains, heard, seq), 0.2)
 
 
 async def wait_until(check: Callable[[], bool], within: float) -> bool:
