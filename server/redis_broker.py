@@ -107,7 +107,7 @@ class RedisBroker:
             return
         try:
             subscriber = await connect(self.url, self.cluster, socket_timeout=10)
-        except StoreError:
+        except BaseException:  # a failed connect, or a shutdown meanwhile
             await self._close_client()
             raise
         assert isinstance(subscriber, aioredis.Redis)  # not a cluster: that returned above

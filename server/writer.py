@@ -322,7 +322,7 @@ class Writer:
                     log.warning("room %s: catch-up failed: %s", self.code, exc)
                     self._retry_later()
                     return
-                self._retry_delay = RETRY_FIRST_S
+                self._settled()
                 again = self._catch_again and not self.appending
         finally:
             self._catching = None
@@ -367,8 +367,20 @@ class Writer:
         else:
             if self._unannounced == seq:  # not superseded by a later failure meanwhile
                 self._unannounced = 0
+                self._settled()
         finally:
             self._announcing = None
+        if self._unannounced and self._retry is None:
+            # A later publish failed while this one was under way: its timer fired
+            # meanwhile and left it to this task (a review's find).
+            self._retry_later()
+
+    def _settled(self) -> None:
+        """Something the retries wait for worked: the next failure starts at the
+        shortest delay again, unless a publish is still owed (a catch-up that
+        works says nothing of the broker: its delay must keep growing)."""
+        if not self._unannounced and not self._needs_reload:
+            self._retry_delay = RETRY_FIRST_S
 
     async def catch_up(self, shown: int = 0) -> bool:
         """Apply what other workers appended; the store fills any gap the broker left.
@@ -464,7 +476,7 @@ class Writer:
         entries = decode_entries(await self.store.read(self.code, restored.seq))
         self.state = restored
         self._needs_reload = False
-        self._retry_delay = RETRY_FIRST_S
+        self._settled()
         self.recovering = False  # the log's state again: the fan-out may render it
         # A page rendered while the lost batch was applied (a new subscriber's
         # first page) may show it: every shared fragment is rendered again.
@@ -478,7 +490,7 @@ class Writer:
         self.state = replay(decode_entries(await self.store.read(self.code)), self.limits)
         await self.keys.load(self.code, self.state.polls)
         self._needs_reload = False
-        self._retry_delay = RETRY_FIRST_S
+        self._settled()
         self._take_snapshot()
         self.watcher.touch_everyone()
         self._wake_waiters()

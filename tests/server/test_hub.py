@@ -406,6 +406,111 @@ async def test_a_notice_that_could_not_be_published_is_published_again(tmp_path:
         await store.close()
 
 
+class GatedBroker(LocalBroker):
+    """Publishes fail while ``failing``; one publish may hang at ``gate`` first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing = False
+        self.hold_next = False
+        self.gate = asyncio.Event()
+        self.held = asyncio.Event()  # a publish waits at the gate
+
+    async def publish(self, room: str, seq: int) -> None:
+        if self.hold_next:
+            self.hold_next = False
+            self.failing = True  # the publishes after it fail, until the test says
+            self.held.set()
+            await self.gate.wait()
+        elif self.failing:
+            raise StoreError("Redis publish: Connection closed by server.")
+        await super().publish(room, seq)
+
+
+async def test_a_notice_that_fails_while_an_earlier_one_is_retried_is_not_stranded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seq 2's publish failed; its retry hangs. Seq 3's publish fails meanwhile, and
+    its timer fires while the retry of 2 still hangs, so it leaves 3 to that retry.
+    When 2 goes through at last, 3 must still be published (a review's find: it was
+    left for good, the timer gone)."""
+    store = SqliteStore(tmp_path / "gated.sqlite3")
+    await store.open()
+    created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
+    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
+    broker = GatedBroker()
+    the_hub = Hub("ABCDEF", store, broker, CountingPresenter(), HubSettings(window=0.01))
+    await the_hub.load()
+    heard: list[int] = []
+    last = asyncio.Event()
+
+    def hear(room: str, seq: int) -> None:
+        heard.append(seq)
+        if seq == the_hub.state.seq:
+            last.set()
+
+    stop = broker.subscribe("ABCDEF", hear)
+    writer = the_hub.writer
+    fired = asyncio.Event()
+    retry_now = writer._retry_now
+
+    def retry_and_tell() -> None:  # the timer looks the method up when it is set
+        retry_now()
+        if broker.held.is_set():
+            fired.set()
+
+    monkeypatch.setattr(writer, "_retry_now", retry_and_tell)
+    try:
+        broker.failing = True
+        assert (await the_hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")).ok
+        broker.failing, broker.hold_next = False, True
+        await asyncio.wait_for(broker.held.wait(), 10)  # the retry of seq 2 hangs
+        assert (await the_hub.submit(Actor(Role.GUEST), Join("ben", "Ben", None), "j2")).ok
+        await asyncio.wait_for(fired.wait(), 10)  # seq 3's timer, while 2 still hangs
+        broker.failing = False
+        broker.gate.set()
+        await asyncio.wait_for(last.wait(), 10)
+        assert heard[-1] == the_hub.state.seq
+    finally:
+        stop()
+        await the_hub.close()
+        await store.close()
+
+
+async def test_the_retries_of_a_publish_back_off_while_the_store_answers(
+    tmp_path: Path,
+) -> None:
+    """Each retry also catches up, and a catch-up that works reset the delay: a
+    broker that kept failing was tried every 0.2 s for good (a review's find)."""
+    store = SqliteStore(tmp_path / "backoff.sqlite3")
+    await store.open()
+    created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
+    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
+    broker = FlakyBroker()
+    tries = asyncio.Event()
+    publish = broker.publish
+
+    async def counted(room: str, seq: int) -> None:
+        try:
+            await publish(room, seq)
+        finally:
+            if broker.fail_publishes <= 997:  # the append's own and two retries failed
+                tries.set()
+
+    broker.publish = counted  # type: ignore[method-assign]
+    the_hub = Hub("ABCDEF", store, broker, CountingPresenter(), HubSettings(window=0.01))
+    await the_hub.load()
+    try:
+        broker.fail_publishes = 1000
+        assert (await the_hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")).ok
+        await asyncio.wait_for(tries.wait(), 10)
+        await asyncio.gather(*the_hub.writer.running())  # the catch-ups that went with them
+        assert the_hub.writer._retry_delay >= 1.6  # 0.2, 0.4, 0.8: the next one doubles again
+    finally:
+        await the_hub.close()
+        await store.close()
+
+
 async def until_replayed(hub: Hub, within: float = 10) -> None:
     """Wait until the hub's state is the log's again (read past the store's failures)."""
     assert isinstance(hub.store, FlakyStore)
