@@ -11,6 +11,7 @@ Every test runs twice: on the single Redis and on a real Redis Cluster
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 from functools import partial
@@ -331,27 +332,13 @@ async def test_the_first_notice_after_a_redis_restart_reaches_the_other_worker(
     the other worker, subscribed again and caught up already, never heard of
     that append: a screen kept the old tally (a CI run of the Redis restart test)."""
     own = OwnRedis(tmp_path, appendfsync="everysec")
-    own.start()
-    here, there = RedisBroker(own.url), RedisBroker(own.url)
-    heard: list[int] = []
-    ups: list[bool] = []
-    try:
-        await own.wait_ready()
-        await here.open()
-        await there.open()
-        here.on_connection = lambda up, reason: ups.append(up)
-        here.subscribe(ROOM, lambda room, seq: heard.append(seq))
-        await until_heard(there, heard)
+    async with listening(own) as (here, there):
         own.stop()
         own.start()  # same port
         await own.wait_ready()
-        assert await wait_until(lambda: ups[-1:] == [True], 15), ups  # here is back
+        assert await wait_until(lambda: here.ups[-1:] == [True], 15), here.ups  # here is back
         await there.publish(ROOM, 1000)  # on a connection the old Redis closed
-        assert await wait_until(partial(contains, heard, 1000), 5), heard
-    finally:
-        await here.close()
-        await there.close()
-        own.stop()
+        assert await wait_until(partial(contains, here.heard, 1000), 5), here.heard
 
 
 async def test_a_subscription_that_redis_drops_makes_every_room_catch_up(
@@ -364,23 +351,40 @@ async def test_a_subscription_that_redis_drops_makes_every_room_catch_up(
     again without a word (a review's find on the first version of the
     stale-connection retry)."""
     own = OwnRedis(tmp_path)
+    async with listening(own) as (here, _):
+        admin = aioredis.Redis.from_url(own.url)
+        try:
+            assert await admin.client_kill_filter(_type="pubsub") >= 1
+        finally:
+            await admin.aclose()
+        assert await wait_until(lambda: EVERYTHING in here.heard, 10), (here.ups, here.heard)
+        assert here.ups == [False, True]
+
+
+class Listener:
+    """What one worker's broker heard of ``ROOM`` and of its own connection."""
+
+    def __init__(self) -> None:
+        self.heard: list[int] = []
+        self.ups: list[bool] = []  # on_connection: False when lost, True when back
+
+
+@contextlib.asynccontextmanager
+async def listening(own: OwnRedis) -> AsyncIterator[tuple[Listener, RedisBroker]]:
+    """``own`` started, a worker listening to ``ROOM`` and another that publishes,
+    once a notice of the other's was heard; all stopped after."""
     own.start()
     here, there = RedisBroker(own.url), RedisBroker(own.url)
-    heard: list[int] = []
-    ups: list[bool] = []
-    admin = aioredis.Redis.from_url(own.url)
+    listener = Listener()
     try:
         await own.wait_ready()
         await here.open()
         await there.open()
-        here.on_connection = lambda up, reason: ups.append(up)
-        here.subscribe(ROOM, lambda room, seq: heard.append(seq))
-        await until_heard(there, heard)
-        assert await admin.client_kill_filter(_type="pubsub") >= 1
-        assert await wait_until(lambda: EVERYTHING in heard, 10), (ups, heard)
-        assert ups == [False, True]
+        here.on_connection = lambda up, reason: listener.ups.append(up)
+        here.subscribe(ROOM, lambda room, seq: listener.heard.append(seq))
+        await until_heard(there, listener.heard)
+        yield listener, there
     finally:
-        await admin.aclose()
         await here.close()
         await there.close()
         own.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator, Collection, Mapping
 from pathlib import Path
@@ -16,7 +17,7 @@ from rooms.qna.domain import AskQuestion, CreateQna, HideQuestion, Upvote
 from rooms.qna.views import my_qna
 from rooms.room import Command, Envelope, Handled, RoomState, handle, replay
 from server import writer as writer_module
-from server.broker import LocalBroker
+from server.broker import Broker, LocalBroker
 from server.fanout import Subscriber
 from server.hub import Hub, HubSettings
 from server.outbox import Message, Outbox, OutboxOverflow, drain
@@ -376,16 +377,27 @@ class FlakyBroker(LocalBroker):
         await super().publish(room, seq)
 
 
-async def test_a_notice_that_could_not_be_published_is_published_again(tmp_path: Path) -> None:
-    """The append is in the log but its notice was lost: the other workers would
-    hear of it only with the next append, which in a quiet room may not come."""
-    store = SqliteStore(tmp_path / "announce.sqlite3")
+@contextlib.asynccontextmanager
+async def room_on(path: Path, broker: Broker) -> AsyncIterator[Hub]:
+    """A room of its own, on ``broker``: a store at ``path`` with the event created and
+    the hub loaded; both closed after."""
+    store = SqliteStore(path)
     await store.open()
     created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
     await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
-    broker = FlakyBroker()
     the_hub = Hub("ABCDEF", store, broker, CountingPresenter(), HubSettings(window=0.01))
     await the_hub.load()
+    try:
+        yield the_hub
+    finally:
+        await the_hub.close()
+        await store.close()
+
+
+async def test_a_notice_that_could_not_be_published_is_published_again(tmp_path: Path) -> None:
+    """The append is in the log but its notice was lost: the other workers would
+    hear of it only with the next append, which in a quiet room may not come."""
+    broker = FlakyBroker()
     heard: list[int] = []
     got = asyncio.Event()
 
@@ -394,16 +406,13 @@ async def test_a_notice_that_could_not_be_published_is_published_again(tmp_path:
         got.set()
 
     stop = broker.subscribe("ABCDEF", hear)
-    try:
+    async with room_on(tmp_path / "announce.sqlite3", broker) as the_hub:
         broker.fail_publishes = 2  # the append's own and the first retry
         assert (await the_hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")).ok
         await asyncio.wait_for(got.wait(), 10)
         assert heard == [the_hub.state.seq]
         assert broker.fail_publishes == 0
-    finally:
-        stop()
-        await the_hub.close()
-        await store.close()
+    stop()
 
 
 class GatedBroker(LocalBroker):
@@ -434,33 +443,27 @@ async def test_a_notice_that_fails_while_an_earlier_one_is_retried_is_not_strand
     its timer fires while the retry of 2 still hangs, so it leaves 3 to that retry.
     When 2 goes through at last, 3 must still be published (a review's find: it was
     left for good, the timer gone)."""
-    store = SqliteStore(tmp_path / "gated.sqlite3")
-    await store.open()
-    created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
-    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
     broker = GatedBroker()
-    the_hub = Hub("ABCDEF", store, broker, CountingPresenter(), HubSettings(window=0.01))
-    await the_hub.load()
     heard: list[int] = []
-    last = asyncio.Event()
+    async with room_on(tmp_path / "gated.sqlite3", broker) as the_hub:
+        last = asyncio.Event()
 
-    def hear(room: str, seq: int) -> None:
-        heard.append(seq)
-        if seq == the_hub.state.seq:
-            last.set()
+        def hear(room: str, seq: int) -> None:
+            heard.append(seq)
+            if seq == the_hub.state.seq:
+                last.set()
 
-    stop = broker.subscribe("ABCDEF", hear)
-    writer = the_hub.writer
-    fired = asyncio.Event()
-    retry_now = writer._retry_now
+        broker.subscribe("ABCDEF", hear)
+        writer = the_hub.writer
+        fired = asyncio.Event()
+        retry_now = writer._retry_now
 
-    def retry_and_tell() -> None:  # the timer looks the method up when it is set
-        retry_now()
-        if broker.held.is_set():
-            fired.set()
+        def retry_and_tell() -> None:  # the timer looks the method up when it is set
+            retry_now()
+            if broker.held.is_set():
+                fired.set()
 
-    monkeypatch.setattr(writer, "_retry_now", retry_and_tell)
-    try:
+        monkeypatch.setattr(writer, "_retry_now", retry_and_tell)
         broker.failing = True
         assert (await the_hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")).ok
         broker.failing, broker.hold_next = False, True
@@ -471,10 +474,6 @@ async def test_a_notice_that_fails_while_an_earlier_one_is_retried_is_not_strand
         broker.gate.set()
         await asyncio.wait_for(last.wait(), 10)
         assert heard[-1] == the_hub.state.seq
-    finally:
-        stop()
-        await the_hub.close()
-        await store.close()
 
 
 async def test_the_retries_of_a_publish_back_off_while_the_store_answers(
@@ -482,10 +481,6 @@ async def test_the_retries_of_a_publish_back_off_while_the_store_answers(
 ) -> None:
     """Each retry also catches up, and a catch-up that works reset the delay: a
     broker that kept failing was tried every 0.2 s for good (a review's find)."""
-    store = SqliteStore(tmp_path / "backoff.sqlite3")
-    await store.open()
-    created = handle(RoomState(), CreateEvent("ABCDEF", "T"), Actor(Role.ADMIN), None, 0)
-    await store.create_room("ABCDEF", encode_entry(created.envelopes[0]))
     broker = FlakyBroker()
     tries = asyncio.Event()
     publish = broker.publish
@@ -498,17 +493,12 @@ async def test_the_retries_of_a_publish_back_off_while_the_store_answers(
                 tries.set()
 
     broker.publish = counted  # type: ignore[method-assign]
-    the_hub = Hub("ABCDEF", store, broker, CountingPresenter(), HubSettings(window=0.01))
-    await the_hub.load()
-    try:
+    async with room_on(tmp_path / "backoff.sqlite3", broker) as the_hub:
         broker.fail_publishes = 1000
         assert (await the_hub.submit(Actor(Role.GUEST), Join("anna", "Anna", None), "j1")).ok
         await asyncio.wait_for(tries.wait(), 10)
         await asyncio.gather(*the_hub.writer.running())  # the catch-ups that went with them
         assert the_hub.writer._retry_delay >= 1.6  # 0.2, 0.4, 0.8: the next one doubles again
-    finally:
-        await the_hub.close()
-        await store.close()
 
 
 async def until_replayed(hub: Hub, within: float = 10) -> None:
