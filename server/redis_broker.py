@@ -59,6 +59,12 @@ _TURN_BYTES = TURN_PREFIX.encode()
 STALE_CONNECTION_RETRY = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
 
 
+async def _close_bounded(client: Client) -> None:
+    """Close a client within 5 s, whatever it raises (bounded: see ``close_pubsub``)."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(client.aclose(), 5)
+
+
 def online_key(room: str) -> str:
     return SINGLE.online(room)
 
@@ -124,8 +130,7 @@ class RedisBroker:
                 await self._task
             self._task = None
         if self._subscriber is not None:
-            with contextlib.suppress(Exception):  # bounded: see close_pubsub
-                await asyncio.wait_for(self._subscriber.aclose(), 5)
+            await _close_bounded(self._subscriber)
             self._subscriber = None
         if self._redis is not None:
             with contextlib.suppress(*REDIS_ERRORS):
@@ -137,8 +142,7 @@ class RedisBroker:
 
     async def _close_client(self) -> None:
         if self._redis is not None:
-            with contextlib.suppress(Exception):  # bounded: see close_pubsub
-                await asyncio.wait_for(self._redis.aclose(), 5)
+            await _close_bounded(self._redis)
             self._redis = None
 
     def _client(self) -> Client:

@@ -361,18 +361,18 @@ class Writer:
         seq = self._unannounced
         try:
             await self.broker.publish(self.code, seq)
-        except StoreError as exc:
+        except StoreError as exc:  # still owed: the check below arms the next try
             log.warning("room %s: publish failed again: %s", self.code, exc)
-            self._retry_later()
         else:
             if self._unannounced == seq:  # not superseded by a later failure meanwhile
                 self._unannounced = 0
                 self._settled()
         finally:
             self._announcing = None
-        if self._unannounced and self._retry is None:
-            # A later publish failed while this one was under way: its timer fired
-            # meanwhile and left it to this task (a review's find).
+        if self._unannounced:
+            # This one failed, or a later publish failed while this one was under
+            # way and its timer fired meanwhile, leaving it to this task (a
+            # review's find). ``_retry_later`` arms at most one timer.
             self._retry_later()
 
     def _settled(self) -> None:
@@ -530,7 +530,7 @@ class Writer:
             if reload and self._needs_reload:
                 try:
                     await self._reload()
-                except StoreError as exc:  # the next notice or command tries again
+                except StoreError as exc:  # retried below (_retry_later), or sooner by a command
                     log.warning("room %s: reload failed: %s", self.code, exc)
             while self._pending:
                 # Another worker asked for a turn: its batch goes first. Only between
@@ -569,7 +569,7 @@ class Writer:
 
     async def _rebuild(self) -> None:
         """The state may hold commands the log does not: rebuild it from the log now,
-        or, if the store fails too, at the next batch or notice (``_needs_reload``)."""
+        or, if the store fails too, at the next batch, notice or retry (``_needs_reload``)."""
         self._needs_reload = True
         with contextlib.suppress(StoreError):
             await self._reload()
